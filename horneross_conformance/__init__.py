@@ -1,0 +1,8 @@
+"""Conformance test suite and contract-testing toolkit for Horneross webhooks."""
+
+from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.signing import SIGNATURE_HEADER, sign, verify
+
+__version__ = "0.1.0"
+
+__all__ = ["SIGNATURE_HEADER", "__version__", "canonical_bytes", "sign", "verify"]

@@ -1,0 +1,138 @@
+"""``JSON.stringify`` in Python, byte for byte.
+
+Horneross signs ``JSON.stringify(payload)``, and the documented receiver re-serializes the parsed body the same
+way before comparing. Any difference of one byte (a separator, an escape, a digit, a key's position) breaks the
+signature, so this module reproduces ECMAScript's algorithm exactly for every value ``json.loads`` can produce
+(see ``shared/design/json-stringify.md``): dicts, lists, str, int, float, bool and None.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+
+# ECMAScript orders "array index" keys (canonical decimals 0 .. 2**32 - 2) first, ascending.
+_INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
+_MAX_INDEX = 2**32 - 2
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SAFE_INT = 2**53
+
+
+def canonical_bytes(obj: Any) -> bytes:
+    """Return exactly the UTF-8 bytes of ``JSON.stringify(obj)`` for ``obj`` as parsed from JSON."""
+    parts: list[str] = []
+    _encode(obj, parts.append)
+    return "".join(parts).encode("utf-8")
+
+
+def canonical_text(obj: Any) -> str:
+    """``JSON.stringify(obj)`` as a str (always well-formed: lone surrogates come out escaped)."""
+    return canonical_bytes(obj).decode("utf-8")
+
+
+def _encode(obj: Any, emit: Any) -> None:
+    if isinstance(obj, str):
+        emit(_string(obj))
+    elif obj is None:
+        emit("null")
+    elif obj is True:
+        emit("true")
+    elif obj is False:
+        emit("false")
+    elif isinstance(obj, int):
+        emit(_integer(obj))
+    elif isinstance(obj, float):
+        emit(_number(obj))
+    elif isinstance(obj, dict):
+        emit("{")
+        first = True
+        for key in _ordered_keys(obj):
+            if not isinstance(key, str):
+                raise TypeError(f"object keys must be str, not {type(key).__name__}")
+            if first:
+                first = False
+            else:
+                emit(",")
+            emit(_string(key))
+            emit(":")
+            _encode(obj[key], emit)
+        emit("}")
+    elif isinstance(obj, list | tuple):
+        emit("[")
+        for index, item in enumerate(obj):
+            if index:
+                emit(",")
+            _encode(item, emit)
+        emit("]")
+    else:
+        raise TypeError(f"{type(obj).__name__} is not a JSON value")
+
+
+def _ordered_keys(obj: dict[str, Any]) -> list[str]:
+    keys = list(obj)
+    indexes = [k for k in keys if _is_index(k)]
+    if not indexes:
+        return keys
+    indexes.sort(key=int)
+    return indexes + [k for k in keys if not _is_index(k)]
+
+
+def _is_index(key: object) -> bool:
+    return (
+        isinstance(key, str)
+        and key[:1].isascii()
+        and key[:1].isdigit()
+        and _INDEX_KEY.fullmatch(key) is not None
+        and int(key) <= _MAX_INDEX
+    )
+
+
+def _string(text: str) -> str:
+    # The C encoder already matches ECMAScript for quotes, backslashes and control characters
+    # (short escapes for \b \f \n \r \t, lowercase \u00xx for the rest) and leaves everything else raw.
+    encoded: str = encode_basestring(text)
+    if _SURROGATE.search(encoded) is None:
+        return encoded
+    # ECMAScript strings are UTF-16: a high surrogate followed by a low one is one character there,
+    # and every surrogate left alone is written as a lowercase \udxxx escape (ES2019 well-formed stringify).
+    joined = encoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", joined)
+
+
+def _integer(value: int) -> str:
+    if -_SAFE_INT <= value <= _SAFE_INT:
+        return str(value)
+    try:
+        return _number(float(value))  # JSON.parse keeps only the nearest double
+    except OverflowError:
+        return "null"  # beyond the largest double: JSON.parse gives Infinity, which stringifies as null
+
+
+def _number(value: float) -> str:
+    """ECMAScript Number::toString for a finite double, "null" otherwise."""
+    if not math.isfinite(value):
+        return "null"
+    if value == 0:
+        return "0"  # also -0
+    sign = "-" if value < 0 else ""
+    # repr() gives the shortest digits that round-trip, as ECMAScript requires; only the layout differs.
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    digits = whole + fraction
+    point = len(whole) + int(exponent or 0)  # value == 0.DIGITS * 10**point
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    count = len(digits)
+    if count <= point <= 21:
+        return sign + digits + "0" * (point - count)
+    if 0 < point <= 21:
+        return sign + digits[:point] + "." + digits[point:]
+    if -6 < point <= 0:
+        return sign + "0." + "0" * -point + digits
+    exp = point - 1
+    exp_text = f"e+{exp}" if exp > 0 else f"e-{-exp}"
+    head = digits[0] + ("." + digits[1:] if count > 1 else "")
+    return sign + head + exp_text
