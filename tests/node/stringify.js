@@ -2,6 +2,7 @@
 // One request per line on stdin: a JSON string literal holding the document's text.
 // One answer per line on stdout: base64 of the UTF-8 bytes of JSON.stringify(JSON.parse(text)),
 // or "!" followed by the error message when JSON.parse rejects the text.
+// A request may also be an array of such strings: the answer is then a JSON array of those answers.
 // A request may also be {"hmac": [secretText, bodyBase64]}: the answer is the hex HMAC-SHA256 that the
 // documented receiver computes, crypto.createHmac('sha256', secret).update(JSON.stringify(JSON.parse(body))).
 'use strict';
@@ -9,12 +10,22 @@ const crypto = require('crypto');
 const readline = require('readline');
 
 const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+function reserialize(text) {
+  try {
+    return Buffer.from(JSON.stringify(JSON.parse(text)), 'utf8').toString('base64');
+  } catch (error) {
+    return '!' + String(error.message).replace(/\n/g, ' ');
+  }
+}
+
 rl.on('line', (line) => {
   let answer;
   try {
     const request = JSON.parse(line);
     if (typeof request === 'string') {
-      answer = Buffer.from(JSON.stringify(JSON.parse(request)), 'utf8').toString('base64');
+      answer = reserialize(request);
+    } else if (Array.isArray(request)) {
+      answer = JSON.stringify(request.map(reserialize));
     } else {
       const [secret, bodyBase64] = request.hmac;
       const payload = JSON.parse(Buffer.from(bodyBase64, 'base64').toString('utf8'));

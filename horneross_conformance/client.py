@@ -1,0 +1,298 @@
+"""A minimal HTTP/1.1 client for deliveries, bounded by one total deadline.
+
+The standard library's clients apply their timeout to each socket operation, so an endpoint that drips one byte
+every few seconds can hold them forever, and they resolve names without any timeout. Here every step (name
+resolution, connect, TLS handshake, sending, reading) shares one deadline, redirects are never followed (a 3xx is
+an answer like any other), and at most ``MAX_BODY`` bytes of the answer are kept.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+MAX_BODY = 64 * 1024
+_MAX_HEAD = 64 * 1024
+ErrorKind = Literal["dns", "refused", "timeout", "tls", "reset", "protocol"]
+
+
+class DeliveryError(Exception):
+    """The delivery got no HTTP answer. ``kind`` says why; the message is one sentence for a person."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    url: str
+    scheme: str
+    host: str
+    port: int
+    target: str  # path and query, as sent on the request line
+
+    @property
+    def display(self) -> str:
+        """The URL without user information, safe to print."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}{self.target}"
+
+
+def parse_endpoint(url: str) -> Endpoint:
+    """Check that ``url`` is an absolute http(s) URL; raise ``ValueError`` saying what is wrong."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise ValueError(f"{url!r} is not a valid URL ({error})") from None
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL")
+    if not parts.hostname:
+        raise ValueError(f"{url!r} has no host")
+    if any(c.isspace() for c in url):
+        raise ValueError(f"{url!r} contains white space")
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    default_port = 443 if parts.scheme == "https" else 80
+    return Endpoint(url, parts.scheme, parts.hostname, port or default_port, target)
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    reason: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    elapsed: float = 0.0
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+    def summary(self) -> str:
+        """``'401 Unauthorized: "Firma inválida"'``, for messages."""
+        text = self.body[:120].decode("utf-8", "replace").strip()
+        return f"{self.status} {self.reason}".strip() + (f': "{text}"' if text else "")
+
+
+def post(endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+    """POST ``body`` and return the answer, or raise ``DeliveryError``; never takes much longer than ``timeout``."""
+    started = time.monotonic()
+    deadline = started + timeout
+    head = [f"POST {endpoint.target} HTTP/1.1", f"Host: {_host_header(endpoint)}"]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    head += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
+    request = "\r\n".join(head).encode("latin-1") + body
+    sock = open_connection(endpoint, deadline)
+    try:
+        _send(sock, request, deadline, timeout)
+        response = _read_response(sock, deadline, timeout)
+    finally:
+        sock.close()
+    response.elapsed = time.monotonic() - started
+    return response
+
+
+def open_connection(endpoint: Endpoint, deadline: float) -> socket.socket:
+    """Resolve, connect and (for https) shake hands before ``deadline``."""
+    address = _resolve(endpoint, deadline)
+    try:
+        sock = socket.create_connection(address, timeout=_remaining(deadline))
+    except ConnectionRefusedError:
+        raise DeliveryError("refused", f"connection refused by {endpoint.host}:{endpoint.port}") from None
+    except TimeoutError:
+        raise DeliveryError("timeout", f"no TCP connection to {endpoint.host}:{endpoint.port} in time") from None
+    except OSError as error:
+        raise DeliveryError("refused", f"cannot connect to {endpoint.host}:{endpoint.port}: {error}") from None
+    if endpoint.scheme == "https":
+        return _handshake(sock, endpoint, deadline)
+    return sock
+
+
+def _host_header(endpoint: Endpoint) -> str:
+    host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host
+    default = 443 if endpoint.scheme == "https" else 80
+    return host if endpoint.port == default else f"{host}:{endpoint.port}"
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    return left
+
+
+def _resolve(endpoint: Endpoint, deadline: float) -> tuple[str, int]:
+    """getaddrinfo has no timeout of its own: run it in a daemon thread and stop waiting at the deadline."""
+    result: list[tuple[str, int]] = []
+    failure: list[str] = []
+
+    def lookup() -> None:
+        try:
+            infos = socket.getaddrinfo(endpoint.host, endpoint.port, type=socket.SOCK_STREAM)
+            result.append(infos[0][4][:2])
+        except OSError as error:
+            failure.append(str(error))
+
+    worker = threading.Thread(target=lookup, name="horneross-resolve", daemon=True)
+    worker.start()
+    worker.join(max(deadline - time.monotonic(), 0))
+    if result:
+        return result[0]
+    if failure:
+        raise DeliveryError("dns", f"cannot resolve host {endpoint.host!r}: {failure[0]}")
+    raise DeliveryError("timeout", f"resolving host {endpoint.host!r} took too long")
+
+
+def _handshake(sock: socket.socket, endpoint: Endpoint, deadline: float) -> socket.socket:
+    context = ssl.create_default_context()
+    tls = context.wrap_socket(sock, server_hostname=endpoint.host, do_handshake_on_connect=False)
+    tls.setblocking(False)
+    try:
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                _wait(tls, deadline, read=True)
+            except ssl.SSLWantWriteError:
+                _wait(tls, deadline, read=False)
+    except ssl.SSLCertVerificationError as error:
+        tls.close()
+        raise DeliveryError("tls", f"TLS certificate of {endpoint.host} not trusted: {error.verify_message}") from None
+    except (ssl.SSLError, OSError) as error:
+        tls.close()
+        raise DeliveryError("tls", f"TLS handshake with {endpoint.host} failed: {error}") from None
+    except TimeoutError:
+        tls.close()
+        raise DeliveryError("timeout", f"TLS handshake with {endpoint.host} did not finish in time") from None
+    tls.setblocking(True)
+    return tls
+
+
+def _wait(sock: socket.socket, deadline: float, read: bool) -> None:
+    left = _remaining(deadline)
+    readable, writable, _ = select.select([sock] if read else [], [] if read else [sock], [], left)
+    if not readable and not writable:
+        raise TimeoutError
+
+
+def _send(sock: socket.socket, data: bytes, deadline: float, timeout: float) -> None:
+    try:
+        sock.settimeout(_remaining(deadline))
+        sock.sendall(data)  # since Python 3.5 the timeout bounds the whole sendall
+    except TimeoutError:
+        raise DeliveryError("timeout", f"the endpoint did not take the request within {timeout:g} s") from None
+    except OSError as error:
+        raise DeliveryError("reset", f"the connection broke while sending: {error}") from None
+
+
+def _read_response(sock: socket.socket, deadline: float, timeout: float) -> Response:
+    reader = _Reader(sock, deadline, timeout)
+    while True:
+        status, reason, headers = _parse_head(reader)
+        if status >= 200 or status == 101:
+            break  # 1xx interim answers (100 Continue) are skipped
+    response = Response(status, reason, headers)
+    length = response.header("content-length")
+    chunked = "chunked" in (response.header("transfer-encoding") or "").lower()
+    if status in (204, 304) or 100 <= status < 200:
+        return response
+    if chunked:
+        response.body = _read_chunked(reader)
+    elif length is not None:
+        if not length.strip().isdigit():
+            raise DeliveryError("protocol", f"invalid Content-Length {length!r} in the answer")
+        response.body = reader.read_exact(int(length))
+    else:
+        response.body = reader.read_to_close()
+    return response
+
+
+def _parse_head(reader: _Reader) -> tuple[int, str, list[tuple[str, str]]]:
+    head = reader.read_until(b"\r\n\r\n", _MAX_HEAD)
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() or len(parts[1]) != 3:
+        raise DeliveryError("protocol", f"the answer is not HTTP: {lines[0][:80]!r}")
+    headers = []
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers.append((name.strip(), value.strip()))
+    return int(parts[1]), parts[2] if len(parts) > 2 else "", headers
+
+
+def _read_chunked(reader: _Reader) -> bytes:
+    body = bytearray()
+    while True:
+        size_line = reader.read_until(b"\r\n", 1024).split(b";")[0].strip()
+        try:
+            size = int(size_line, 16)
+        except ValueError:
+            raise DeliveryError("protocol", f"invalid chunk size {size_line[:20]!r} in the answer") from None
+        if size == 0:
+            reader.read_until(b"\r\n\r\n", _MAX_HEAD, already=b"\r\n")  # trailers
+            return bytes(body)
+        body += reader.read_exact(size)
+        reader.read_exact(2)
+        if len(body) > MAX_BODY:
+            return bytes(body[:MAX_BODY])
+
+
+class _Reader:
+    """Buffered reads from a socket where every read shares the request's deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: float, timeout: float) -> None:
+        self.sock, self.deadline, self.timeout = sock, deadline, timeout
+        self.buffer = bytearray()
+        self.closed = False
+
+    def _fill(self) -> None:
+        if self.closed:
+            raise DeliveryError("reset", "the connection closed before the answer was complete")
+        try:
+            self.sock.settimeout(_remaining(self.deadline))
+            chunk = self.sock.recv(65536)
+        except TimeoutError:
+            what = "an answer" if not self.buffer else "the rest of the answer"
+            raise DeliveryError("timeout", f"no complete answer within {self.timeout:g} s (waited for {what})") from None
+        except OSError as error:
+            raise DeliveryError("reset", f"the connection broke while reading the answer: {error}") from None
+        if not chunk:
+            self.closed = True
+        self.buffer += chunk
+
+    def read_until(self, marker: bytes, limit: int, already: bytes = b"") -> bytes:
+        """Bytes before ``marker`` (consumed). ``already`` counts as read just before the buffer."""
+        while True:
+            found = (already + self.buffer).find(marker)
+            if found >= 0:
+                cut = found + len(marker) - len(already)
+                data = bytes(self.buffer[: max(found - len(already), 0)])
+                del self.buffer[: max(cut, 0)]
+                return data
+            if len(self.buffer) > limit:
+                raise DeliveryError("protocol", "the answer's header section is too long")
+            if self.closed and not self.buffer:
+                raise DeliveryError("reset", "the connection closed without an answer")
+            self._fill()
+
+    def read_exact(self, size: int) -> bytes:
+        keep = min(size, MAX_BODY)
+        while len(self.buffer) < keep:
+            self._fill()
+        data = bytes(self.buffer[:keep])
+        del self.buffer[:keep]
+        return data
+
+    def read_to_close(self) -> bytes:
+        while not self.closed and len(self.buffer) < MAX_BODY:
+            self._fill()
+        return bytes(self.buffer[:MAX_BODY])

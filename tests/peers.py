@@ -1,0 +1,97 @@
+"""Real peers for the toolkit's own tests: Node.js computing JSON.stringify and HMAC, the documented Express receiver."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_DIR = ROOT / "tests" / "node"
+
+
+def node_binary() -> str:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not on PATH: these tests compare against real Node.js (install Node.js 20)")
+    if not (ROOT / "node_modules" / "express").is_dir():
+        pytest.fail("node_modules/express is missing: run 'npm ci' in the project folder")
+    return node
+
+
+class NodeStringify:
+    """One long-lived ``node`` process answering JSON.stringify(JSON.parse(text)) and HMAC requests line by line."""
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen(
+            [node_binary(), str(NODE_DIR / "stringify.js")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            bufsize=1,
+        )
+        self._lock = threading.Lock()
+
+    def _ask(self, request: object) -> str:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        with self._lock:
+            self._process.stdin.write(json.dumps(request, ensure_ascii=True) + "\n")
+            self._process.stdin.flush()
+            answer = self._process.stdout.readline()
+        if not answer:
+            raise RuntimeError("the node process ended")
+        return answer.rstrip("\n")
+
+    def stringify(self, text: str) -> bytes | str:
+        """UTF-8 bytes of JSON.stringify(JSON.parse(text)), or JSON.parse's error message as a str."""
+        answer = self._ask(text)
+        return answer[1:] if answer.startswith("!") else base64.b64decode(answer)
+
+    def stringify_many(self, texts: list[str]) -> list[bytes | str]:
+        """``stringify`` for a batch of texts in one round trip."""
+        return [a[1:] if a.startswith("!") else base64.b64decode(a) for a in json.loads(self._ask(texts))]
+
+    def hmac_of_reserialized(self, secret: str, body: bytes) -> str:
+        """What the documented receiver computes: HMAC-SHA256 hex of JSON.stringify(JSON.parse(body))."""
+        return self._ask({"hmac": [secret, base64.b64encode(body).decode("ascii")]})
+
+    def close(self) -> None:
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+        self._process.wait(5)
+
+
+@contextlib.contextmanager
+def express_receiver(secret: str) -> Iterator[str]:
+    """The documentation's Express receiver running in real Node; yields its /webhook URL."""
+    env = {**os.environ, "WEBHOOK_SECRET": secret, "PORT": "0"}
+    process = subprocess.Popen(
+        [node_binary(), str(NODE_DIR / "express-receiver.js")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().split()
+        if first[:1] != ["listening"]:
+            pytest.fail("the Express receiver did not start")
+        # console.log writes a line per event: keep draining so that a full pipe never blocks Node
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield f"http://127.0.0.1:{first[1]}/webhook"
+    finally:
+        process.terminate()
+        process.wait(5)

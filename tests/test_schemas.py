@@ -1,0 +1,71 @@
+"""The event schemas accept the documentation's examples and realistic events, and reject each invalid example
+for exactly its stated reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from horneross_conformance.resources import load_json
+from horneross_conformance.validation import EVENT_TYPES, schema_errors
+
+VALID = load_json("examples/valid.json")["examples"]
+INVALID = load_json("examples/invalid.json")["examples"]
+
+
+def by_name(example: dict[str, Any]) -> str:
+    return str(example["name"])
+
+
+@pytest.mark.parametrize("example", VALID, ids=by_name)
+@pytest.mark.parametrize("schema", [None, "event.schema.json", "envelope.schema.json"])
+def test_valid_example_validates(example: dict[str, Any], schema: str | None) -> None:
+    assert schema_errors(example["event"], schema) == []
+
+
+@pytest.mark.parametrize("example", INVALID, ids=by_name)
+@pytest.mark.parametrize("schema", [None, "event.schema.json"])
+def test_invalid_example_fails_for_its_stated_reason_only(example: dict[str, Any], schema: str | None) -> None:
+    errors = schema_errors(example["event"], schema)
+    assert [(e.pointer, e.rule) for e in errors] == [(example["pointer"], example["rule"])], example["reason"]
+
+
+def test_every_documented_event_type_has_valid_and_invalid_examples() -> None:
+    valid_types = {e["event"]["type"] for e in VALID}
+    invalid_types = {e["event"].get("type") for e in INVALID if isinstance(e["event"], dict)}
+    assert valid_types == set(EVENT_TYPES)
+    assert set(EVENT_TYPES) <= invalid_types
+
+
+def test_documentation_examples_are_all_present() -> None:
+    sources = {e["source"] for e in VALID}
+    assert {"documentation: Formato del payload", "documentation: Ejemplos, Nuevo mensaje",
+            "documentation: Ejemplos, Lead capturado"} <= sources
+
+
+def test_unknown_event_type_is_open_in_the_envelope_and_closed_in_event_schema() -> None:
+    event = {"id": "evt_1", "type": "conversation.assigned", "timestamp": "2024-01-21T15:30:00Z", "data": {}}
+    assert schema_errors(event) == []  # the envelope: forward compatible
+    assert [e.rule for e in schema_errors(event, "event.schema.json")] == ["enum"]
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "valid"),
+    [("2024-01-21T15:30:00Z", True), ("2024-01-21t15:30:00z", True), ("2024-01-21T15:30:00.123456+05:30", True),
+     ("2016-12-31T23:59:60Z", True), ("2024-01-21 15:30:00Z", False), ("2024-01-21T25:30:00Z", False),
+     ("2024-01-21T15:30:00+24:00", False), ("2023-02-29T00:00:00Z", False), ("2024-1-21T15:30:00Z", False)],
+)
+def test_date_time_format_is_really_checked(timestamp: str, valid: bool) -> None:
+    event = {"type": "conversation.created", "timestamp": timestamp, "data": {"conversationId": "c"}}
+    assert (schema_errors(event) == []) is valid
+
+
+@pytest.mark.parametrize(
+    ("email", "valid"),
+    [("a@b.co", True), ("maría.núñez@ejemplo.com.ar", True), ("a@b", False), ("@b.co", False), ("a@@b.co", False),
+     ("a b@c.co", False), ("a@b..co", False)],
+)
+def test_email_format_is_really_checked(email: str, valid: bool) -> None:
+    event = {"type": "lead.captured", "data": {"conversationId": "c", "contact": {"email": email}}}
+    assert (schema_errors(event) == []) is valid
