@@ -1,0 +1,82 @@
+"""Realistic events for the suites to send: fresh ids, the current time, the documentation's shapes."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from horneross_conformance.resources import load_json
+
+Event = dict[str, Any]
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(6)}"
+
+
+def rfc3339(moment: datetime) -> str:
+    """``2024-01-21T15:30:00Z``: UTC, whole seconds, as the documentation shows."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def envelope(event_type: str, data: dict[str, Any], age: timedelta = timedelta(0)) -> Event:
+    return {
+        "id": new_id("evt"),
+        "type": event_type,
+        "timestamp": rfc3339(datetime.now(UTC) - age),
+        "data": data,
+    }
+
+
+def sample_data(event_type: str, conversation_id: str | None = None) -> dict[str, Any]:
+    """Data of a documented event type, as Horneross would send it for a real conversation."""
+    conversation = conversation_id or new_id("conv")
+    if event_type == "conversation.created":
+        return {"conversationId": conversation, "contact": {"email": "cliente@ejemplo.com"}}
+    if event_type == "conversation.message.created":
+        return {
+            "conversationId": conversation,
+            "messageId": new_id("msg"),
+            "role": "user",
+            "content": "Hola, necesito ayuda",
+            "contact": {"email": "cliente@ejemplo.com"},
+        }
+    if event_type == "conversation.status.changed":
+        return {"conversationId": conversation, "newStatus": "resolved"}
+    if event_type == "lead.captured":
+        return {
+            "conversationId": conversation,
+            "contact": {"email": "lead@ejemplo.com", "firstName": "María", "phoneNumber": "+5491123456789"},
+        }
+    raise ValueError(f"{event_type!r} is not a documented event type")
+
+
+def sample_event(event_type: str, conversation_id: str | None = None) -> Event:
+    return envelope(event_type, sample_data(event_type, conversation_id))
+
+
+def message_event(content: str) -> Event:
+    data = sample_data("conversation.message.created")
+    data["content"] = content
+    return envelope("conversation.message.created", data)
+
+
+def documentation_examples() -> list[tuple[str, Event]]:
+    """The documentation's own example payloads (name, event). The abbreviated ones are completed with a fresh
+    id and timestamp, as every real delivery has them; their type and data are exactly as documented."""
+    examples = []
+    for example in load_json("examples/valid.json")["examples"]:
+        if not example["source"].startswith("documentation"):
+            continue
+        event = copy.deepcopy(example["event"])
+        completed = {"id": new_id("evt"), "type": event["type"], "timestamp": rfc3339(datetime.now(UTC))}
+        examples.append((example["name"], {**completed, **event}))
+    return examples
+
+
+def stress_texts() -> list[dict[str, str]]:
+    """Texts that break naive re-serialization (``schemas/stress-texts.json``)."""
+    texts: list[dict[str, str]] = load_json("stress-texts.json")["texts"]
+    return texts

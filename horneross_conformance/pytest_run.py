@@ -1,0 +1,184 @@
+"""A suite run inside pytest: its items, the verdict levels, the verdict table and the report.
+
+Levels map onto pytest outcomes so that the exit code is the verdict: a failed MUST check is a failed test; a
+failed SHOULD check is reported as NON-STRICT and passes the run unless ``--horneross-strict``; a failed
+INFORMATIONAL check is reported as INFO and never fails. Every check's requirement, level and outcome travel in
+the report's ``user_properties``, so they reach JUnit XML and survive distribution over workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import pytest
+
+from horneross_conformance.catalogue import Requirement, requirement
+from horneross_conformance.receiver_target import ReceiverTarget
+from horneross_conformance.report import json_report, write_report
+from horneross_conformance.results import CheckResult, RequirementVerdict, is_conformant, requirement_verdicts
+from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive
+
+SOFT = "horneross_soft"
+OUTCOME = "horneross_outcome"
+MESSAGE = "horneross_message"
+
+
+class CaseItem(pytest.Item):
+    """One check of the suite, named by its case id (``RCV-SIG-003``) and keyworded with its requirement id."""
+
+    def __init__(self, *, case: Case, run: ReceiverRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+        self.run = run
+        self.requirement: Requirement = requirement(case.requirement)
+        self.keywords[case.requirement] = True
+        self.user_properties += [
+            ("requirement", case.requirement),
+            ("level", self.requirement.level),
+            ("case", case.id),
+        ]
+
+    def setup(self) -> None:
+        if self.run.unreachable and self.case.id != self.run.preflight_id:
+            pytest.skip(f"not run: {self.run.unreachable}")
+
+    def runtest(self) -> None:
+        if self.run.target.unresponsive:
+            raise CheckFailed(f"not run: the endpoint stopped answering ({self.run.target.unresponsive})")
+        try:
+            detail = self.case.run(self.run.target)
+        except Inconclusive as error:
+            pytest.skip(f"inconclusive: {error}")
+        except CheckFailed as error:
+            if self.case.id == self.run.preflight_id:
+                self.run.unreachable = "the endpoint is unreachable (see " + self.case.id + ")"
+            raise CheckFailed(str(error)) from None
+        self.user_properties.append(("horneross_detail", detail))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailed):
+            return f"{self.case.id} [{self.requirement.level} {self.requirement.id}] {excinfo.value}"
+        return f"internal error in the toolkit, please report it:\n{super().repr_failure(excinfo, style)}"
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, f"{self.case.id}: {self.case.title}"
+
+
+class SuiteCollector(pytest.Collector):
+    def __init__(self, *, run: ReceiverRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.run = run
+
+    def collect(self) -> Iterator[CaseItem]:
+        for case in self.run.cases:
+            yield CaseItem.from_parent(self, name=case.id, case=case, run=self.run)
+
+
+class ReceiverRun:
+    """The receiver suite against one endpoint: registered as a plugin for the run's duration."""
+
+    role = "receiver"
+
+    def __init__(
+        self, config: pytest.Config, url: str, secret: str, timeout: float, report: str | None, strict: bool
+    ) -> None:
+        from horneross_conformance.suites.receiver import PREFLIGHT_ID, suite
+
+        self.config = config
+        self.target = ReceiverTarget(url, secret, timeout)
+        self.cases = suite.cases
+        self.preflight_id = PREFLIGHT_ID
+        self.report_path = report
+        self.strict = strict
+        self.unreachable: str | None = None
+        self.results: list[CheckResult] = []
+
+    # collection: the suite is the whole run
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> bool:
+        hook = self.config.hook
+        session.items = []
+        try:
+            collector = SuiteCollector.from_parent(
+                session, name=f"horneross-{self.role}", nodeid=f"horneross-{self.role}", run=self
+            )
+            session.items.extend(session.genitems(collector))
+            self.config.pluginmanager.check_pending()
+            hook.pytest_collection_modifyitems(session=session, config=self.config, items=session.items)
+        finally:
+            hook.pytest_collection_finish(session=session)
+        session.testscollected = len(session.items)
+        return True
+
+    def pytest_report_header(self) -> str:
+        return (
+            f"horneross: {self.role} suite against {self.target.endpoint.display}, "
+            f"timeout {self.target.timeout:g} s, strict {'on' if self.strict else 'off'}"
+        )
+
+    # levels
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+        report = yield
+        if not isinstance(item, CaseItem) or not (report.when == "call" or not report.passed):
+            return report
+        if report.when == "teardown":
+            return report
+        properties = dict(report.user_properties)
+        if report.passed:
+            outcome, message = "passed", properties.get("horneross_detail", "")
+        elif report.skipped:
+            outcome, message = "skipped", _skip_reason(report)
+        else:
+            error = call.excinfo.value if call.excinfo else None
+            outcome = "failed"
+            message = str(error) if isinstance(error, CheckFailed) else "internal error in the toolkit"
+            if isinstance(error, CheckFailed) and not item.requirement.fails_run(self.strict):
+                report.outcome = "passed"
+                report.user_properties = [*report.user_properties, (SOFT, item.requirement.level)]
+        report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message)]
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        properties = dict(report.user_properties)
+        if OUTCOME in properties:
+            self.results.append(
+                CheckResult(properties["case"], properties["requirement"], properties[OUTCOME], properties[MESSAGE])
+            )
+
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, Any] | None:
+        level = dict(report.user_properties).get(SOFT)
+        if report.when != "call" or level is None:
+            return None
+        if level == "SHOULD":
+            return "non-strict", "N", ("NON-STRICT", {"yellow": True})
+        return "informational", "I", ("INFO", {"cyan": True})
+
+    # verdict
+
+    def verdicts(self) -> list[RequirementVerdict]:
+        coverage = [(case.id, case.requirement) for case in self.cases]
+        return requirement_verdicts(self.role, self.results, coverage)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from horneross_conformance.verdict_table import write_verdict_table
+
+        write_verdict_table(terminalreporter, self.role, self.target.endpoint.display, self.verdicts(), self.strict)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.report_path and not self.config.getoption("collectonly"):
+            report = json_report(self.role, self.target.endpoint.display, self.verdicts(), self.strict)
+            write_report(self.report_path, report)
+
+    def conformant(self) -> bool:
+        return is_conformant(self.verdicts(), self.strict)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)

@@ -1,0 +1,102 @@
+"""The integrator's endpoint as the receiver suite sees it: where to POST, how to sign, how long to wait.
+
+Every delivery goes through ``ReceiverTarget.deliver``, which turns "no answer" into a ``CheckFailed`` with one
+clear sentence, and notices an endpoint that has stopped answering altogether so the remaining checks end at once
+instead of each waiting out the timeout.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from horneross_conformance import __version__
+from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.client import DeliveryError, Endpoint, Response, open_connection, parse_endpoint, post
+from horneross_conformance.signing import SIGNATURE_HEADER, sign
+from horneross_conformance.suites.base import CheckFailed
+
+SIGNED = object()  # ``deliver(signature=SIGNED)``: sign the body with the target's secret
+UNANSWERED_IN_A_ROW = 2  # after this many deliveries with no answer, the endpoint counts as unresponsive
+PREFLIGHT_LIMIT = 5.0  # seconds; reaching a live endpoint takes milliseconds
+
+
+class ReceiverTarget:
+    def __init__(self, url: str, secret: str, timeout: float) -> None:
+        self.endpoint: Endpoint = parse_endpoint(url)
+        self._secret = secret
+        self.timeout = timeout
+        self.unresponsive: str | None = None
+        self._unanswered = 0
+
+    def __repr__(self) -> str:
+        return f"ReceiverTarget({self.endpoint.display!r}, timeout={self.timeout:g})"  # never the secret
+
+    def sign(self, body: bytes) -> str:
+        return sign(body, self._secret)
+
+    def preflight(self) -> str:
+        """Open one connection (and TLS handshake); raise ``CheckFailed`` with a clear message if that fails."""
+        started = time.monotonic()
+        try:
+            open_connection(self.endpoint, started + min(self.timeout, PREFLIGHT_LIMIT)).close()
+        except DeliveryError as error:
+            raise CheckFailed(
+                f"cannot reach {self.endpoint.display}: {error}. Is the receiver running, and is the URL right?"
+            ) from None
+        return f"connected in {(time.monotonic() - started) * 1000:.0f} ms"
+
+    def deliver(
+        self,
+        body: bytes,
+        signature: Any = SIGNED,
+        content_type: str | None = "application/json",
+    ) -> Response:
+        """POST ``body`` as Horneross would. ``signature``: SIGNED, a header value, or None for no header."""
+        headers = {"User-Agent": f"horneross-conformance/{__version__}"}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        if signature is SIGNED:
+            headers[SIGNATURE_HEADER] = self.sign(body)
+        elif signature is not None:
+            headers[SIGNATURE_HEADER] = signature
+        try:
+            response = post(self.endpoint, body, headers, self.timeout)
+        except DeliveryError as error:
+            if error.kind == "timeout":
+                self._unanswered += 1
+                if self._unanswered >= UNANSWERED_IN_A_ROW:
+                    self.unresponsive = (
+                        f"{self._unanswered} deliveries in a row got no answer within {self.timeout:g} s"
+                    )
+            raise CheckFailed(f"no answer: {error}") from None
+        self._unanswered = 0
+        return response
+
+    def deliver_event(self, event: Any) -> tuple[bytes, Response]:
+        """Sign and send an event exactly as a conformant sender does: the canonical bytes, signed."""
+        body = canonical_bytes(event)
+        return body, self.deliver(body)
+
+
+def explain(status: int, response: Response) -> str:
+    """Why an answer other than 200 to a correct delivery is wrong, in Horneross' terms."""
+    if 200 <= status < 300:
+        return f"only exactly 200 acknowledges; Horneross takes {status} as a failure and retries the event 4 more times"
+    if 300 <= status < 400:
+        where = response.header("location")
+        return "redirects are not followed" + (f" (Location: {where})" if where else "") + ", so Horneross retries"
+    if status in (401, 403):
+        return "the signature was right: the lowercase hex HMAC-SHA256 of the body's JSON.stringify form"
+    if 400 <= status < 500:
+        return "the delivery was correct and signed, and Horneross retries anything but 200"
+    return "a server error makes Horneross retry the event 4 more times"
+
+
+def require_200(response: Response, what: str) -> None:
+    if response.status != 200:
+        raise CheckFailed(f"{what}: answered {response.summary()}; {explain(response.status, response)}")
+
+
+def acknowledged(response: Response) -> str:
+    return f"200 in {response.elapsed * 1000:.0f} ms"

@@ -1,0 +1,47 @@
+"""What a check is: a stable case id, the requirement it tests, a title, and a function that passes or fails.
+
+A check function returns a short account of what it saw when the target passes, and raises ``CheckFailed`` with
+one sentence for a person when it does not. ``Inconclusive`` means the check could not decide (the target failed
+something else first), which is reported as skipped rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+class CheckFailed(AssertionError):
+    """The target does not meet the requirement; the message says what it did and why that is wrong."""
+
+
+class Inconclusive(Exception):
+    """The check cannot tell, for a reason the message gives."""
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str  # stable, usable with -k: RCV-SIG-003
+    requirement: str  # the catalogue id it covers: RCV-03
+    title: str
+    run: Callable[[Any], str]
+
+
+class Registry:
+    """An ordered list of cases, filled by the ``case`` decorator."""
+
+    def __init__(self) -> None:
+        self.cases: list[Case] = []
+
+    def case(self, case_id: str, requirement: str, title: str) -> Callable[[Callable[[Any], str]], Callable[[Any], str]]:
+        def register(function: Callable[[Any], str]) -> Callable[[Any], str]:
+            self.add(Case(case_id, requirement, title, function))
+            return function
+
+        return register
+
+    def add(self, case: Case) -> None:
+        if any(existing.id == case.id for existing in self.cases):
+            raise ValueError(f"duplicate case id {case.id}")
+        self.cases.append(case)
