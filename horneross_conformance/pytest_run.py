@@ -32,7 +32,8 @@ class CaseItem(pytest.Item):
         self.case = case
         self.run = run
         self.requirement: Requirement = requirement(case.requirement)
-        self.keywords[case.requirement] = True
+        self.extra_keyword_matches.add(case.requirement)  # so that -k RCV-03 selects the requirement's checks
+        self.detail = ""
         self.user_properties += [
             ("requirement", case.requirement),
             ("level", self.requirement.level),
@@ -54,7 +55,7 @@ class CaseItem(pytest.Item):
             if self.case.id == self.run.preflight_id:
                 self.run.unreachable = "the endpoint is unreachable (see " + self.case.id + ")"
             raise CheckFailed(str(error)) from None
-        self.user_properties.append(("horneross_detail", detail))
+        self.detail = detail
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):
@@ -127,9 +128,8 @@ class ReceiverRun:
             return report
         if report.when == "teardown":
             return report
-        properties = dict(report.user_properties)
         if report.passed:
-            outcome, message = "passed", properties.get("horneross_detail", "")
+            outcome, message = "passed", item.detail
         elif report.skipped:
             outcome, message = "skipped", _skip_reason(report)
         else:

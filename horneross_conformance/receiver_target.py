@@ -7,11 +7,13 @@ instead of each waiting out the timeout.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.events import new_id, sample_event
 from horneross_conformance.client import DeliveryError, Endpoint, Response, open_connection, parse_endpoint, post
 from horneross_conformance.signing import SIGNATURE_HEADER, sign
 from horneross_conformance.suites.base import CheckFailed
@@ -28,6 +30,9 @@ class ReceiverTarget:
         self.timeout = timeout
         self.unresponsive: str | None = None
         self._unanswered = 0
+        self._conversation: str | None = None
+        self._opened: set[str] = set()
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ReceiverTarget({self.endpoint.display!r}, timeout={self.timeout:g})"  # never the secret
@@ -72,6 +77,19 @@ class ReceiverTarget:
             raise CheckFailed(f"no answer: {error}") from None
         self._unanswered = 0
         return response
+
+    def conversation_id(self, conversation: str | None = None) -> str:
+        """A conversation opened with a conversation.created delivery, once per run, so that events sent by checks
+        of other requirements arrive in their natural order (order is RCV-08's business, not theirs). Without an
+        argument: the run's own conversation."""
+        with self._lock:
+            if conversation is None:
+                self._conversation = conversation = self._conversation or new_id("conv")
+            first = conversation not in self._opened
+            self._opened.add(conversation)
+        if first:
+            self.deliver_event(sample_event("conversation.created", conversation))
+        return conversation
 
     def deliver_event(self, event: Any) -> tuple[bytes, Response]:
         """Sign and send an event exactly as a conformant sender does: the canonical bytes, signed."""

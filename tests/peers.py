@@ -84,14 +84,18 @@ def express_receiver(secret: str) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert process.stdout is not None
+    # console.log writes a line per event: keep draining so that a full pipe never blocks Node
+    drain = threading.Thread(target=process.stdout.read, daemon=True)
     try:
-        assert process.stdout is not None
         first = process.stdout.readline().split()
         if first[:1] != ["listening"]:
             pytest.fail("the Express receiver did not start")
-        # console.log writes a line per event: keep draining so that a full pipe never blocks Node
-        threading.Thread(target=process.stdout.read, daemon=True).start()
+        drain.start()
         yield f"http://127.0.0.1:{first[1]}/webhook"
     finally:
         process.terminate()
         process.wait(5)
+        if drain.is_alive():
+            drain.join(5)
+        process.stdout.close()

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
+from typing import Any
 
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.client import Response
 from horneross_conformance.events import (
     documentation_examples,
     envelope,
-    message_event,
     new_id,
     sample_data,
     sample_event,
@@ -31,6 +31,13 @@ LAST_RETRY_AGE = timedelta(hours=2, minutes=36)  # 1 + 5 + 30 min + 2 h after th
 BURST_SIZE = 20
 
 
+def event_in_conversation(target: ReceiverTarget, event_type: str) -> dict[str, Any]:
+    """A sample event in the run's open conversation (a conversation.created opens its own)."""
+    if event_type == "conversation.created":
+        return sample_event(event_type)
+    return sample_event(event_type, target.conversation_id())
+
+
 @suite.case(PREFLIGHT_ID, "RCV-01", "The endpoint accepts connections")
 def reachable(target: ReceiverTarget) -> str:
     return target.preflight()
@@ -41,7 +48,7 @@ def reachable(target: ReceiverTarget) -> str:
 
 def _accepts_type(event_type: str) -> None:
     def check(target: ReceiverTarget) -> str:
-        _, response = target.deliver_event(sample_event(event_type))
+        _, response = target.deliver_event(event_in_conversation(target, event_type))
         require_200(response, f"a correctly signed {event_type} event")
         return acknowledged(response)
 
@@ -55,6 +62,8 @@ for _type in EVENT_TYPES:
 def _accepts_example(number: int, name: str) -> None:
     def check(target: ReceiverTarget) -> str:
         event = dict(documentation_examples())[name]
+        if event["type"] != "conversation.created":
+            target.conversation_id(event["data"]["conversationId"])
         _, response = target.deliver_event(event)
         require_200(response, f"the documentation's example '{name}'")
         return acknowledged(response)
@@ -68,7 +77,7 @@ for _number, (_name, _) in enumerate(documentation_examples(), start=len(EVENT_T
 
 @suite.case("RCV-ACK-100", "RCV-02", "The acknowledgement is exactly 200, not another 2xx or a redirect")
 def exactly_200(target: ReceiverTarget) -> str:
-    _, response = target.deliver_event(sample_event("conversation.message.created"))
+    _, response = target.deliver_event(event_in_conversation(target, "conversation.message.created"))
     require_200(response, "a correct delivery")
     return acknowledged(response)
 
@@ -79,7 +88,7 @@ def exactly_200(target: ReceiverTarget) -> str:
 
 def _rejects(case_id: str, title: str, tamper: str) -> None:
     def check(target: ReceiverTarget) -> str:
-        event = sample_event("conversation.message.created")
+        event = event_in_conversation(target, "conversation.message.created")
         body = canonical_bytes(event)
         good = target.sign(body)
         if tamper == "other-secret":
@@ -125,7 +134,9 @@ _rejects("RCV-SIG-006", "A body changed after signing", "changed-body")
 
 def _accepts_text(number: int, name: str, text: str) -> None:
     def check(target: ReceiverTarget) -> str:
-        _, response = target.deliver_event(message_event(text))
+        event = event_in_conversation(target, "conversation.message.created")
+        event["data"]["content"] = text
+        _, response = target.deliver_event(event)
         require_200(response, f"a correctly signed message with {name} text")
         return acknowledged(response)
 
@@ -138,7 +149,8 @@ for _number, _entry in enumerate(stress_texts(), start=1):
 
 @suite.case("RCV-OLD-001", "RCV-05", "Accepts an event whose timestamp is 2 h 36 min old (the last retry)")
 def old_timestamp(target: ReceiverTarget) -> str:
-    event = envelope("conversation.message.created", sample_data("conversation.message.created"), LAST_RETRY_AGE)
+    data = sample_data("conversation.message.created", target.conversation_id())
+    event = envelope("conversation.message.created", data, LAST_RETRY_AGE)
     _, response = target.deliver_event(event)
     require_200(response, f"an event with timestamp {event['timestamp']} (2 h 36 min ago, when the 5th attempt comes)")
     return acknowledged(response)
@@ -146,7 +158,7 @@ def old_timestamp(target: ReceiverTarget) -> str:
 
 @suite.case("RCV-DUP-001", "RCV-06", "Acknowledges again a redelivery of an event it already acknowledged")
 def redelivery(target: ReceiverTarget) -> str:
-    body, first = target.deliver_event(sample_event("lead.captured"))
+    body, first = target.deliver_event(event_in_conversation(target, "lead.captured"))
     if first.status != 200:
         raise CheckFailed(f"the first delivery was not acknowledged: answered {first.summary()}")
     second = target.deliver(body)
@@ -156,7 +168,7 @@ def redelivery(target: ReceiverTarget) -> str:
 
 @suite.case("RCV-FWD-001", "RCV-07", "Acknowledges an event type it does not know")
 def unknown_type(target: ReceiverTarget) -> str:
-    event = envelope("conversation.assigned", {"conversationId": new_id("conv"), "assigneeId": new_id("usr")})
+    event = envelope("conversation.assigned", {"conversationId": target.conversation_id(), "assigneeId": new_id("usr")})
     _, response = target.deliver_event(event)
     require_200(response, "a correctly signed event of a type added later (conversation.assigned)")
     return acknowledged(response)
@@ -164,7 +176,7 @@ def unknown_type(target: ReceiverTarget) -> str:
 
 @suite.case("RCV-FWD-002", "RCV-07", "Acknowledges an event with unknown extra fields")
 def unknown_fields(target: ReceiverTarget) -> str:
-    data = sample_data("lead.captured")
+    data = sample_data("lead.captured", target.conversation_id())
     data["contact"]["lastName"] = "Núñez"
     data["source"] = {"channel": "whatsapp", "campaign": None, "tags": ["promo", "2026"]}
     event = envelope("lead.captured", data)
@@ -198,7 +210,7 @@ def not_json(target: ReceiverTarget) -> str:
 
 @suite.case("RCV-NUM-001", "RCV-11", "Accepts extra fields holding numbers that serializers write differently")
 def numbers(target: ReceiverTarget) -> str:
-    data = sample_data("conversation.message.created")
+    data = sample_data("conversation.message.created", target.conversation_id())
     data["metrics"] = {
         "micro": 0.000001, "tiny": 1e-7, "ratio": 1.5e-10, "score": 0.1, "half": -0.5,
         "whole": 2.0, "big": 1e21, "count": 10000000000000000, "huge": 1.7976931348623157e308,
@@ -210,7 +222,7 @@ def numbers(target: ReceiverTarget) -> str:
 
 @suite.case("RCV-NUM-002", "RCV-11", "Accepts extra fields holding integer-like object keys")
 def integer_keys(target: ReceiverTarget) -> str:
-    data = sample_data("lead.captured")
+    data = sample_data("lead.captured", target.conversation_id())
     data["answers"] = {"2": "sí", "10": "no", "1": "tal vez", "name": "María"}
     _, response = target.deliver_event(envelope("lead.captured", data))
     require_200(response, 'an object with keys "1", "2", "10" (JSON.stringify puts them first, in numeric order)')
@@ -221,10 +233,11 @@ def integer_keys(target: ReceiverTarget) -> str:
 def burst(target: ReceiverTarget) -> str:
     results: list[Response | str] = []
     lock = threading.Lock()
+    conversation = target.conversation_id()
 
     def one(event_type: str) -> None:
         try:
-            outcome: Response | str = target.deliver_event(sample_event(event_type))[1]
+            outcome: Response | str = target.deliver_event(sample_event(event_type, conversation))[1]
         except CheckFailed as error:
             outcome = str(error)
         with lock:
@@ -252,7 +265,7 @@ def burst(target: ReceiverTarget) -> str:
 
 @suite.case("RCV-CANON-001", "RCV-12", "Verifies a correctly signed body that is not in canonical form")
 def non_canonical_body(target: ReceiverTarget) -> str:
-    event = sample_event("lead.captured")
+    event = event_in_conversation(target, "lead.captured")
     signature = target.sign(canonical_bytes(event))
     pretty = json.dumps(event, indent=2, ensure_ascii=True).encode("ascii")
     response = target.deliver(pretty, signature=signature)

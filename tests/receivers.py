@@ -1,0 +1,271 @@
+"""Receivers for the suite's self-tests: one written plainly and correctly, and subclasses that each break it in
+one way that real integrations get wrong. Plus raw-socket endpoints that never answer or drip bytes."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from horneross_conformance import canonical_bytes, sign, verify
+
+SECRET = "whsec_selftest_8c1d7f2a90b34e6e"
+KNOWN_TYPES = {"conversation.created", "conversation.message.created", "conversation.status.changed", "lead.captured"}
+
+
+class PlainReceiver:
+    """Correct, and deliberately different from the reference: it verifies only by re-serializing, as the
+    documentation's Express receiver does."""
+
+    status_ok = "200 OK"
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen: set[str] = set()
+        self.conversations: set[str] = set()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length)
+        try:
+            status, extra_headers = self.handle(body, environ.get("HTTP_X_HORNEROSS_SIGNATURE")), []
+        except Redirect as redirect:
+            status, extra_headers = "301 Moved Permanently", [("Location", redirect.location)]
+        except Exception:
+            status, extra_headers = "500 Internal Server Error", []
+        start_response(status, [("Content-Type", "text/plain"), ("Content-Length", "0"), *extra_headers])
+        return [b""]
+
+    def handle(self, body: bytes, signature: str | None) -> str:
+        try:
+            event = self.parse(body)
+        except ValueError:
+            return self.malformed()
+        if not self.verified(event, body, signature):
+            return "401 Unauthorized"
+        return self.accept(event)
+
+    def parse(self, body: bytes) -> Any:
+        return json.loads(body)
+
+    def malformed(self) -> str:
+        return "400 Bad Request"
+
+    def serialize(self, event: Any) -> bytes:
+        return canonical_bytes(event)
+
+    def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
+        return verify(self.serialize(event), signature, SECRET)
+
+    def accept(self, event: dict[str, Any]) -> str:
+        with self.lock:
+            self.seen.add(str(event.get("id")))
+            if event.get("type") == "conversation.created":
+                self.conversations.add(str(event["data"].get("conversationId")))
+        return self.status_ok
+
+
+class Redirect(Exception):
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+
+# Broken signature verification ------------------------------------------------------------------------------
+
+
+class JsonDumpsDefault(PlainReceiver):
+    """Re-serializes with Python's default json.dumps: ', ' and ': ' separators, non-ASCII escaped."""
+
+    def serialize(self, event: Any) -> bytes:
+        return json.dumps(event).encode()
+
+
+class EscapesNonAscii(PlainReceiver):
+    """Compact, but escapes every non-ASCII character (json.dumps' ensure_ascii default)."""
+
+    def serialize(self, event: Any) -> bytes:
+        return json.dumps(event, separators=(",", ":")).encode()
+
+
+class NaivePythonSerializer(PlainReceiver):
+    """Compact UTF-8 json.dumps: right for most text, wrong for lone surrogates and for numbers like 1e-7."""
+
+    def serialize(self, event: Any) -> bytes:
+        return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+class CrashesOnLoneSurrogate(PlainReceiver):
+    """Verifies correctly, then writes the message to a UTF-8 log, which raises on a lone surrogate (500)."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        str(event.get("data", {}).get("content", "")).encode("utf-8")
+        return super().accept(event)
+
+
+class AcceptsAnySignature(PlainReceiver):
+    def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
+        return True
+
+
+class AcceptsMissingHeader(PlainReceiver):
+    """Skips verification when the header is absent ("not every sender signs")."""
+
+    def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
+        return signature is None or super().verified(event, body, signature)
+
+
+class AcceptsTruncated(PlainReceiver):
+    """Compares with startswith, so any prefix of the right signature passes."""
+
+    def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
+        return signature is not None and sign(self.serialize(event), SECRET).startswith(signature) and signature != ""
+
+
+class RawBodyOnly(PlainReceiver):
+    """Correct for conformant senders: verifies the raw bytes only, never the re-serialized form."""
+
+    def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
+        return verify(body, signature, SECRET)
+
+
+# Broken acknowledgement -------------------------------------------------------------------------------------
+
+
+class Answers204(PlainReceiver):
+    status_ok = "204 No Content"
+
+
+class Answers202(PlainReceiver):
+    status_ok = "202 Accepted"
+
+
+class RedirectsToNewPath(PlainReceiver):
+    """Moved its endpoint and answers 301 to the old one."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        raise Redirect("/webhooks/v2")
+
+
+class RejectsOldTimestamps(PlainReceiver):
+    """Replay protection with a 5-minute window: rejects the later retries."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        sent = datetime.fromisoformat(str(event["timestamp"]).replace("Z", "+00:00"))
+        if datetime.now(UTC) - sent > timedelta(minutes=5):
+            return "400 Bad Request"
+        return super().accept(event)
+
+
+class RejectsUnknownTypes(PlainReceiver):
+    def accept(self, event: dict[str, Any]) -> str:
+        return super().accept(event) if event.get("type") in KNOWN_TYPES else "400 Bad Request"
+
+
+class Answers500OnMalformedJson(PlainReceiver):
+    def malformed(self) -> str:
+        return "500 Internal Server Error"
+
+
+class AcknowledgesMalformedJson(PlainReceiver):
+    def malformed(self) -> str:
+        return "200 OK"
+
+
+class RejectsDuplicates(PlainReceiver):
+    """Treats a redelivery as a conflict instead of acknowledging it again."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        with self.lock:
+            if str(event.get("id")) in self.seen:
+                return "409 Conflict"
+        return super().accept(event)
+
+
+class RejectsUnknownConversation(PlainReceiver):
+    """Looks up the conversation of each message or status change and 404s when it has not seen it created."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        kind = event.get("type")
+        conversation = str(event.get("data", {}).get("conversationId"))
+        if kind in ("conversation.message.created", "conversation.status.changed"):
+            with self.lock:
+                if conversation not in self.conversations:
+                    return "404 Not Found"
+        return super().accept(event)
+
+
+class OneAtATime(PlainReceiver):
+    """Answers 503 when more than two deliveries are in flight (a worker pool of two)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+
+    def accept(self, event: dict[str, Any]) -> str:
+        with self.lock:
+            self.in_flight += 1
+            busy = self.in_flight > 2
+        try:
+            time.sleep(0.02)
+            return "503 Service Unavailable" if busy else super().accept(event)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+# Endpoints that do not speak HTTP properly ------------------------------------------------------------------
+
+
+@contextmanager
+def silent_endpoint() -> Iterator[str]:
+    """Accepts connections (the kernel completes them) and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/webhook"
+    finally:
+        listener.close()
+
+
+@contextmanager
+def dripping_endpoint(interval: float) -> Iterator[str]:
+    """Answers '200 OK' one byte every ``interval`` seconds, so that no single read ever times out."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+    stop = threading.Event()
+
+    def drip(connection: socket.socket) -> None:
+        with connection:
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK":
+                if stop.wait(interval):
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/webhook"
+    finally:
+        stop.set()
+        listener.close()
+
+
+def closed_port() -> str:
+    """A URL on a loopback port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/webhook"

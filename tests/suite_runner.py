@@ -1,0 +1,51 @@
+"""Run the receiver suite through pytest's own pytester, as a user would, and read its verdict back."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from receivers import SECRET
+
+
+@dataclass
+class SuiteRun:
+    ret: int
+    report: dict[str, Any]
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def outcomes(self) -> dict[str, str]:
+        return {r["id"]: r["outcome"] for r in self.report["requirements"]}
+
+    def failed(self) -> set[str]:
+        return {rid for rid, outcome in self.outcomes().items() if outcome == "failed"}
+
+    def failed_checks(self) -> set[str]:
+        return {c["id"] for r in self.report["requirements"] for c in r["checks"] if c["outcome"] == "failed"}
+
+    def details(self, requirement_id: str) -> str:
+        return next(r["details"] for r in self.report["requirements"] if r["id"] == requirement_id)
+
+
+def run_suite(
+    pytester: pytest.Pytester, url: str, *args: str, secret: str = SECRET, subprocess: bool = False
+) -> SuiteRun:
+    report = pytester.path / "report.json"
+    if report.exists():
+        report.unlink()
+    # The outer run's plugins are not the suite's business; hypothesis' would re-import itself in every inner run.
+    options = ["-p", "no:hypothesispytest", "-p", "no:cacheprovider"]
+    options += [f"--horneross-endpoint={url}", f"--horneross-report={report}", f"--horneross-secret={secret}", *args]
+    started = time.monotonic()
+    if subprocess:
+        result = pytester.runpytest_subprocess(*options, timeout=120)
+    else:
+        result = pytester.runpytest_inprocess(*options)
+    seconds = time.monotonic() - started
+    data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    return SuiteRun(int(result.ret), data, result.stdout.str(), result.stderr.str(), seconds)

@@ -1,0 +1,103 @@
+"""The plugin as users meet it: inert unless asked, the suite alone when asked, selectable by id, reports that
+match their published schema, and no secret in any output."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+import receivers as r
+from jsonschema import Draft202012Validator
+from suite_runner import run_suite
+
+from horneross_conformance.reference_receiver import ReferenceReceiver
+from horneross_conformance.resources import load_json
+from horneross_conformance.server import serve
+
+
+def test_without_options_the_plugin_changes_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_own="def test_own():\n    assert True\n")
+    result = pytester.runpytest_inprocess("-p", "no:hypothesispytest")
+    result.assert_outcomes(passed=1)
+    assert "horneross" not in result.stdout.str().replace("horneross-conformance-", "")
+
+
+def test_with_an_endpoint_the_suite_runs_and_nothing_else(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_own="def test_own():\n    raise AssertionError('must not run')\n")
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    assert run.ret == 0, run.stdout
+    assert "must not run" not in run.stdout
+    assert "collected 34 items" in run.stdout
+
+
+def test_checks_are_selectable_by_case_id_and_by_requirement_id(pytester: pytest.Pytester) -> None:
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        by_case = run_suite(pytester, f"{base}/webhook", "-k", "RCV-SIG")
+        by_requirement = run_suite(pytester, f"{base}/webhook", "-k", "RCV-05 or RCV-12")
+    assert "6 passed, 28 deselected" in by_case.stdout
+    assert by_case.outcomes()["RCV-03"] == "passed"
+    assert by_case.outcomes()["RCV-01"] == "skipped"
+    assert "not run" in by_case.details("RCV-01")
+    assert by_case.report["uncovered"] == []  # deselected is not uncovered
+    assert "2 passed, 32 deselected" in by_requirement.stdout
+
+
+def test_verbose_run_lists_each_case_with_its_title(pytester: pytest.Pytester) -> None:
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        run = run_suite(pytester, f"{base}/webhook", "-v", "-k", "RCV-SIG-002")
+    assert "horneross-receiver::RCV-SIG-002 PASSED" in run.stdout
+
+
+def test_json_report_matches_behaviour_md_and_its_published_schema(pytester: pytest.Pytester) -> None:
+    with serve(r.RejectsUnknownTypes()) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    report = run.report
+    Draft202012Validator(load_json("meta/report.schema.json")).validate(report)
+    assert report["tool"] == "horneross-conformance"
+    assert report["role"] == "receiver"
+    assert report["target"].endswith("/webhook")
+    assert report["verdict"] == "conformant"
+    assert [q["id"] for q in report["requirements"]] == [f"RCV-{i:02d}" for i in range(1, 13)]
+    rcv07 = next(q for q in report["requirements"] if q["id"] == "RCV-07")
+    assert rcv07 | {"checks": None} == {
+        "id": "RCV-07",
+        "level": "SHOULD",
+        "title": "Accepts unknown event types and extra fields",
+        "outcome": "failed",
+        "details": rcv07["details"],
+        "checks": None,
+    }
+    assert rcv07["details"].startswith("RCV-FWD-001: a correctly signed event of a type added later")
+
+
+def test_junit_xml_carries_requirement_and_level(pytester: pytest.Pytester) -> None:
+    junit = pytester.path / "junit.xml"
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        run_suite(pytester, f"{base}/webhook", f"--junitxml={junit}", "-k", "RCV-OLD-001")
+    case = next(c for c in ET.parse(junit).iter("testcase") if c.get("name") == "RCV-OLD-001")
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert properties == {"requirement": "RCV-05", "level": "MUST", "case": "RCV-OLD-001"}
+
+
+def test_the_secret_never_appears_in_any_output(pytester: pytest.Pytester) -> None:
+    """A failing run, verbose, with locals shown, long tracebacks, a JSON report and JUnit XML."""
+    junit = pytester.path / "junit.xml"
+    with serve(r.AcceptsAnySignature()) as base:
+        run = run_suite(
+            pytester, f"{base}/webhook", "-vv", "-l", "--tb=long", "-rA", f"--junitxml={junit}", subprocess=True
+        )
+    assert run.ret == 1
+    outputs = [run.stdout, run.stderr, json.dumps(run.report, ensure_ascii=False), junit.read_text()]
+    for output in outputs:
+        assert r.SECRET not in output
+    assert "RCV-SIG-002" in run.stdout  # the failures were shown, so there was something to leak
+
+
+def test_user_information_in_the_url_is_not_printed(pytester: pytest.Pytester) -> None:
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        url = base.replace("http://", "http://user:hunter2@") + "/webhook"
+        run = run_suite(pytester, url, "-k", "RCV-ACK-001")
+    assert run.ret == 0
+    assert "hunter2" not in run.stdout + json.dumps(run.report)

@@ -1,0 +1,144 @@
+"""The receiver suite's verdicts: conformant receivers pass, and each broken receiver fails exactly its own
+requirement, at its level (MUST fails the run; SHOULD only under --horneross-strict; INFORMATIONAL never)."""
+
+from __future__ import annotations
+
+import pytest
+import receivers as r
+from peers import express_receiver
+from suite_runner import run_suite
+
+from horneross_conformance.catalogue import for_role
+from horneross_conformance.reference_receiver import ReferenceReceiver
+from horneross_conformance.server import serve
+
+ALL_RECEIVER_REQUIREMENTS = {req.id for req in for_role("receiver")}
+
+
+def test_reference_receiver_is_conformant_even_under_strict(pytester: pytest.Pytester) -> None:
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        run = run_suite(pytester, f"{base}/webhook", "--horneross-strict")
+    assert run.ret == 0, run.stdout
+    assert run.report["verdict"] == "conformant"
+    assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
+    assert run.report["uncovered"] == []
+    assert "verdict: CONFORMANT" in run.stdout
+
+
+def test_documented_express_receiver_in_real_node_is_conformant(pytester: pytest.Pytester) -> None:
+    with express_receiver(r.SECRET) as url:
+        run = run_suite(pytester, url, "--horneross-strict")
+    assert run.ret == 0, run.stdout
+    assert run.report["verdict"] == "conformant"
+    assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
+
+
+def test_plain_re_serializing_receiver_is_conformant(pytester: pytest.Pytester) -> None:
+    with serve(r.PlainReceiver()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "--horneross-strict")
+    assert run.ret == 0, run.stdout
+    assert run.failed() == set()
+
+
+# (receiver, the requirements that must fail, the checks among them that must fail, verdict without --strict)
+EXACT = [
+    (r.CrashesOnLoneSurrogate, {"RCV-04"}, {"RCV-UNI-009"}, "non-conformant"),
+    (r.AcceptsAnySignature, {"RCV-03"}, {f"RCV-SIG-00{i}" for i in range(1, 7)}, "non-conformant"),
+    (r.AcceptsMissingHeader, {"RCV-03"}, {"RCV-SIG-002"}, "non-conformant"),
+    (r.AcceptsTruncated, {"RCV-03"}, {"RCV-SIG-004", "RCV-SIG-005"}, "non-conformant"),
+    (r.RejectsOldTimestamps, {"RCV-05"}, {"RCV-OLD-001"}, "non-conformant"),
+    (r.NaivePythonSerializer, {"RCV-04", "RCV-11"}, {"RCV-UNI-009", "RCV-NUM-001"}, "non-conformant"),
+    (r.RejectsDuplicates, {"RCV-06"}, {"RCV-DUP-001"}, "conformant"),
+    (r.RejectsUnknownTypes, {"RCV-07"}, {"RCV-FWD-001"}, "conformant"),
+    (r.RejectsUnknownConversation, {"RCV-08"}, {"RCV-ORD-001"}, "conformant"),
+    (r.Answers500OnMalformedJson, {"RCV-09"}, {"RCV-BAD-001"}, "conformant"),
+    (r.AcknowledgesMalformedJson, {"RCV-09"}, {"RCV-BAD-001"}, "conformant"),
+    (r.OneAtATime, {"RCV-10"}, {"RCV-BURST-001"}, "conformant"),
+    (r.RawBodyOnly, {"RCV-12"}, {"RCV-CANON-001"}, "conformant"),
+]
+
+
+@pytest.mark.parametrize(("receiver", "failed", "checks", "verdict"), EXACT, ids=lambda v: getattr(v, "__name__", ""))
+def test_broken_receiver_fails_exactly_its_requirement(
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], checks: set[str], verdict: str
+) -> None:
+    with serve(receiver()) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    assert run.failed() == failed, run.stdout
+    assert run.failed_checks() == checks, run.stdout
+    assert run.report["verdict"] == verdict
+    assert run.ret == (0 if verdict == "conformant" else 1)
+
+
+@pytest.mark.parametrize(
+    ("receiver", "strict_ret"),
+    [(r.RejectsUnknownTypes, 1), (r.Answers500OnMalformedJson, 1), (r.OneAtATime, 1), (r.RawBodyOnly, 0)],
+    ids=lambda v: getattr(v, "__name__", str(v)),
+)
+def test_strict_fails_the_run_on_should_but_never_on_informational(
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], strict_ret: int
+) -> None:
+    with serve(receiver()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "--horneross-strict")
+    assert run.ret == strict_ret, run.stdout
+    assert run.report["verdict"] == ("conformant" if strict_ret == 0 else "non-conformant")
+
+
+# Receivers broken so badly that most requirements fail: the named ones must be among them.
+BROAD = [
+    (r.JsonDumpsDefault, {"RCV-01", "RCV-02", "RCV-04", "RCV-05"}, "RCV-ACK-001"),
+    (r.EscapesNonAscii, {"RCV-01", "RCV-04"}, "RCV-UNI-001"),
+    (r.Answers204, {"RCV-01", "RCV-02"}, "RCV-ACK-100"),
+    (r.Answers202, {"RCV-01", "RCV-02"}, "RCV-ACK-100"),
+    (r.RedirectsToNewPath, {"RCV-01", "RCV-02"}, "RCV-ACK-100"),
+]
+
+
+@pytest.mark.parametrize(("receiver", "failed", "check"), BROAD, ids=lambda v: getattr(v, "__name__", ""))
+def test_badly_broken_receiver_is_non_conformant(
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], check: str
+) -> None:
+    with serve(receiver()) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    assert failed <= run.failed(), run.stdout
+    assert check in run.failed_checks()
+    assert run.report["verdict"] == "non-conformant"
+    assert run.ret == 1
+
+
+def test_escaping_receiver_still_passes_what_has_no_non_ascii(pytester: pytest.Pytester) -> None:
+    with serve(r.EscapesNonAscii()) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    outcomes = run.outcomes()
+    assert outcomes["RCV-02"] == outcomes["RCV-03"] == outcomes["RCV-05"] == outcomes["RCV-09"] == "passed"
+    assert {"RCV-UNI-005", "RCV-UNI-008"}.isdisjoint(run.failed_checks())  # ASCII-only stress texts
+
+
+def test_failure_messages_explain_the_wrong_answer(pytester: pytest.Pytester) -> None:
+    with serve(r.Answers204()) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    assert "answered 204 No Content; only exactly 200 acknowledges" in run.details("RCV-02")
+    assert "RCV-03" not in run.failed()  # rejected, but also rejected the control: inconclusive, not a pass
+    assert run.outcomes()["RCV-03"] == "skipped"
+    with serve(r.RedirectsToNewPath()) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    assert "redirects are not followed (Location: /webhooks/v2)" in run.details("RCV-02")
+
+
+def test_should_failures_show_as_non_strict_and_informational_as_info(pytester: pytest.Pytester) -> None:
+    with serve(r.RejectsUnknownTypes()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "-rA")
+    assert "1 non-strict" in run.stdout
+    assert "RCV-07  SHOULD        WARNING" in run.stdout
+    assert "verdict: CONFORMANT: 1 SHOULD warning (RCV-07)" in run.stdout
+    with serve(r.RawBodyOnly()) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    assert "1 informational" in run.stdout
+    assert "RCV-12  INFORMATIONAL no" in run.stdout
+
+
+def test_every_receiver_requirement_has_a_check() -> None:
+    from horneross_conformance.suites.receiver import suite
+
+    assert {case.requirement for case in suite.cases} == ALL_RECEIVER_REQUIREMENTS
+    assert len({case.id for case in suite.cases}) == len(suite.cases)
