@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 # ECMAScript orders "array index" keys (canonical decimals 0 .. 2**32 - 2) first, ascending.

@@ -136,7 +136,8 @@ def _resolve(endpoint: Endpoint, deadline: float) -> tuple[str, int]:
     def lookup() -> None:
         try:
             infos = socket.getaddrinfo(endpoint.host, endpoint.port, type=socket.SOCK_STREAM)
-            result.append(infos[0][4][:2])
+            address = infos[0][4]
+            result.append((str(address[0]), int(address[1])))
         except OSError as error:
             failure.append(str(error))
 
@@ -262,7 +263,9 @@ class _Reader:
             chunk = self.sock.recv(65536)
         except TimeoutError:
             what = "an answer" if not self.buffer else "the rest of the answer"
-            raise DeliveryError("timeout", f"no complete answer within {self.timeout:g} s (waited for {what})") from None
+            raise DeliveryError(
+                "timeout", f"no complete answer within {self.timeout:g} s (waited for {what})"
+            ) from None
         except OSError as error:
             raise DeliveryError("reset", f"the connection broke while reading the answer: {error}") from None
         if not chunk:

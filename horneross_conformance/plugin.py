@@ -26,7 +26,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("horneross", "Horneross webhook conformance")
     group.addoption(ENDPOINT, metavar="URL", help="run the receiver suite against this webhook endpoint")
     group.addoption(
-        SECRET, metavar="SECRET", help=f"the endpoint's webhook secret (better: the {SECRET_ENV} environment variable)"
+        SECRET,
+        metavar="SECRET",
+        help=f"the endpoint's webhook secret (better: the {SECRET_ENV} environment variable)",
     )
     group.addoption(SENDER, metavar="MODULE:FACTORY", help="run the sender suite against this sender adapter")
     group.addoption(

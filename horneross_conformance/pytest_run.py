@@ -9,14 +9,14 @@ the report's ``user_properties``, so they reach JUnit XML and survive distributi
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from horneross_conformance.catalogue import Requirement, requirement
+from horneross_conformance.catalogue import Requirement, Role, requirement
 from horneross_conformance.receiver_target import ReceiverTarget
 from horneross_conformance.report import json_report, write_report
-from horneross_conformance.results import CheckResult, RequirementVerdict, is_conformant, requirement_verdicts
+from horneross_conformance.results import CheckResult, Outcome, RequirementVerdict, is_conformant, requirement_verdicts
 from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive
 
 SOFT = "horneross_soft"
@@ -79,7 +79,7 @@ class SuiteCollector(pytest.Collector):
 class ReceiverRun:
     """The receiver suite against one endpoint: registered as a plugin for the run's duration."""
 
-    role = "receiver"
+    role: Role = "receiver"
 
     def __init__(
         self, config: pytest.Config, url: str, secret: str, timeout: float, report: str | None, strict: bool
@@ -143,10 +143,11 @@ class ReceiverRun:
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        properties = dict(report.user_properties)
+        properties = {str(name): str(value) for name, value in report.user_properties}
         if OUTCOME in properties:
+            outcome = cast(Outcome, properties[OUTCOME])  # written by pytest_runtest_makereport above
             self.results.append(
-                CheckResult(properties["case"], properties["requirement"], properties[OUTCOME], properties[MESSAGE])
+                CheckResult(properties["case"], properties["requirement"], outcome, properties[MESSAGE])
             )
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, Any] | None:

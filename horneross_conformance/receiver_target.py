@@ -13,8 +13,15 @@ from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.client import (
+    DeliveryError,
+    Endpoint,
+    Response,
+    open_connection,
+    parse_endpoint,
+    post,
+)
 from horneross_conformance.events import new_id, sample_event
-from horneross_conformance.client import DeliveryError, Endpoint, Response, open_connection, parse_endpoint, post
 from horneross_conformance.signing import SIGNATURE_HEADER, sign
 from horneross_conformance.suites.base import CheckFailed
 
@@ -100,7 +107,9 @@ class ReceiverTarget:
 def explain(status: int, response: Response) -> str:
     """Why an answer other than 200 to a correct delivery is wrong, in Horneross' terms."""
     if 200 <= status < 300:
-        return f"only exactly 200 acknowledges; Horneross takes {status} as a failure and retries the event 4 more times"
+        return (
+            f"only exactly 200 acknowledges; Horneross takes {status} as a failure and retries the event 4 more times"
+        )
     if 300 <= status < 400:
         where = response.header("location")
         return "redirects are not followed" + (f" (Location: {where})" if where else "") + ", so Horneross retries"

@@ -35,9 +35,7 @@ def json_report(role: Role, target: str, verdicts: list[RequirementVerdict], str
                 "title": v.requirement.title,
                 "outcome": v.outcome,
                 "details": v.details,
-                "checks": [
-                    {"id": c.case_id, "outcome": c.outcome, "details": c.message} for c in v.checks
-                ],
+                "checks": [{"id": c.case_id, "outcome": c.outcome, "details": c.message} for c in v.checks],
             }
             for v in verdicts
         ],

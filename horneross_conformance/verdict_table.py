@@ -26,7 +26,7 @@ def outcome_label(verdict: RequirementVerdict, strict: bool) -> tuple[str, dict[
 def write_verdict_table(
     terminal: Any, role: str, target: str, verdicts: list[RequirementVerdict], strict: bool
 ) -> None:
-    width = max(getattr(terminal, "_tw", None) and terminal._tw.fullwidth or 100, 60)
+    width = max((getattr(terminal, "_tw", None) and terminal._tw.fullwidth) or 100, 60)
     terminal.write_sep("=", f"Horneross {role} conformance")
     terminal.write_line(f"target: {target}")
     for verdict in verdicts:

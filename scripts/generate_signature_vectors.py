@@ -42,8 +42,19 @@ LEAD = {
 
 
 def message(content: str, **extra: Any) -> dict[str, Any]:
-    data = {"conversationId": "conv_abc123", "messageId": "msg_1", "role": "user", "content": content, **extra}
-    return {"id": "evt_msg01", "type": "conversation.message.created", "timestamp": "2024-01-21T15:30:00Z", "data": data}
+    data = {
+        "conversationId": "conv_abc123",
+        "messageId": "msg_1",
+        "role": "user",
+        "content": content,
+        **extra,
+    }
+    return {
+        "id": "evt_msg01",
+        "type": "conversation.message.created",
+        "timestamp": "2024-01-21T15:30:00Z",
+        "data": data,
+    }
 
 
 NUMBERS = message("números", metadata={"10": "ten", "2": "two", "b": 1.5, "tiny": 1e-7, "micro": 0.000001, "big": 1e21})
@@ -97,23 +108,78 @@ def vectors() -> list[dict[str, Any]]:
             body=json.dumps(LEAD, indent=2, ensure_ascii=True),
         ),
         invalid("wrong-secret", DOC_EVENT, sign(doc, SECRET + "x"), "signed with another secret"),
-        invalid("uppercase-hex", DOC_EVENT, good.upper(), "uppercase hex digits; the documentation compares lowercase hex with ==="),
-        invalid("base64-digest", DOC_EVENT, base64.b64encode(bytes.fromhex(good)).decode(), "base64 digest instead of hex"),
+        invalid(
+            "uppercase-hex",
+            DOC_EVENT,
+            good.upper(),
+            "uppercase hex digits; the documentation compares lowercase hex with ===",
+        ),
+        invalid(
+            "base64-digest",
+            DOC_EVENT,
+            base64.b64encode(bytes.fromhex(good)).decode(),
+            "base64 digest instead of hex",
+        ),
         invalid("prefixed", DOC_EVENT, "sha256=" + good, "a 'sha256=' prefix, as some other platforms send"),
         invalid("surrounding-whitespace", DOC_EVENT, " " + good + " ", "white space around the hex digest"),
         invalid("truncated", DOC_EVENT, good[:-1], "the last hex digit missing"),
         invalid("prefix-only", DOC_EVENT, good[:16], "only the first 16 hex digits"),
         invalid("empty", DOC_EVENT, "", "an empty header"),
-        invalid("signed-pretty-printed", DOC_EVENT, hmac_hex(json.dumps(DOC_EVENT, indent=2).encode()), "signed pretty-printed JSON instead of JSON.stringify"),
-        invalid("signed-python-default-separators", DOC_EVENT, hmac_hex(json.dumps(DOC_EVENT).encode()), "signed json.dumps defaults: ', ' and ': ' separators"),
-        invalid("signed-ascii-escaped", LEAD, hmac_hex(json.dumps(LEAD, separators=(",", ":")).encode()), "signed with non-ASCII escaped as \\u00ed"),
-        invalid("signed-sorted-keys", NUMBERS, hmac_hex(json.dumps(NUMBERS, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()), "signed with keys sorted as strings ('10' before '2', 'data' before 'id')"),
-        invalid("signed-python-number-format", NUMBERS, hmac_hex(json.dumps(NUMBERS, separators=(",", ":"), ensure_ascii=False).encode()), "signed numbers as Python writes them: 1e-07 and 1e-06"),
-        invalid("signed-escaped-slash", message("a </script>"), hmac_hex(text(canonical_bytes(message("a </script>"))).replace("/", "\\/").encode()), "signed with '/' escaped as '\\/'"),
-        invalid("signed-replacement-character", cut, hmac_hex(canonical_bytes(message("Mensaje cortado \ufffd"))), "signed with the lone surrogate replaced by U+FFFD instead of written as \\ud83d"),
+        invalid(
+            "signed-pretty-printed",
+            DOC_EVENT,
+            hmac_hex(json.dumps(DOC_EVENT, indent=2).encode()),
+            "signed pretty-printed JSON instead of JSON.stringify",
+        ),
+        invalid(
+            "signed-python-default-separators",
+            DOC_EVENT,
+            hmac_hex(json.dumps(DOC_EVENT).encode()),
+            "signed json.dumps defaults: ', ' and ': ' separators",
+        ),
+        invalid(
+            "signed-ascii-escaped",
+            LEAD,
+            hmac_hex(json.dumps(LEAD, separators=(",", ":")).encode()),
+            "signed with non-ASCII escaped as \\u00ed",
+        ),
+        invalid(
+            "signed-sorted-keys",
+            NUMBERS,
+            hmac_hex(json.dumps(NUMBERS, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()),
+            "signed with keys sorted as strings ('10' before '2', 'data' before 'id')",
+        ),
+        invalid(
+            "signed-python-number-format",
+            NUMBERS,
+            hmac_hex(json.dumps(NUMBERS, separators=(",", ":"), ensure_ascii=False).encode()),
+            "signed numbers as Python writes them: 1e-07 and 1e-06",
+        ),
+        invalid(
+            "signed-escaped-slash",
+            message("a </script>"),
+            hmac_hex(text(canonical_bytes(message("a </script>"))).replace("/", "\\/").encode()),
+            "signed with '/' escaped as '\\/'",
+        ),
+        invalid(
+            "signed-replacement-character",
+            cut,
+            hmac_hex(canonical_bytes(message("Mensaje cortado \ufffd"))),
+            "signed with the lone surrogate replaced by U+FFFD instead of written as \\ud83d",
+        ),
         invalid("signed-with-newline", DOC_EVENT, hmac_hex(doc + b"\n"), "signed the body followed by a newline"),
-        invalid("hmac-sha1", DOC_EVENT, hmac.new(SECRET.encode(), doc, hashlib.sha1).hexdigest(), "HMAC-SHA1 instead of HMAC-SHA256"),
-        invalid("plain-sha256", DOC_EVENT, hashlib.sha256(SECRET.encode() + doc).hexdigest(), "SHA-256 of secret and body, not an HMAC"),
+        invalid(
+            "hmac-sha1",
+            DOC_EVENT,
+            hmac.new(SECRET.encode(), doc, hashlib.sha1).hexdigest(),
+            "HMAC-SHA1 instead of HMAC-SHA256",
+        ),
+        invalid(
+            "plain-sha256",
+            DOC_EVENT,
+            hashlib.sha256(SECRET.encode() + doc).hexdigest(),
+            "SHA-256 of secret and body, not an HMAC",
+        ),
     ]
 
 

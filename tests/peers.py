@@ -1,4 +1,4 @@
-"""Real peers for the toolkit's own tests: Node.js computing JSON.stringify and HMAC, the documented Express receiver."""
+"""Real peers for the toolkit's tests: Node.js computing JSON.stringify and HMAC, the documented Express receiver."""
 
 from __future__ import annotations
 

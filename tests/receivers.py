@@ -15,7 +15,12 @@ from typing import Any
 from horneross_conformance import canonical_bytes, sign, verify
 
 SECRET = "whsec_selftest_8c1d7f2a90b34e6e"
-KNOWN_TYPES = {"conversation.created", "conversation.message.created", "conversation.status.changed", "lead.captured"}
+KNOWN_TYPES = {
+    "conversation.created",
+    "conversation.message.created",
+    "conversation.status.changed",
+    "lead.captured",
+}
 
 
 class PlainReceiver:

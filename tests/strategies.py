@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 # Every code point, lone surrogates included (hypothesis leaves category Cs out unless asked)...
 ANY_TEXT = st.text(st.characters(codec=None, categories=None), max_size=10)
 # ...and, drawn as often, the characters where serializers disagree.
-TRICKY = "\ud83d\ude00\ud800\udfff\u2028\u2029\u007f\u0000\u001f\u0007\b\f\n\r\t\"\\/<>&'eé ñ😀中\ufeff\ufffd\u200d\u0085"
+TRICKY = (
+    "\ud83d\ude00\ud800\udfff\u2028\u2029\u007f\u0000\u001f\u0007\b\f\n\r\t\"\\/<>&'eé ñ😀中\ufeff\ufffd\u200d\u0085"
+)
 TRICKY_TEXT = st.text(st.characters(codec=None, categories=(), include_characters=TRICKY), max_size=10)
 TEXT = st.one_of(ANY_TEXT, TRICKY_TEXT)
 
@@ -40,7 +42,9 @@ KEY = st.one_of(string_literal(INDEX_LIKE), string_literal(st.text("abc01", max_
 
 _WHOLE = st.integers(0, 10**25)
 _FRACTION = st.one_of(st.just(""), st.integers(0, 10**25).map(lambda f: f".{f:0{len(str(f)) + 2}d}"))
-_EXPONENT = st.one_of(st.just(""), st.integers(-400, 400).map(lambda e: f"e{e:+d}"), st.integers(0, 30).map(lambda e: f"E{e}"))
+_EXPONENT = st.one_of(
+    st.just(""), st.integers(-400, 400).map(lambda e: f"e{e:+d}"), st.integers(0, 30).map(lambda e: f"E{e}")
+)
 
 
 @st.composite
@@ -55,8 +59,26 @@ NUMBER = st.one_of(
     st.integers(-(2**70), 2**70).map(str),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
     decimal_literal(),
-    st.sampled_from(["-0", "-0.0", "1e21", "1e-7", "0.000001", "1e-6", "1e400", "-1e400", "5e-324", "1.7976931348623157e308",
-                     "9007199254740993", "123456789012345678901234567890", "0.1", "100", "1E+2", "2.5e-5"]),
+    st.sampled_from(
+        [
+            "-0",
+            "-0.0",
+            "1e21",
+            "1e-7",
+            "0.000001",
+            "1e-6",
+            "1e400",
+            "-1e400",
+            "5e-324",
+            "1.7976931348623157e308",
+            "9007199254740993",
+            "123456789012345678901234567890",
+            "0.1",
+            "100",
+            "1E+2",
+            "2.5e-5",
+        ]
+    ),
 )
 SPACE = st.sampled_from(["", "", "", "", " ", "\n", "\t", "  \r\n"])
 SCALAR = st.one_of(st.sampled_from(["null", "true", "false"]), NUMBER, string_literal())

@@ -40,7 +40,12 @@ def run_suite(
         report.unlink()
     # The outer run's plugins are not the suite's business; hypothesis' would re-import itself in every inner run.
     options = ["-p", "no:hypothesispytest", "-p", "no:cacheprovider"]
-    options += [f"--horneross-endpoint={url}", f"--horneross-report={report}", f"--horneross-secret={secret}", *args]
+    options += [
+        f"--horneross-endpoint={url}",
+        f"--horneross-report={report}",
+        f"--horneross-secret={secret}",
+        *args,
+    ]
     started = time.monotonic()
     if subprocess:
         result = pytester.runpytest_subprocess(*options, timeout=120)

@@ -7,7 +7,9 @@ import receivers as r
 from suite_runner import run_suite
 
 
-def test_refused_connection_gives_one_message_and_a_verdict_within_two_seconds(pytester: pytest.Pytester) -> None:
+def test_refused_connection_gives_one_message_and_a_verdict_within_two_seconds(
+    pytester: pytest.Pytester,
+) -> None:
     url = r.closed_port()
     run = run_suite(pytester, url)
     assert run.seconds < 2
@@ -74,7 +76,9 @@ def test_missing_secret_is_a_usage_error_naming_the_option_and_variable(
     monkeypatch.delenv("HORNEROSS_WEBHOOK_SECRET", raising=False)
     result = pytester.runpytest_inprocess("--horneross-endpoint=http://127.0.0.1:1/webhook")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "--horneross-secret (or the HORNEROSS_WEBHOOK_SECRET environment variable) is required" in result.stderr.str()
+    assert (
+        "--horneross-secret (or the HORNEROSS_WEBHOOK_SECRET environment variable) is required" in result.stderr.str()
+    )
 
 
 def test_secret_from_the_environment_is_enough(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +94,10 @@ def test_secret_from_the_environment_is_enough(pytester: pytest.Pytester, monkey
         ("--horneross-timeout=0", "--horneross-timeout: 0 is not a positive number of seconds"),
         ("--horneross-timeout=nan", "--horneross-timeout: nan is not a positive number of seconds"),
         ("--horneross-report=out.xml", "the report format is chosen by extension, one of .json"),
-        ("--horneross-sender=pkg:factory", "--horneross-endpoint and --horneross-sender test different roles"),
+        (
+            "--horneross-sender=pkg:factory",
+            "--horneross-endpoint and --horneross-sender test different roles",
+        ),
     ],
 )
 def test_bad_options_are_usage_errors(pytester: pytest.Pytester, option: str, complaint: str) -> None:

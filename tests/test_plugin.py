@@ -86,7 +86,14 @@ def test_the_secret_never_appears_in_any_output(pytester: pytest.Pytester) -> No
     junit = pytester.path / "junit.xml"
     with serve(r.AcceptsAnySignature()) as base:
         run = run_suite(
-            pytester, f"{base}/webhook", "-vv", "-l", "--tb=long", "-rA", f"--junitxml={junit}", subprocess=True
+            pytester,
+            f"{base}/webhook",
+            "-vv",
+            "-l",
+            "--tb=long",
+            "-rA",
+            f"--junitxml={junit}",
+            subprocess=True,
         )
     assert run.ret == 1
     outputs = [run.stdout, run.stderr, json.dumps(run.report, ensure_ascii=False), junit.read_text()]

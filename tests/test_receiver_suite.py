@@ -60,7 +60,11 @@ EXACT = [
 
 @pytest.mark.parametrize(("receiver", "failed", "checks", "verdict"), EXACT, ids=lambda v: getattr(v, "__name__", ""))
 def test_broken_receiver_fails_exactly_its_requirement(
-    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], checks: set[str], verdict: str
+    pytester: pytest.Pytester,
+    receiver: type[r.PlainReceiver],
+    failed: set[str],
+    checks: set[str],
+    verdict: str,
 ) -> None:
     with serve(receiver()) as base:
         run = run_suite(pytester, f"{base}/webhook")

@@ -40,8 +40,11 @@ def test_every_documented_event_type_has_valid_and_invalid_examples() -> None:
 
 def test_documentation_examples_are_all_present() -> None:
     sources = {e["source"] for e in VALID}
-    assert {"documentation: Formato del payload", "documentation: Ejemplos, Nuevo mensaje",
-            "documentation: Ejemplos, Lead capturado"} <= sources
+    assert {
+        "documentation: Formato del payload",
+        "documentation: Ejemplos, Nuevo mensaje",
+        "documentation: Ejemplos, Lead capturado",
+    } <= sources
 
 
 def test_unknown_event_type_is_open_in_the_envelope_and_closed_in_event_schema() -> None:
@@ -52,9 +55,17 @@ def test_unknown_event_type_is_open_in_the_envelope_and_closed_in_event_schema()
 
 @pytest.mark.parametrize(
     ("timestamp", "valid"),
-    [("2024-01-21T15:30:00Z", True), ("2024-01-21t15:30:00z", True), ("2024-01-21T15:30:00.123456+05:30", True),
-     ("2016-12-31T23:59:60Z", True), ("2024-01-21 15:30:00Z", False), ("2024-01-21T25:30:00Z", False),
-     ("2024-01-21T15:30:00+24:00", False), ("2023-02-29T00:00:00Z", False), ("2024-1-21T15:30:00Z", False)],
+    [
+        ("2024-01-21T15:30:00Z", True),
+        ("2024-01-21t15:30:00z", True),
+        ("2024-01-21T15:30:00.123456+05:30", True),
+        ("2016-12-31T23:59:60Z", True),
+        ("2024-01-21 15:30:00Z", False),
+        ("2024-01-21T25:30:00Z", False),
+        ("2024-01-21T15:30:00+24:00", False),
+        ("2023-02-29T00:00:00Z", False),
+        ("2024-1-21T15:30:00Z", False),
+    ],
 )
 def test_date_time_format_is_really_checked(timestamp: str, valid: bool) -> None:
     event = {"type": "conversation.created", "timestamp": timestamp, "data": {"conversationId": "c"}}
@@ -63,8 +74,15 @@ def test_date_time_format_is_really_checked(timestamp: str, valid: bool) -> None
 
 @pytest.mark.parametrize(
     ("email", "valid"),
-    [("a@b.co", True), ("maría.núñez@ejemplo.com.ar", True), ("a@b", False), ("@b.co", False), ("a@@b.co", False),
-     ("a b@c.co", False), ("a@b..co", False)],
+    [
+        ("a@b.co", True),
+        ("maría.núñez@ejemplo.com.ar", True),
+        ("a@b", False),
+        ("@b.co", False),
+        ("a@@b.co", False),
+        ("a b@c.co", False),
+        ("a@b..co", False),
+    ],
 )
 def test_email_format_is_really_checked(email: str, valid: bool) -> None:
     event = {"type": "lead.captured", "data": {"conversationId": "c", "contact": {"email": email}}}

@@ -31,8 +31,21 @@ def test_sign_is_lowercase_hex_hmac_sha256() -> None:
 
 @pytest.mark.parametrize(
     "signature",
-    [None, "", " ", "sha256=", sign(BODY, "s").upper(), sign(BODY, "s")[:-1], sign(BODY, "s")[:8], sign(BODY, "s") + "0",
-     " " + sign(BODY, "s"), "sha256=" + sign(BODY, "s"), sign(BODY, "t"), "ñ" * 64, "\ud83d" * 64],
+    [
+        None,
+        "",
+        " ",
+        "sha256=",
+        sign(BODY, "s").upper(),
+        sign(BODY, "s")[:-1],
+        sign(BODY, "s")[:8],
+        sign(BODY, "s") + "0",
+        " " + sign(BODY, "s"),
+        "sha256=" + sign(BODY, "s"),
+        sign(BODY, "t"),
+        "ñ" * 64,
+        "\ud83d" * 64,
+    ],
 )
 def test_verify_refuses_anything_but_the_exact_signature(signature: str | None) -> None:
     assert verify(BODY, sign(BODY, "s"), "s")
@@ -47,8 +60,18 @@ def test_vectors_cover_valid_and_every_documented_mistake() -> None:
     names = {v["name"] for v in VECTORS["vectors"]}
     assert len(names) == len(VECTORS["vectors"]), "vector names must be unique"
     assert sum(v["valid"] for v in VECTORS["vectors"]) >= 5
-    for mistake in ("wrong-secret", "uppercase-hex", "truncated", "prefix-only", "empty", "signed-pretty-printed",
-                    "signed-ascii-escaped", "signed-sorted-keys", "signed-python-number-format", "hmac-sha1"):
+    for mistake in (
+        "wrong-secret",
+        "uppercase-hex",
+        "truncated",
+        "prefix-only",
+        "empty",
+        "signed-pretty-printed",
+        "signed-ascii-escaped",
+        "signed-sorted-keys",
+        "signed-python-number-format",
+        "hmac-sha1",
+    ):
         assert mistake in names
 
 

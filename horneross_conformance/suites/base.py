@@ -34,7 +34,9 @@ class Registry:
     def __init__(self) -> None:
         self.cases: list[Case] = []
 
-    def case(self, case_id: str, requirement: str, title: str) -> Callable[[Callable[[Any], str]], Callable[[Any], str]]:
+    def case(
+        self, case_id: str, requirement: str, title: str
+    ) -> Callable[[Callable[[Any], str]], Callable[[Any], str]]:
         def register(function: Callable[[Any], str]) -> Callable[[Any], str]:
             self.add(Case(case_id, requirement, title, function))
             return function

@@ -20,8 +20,8 @@ from horneross_conformance.events import (
     sample_event,
     stress_texts,
 )
-from horneross_conformance.signing import sign
 from horneross_conformance.receiver_target import ReceiverTarget, acknowledged, require_200
+from horneross_conformance.signing import sign
 from horneross_conformance.suites.base import CheckFailed, Inconclusive, Registry
 from horneross_conformance.validation import EVENT_TYPES
 
@@ -186,7 +186,11 @@ def unknown_fields(target: ReceiverTarget) -> str:
     return acknowledged(response)
 
 
-@suite.case("RCV-ORD-001", "RCV-08", "Acknowledges events of a conversation that arrive before its conversation.created")
+@suite.case(
+    "RCV-ORD-001",
+    "RCV-08",
+    "Acknowledges events of a conversation that arrive before its conversation.created",
+)
 def out_of_order(target: ReceiverTarget) -> str:
     conversation = new_id("conv")
     for event_type in ("conversation.message.created", "conversation.status.changed", "conversation.created"):
@@ -212,8 +216,15 @@ def not_json(target: ReceiverTarget) -> str:
 def numbers(target: ReceiverTarget) -> str:
     data = sample_data("conversation.message.created", target.conversation_id())
     data["metrics"] = {
-        "micro": 0.000001, "tiny": 1e-7, "ratio": 1.5e-10, "score": 0.1, "half": -0.5,
-        "whole": 2.0, "big": 1e21, "count": 10000000000000000, "huge": 1.7976931348623157e308,
+        "micro": 0.000001,
+        "tiny": 1e-7,
+        "ratio": 1.5e-10,
+        "score": 0.1,
+        "half": -0.5,
+        "whole": 2.0,
+        "big": 1e21,
+        "count": 10000000000000000,
+        "huge": 1.7976931348623157e308,
     }
     _, response = target.deliver_event(envelope("conversation.message.created", data))
     require_200(response, "numbers written as JSON.stringify writes them (0.000001, 1e-7, 1e+21)")
@@ -253,13 +264,19 @@ def burst(target: ReceiverTarget) -> str:
     ok = sum(1 for r in results if isinstance(r, Response) and r.status == 200)
     if ok == BURST_SIZE:
         return f"{BURST_SIZE} concurrent deliveries acknowledged"
-    failures = sorted({r if isinstance(r, str) else f"answered {r.status}" for r in results if not (
-        isinstance(r, Response) and r.status == 200)})
+    failures = sorted(
+        {
+            r if isinstance(r, str) else f"answered {r.status}"
+            for r in results
+            if not (isinstance(r, Response) and r.status == 200)
+        }
+    )
     lost = BURST_SIZE - len(results)
     raise CheckFailed(
         f"only {ok} of {BURST_SIZE} concurrent deliveries acknowledged"
         + (f" ({lost} unfinished)" if lost else "")
-        + ": " + "; ".join(failures)
+        + ": "
+        + "; ".join(failures)
     )
 
 

@@ -1,0 +1,75 @@
+"""The horneross-conformance command, run as a user runs it: a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import receivers as r
+
+from horneross_conformance import __version__
+
+
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    executable = shutil.which("horneross-conformance")
+    if executable is None:
+        pytest.fail("horneross-conformance is not on PATH: pip install -e '.[test]'")
+    environment = {k: v for k, v in os.environ.items() if k != "HORNEROSS_WEBHOOK_SECRET"} | (env or {})
+    return subprocess.run([executable, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_run_without_a_target_certifies_the_bundled_reference_receiver(tmp_path: Path) -> None:
+    result = cli("run", "--strict", "--report", "report.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "bundled reference receiver listening on http://127.0.0.1:" in result.stdout
+    assert "verdict: CONFORMANT" in result.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["verdict"] == "conformant" and report["strict"] is True
+
+
+def test_run_ignores_the_folder_s_own_pytest_configuration(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --definitely-not-an-option\n")
+    (tmp_path / "conftest.py").write_text("raise RuntimeError('not the suite\\'s conftest')\n")
+    result = cli("run", "--", "-q", "-k", "RCV-ACK", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_run_against_an_endpoint_needs_the_secret_in_the_environment(tmp_path: Path) -> None:
+    result = cli("run", "--endpoint", r.closed_port(), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "set HORNEROSS_WEBHOOK_SECRET" in result.stderr
+
+
+def test_run_against_an_unreachable_endpoint_is_non_conformant(tmp_path: Path) -> None:
+    env = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}
+    result = cli("run", "--endpoint", r.closed_port(), cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "verdict: NON-CONFORMANT" in result.stdout
+    assert r.SECRET not in result.stdout + result.stderr
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    assert cli("--version", cwd=tmp_path).stdout.strip() == f"horneross-conformance {__version__}"
+    help_text = cli("run", "--help", cwd=tmp_path).stdout
+    for option in ("--endpoint", "--timeout", "--report", "--strict"):
+        assert option in help_text
+
+
+def test_reference_receiver_module_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k != "HORNEROSS_WEBHOOK_SECRET"}
+    result = subprocess.run(
+        [sys.executable, "-m", "horneross_conformance.reference_receiver", "--port", "0"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "set HORNEROSS_WEBHOOK_SECRET" in result.stderr

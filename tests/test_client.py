@@ -1,0 +1,150 @@
+"""The delivery client against real sockets speaking odd but legal HTTP, and some that is not HTTP at all."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from horneross_conformance.client import MAX_BODY, DeliveryError, parse_endpoint, post
+
+
+@contextmanager
+def canned(answer: bytes, close: bool = True) -> Iterator[str]:
+    """A one-connection-at-a-time server that reads the request and writes ``answer``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.settimeout(2)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                connection.sendall(answer)
+                if not close:
+                    stop.wait(3)
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    finally:
+        stop.set()
+        listener.close()
+
+
+def call(url: str, timeout: float = 2) -> tuple[int, bytes]:
+    response = post(parse_endpoint(url), b"{}", {"Content-Type": "application/json"}, timeout)
+    return response.status, response.body
+
+
+def test_content_length_body_even_when_the_connection_stays_open() -> None:
+    with canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", close=False) as url:
+        started = time.monotonic()
+        assert call(url) == (200, b"OK")
+        assert time.monotonic() - started < 1
+
+
+def test_chunked_body_with_trailers() -> None:
+    answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n3;ext=1\r\n!!!\r\n0\r\nX-T: 1\r\n\r\n"
+    with canned(answer, close=False) as url:
+        assert call(url) == (200, b"OK!!!")
+
+
+def test_interim_100_continue_is_skipped() -> None:
+    with canned(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n") as url:
+        assert call(url) == (401, b"")
+
+
+def test_http_1_0_answer_without_length_reads_to_close() -> None:
+    with canned(b"HTTP/1.0 200 OK\r\n\r\nall of it") as url:
+        assert call(url) == (200, b"all of it")
+
+
+def test_a_huge_answer_is_cut_at_the_limit() -> None:
+    with canned(b"HTTP/1.1 500 Oops\r\nContent-Length: 999999999\r\n\r\n" + b"x" * (MAX_BODY + 10)) as url:
+        status, body = call(url)
+    assert status == 500 and len(body) == MAX_BODY
+
+
+def test_redirects_are_answers_not_followed() -> None:
+    with canned(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n") as url:
+        assert call(url) == (302, b"")
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "words"),
+    [
+        (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "protocol", "the answer is not HTTP"),
+        (b"", "reset", "closed without an answer"),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+            "reset",
+            "closed before the answer was complete",
+        ),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "protocol", "invalid Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "protocol", "invalid chunk size"),
+    ],
+)
+def test_broken_answers_are_delivery_errors(answer: bytes, kind: str, words: str) -> None:
+    with canned(answer) as url, pytest.raises(DeliveryError) as error:
+        call(url)
+    assert error.value.kind == kind
+    assert words in str(error.value)
+
+
+def test_refused_connection() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(DeliveryError) as error:
+        call(f"http://127.0.0.1:{port}/")
+    assert error.value.kind == "refused"
+
+
+def test_tls_to_a_plain_http_server_fails_clearly_within_the_deadline() -> None:
+    with canned(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", close=False) as url:
+        started = time.monotonic()
+        with pytest.raises(DeliveryError) as error:
+            call(url.replace("http://", "https://"), timeout=1)
+        assert time.monotonic() - started < 1.5
+    assert error.value.kind in ("tls", "timeout")
+
+
+def test_host_header_and_request_line() -> None:
+    seen: list[bytes] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            data = b""
+            while not data.endswith(b"{}"):
+                data += connection.recv(65536)
+            seen.append(data)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    port = listener.getsockname()[1]
+    post(parse_endpoint(f"http://127.0.0.1:{port}/a/b?x=1"), b"{}", {"X-Horneross-Signature": "ab"}, 2)
+    listener.close()
+    head = seen[0].split(b"\r\n")
+    assert head[0] == b"POST /a/b?x=1 HTTP/1.1"
+    assert f"Host: 127.0.0.1:{port}".encode() in head
+    assert b"Content-Length: 2" in head and b"Connection: close" in head and b"X-Horneross-Signature: ab" in head
+
+
+def test_display_hides_user_information() -> None:
+    assert parse_endpoint("https://u:p@example.test/hook?a=1").display == "https://example.test:443/hook?a=1"
