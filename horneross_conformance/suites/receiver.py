@@ -104,7 +104,7 @@ def _rejects(case_id: str, title: str, tamper: str) -> None:
         else:  # body changed after signing: same length, one word changed
             response = target.deliver(body.replace(b"Hola", b"Hula", 1), signature=good)
         if response.status == 200:
-            raise CheckFailed(f"accepted {title.lower()} (answered 200): anyone could forge deliveries")
+            raise CheckFailed(f"accepted {title} (answered 200): anyone could forge deliveries")
         control = target.deliver(body)
         if control.status != 200:
             raise Inconclusive(
@@ -121,12 +121,12 @@ def _other_secret_signature(body: bytes) -> str:
     return sign(body, "not-the-endpoint-secret-" + new_id("k"))
 
 
-_rejects("RCV-SIG-001", "A signature made with another secret", "other-secret")
-_rejects("RCV-SIG-002", "A delivery without X-Horneross-Signature", "missing")
-_rejects("RCV-SIG-003", "An empty X-Horneross-Signature", "empty")
-_rejects("RCV-SIG-004", "A truncated signature (last hex digit missing)", "truncated")
-_rejects("RCV-SIG-005", "A prefix-only signature (first 16 hex digits)", "prefix")
-_rejects("RCV-SIG-006", "A body changed after signing", "changed-body")
+_rejects("RCV-SIG-001", "a signature made with another secret", "other-secret")
+_rejects("RCV-SIG-002", "a delivery without X-Horneross-Signature", "missing")
+_rejects("RCV-SIG-003", "an empty X-Horneross-Signature", "empty")
+_rejects("RCV-SIG-004", "a truncated signature (last hex digit missing)", "truncated")
+_rejects("RCV-SIG-005", "a prefix-only signature (first 16 hex digits)", "prefix")
+_rejects("RCV-SIG-006", "a body changed after signing", "changed-body")
 
 
 # RCV-04: text that stresses re-serialization, correctly signed.
@@ -140,7 +140,7 @@ def _accepts_text(number: int, name: str, text: str) -> None:
         require_200(response, f"a correctly signed message with {name} text")
         return acknowledged(response)
 
-    suite.case(f"RCV-UNI-{number:03d}", "RCV-04", f"Accepts a message with {name} text")(check)
+    suite.case(f"RCV-UNI-{number:03d}", "RCV-04", f"Accepts a message with stress text: {name}")(check)
 
 
 for _number, _entry in enumerate(stress_texts(), start=1):

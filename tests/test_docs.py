@@ -1,0 +1,40 @@
+"""The README, .ci/run and the catalogue say the same thing."""
+
+from __future__ import annotations
+
+import re
+
+from peers import ROOT
+
+from horneross_conformance.catalogue import markdown_table
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_commands() -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", README)
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    install_and_run, install_and_test = readme_commands()[:2]
+    assert install_and_run == "pip install . && horneross-conformance run"
+    assert install_and_test == 'pip install -e ".[test]" && npm ci && pytest'
+    assert README.index(install_and_run) < README.index(install_and_test) < README.index("## ")
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
+    assert lines[-1] == readme_commands()[1]
+
+
+def test_readme_requirement_table_is_rendered_from_the_catalogue() -> None:
+    section = re.search(r"<!-- requirements:receiver -->\n(.+?)\n<!-- /requirements:receiver -->", README, re.S)
+    assert section is not None
+    assert section.group(1) == markdown_table("receiver")
+
+
+def test_readme_documents_every_option() -> None:
+    from horneross_conformance import plugin
+
+    for option in (plugin.ENDPOINT, plugin.SECRET, plugin.SENDER, plugin.TIMEOUT, plugin.REPORT, plugin.STRICT):
+        assert f"`{option}" in README
