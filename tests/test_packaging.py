@@ -65,4 +65,8 @@ def test_installed_wheel_runs_the_suite_in_an_empty_folder(wheel: Path, tmp_path
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--horneross-endpoint={base}/webhook"]
         result = subprocess.run(command, cwd=empty, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "34 passed" in result.stdout
+    assert "34 passed in" in result.stdout
+    run = [sys.executable, "-m", "horneross_conformance.cli", "run"]
+    result = subprocess.run(run, cwd=empty, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "34 passed in" in result.stdout  # and not "34 passed, 1 warning in"
