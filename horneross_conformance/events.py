@@ -22,12 +22,12 @@ def rfc3339(moment: datetime) -> str:
 
 
 def envelope(event_type: str, data: dict[str, Any], age: timedelta = timedelta(0)) -> Event:
-    return {
-        "id": new_id("evt"),
-        "type": event_type,
-        "timestamp": rfc3339(datetime.now(UTC) - age),
-        "data": data,
-    }
+    """An event that happened ``age`` ago. An aged timestamp is rounded up to the second, so the event is never
+    older than ``age`` when sent: a receiver whose window is exactly ``age`` must not fail for our rounding."""
+    moment = datetime.now(UTC) - age
+    if age and moment.microsecond:
+        moment = moment.replace(microsecond=0) + timedelta(seconds=1)
+    return {"id": new_id("evt"), "type": event_type, "timestamp": rfc3339(moment), "data": data}
 
 
 def sample_data(event_type: str, conversation_id: str | None = None) -> dict[str, Any]:

@@ -274,3 +274,13 @@ def closed_port() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/webhook"
+
+
+class AcceptsExactlyTheLastRetryWindow(PlainReceiver):
+    """Conformant at the boundary: rejects events older than 2 h 36 min and half a second (for clock drift)."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        sent = datetime.fromisoformat(str(event["timestamp"]).replace("Z", "+00:00"))
+        if datetime.now(UTC) - sent > timedelta(hours=2, minutes=36, milliseconds=500):
+            return "400 Bad Request"
+        return super().accept(event)

@@ -33,8 +33,9 @@ def test_documented_express_receiver_in_real_node_is_conformant(pytester: pytest
     assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
 
 
-def test_plain_re_serializing_receiver_is_conformant(pytester: pytest.Pytester) -> None:
-    with serve(r.PlainReceiver()) as base:
+@pytest.mark.parametrize("receiver", [r.PlainReceiver, r.AcceptsExactlyTheLastRetryWindow], ids=lambda c: c.__name__)
+def test_other_conformant_receivers_are_conformant(pytester: pytest.Pytester, receiver: type[r.PlainReceiver]) -> None:
+    with serve(receiver()) as base:
         run = run_suite(pytester, f"{base}/webhook", "--horneross-strict")
     assert run.ret == 0, run.stdout
     assert run.failed() == set()
