@@ -41,10 +41,3 @@ def requirement(requirement_id: str) -> Requirement:
         if entry.id == requirement_id:
             return entry
     raise KeyError(f"no requirement {requirement_id!r} in the catalogue")
-
-
-def markdown_table(role: Role) -> str:
-    """The requirements of ``role`` as a Markdown table: what the README shows, rendered from the catalogue."""
-    rows = ["| id | level | requirement | source |", "| --- | --- | --- | --- |"]
-    rows += [f"| {r.id} | {r.level} | {r.title} | {r.source} |" for r in for_role(role)]
-    return "\n".join(rows)

@@ -6,6 +6,7 @@ import base64
 import contextlib
 import json
 import os
+import select
 import shutil
 import subprocess
 import threading
@@ -16,6 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_DIR = ROOT / "tests" / "node"
+STARTUP_LIMIT = 15  # seconds; Node starts Express in well under one
+ANSWER_LIMIT = 30  # seconds for one answer of the stringify peer, a batch included
 
 
 def node_binary() -> str:
@@ -47,6 +50,8 @@ class NodeStringify:
         with self._lock:
             self._process.stdin.write(json.dumps(request, ensure_ascii=True) + "\n")
             self._process.stdin.flush()
+            if not select.select([self._process.stdout], [], [], ANSWER_LIMIT)[0]:
+                raise RuntimeError(f"node gave no answer within {ANSWER_LIMIT} s")
             answer = self._process.stdout.readline()
         if not answer:
             raise RuntimeError("the node process ended")
@@ -88,6 +93,8 @@ def express_receiver(secret: str) -> Iterator[str]:
     # console.log writes a line per event: keep draining so that a full pipe never blocks Node
     drain = threading.Thread(target=process.stdout.read, daemon=True)
     try:
+        if not select.select([process.stdout], [], [], STARTUP_LIMIT)[0]:
+            pytest.fail(f"the Express receiver did not start within {STARTUP_LIMIT} s")
         first = process.stdout.readline().split()
         if first[:1] != ["listening"]:
             pytest.fail("the Express receiver did not start")

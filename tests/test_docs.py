@@ -6,7 +6,7 @@ import re
 
 from peers import ROOT
 
-from horneross_conformance.catalogue import markdown_table
+from horneross_conformance.docs import compact_ids, requirements_table
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -30,7 +30,13 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 def test_readme_requirement_table_is_rendered_from_the_catalogue() -> None:
     section = re.search(r"<!-- requirements:receiver -->\n(.+?)\n<!-- /requirements:receiver -->", README, re.S)
     assert section is not None
-    assert section.group(1) == markdown_table("receiver")
+    assert section.group(1) == requirements_table("receiver")
+
+
+def test_compact_ids() -> None:
+    assert compact_ids(["RCV-SIG-001", "RCV-SIG-002", "RCV-SIG-003", "RCV-OLD-001"]) == "RCV-SIG-001…003, RCV-OLD-001"
+    assert compact_ids(["RCV-ACK-001", "RCV-ACK-002", "RCV-ACK-100"]) == "RCV-ACK-001, RCV-ACK-002, RCV-ACK-100"
+    assert compact_ids([]) == ""
 
 
 def test_readme_documents_every_option() -> None:
