@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -237,12 +237,43 @@ def silent_endpoint() -> Iterator[str]:
 
 
 @contextmanager
-def dripping_endpoint(interval: float) -> Iterator[str]:
-    """Answers '200 OK' one byte every ``interval`` seconds, so that no single read ever times out."""
+def raw_endpoint(handle: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
+    """A loopback server that runs ``handle(connection, stop)`` on a thread per connection; yields its URL."""
     listener = socket.create_server(("127.0.0.1", 0), backlog=128)
     stop = threading.Event()
 
-    def drip(connection: socket.socket) -> None:
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=handle, args=(connection, stop), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/webhook"
+    finally:
+        stop.set()
+        listener.close()
+
+
+def read_request_head(connection: socket.socket) -> bytes:
+    connection.settimeout(2)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@contextmanager
+def dripping_endpoint(interval: float) -> Iterator[str]:
+    """Answers '200 OK' one byte every ``interval`` seconds, so that no single read ever times out."""
+
+    def drip(connection: socket.socket, stop: threading.Event) -> None:
         with connection:
             for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK":
                 if stop.wait(interval):
@@ -252,20 +283,8 @@ def dripping_endpoint(interval: float) -> Iterator[str]:
                 except OSError:
                     return
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=drip, args=(connection,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/webhook"
-    finally:
-        stop.set()
-        listener.close()
+    with raw_endpoint(drip) as url:
+        yield url
 
 
 def closed_port() -> str:

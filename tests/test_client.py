@@ -9,40 +9,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from receivers import closed_port, raw_endpoint, read_request_head
 
 from horneross_conformance.client import MAX_BODY, DeliveryError, parse_endpoint, post
 
 
 @contextmanager
 def canned(answer: bytes, close: bool = True) -> Iterator[str]:
-    """A one-connection-at-a-time server that reads the request and writes ``answer``."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stop = threading.Event()
+    """A server that reads the request head, writes ``answer``, and closes (or keeps the connection open)."""
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return
-            with connection:
-                connection.settimeout(2)
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                connection.sendall(answer)
-                if not close:
-                    stop.wait(3)
+    def respond(connection: socket.socket, stop: threading.Event) -> None:
+        with connection:
+            read_request_head(connection)
+            connection.sendall(answer)
+            if not close:
+                stop.wait(3)
 
-    threading.Thread(target=serve, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
-    finally:
-        stop.set()
-        listener.close()
+    with raw_endpoint(respond) as url:
+        yield url
 
 
 def call(url: str, timeout: float = 2) -> tuple[int, bytes]:
@@ -106,11 +90,8 @@ def test_broken_answers_are_delivery_errors(answer: bytes, kind: str, words: str
 
 
 def test_refused_connection() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     with pytest.raises(DeliveryError) as error:
-        call(f"http://127.0.0.1:{port}/")
+        call(closed_port())
     assert error.value.kind == "refused"
 
 
@@ -125,24 +106,18 @@ def test_tls_to_a_plain_http_server_fails_clearly_within_the_deadline() -> None:
 
 def test_host_header_and_request_line() -> None:
     seen: list[bytes] = []
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def serve() -> None:
-        connection, _ = listener.accept()
+    def record(connection: socket.socket, stop: threading.Event) -> None:
         with connection:
-            data = b""
-            while not data.endswith(b"{}"):
-                data += connection.recv(65536)
-            seen.append(data)
+            seen.append(read_request_head(connection))
             connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
 
-    threading.Thread(target=serve, daemon=True).start()
-    port = listener.getsockname()[1]
-    post(parse_endpoint(f"http://127.0.0.1:{port}/a/b?x=1"), b"{}", {"X-Horneross-Signature": "ab"}, 2)
-    listener.close()
+    with raw_endpoint(record) as url:
+        base = url.removesuffix("/webhook")
+        post(parse_endpoint(f"{base}/a/b?x=1"), b"{}", {"X-Horneross-Signature": "ab"}, 2)
     head = seen[0].split(b"\r\n")
     assert head[0] == b"POST /a/b?x=1 HTTP/1.1"
-    assert f"Host: 127.0.0.1:{port}".encode() in head
+    assert f"Host: {base.removeprefix('http://')}".encode() in head
     assert b"Content-Length: 2" in head and b"Connection: close" in head and b"X-Horneross-Signature: ab" in head
 
 
