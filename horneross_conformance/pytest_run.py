@@ -51,10 +51,10 @@ class CaseItem(pytest.Item):
             detail = self.case.run(self.run.target)
         except Inconclusive as error:
             pytest.skip(f"inconclusive: {error}")
-        except CheckFailed as error:
+        except CheckFailed:
             if self.case.id == self.run.preflight_id:
-                self.run.unreachable = "the endpoint is unreachable (see " + self.case.id + ")"
-            raise CheckFailed(str(error)) from None
+                self.run.unreachable = f"the endpoint is unreachable (see {self.case.id})"
+            raise
         self.detail = detail
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
@@ -124,9 +124,8 @@ class ReceiverRun:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
         report = yield
-        if not isinstance(item, CaseItem) or not (report.when == "call" or not report.passed):
-            return report
-        if report.when == "teardown":
+        # a check's outcome is its call, or its setup when that skipped it
+        if not isinstance(item, CaseItem) or report.when == "teardown" or (report.when == "setup" and report.passed):
             return report
         if report.passed:
             outcome, message = "passed", item.detail
