@@ -27,11 +27,6 @@ def canonical_bytes(obj: Any) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def canonical_text(obj: Any) -> str:
-    """``JSON.stringify(obj)`` as a str (always well-formed: lone surrogates come out escaped)."""
-    return canonical_bytes(obj).decode("utf-8")
-
-
 def _encode(obj: Any, emit: Any) -> None:
     if isinstance(obj, str):
         emit(_string(obj))

@@ -16,7 +16,7 @@ import pytest
 from horneross_conformance.catalogue import Requirement, Role, requirement
 from horneross_conformance.receiver_target import ReceiverTarget
 from horneross_conformance.report import json_report, write_report
-from horneross_conformance.results import CheckResult, Outcome, RequirementVerdict, is_conformant, requirement_verdicts
+from horneross_conformance.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
 from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive
 
 SOFT = "horneross_soft"
@@ -172,9 +172,6 @@ class ReceiverRun:
         if self.report_path and not self.config.getoption("collectonly"):
             report = json_report(self.role, self.target.endpoint.display, self.verdicts(), self.strict)
             write_report(self.report_path, report)
-
-    def conformant(self) -> bool:
-        return is_conformant(self.verdicts(), self.strict)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
