@@ -63,8 +63,12 @@ class ReceiverTarget:
         body: bytes,
         signature: Any = SIGNED,
         content_type: str | None = "application/json",
+        concurrent: bool = False,
     ) -> Response:
-        """POST ``body`` as Horneross would. ``signature``: SIGNED, a header value, or None for no header."""
+        """POST ``body`` as Horneross would. ``signature``: SIGNED, a header value, or None for no header.
+
+        ``concurrent`` deliveries (a deliberate burst) never mark the endpoint unresponsive: timeouts under load
+        are the burst check's finding, not a reason to end the other checks."""
         headers = {"User-Agent": f"horneross-conformance/{__version__}"}
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -75,14 +79,17 @@ class ReceiverTarget:
         try:
             response = post(self.endpoint, body, headers, self.timeout)
         except DeliveryError as error:
-            if error.kind == "timeout":
-                self._unanswered += 1
-                if self._unanswered >= UNANSWERED_IN_A_ROW:
-                    self.unresponsive = (
-                        f"{self._unanswered} deliveries in a row got no answer within {self.timeout:g} s"
-                    )
+            if error.kind == "timeout" and not concurrent:
+                with self._lock:
+                    self._unanswered += 1
+                    if self._unanswered >= UNANSWERED_IN_A_ROW:
+                        self.unresponsive = (
+                            f"{self._unanswered} deliveries in a row got no answer within {self.timeout:g} s"
+                        )
             raise CheckFailed(f"no answer: {error}") from None
-        self._unanswered = 0
+        if not concurrent:
+            with self._lock:
+                self._unanswered = 0
         return response
 
     def conversation_id(self, conversation: str | None = None) -> str:
@@ -98,10 +105,10 @@ class ReceiverTarget:
             self.deliver_event(sample_event("conversation.created", conversation))
         return conversation
 
-    def deliver_event(self, event: Any) -> tuple[bytes, Response]:
+    def deliver_event(self, event: Any, concurrent: bool = False) -> tuple[bytes, Response]:
         """Sign and send an event exactly as a conformant sender does: the canonical bytes, signed."""
         body = canonical_bytes(event)
-        return body, self.deliver(body)
+        return body, self.deliver(body, concurrent=concurrent)
 
 
 def explain(status: int, response: Response) -> str:

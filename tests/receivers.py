@@ -303,3 +303,23 @@ class AcceptsExactlyTheLastRetryWindow(PlainReceiver):
         if datetime.now(UTC) - sent > timedelta(hours=2, minutes=36, milliseconds=500):
             return "400 Bad Request"
         return super().accept(event)
+
+
+class SlowUnderLoad(PlainReceiver):
+    """Conformant one delivery at a time (50 ms each); with more than four in flight, each takes a second (past a
+    short timeout). Only RCV-10 may fail: the burst's timeouts must not end the checks that follow it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+
+    def accept(self, event: dict[str, Any]) -> str:
+        with self.lock:
+            self.in_flight += 1
+            crowded = self.in_flight > 4
+        try:
+            time.sleep(1 if crowded else 0.05)
+            return super().accept(event)
+        finally:
+            with self.lock:
+                self.in_flight -= 1

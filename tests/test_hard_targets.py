@@ -39,6 +39,31 @@ def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pyteste
     assert run.seconds < 4  # two deliveries wait out the timeout; the rest end at once
 
 
+def test_an_endpoint_overloaded_by_the_burst_fails_only_the_burst(pytester: pytest.Pytester) -> None:
+    from horneross_conformance.server import serve
+
+    with serve(r.SlowUnderLoad()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "--horneross-timeout=0.5")
+    assert run.failed() == {"RCV-10"}, run.stdout
+    assert run.report["verdict"] == "conformant"
+
+
+def test_concurrent_timeouts_never_mark_the_endpoint_unresponsive() -> None:
+    from horneross_conformance.receiver_target import ReceiverTarget
+    from horneross_conformance.suites.base import CheckFailed
+
+    with r.silent_endpoint() as url:
+        target = ReceiverTarget(url, r.SECRET, timeout=0.1)
+        for _ in range(3):
+            with pytest.raises(CheckFailed):
+                target.deliver(b"{}", concurrent=True)
+        assert target.unresponsive is None
+        for _ in range(2):
+            with pytest.raises(CheckFailed):
+                target.deliver(b"{}")
+        assert target.unresponsive == "2 deliveries in a row got no answer within 0.1 s"
+
+
 def test_endpoint_that_drips_bytes_is_bounded_by_the_total_deadline(pytester: pytest.Pytester) -> None:
     with r.dripping_endpoint(interval=0.05) as url:  # the whole 40-byte answer would take 2 s
         run = run_suite(pytester, url, "--horneross-timeout=0.5")
