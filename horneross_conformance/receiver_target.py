@@ -28,6 +28,14 @@ from horneross_conformance.suites.base import CheckFailed
 SIGNED = object()  # ``deliver(signature=SIGNED)``: sign the body with the target's secret
 UNANSWERED_IN_A_ROW = 2  # after this many deliveries with no answer, the endpoint counts as unresponsive
 PREFLIGHT_LIMIT = 5.0  # seconds; reaching a live endpoint takes milliseconds
+PREFLIGHT_HINTS = {
+    "refused": " Is the receiver running, and is the URL right?",
+    "dns": " Is the host name right?",
+    "timeout": " Is the address right, and does a firewall let it through?",
+    "tls": " Certificates are checked against the system's trust store.",
+    "reset": "",
+    "protocol": "",
+}
 
 
 class ReceiverTarget:
@@ -53,9 +61,7 @@ class ReceiverTarget:
         try:
             open_connection(self.endpoint, started + min(self.timeout, PREFLIGHT_LIMIT)).close()
         except DeliveryError as error:
-            raise CheckFailed(
-                f"cannot reach {self.endpoint.display}: {error}. Is the receiver running, and is the URL right?"
-            ) from None
+            raise CheckFailed(f"cannot reach {self.endpoint.display}: {error}.{PREFLIGHT_HINTS[error.kind]}") from None
         return f"connected in {(time.monotonic() - started) * 1000:.0f} ms"
 
     def deliver(

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from horneross_conformance import canonical_bytes, sign, verify
@@ -285,6 +287,24 @@ def dripping_endpoint(interval: float) -> Iterator[str]:
 
     with raw_endpoint(drip) as url:
         yield url
+
+
+@contextmanager
+def tls_endpoint() -> Iterator[str]:
+    """Speaks TLS with a self-signed certificate (tests/data), which no trust store accepts; yields an https URL."""
+    data = Path(__file__).parent / "data"
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(data / "selfsigned-cert.pem", data / "selfsigned-key.pem")
+
+    def handshake(connection: socket.socket, stop: threading.Event) -> None:
+        try:
+            with context.wrap_socket(connection, server_side=True) as tls:
+                tls.recv(1)
+        except (ssl.SSLError, OSError):
+            pass  # the client hangs up when it sees the certificate
+
+    with raw_endpoint(handshake) as url:
+        yield url.replace("http://", "https://")
 
 
 def closed_port() -> str:

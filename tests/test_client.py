@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from receivers import closed_port, raw_endpoint, read_request_head
+from receivers import closed_port, raw_endpoint, read_request_head, tls_endpoint
 
 from horneross_conformance.client import MAX_BODY, DeliveryError, parse_endpoint, post
 
@@ -102,6 +102,13 @@ def test_tls_to_a_plain_http_server_fails_clearly_within_the_deadline() -> None:
             call(url.replace("http://", "https://"), timeout=1)
         assert time.monotonic() - started < 1.5
     assert error.value.kind in ("tls", "timeout")
+
+
+def test_self_signed_certificate_is_one_clear_error() -> None:
+    with tls_endpoint() as url, pytest.raises(DeliveryError) as error:
+        call(url)
+    assert error.value.kind == "tls"
+    assert str(error.value) == "TLS certificate of 127.0.0.1 not trusted: self-signed certificate"
 
 
 def test_host_header_and_request_line() -> None:

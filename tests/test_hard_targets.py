@@ -29,6 +29,17 @@ def test_unresolvable_host_is_one_clear_message(pytester: pytest.Pytester) -> No
     assert run.seconds < 10
 
 
+def test_untrusted_tls_certificate_is_one_clear_message(pytester: pytest.Pytester) -> None:
+    with r.tls_endpoint() as url:
+        run = run_suite(pytester, url)
+    assert run.ret == 1
+    assert run.details("RCV-01").endswith(
+        "TLS certificate of 127.0.0.1 not trusted: self-signed certificate. "
+        "Certificates are checked against the system's trust store."
+    )
+    assert "Traceback" not in run.stdout
+
+
 def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pytester: pytest.Pytester) -> None:
     with r.silent_endpoint() as url:
         run = run_suite(pytester, url, "--horneross-timeout=0.3")

@@ -147,3 +147,19 @@ def test_every_receiver_requirement_has_a_check() -> None:
 
     assert {case.requirement for case in suite.cases} == ALL_RECEIVER_REQUIREMENTS
     assert len({case.id for case in suite.cases}) == len(suite.cases)
+
+
+def test_every_event_the_suite_delivers_as_correct_is_schema_valid(pytester: pytest.Pytester) -> None:
+    """A check may only fail a receiver for rejecting an event that is itself right."""
+    from horneross_conformance.validation import EVENT_TYPES, schema_errors
+
+    handled: list[dict[str, object]] = []
+    with serve(ReferenceReceiver(r.SECRET, handler=handled.append)) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+    assert run.ret == 0
+    assert len(handled) >= 40
+    for event in handled:
+        schema = "event.schema.json" if event["type"] in EVENT_TYPES else "envelope.schema.json"
+        assert schema_errors(event, schema) == [], event
+        assert str(event["id"]).startswith("evt_") and str(event["timestamp"]).endswith("Z")
+    assert {e["type"] for e in handled} == {*EVENT_TYPES, "conversation.assigned"}
