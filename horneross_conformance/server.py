@@ -17,6 +17,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    block_on_close = False  # server_close would otherwise join every handler thread, without any time limit
     request_queue_size = 128  # a burst of concurrent deliveries must not overflow the listen backlog
 
 

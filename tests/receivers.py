@@ -3,6 +3,7 @@ one way that real integrations get wrong. Plus raw-socket endpoints that never a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import ssl
@@ -252,12 +253,19 @@ def raw_endpoint(handle: Callable[[socket.socket, threading.Event], None]) -> It
                 return
             threading.Thread(target=handle, args=(connection, stop), daemon=True).start()
 
-    threading.Thread(target=serve, daemon=True).start()
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}/webhook"
     finally:
         stop.set()
+        # close() alone does not wake a thread blocked in accept(); that thread would then accept on whatever
+        # socket reuses the file descriptor, answering another test's requests. shutdown() wakes it.
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
         listener.close()
+        server.join(5)
+        assert not server.is_alive(), "the raw endpoint's accept loop did not stop"
 
 
 def read_request_head(connection: socket.socket) -> bytes:
