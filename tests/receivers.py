@@ -207,8 +207,10 @@ class RejectsUnknownConversation(PlainReceiver):
         return super().accept(event)
 
 
-class OneAtATime(PlainReceiver):
-    """Answers 503 when more than two deliveries are in flight (a worker pool of two)."""
+class LoadSensitive(PlainReceiver):
+    """Counts the deliveries in flight; ``under_load`` says what happens when there are more than ``limit``."""
+
+    limit = 2
 
     def __init__(self) -> None:
         super().__init__()
@@ -217,13 +219,34 @@ class OneAtATime(PlainReceiver):
     def accept(self, event: dict[str, Any]) -> str:
         with self.lock:
             self.in_flight += 1
-            busy = self.in_flight > 2
+            crowded = self.in_flight > self.limit
         try:
-            time.sleep(0.02)
-            return "503 Service Unavailable" if busy else super().accept(event)
+            return self.under_load(event, crowded)
         finally:
             with self.lock:
                 self.in_flight -= 1
+
+    def under_load(self, event: dict[str, Any], crowded: bool) -> str:
+        raise NotImplementedError
+
+
+class OneAtATime(LoadSensitive):
+    """Answers 503 when more than two deliveries are in flight (a worker pool of two)."""
+
+    def under_load(self, event: dict[str, Any], crowded: bool) -> str:
+        time.sleep(0.02)
+        return "503 Service Unavailable" if crowded else PlainReceiver.accept(self, event)
+
+
+class SlowUnderLoad(LoadSensitive):
+    """Conformant one delivery at a time (50 ms each); with more than four in flight, each takes a second (past a
+    short timeout). Only RCV-10 may fail: the burst's timeouts must not end the checks that follow it."""
+
+    limit = 4
+
+    def under_load(self, event: dict[str, Any], crowded: bool) -> str:
+        time.sleep(1 if crowded else 0.05)
+        return PlainReceiver.accept(self, event)
 
 
 # Endpoints that do not speak HTTP properly ------------------------------------------------------------------
@@ -331,23 +354,3 @@ class AcceptsExactlyTheLastRetryWindow(PlainReceiver):
         if datetime.now(UTC) - sent > timedelta(hours=2, minutes=36, milliseconds=500):
             return "400 Bad Request"
         return super().accept(event)
-
-
-class SlowUnderLoad(PlainReceiver):
-    """Conformant one delivery at a time (50 ms each); with more than four in flight, each takes a second (past a
-    short timeout). Only RCV-10 may fail: the burst's timeouts must not end the checks that follow it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.in_flight = 0
-
-    def accept(self, event: dict[str, Any]) -> str:
-        with self.lock:
-            self.in_flight += 1
-            crowded = self.in_flight > 4
-        try:
-            time.sleep(1 if crowded else 0.05)
-            return super().accept(event)
-        finally:
-            with self.lock:
-                self.in_flight -= 1
