@@ -174,6 +174,15 @@ class RejectsUnknownTypes(PlainReceiver):
         return super().accept(event) if event.get("type") in KNOWN_TYPES else "400 Bad Request"
 
 
+class RejectsUnknownFields(PlainReceiver):
+    """Validates with a closed schema (additionalProperties: false) and rejects anything it does not know."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        if set(event) - {"id", "type", "timestamp", "data"}:
+            return "422 Unprocessable Entity"
+        return super().accept(event)
+
+
 class Answers500OnMalformedJson(PlainReceiver):
     def malformed(self) -> str:
         return "500 Internal Server Error"

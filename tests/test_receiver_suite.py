@@ -51,6 +51,7 @@ EXACT = [
     (r.NaivePythonSerializer, {"RCV-04", "RCV-11"}, {"RCV-UNI-009", "RCV-NUM-001"}, "non-conformant"),
     (r.RejectsDuplicates, {"RCV-06"}, {"RCV-DUP-001"}, "conformant"),
     (r.RejectsUnknownTypes, {"RCV-07"}, {"RCV-FWD-001"}, "conformant"),
+    (r.RejectsUnknownFields, {"RCV-07"}, {"RCV-FWD-002"}, "conformant"),
     (r.RejectsUnknownConversation, {"RCV-08"}, {"RCV-ORD-001"}, "conformant"),
     (r.Answers500OnMalformedJson, {"RCV-09"}, {"RCV-BAD-001"}, "conformant"),
     (r.AcknowledgesMalformedJson, {"RCV-09"}, {"RCV-BAD-001"}, "conformant"),
@@ -89,24 +90,27 @@ def test_strict_fails_the_run_on_should_but_never_on_informational(
     assert run.report["verdict"] == ("conformant" if strict_ret == 0 else "non-conformant")
 
 
-# Receivers broken so badly that most requirements fail: the named ones must be among them.
+ACKS = {f"RCV-ACK-{i:03d}" for i in (1, 2, 3, 4, 5, 6, 7, 100)}
+STRESS = {f"RCV-UNI-{i:03d}" for i in range(1, 10)}
+
+# Receivers broken so badly that most requirements fail: the named requirements and checks must be among them.
 BROAD = [
-    (r.JsonDumpsDefault, {"RCV-01", "RCV-02", "RCV-04", "RCV-05"}, "RCV-ACK-001"),
-    (r.EscapesNonAscii, {"RCV-01", "RCV-04"}, "RCV-UNI-001"),
-    (r.Answers204, {"RCV-01", "RCV-02"}, "RCV-ACK-100"),
-    (r.Answers202, {"RCV-01", "RCV-02"}, "RCV-ACK-100"),
-    (r.RedirectsToNewPath, {"RCV-01", "RCV-02"}, "RCV-ACK-100"),
+    (r.JsonDumpsDefault, {"RCV-01", "RCV-02", "RCV-04", "RCV-05", "RCV-11"}, ACKS | STRESS | {"RCV-NUM-002"}),
+    (r.EscapesNonAscii, {"RCV-01", "RCV-04"}, {"RCV-ACK-004", "RCV-ACK-007", "RCV-UNI-001", "RCV-UNI-002"}),
+    (r.Answers204, {"RCV-01", "RCV-02"}, ACKS),
+    (r.Answers202, {"RCV-01", "RCV-02"}, ACKS),
+    (r.RedirectsToNewPath, {"RCV-01", "RCV-02"}, ACKS),
 ]
 
 
-@pytest.mark.parametrize(("receiver", "failed", "check"), BROAD, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(("receiver", "failed", "checks"), BROAD, ids=lambda v: getattr(v, "__name__", ""))
 def test_badly_broken_receiver_is_non_conformant(
-    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], check: str
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], checks: set[str]
 ) -> None:
     with serve(receiver()) as base:
         run = run_suite(pytester, f"{base}/webhook")
     assert failed <= run.failed(), run.stdout
-    assert check in run.failed_checks()
+    assert checks <= run.failed_checks()
     assert run.report["verdict"] == "non-conformant"
     assert run.ret == 1
 
@@ -163,3 +167,15 @@ def test_every_event_the_suite_delivers_as_correct_is_schema_valid(pytester: pyt
         assert schema_errors(event, schema) == [], event
         assert str(event["id"]).startswith("evt_") and str(event["timestamp"]).endswith("Z")
     assert {e["type"] for e in handled} == {*EVENT_TYPES, "conversation.assigned"}
+
+
+def test_every_check_is_failed_by_some_broken_receiver() -> None:
+    """Each case must be able to fail: some target in this file makes it fail."""
+    from horneross_conformance.suites.receiver import PREFLIGHT_ID, suite
+
+    failing = {PREFLIGHT_ID}  # the unreachable-endpoint tests, in test_hard_targets.py
+    for _, _, checks, _ in EXACT:
+        failing |= checks
+    for _, _, checks in BROAD:
+        failing |= checks
+    assert {case.id for case in suite.cases} <= failing
