@@ -163,10 +163,17 @@ class ReceiverRun:
         coverage = [(case.id, case.requirement) for case in self.cases]
         return requirement_verdicts(self.role, self.results, coverage)
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:
+        # The outermost wrapper: the table comes after pytest's failures and short summary, just before its
+        # closing line, so the terminal ends with the verdict.
         from horneross_conformance.verdict_table import write_verdict_table
 
-        write_verdict_table(terminalreporter, self.role, self.target.endpoint.display, self.verdicts(), self.strict)
+        try:
+            yield
+        finally:
+            display = self.target.endpoint.display
+            write_verdict_table(terminalreporter, self.role, display, self.verdicts(), self.strict)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.report_path and not self.config.getoption("collectonly"):

@@ -108,3 +108,13 @@ def test_user_information_in_the_url_is_not_printed(pytester: pytest.Pytester) -
         run = run_suite(pytester, url, "-k", "RCV-ACK-001")
     assert run.ret == 0
     assert "hunter2" not in run.stdout + json.dumps(run.report)
+
+
+def test_the_terminal_ends_with_the_verdict_table(pytester: pytest.Pytester) -> None:
+    with serve(r.AcceptsMissingHeader()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "-rA")
+    lines = run.stdout.strip().splitlines()
+    assert lines[-2].startswith("verdict: NON-CONFORMANT")  # then only pytest's own closing line
+    assert "failed" in lines[-1] and lines[-1].startswith("=")
+    table = lines.index(next(line for line in lines if "Horneross receiver conformance" in line))
+    assert table > lines.index(next(line for line in lines if "short test summary info" in line))
