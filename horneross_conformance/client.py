@@ -32,17 +32,31 @@ class DeliveryError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    url: str
+    """Where to deliver. User information in the URL is dropped: it is never sent, kept or printed."""
+
     scheme: str
     host: str
     port: int
     target: str  # path and query, as sent on the request line
 
     @property
+    def address(self) -> str:
+        """``host:port``, with an IPv6 host in brackets."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @property
     def display(self) -> str:
         """The URL without user information, safe to print."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.scheme}://{host}:{self.port}{self.target}"
+        return f"{self.scheme}://{self.address}{self.target}"
+
+    @property
+    def host_header(self) -> str:
+        return self.address.removesuffix(f":{_default_port(self.scheme)}")
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
 
 
 def parse_endpoint(url: str) -> Endpoint:
@@ -59,8 +73,7 @@ def parse_endpoint(url: str) -> Endpoint:
     if any(c.isspace() for c in url):
         raise ValueError(f"{url!r} contains white space")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    default_port = 443 if parts.scheme == "https" else 80
-    return Endpoint(url, parts.scheme, parts.hostname, port or default_port, target)
+    return Endpoint(parts.scheme, parts.hostname, port or _default_port(parts.scheme), target)
 
 
 @dataclass(slots=True)
@@ -85,7 +98,7 @@ def post(endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: floa
     """POST ``body`` and return the answer, or raise ``DeliveryError``; never takes much longer than ``timeout``."""
     started = time.monotonic()
     deadline = started + timeout
-    head = [f"POST {endpoint.target} HTTP/1.1", f"Host: {_host_header(endpoint)}"]
+    head = [f"POST {endpoint.target} HTTP/1.1", f"Host: {endpoint.host_header}"]
     head += [f"{name}: {value}" for name, value in headers.items()]
     head += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
     request = "\r\n".join(head).encode("latin-1") + body
@@ -105,20 +118,14 @@ def open_connection(endpoint: Endpoint, deadline: float) -> socket.socket:
     try:
         sock = socket.create_connection(address, timeout=_remaining(deadline))
     except ConnectionRefusedError:
-        raise DeliveryError("refused", f"connection refused by {endpoint.host}:{endpoint.port}") from None
+        raise DeliveryError("refused", f"connection refused by {endpoint.address}") from None
     except TimeoutError:
-        raise DeliveryError("timeout", f"no TCP connection to {endpoint.host}:{endpoint.port} in time") from None
+        raise DeliveryError("timeout", f"no TCP connection to {endpoint.address} in time") from None
     except OSError as error:
-        raise DeliveryError("refused", f"cannot connect to {endpoint.host}:{endpoint.port}: {error}") from None
+        raise DeliveryError("refused", f"cannot connect to {endpoint.address}: {error}") from None
     if endpoint.scheme == "https":
         return _handshake(sock, endpoint, deadline)
     return sock
-
-
-def _host_header(endpoint: Endpoint) -> str:
-    host = f"[{endpoint.host}]" if ":" in endpoint.host else endpoint.host
-    default = 443 if endpoint.scheme == "https" else 80
-    return host if endpoint.port == default else f"{host}:{endpoint.port}"
 
 
 def _remaining(deadline: float) -> float:
@@ -203,7 +210,7 @@ def _read_response(sock: socket.socket, deadline: float, timeout: float) -> Resp
     response = Response(status, reason, headers)
     length = response.header("content-length")
     chunked = "chunked" in (response.header("transfer-encoding") or "").lower()
-    if status in (204, 304) or 100 <= status < 200:
+    if status in (101, 204, 304):  # no body
         return response
     if chunked:
         response.body = _read_chunked(reader)
@@ -239,12 +246,13 @@ def _read_chunked(reader: _Reader) -> bytes:
         except ValueError:
             raise DeliveryError("protocol", f"invalid chunk size {size_line[:20]!r} in the answer") from None
         if size == 0:
-            reader.read_until(b"\r\n\r\n", _MAX_HEAD, already=b"\r\n")  # trailers
+            while reader.read_until(b"\r\n", _MAX_HEAD):  # trailer lines, up to the empty one
+                pass
             return bytes(body)
-        body += reader.read_exact(size)
+        body += reader.read_exact(size)  # at most MAX_BODY of it
+        if len(body) >= MAX_BODY:
+            return bytes(body[:MAX_BODY])  # enough kept: the rest of the answer is not read
         reader.read_exact(2)
-        if len(body) > MAX_BODY:
-            return bytes(body[:MAX_BODY])
 
 
 class _Reader:
@@ -272,14 +280,13 @@ class _Reader:
             self.closed = True
         self.buffer += chunk
 
-    def read_until(self, marker: bytes, limit: int, already: bytes = b"") -> bytes:
-        """Bytes before ``marker`` (consumed). ``already`` counts as read just before the buffer."""
+    def read_until(self, marker: bytes, limit: int) -> bytes:
+        """The bytes before ``marker``; both are consumed."""
         while True:
-            found = (already + self.buffer).find(marker)
+            found = self.buffer.find(marker)
             if found >= 0:
-                cut = found + len(marker) - len(already)
-                data = bytes(self.buffer[: max(found - len(already), 0)])
-                del self.buffer[: max(cut, 0)]
+                data = bytes(self.buffer[:found])
+                del self.buffer[: found + len(marker)]
                 return data
             if len(self.buffer) > limit:
                 raise DeliveryError("protocol", "the answer's header section is too long")

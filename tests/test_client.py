@@ -63,6 +63,14 @@ def test_a_huge_answer_is_cut_at_the_limit() -> None:
     assert status == 500 and len(body) == MAX_BODY
 
 
+def test_a_huge_chunk_is_cut_at_the_limit_and_the_answer_kept() -> None:
+    chunk = b"y" * (MAX_BODY + 10)
+    answer = b"HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n" + f"{len(chunk):x}\r\n".encode() + chunk
+    with canned(answer + b"\r\n0\r\n\r\n") as url:
+        status, body = call(url)
+    assert status == 500 and body == chunk[:MAX_BODY]
+
+
 def test_redirects_are_answers_not_followed() -> None:
     with canned(b"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:1/\r\nContent-Length: 0\r\n\r\n") as url:
         assert call(url) == (302, b"")
@@ -130,3 +138,17 @@ def test_host_header_and_request_line() -> None:
 
 def test_display_hides_user_information() -> None:
     assert parse_endpoint("https://u:p@example.test/hook?a=1").display == "https://example.test:443/hook?a=1"
+
+
+@pytest.mark.parametrize(
+    ("url", "host_header", "display"),
+    [
+        ("https://example.test/hook", "example.test", "https://example.test:443/hook"),
+        ("http://example.test:8080", "example.test:8080", "http://example.test:8080/"),
+        ("http://[::1]:80/h", "[::1]", "http://[::1]:80/h"),
+        ("https://[::1]:8443/h", "[::1]:8443", "https://[::1]:8443/h"),
+    ],
+)
+def test_host_header_and_display(url: str, host_header: str, display: str) -> None:
+    endpoint = parse_endpoint(url)
+    assert (endpoint.host_header, endpoint.display) == (host_header, display)
