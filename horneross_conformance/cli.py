@@ -54,10 +54,7 @@ def run_command(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _target(endpoint: str | None) -> Iterator[str]:
     if endpoint is not None:
-        if not os.environ.get(SECRET_ENV):
-            print(f"horneross-conformance: set {SECRET_ENV} to the endpoint's webhook secret", file=sys.stderr)
-            raise SystemExit(2)
-        yield endpoint
+        yield endpoint  # the plugin checks it, and that the secret is set, like any pytest run
         return
     from horneross_conformance.reference_receiver import ReferenceReceiver
     from horneross_conformance.server import serve

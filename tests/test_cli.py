@@ -40,8 +40,9 @@ def test_run_ignores_the_folder_s_own_pytest_configuration(tmp_path: Path) -> No
 
 def test_run_against_an_endpoint_needs_the_secret_in_the_environment(tmp_path: Path) -> None:
     result = cli("run", "--endpoint", r.closed_port(), cwd=tmp_path)
-    assert result.returncode == 2
-    assert "set HORNEROSS_WEBHOOK_SECRET" in result.stderr
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "the HORNEROSS_WEBHOOK_SECRET environment variable) is required" in result.stderr
+    assert "collected" not in result.stdout
 
 
 def test_run_against_an_unreachable_endpoint_is_non_conformant(tmp_path: Path) -> None:

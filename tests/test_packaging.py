@@ -59,7 +59,9 @@ def test_installed_wheel_runs_the_suite_in_an_empty_folder(wheel: Path, tmp_path
     empty.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target), "HORNEROSS_WEBHOOK_SECRET": r.SECRET}
     probe = "import horneross_conformance.resources as m; print(m.data_dir())"
-    where = subprocess.run([sys.executable, "-c", probe], cwd=empty, env=env, capture_output=True, text=True)
+    where = subprocess.run(
+        [sys.executable, "-c", probe], cwd=empty, env=env, capture_output=True, text=True, timeout=60
+    )
     assert where.stdout.strip() == str(target / "horneross_conformance" / "schemas")
     with serve(ReferenceReceiver(r.SECRET)) as base:
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--horneross-endpoint={base}/webhook"]
