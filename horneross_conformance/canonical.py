@@ -8,6 +8,7 @@ signature, so this module reproduces ECMAScript's algorithm exactly for every va
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from json.encoder import encode_basestring
@@ -25,6 +26,18 @@ def canonical_bytes(obj: Any) -> bytes:
     parts: list[str] = []
     _encode(obj, parts.append)
     return "".join(parts).encode("utf-8")
+
+
+def parse_json(body: bytes) -> Any:
+    """``body`` as the documented receiver reads it (UTF-8, then ``JSON.parse``); ``ValueError`` if it is not JSON.
+
+    Unlike ``json.loads``, NaN and Infinity are refused, and bytes are never guessed to be UTF-16 or UTF-32.
+    """
+    return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _encode(obj: Any, emit: Any) -> None:

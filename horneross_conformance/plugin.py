@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -20,6 +22,8 @@ REPORT = "--horneross-report"
 STRICT = "--horneross-strict"
 SECRET_ENV = "HORNEROSS_WEBHOOK_SECRET"
 DEFAULT_TIMEOUT = 10.0
+FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
+FACTORY = pytest.StashKey[Callable[[], Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,13 +34,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="SECRET",
         help=f"the endpoint's webhook secret (better: the {SECRET_ENV} environment variable)",
     )
-    group.addoption(SENDER, metavar="MODULE:FACTORY", help="run the sender suite against this sender adapter")
+    group.addoption(
+        SENDER,
+        metavar="MODULE:FACTORY",
+        help=f"run the sender suite against the adapters this factory returns ('{FROM_FIXTURE}': the "
+        "horneross_sender fixture of your conftest.py gives them)",
+    )
     group.addoption(
         TIMEOUT,
         metavar="SECONDS",
         type=float,
         default=DEFAULT_TIMEOUT,
-        help=f"how long a delivery may take, all included (default {DEFAULT_TIMEOUT:g})",
+        help=f"how long a delivery, or a call of the sender adapter, may take (default {DEFAULT_TIMEOUT:g})",
     )
     group.addoption(REPORT, metavar="PATH", help="write a report; the format follows the extension: .json")
     group.addoption(STRICT, action="store_true", help="SHOULD requirements fail the run too")
@@ -49,28 +58,71 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     if endpoint is not None and sender is not None:
         raise pytest.UsageError(f"{ENDPOINT} and {SENDER} test different roles: give one of them")
-    if sender is not None:
-        raise pytest.UsageError(f"{SENDER}: the sender suite is not part of this version yet")
     timeout = config.getoption("horneross_timeout")
     if not (math.isfinite(timeout) and timeout > 0):
         raise pytest.UsageError(f"{TIMEOUT}: {timeout:g} is not a positive number of seconds")
+    report = config.getoption("horneross_report")
+    if report is not None:
+        from horneross_conformance.report import check_report_path
+
+        try:
+            check_report_path(report)
+        except ValueError as error:
+            raise pytest.UsageError(f"{REPORT}: {error}") from None
+    strict = config.getoption("horneross_strict")
+    if sender is not None:
+        _configure_sender(config, sender, timeout, report, strict)
+    else:
+        _configure_receiver(config, endpoint, timeout, report, strict)
+
+
+def _configure_receiver(config: pytest.Config, endpoint: str, timeout: float, report: str | None, strict: bool) -> None:
     secret = config.getoption("horneross_secret") or os.environ.get(SECRET_ENV)
     if not secret:
         raise pytest.UsageError(f"{SECRET} (or the {SECRET_ENV} environment variable) is required with {ENDPOINT}")
 
     from horneross_conformance.client import parse_endpoint
     from horneross_conformance.pytest_run import ReceiverRun
-    from horneross_conformance.report import check_report_path
 
     try:
         parse_endpoint(endpoint)
     except ValueError as error:
         raise pytest.UsageError(f"{ENDPOINT}: {error}") from None
-    report = config.getoption("horneross_report")
-    if report is not None:
+    config.pluginmanager.register(ReceiverRun(config, endpoint, secret, timeout, report, strict), "horneross-run")
+
+
+def _configure_sender(config: pytest.Config, source: str, timeout: float, report: str | None, strict: bool) -> None:
+    from horneross_conformance.pytest_run import SenderRun
+
+    if source != FROM_FIXTURE:
+        from horneross_conformance.adapter import load_factory, probe_factory
+
         try:
-            check_report_path(report)
+            factory = load_factory(source)
+            probe_factory(factory)
         except ValueError as error:
-            raise pytest.UsageError(f"{REPORT}: {error}") from None
-    run = ReceiverRun(config, endpoint, secret, timeout, report, strict=config.getoption("horneross_strict"))
-    config.pluginmanager.register(run, "horneross-run")
+            raise pytest.UsageError(f"{SENDER}: {error}") from None
+        config.stash[FACTORY] = factory
+    config.pluginmanager.register(SenderRun(config, source, timeout, report, strict), "horneross-run")
+
+
+@pytest.fixture
+def horneross_sender(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh sender for one check of the sender suite, from ``--horneross-sender=MODULE:FACTORY``.
+
+    Override this fixture in the conftest.py at the root of your test run to build the sender yourself (a
+    database, a configured app), and run ``pytest --horneross-sender=fixture``.
+    """
+    factory = request.config.stash.get(FACTORY, None)
+    if factory is None:
+        pytest.exit(
+            f"{SENDER}={FROM_FIXTURE}: no conftest.py at the root of the run overrides the horneross_sender fixture",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+    from horneross_conformance.suites.base import CheckFailed
+
+    try:
+        sender = factory()
+    except Exception as error:
+        raise CheckFailed(f"the factory raised {type(error).__name__}: {error}") from None
+    yield sender

@@ -24,10 +24,21 @@ OUTCOME = "horneross_outcome"
 MESSAGE = "horneross_message"
 
 
-class CaseItem(pytest.Item):
-    """One check of the suite, named by its case id (``RCV-SIG-003``) and keyworded with its requirement id."""
+def _receiver_check() -> None:
+    """A receiver check needs no fixture: the endpoint is the run's."""
 
-    def __init__(self, *, case: Case, run: ReceiverRun, **kwargs: Any) -> None:
+
+def _sender_check(horneross_sender: object) -> None:
+    """A sender check gets a fresh sender from the ``horneross_sender`` fixture, which a conftest.py may override."""
+
+
+class CaseItem(pytest.Function):
+    """One check of the suite, named by its case id (``RCV-SIG-003``) and keyworded with its requirement id.
+
+    A ``pytest.Function``, so that fixtures work: the sender suite's sender comes from one.
+    """
+
+    def __init__(self, *, case: Case, run: SuiteRun, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
         self.run = run
@@ -43,57 +54,70 @@ class CaseItem(pytest.Item):
     def setup(self) -> None:
         if self.run.unreachable and self.case.id != self.run.preflight_id:
             pytest.skip(f"not run: {self.run.unreachable}")
+        super().setup()
 
     def runtest(self) -> None:
-        if self.run.target.unresponsive:
-            raise CheckFailed(f"not run: the endpoint stopped answering ({self.run.target.unresponsive})")
+        stopped = self.run.stopped()
+        if stopped:
+            raise CheckFailed(f"not run: {stopped}")
         try:
-            detail = self.case.run(self.run.target)
+            detail = self.run.run_case(self)
         except Inconclusive as error:
             pytest.skip(f"inconclusive: {error}")
         except CheckFailed:
             if self.case.id == self.run.preflight_id:
-                self.run.unreachable = f"the endpoint is unreachable (see {self.case.id})"
+                self.run.unreachable = f"{self.run.preflight_failure} (see {self.case.id})"
             raise
         self.detail = detail
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):
             return f"{self.case.id} [{self.requirement.level} {self.requirement.id}] {excinfo.value}"
-        return f"internal error in the toolkit, please report it:\n{super().repr_failure(excinfo, style)}"
+        return f"internal error in the toolkit, please report it:\n{super().repr_failure(excinfo)}"
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, None, f"{self.case.id}: {self.case.title}"
 
 
 class SuiteCollector(pytest.Collector):
-    def __init__(self, *, run: ReceiverRun, **kwargs: Any) -> None:
+    def __init__(self, *, run: SuiteRun, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.run = run
 
     def collect(self) -> Iterator[CaseItem]:
+        check = _sender_check if self.run.role == "sender" else _receiver_check
         for case in self.run.cases:
-            yield CaseItem.from_parent(self, name=case.id, case=case, run=self.run)
+            yield CaseItem.from_parent(self, name=case.id, callobj=check, case=case, run=self.run)
 
 
-class ReceiverRun:
-    """The receiver suite against one endpoint: registered as a plugin for the run's duration."""
+class SuiteRun:
+    """One suite against one target, registered as a plugin for the run's duration; a role fills in the rest."""
 
-    role: Role = "receiver"
+    role: Role
+    preflight_id: str
+    preflight_failure: str  # what a failed preflight means, for the checks it stops
 
-    def __init__(
-        self, config: pytest.Config, url: str, secret: str, timeout: float, report: str | None, strict: bool
-    ) -> None:
-        from horneross_conformance.suites.receiver import PREFLIGHT_ID, suite
-
+    def __init__(self, config: pytest.Config, cases: list[Case], report: str | None, strict: bool) -> None:
         self.config = config
-        self.target = ReceiverTarget(url, secret, timeout)
-        self.cases = suite.cases
-        self.preflight_id = PREFLIGHT_ID
+        self.cases = cases
         self.report_path = report
         self.strict = strict
         self.unreachable: str | None = None
         self.results: list[CheckResult] = []
+
+    @property
+    def display(self) -> str:
+        raise NotImplementedError
+
+    def header(self) -> str:
+        raise NotImplementedError
+
+    def stopped(self) -> str | None:
+        """Why no more checks can run (the target stopped answering), if so."""
+        raise NotImplementedError
+
+    def run_case(self, item: CaseItem) -> str:
+        raise NotImplementedError
 
     # collection: the suite is the whole run
 
@@ -114,10 +138,8 @@ class ReceiverRun:
         return True
 
     def pytest_report_header(self) -> str:
-        return (
-            f"horneross: {self.role} suite against {self.target.endpoint.display}, "
-            f"timeout {self.target.timeout:g} s, strict {'on' if self.strict else 'off'}"
-        )
+        strict = "on" if self.strict else "off"
+        return f"horneross: {self.role} suite against {self.display}, {self.header()}, strict {strict}"
 
     # levels
 
@@ -135,7 +157,8 @@ class ReceiverRun:
             error = call.excinfo.value if call.excinfo else None
             outcome = "failed"
             message = str(error) if isinstance(error, CheckFailed) else "internal error in the toolkit"
-            if isinstance(error, CheckFailed) and not item.requirement.fails_run(self.strict):
+            soft = report.when == "call" and not item.requirement.fails_run(self.strict)
+            if isinstance(error, CheckFailed) and soft:
                 report.outcome = "passed"
                 report.user_properties = [*report.user_properties, (SOFT, item.requirement.level)]
         report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message)]
@@ -172,13 +195,98 @@ class ReceiverRun:
         try:
             yield
         finally:
-            display = self.target.endpoint.display
-            write_verdict_table(terminalreporter, self.role, display, self.verdicts(), self.strict)
+            write_verdict_table(terminalreporter, self.role, self.display, self.verdicts(), self.strict)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.report_path and not self.config.getoption("collectonly"):
-            report = json_report(self.role, self.target.endpoint.display, self.verdicts(), self.strict)
+            report = json_report(self.role, self.display, self.verdicts(), self.strict)
             write_report(self.report_path, report)
+
+
+class ReceiverRun(SuiteRun):
+    """The receiver suite against one endpoint."""
+
+    role: Role = "receiver"
+    preflight_failure = "the endpoint is unreachable"
+
+    def __init__(
+        self, config: pytest.Config, url: str, secret: str, timeout: float, report: str | None, strict: bool
+    ) -> None:
+        from horneross_conformance.suites.receiver import PREFLIGHT_ID, suite
+
+        super().__init__(config, suite.cases, report, strict)
+        self.preflight_id = PREFLIGHT_ID
+        self.target = ReceiverTarget(url, secret, timeout)
+
+    @property
+    def display(self) -> str:
+        return self.target.endpoint.display
+
+    def header(self) -> str:
+        return f"timeout {self.target.timeout:g} s"
+
+    def stopped(self) -> str | None:
+        return f"the endpoint stopped answering ({self.target.unresponsive})" if self.target.unresponsive else None
+
+    def run_case(self, item: CaseItem) -> str:
+        return item.case.run(self.target)
+
+
+class SenderRun(SuiteRun):
+    """The sender suite against a sender adapter: a fresh sender per check, one capture server for the run."""
+
+    role: Role = "sender"
+    preflight_failure = "the sender delivered nothing"
+
+    def __init__(self, config: pytest.Config, source: str, timeout: float, report: str | None, strict: bool) -> None:
+        from horneross_conformance.capture import CaptureLog, CaptureServer
+        from horneross_conformance.sender_target import Watchdog
+        from horneross_conformance.suites.sender import PREFLIGHT_ID, suite
+
+        super().__init__(config, suite.cases, report, strict)
+        self.preflight_id = PREFLIGHT_ID
+        self.source = source
+        self.timeout = timeout
+        self.log = CaptureLog(hold_limit=timeout)
+        self.server = CaptureServer(self.log)
+        self.watchdog = Watchdog()
+        self.checked_sender = False
+
+    @property
+    def display(self) -> str:
+        return self.source
+
+    def header(self) -> str:
+        return f"timeout {self.timeout:g} s per call of the adapter"
+
+    def stopped(self) -> str | None:
+        return self.watchdog.stuck
+
+    def run_case(self, item: CaseItem) -> str:
+        from horneross_conformance.adapter import Sender, check_sender
+        from horneross_conformance.clock import FrozenClock
+        from horneross_conformance.sender_target import SenderTarget
+
+        sender = cast("Sender", item.funcargs["horneross_sender"])
+        if not self.checked_sender:
+            try:
+                check_sender(sender)
+            except ValueError as error:
+                pytest.exit(f"{self.source}: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+            self.checked_sender = True
+        if not self.server.is_running():
+            self.server.start()
+        with FrozenClock() as clock:
+            self.log.offset = lambda: clock.offset
+            target = SenderTarget(sender, self.log, self.server, clock, self.timeout, self.watchdog)
+            try:
+                return item.case.run(target)
+            finally:
+                target.close()
+
+    def pytest_unconfigure(self) -> None:
+        if self.server.is_running():
+            self.server.stop()
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -25,7 +25,6 @@ Run it alone with ``python -m horneross_conformance.reference_receiver --port 80
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -34,7 +33,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.canonical import canonical_bytes, parse_json
 from horneross_conformance.signing import verify
 
 EventHandler = Callable[[dict[str, Any]], None]
@@ -42,10 +41,6 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 MAX_BODY = 1024 * 1024
 log = logging.getLogger("horneross.receiver")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")  # JSON.parse rejects NaN and Infinity; so do we
 
 
 class ReferenceReceiver:
@@ -88,7 +83,7 @@ class ReferenceReceiver:
         body = environ["wsgi.input"].read(length)
         signature = environ.get("HTTP_X_HORNEROSS_SIGNATURE")
         try:
-            event = json.loads(body, parse_constant=_reject_constant)
+            event = parse_json(body)
         except (ValueError, UnicodeDecodeError):
             event = None
         if not self._verified(body, event, signature):

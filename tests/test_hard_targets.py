@@ -140,9 +140,3 @@ def test_bad_options_are_usage_errors(pytester: pytest.Pytester, option: str, co
     result = pytester.runpytest_inprocess("--horneross-endpoint=http://127.0.0.1:1/x", "--horneross-secret=s", option)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert complaint in result.stderr.str()
-
-
-def test_sender_suite_is_announced_as_not_yet_available(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_inprocess("--horneross-sender=pkg:factory")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "--horneross-sender: the sender suite is not part of this version yet" in result.stderr.str()
