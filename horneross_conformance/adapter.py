@@ -62,7 +62,7 @@ def check_sender(sender: object) -> None:
     what = type(sender).__name__
     missing = [name for name in SENDER_METHODS if not callable(getattr(sender, name, None))]
     if missing:
-        raise ValueError(f"the factory returned a {what} without {', '.join(missing)}: see the adapter protocol")
+        raise ValueError(f"the sender ({what}) has no {', '.join(missing)}: see the adapter protocol")
     for name, arguments in SENDER_METHODS.items():
         try:
             inspect.signature(getattr(sender, name)).bind(*arguments)

@@ -278,7 +278,8 @@ class SenderRun(SuiteRun):
             self.server.start()
         with FrozenClock() as clock:
             self.log.offset = lambda: clock.offset
-            target = SenderTarget(sender, self.log, self.server, clock, self.timeout, self.watchdog)
+            failed = frozenset(r.requirement for r in self.results if r.outcome == "failed")
+            target = SenderTarget(sender, self.log, self.server, clock, self.timeout, self.watchdog, failed)
             try:
                 return item.case.run(target)
             finally:

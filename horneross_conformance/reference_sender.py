@@ -84,13 +84,14 @@ class ReferenceSender:
     def run_due(self) -> None:
         for delivery in [d for d in self.pending if d.due <= time.time()]:
             delivery.attempts += 1
-            if self.attempt(delivery) or delivery.attempts == MAX_ATTEMPTS:
+            status = self.post(delivery)
+            if status == 200 or delivery.attempts == MAX_ATTEMPTS:
                 self.pending.remove(delivery)
             else:
                 delivery.due = time.time() + RETRY_DELAYS[delivery.attempts - 1]
 
-    def attempt(self, delivery: Delivery) -> bool:
-        """POST the delivery once; True only for an HTTP 200."""
+    def post(self, delivery: Delivery) -> int | None:
+        """POST the delivery once: the HTTP status, or None when no answer came."""
         url = urlsplit(delivery.url)
         connection_class = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
         connection = connection_class(url.hostname or "", url.port, timeout=self.timeout)
@@ -98,9 +99,9 @@ class ReferenceSender:
         target = (url.path or "/") + (f"?{url.query}" if url.query else "")
         try:
             connection.request("POST", target, delivery.body, headers)
-            return connection.getresponse().status == 200
+            return connection.getresponse().status
         except (OSError, http.client.HTTPException):
-            return False  # refused, reset, timed out, not HTTP: all failures, retried on schedule
+            return None  # refused, reset, timed out, not HTTP: a failure like any other, retried on schedule
         finally:
             connection.close()
 

@@ -24,6 +24,14 @@ DAY = 24 * 60 * 60
 QUIET_PROBES = (1, *RETRY_DELAYS, DAY, 7 * DAY)
 
 
+class Departure(CheckFailed):
+    """Where the sender left the plan, and whose business that is: the schedule (SND-05), or stopping (SND-06)."""
+
+    def __init__(self, message: str, owner: str = "SND-05") -> None:
+        super().__init__(message)
+        self.owner = owner
+
+
 def human(seconds: int) -> str:
     if seconds % 3600 == 0:
         return f"{seconds // 3600} h"
@@ -60,7 +68,7 @@ class Plan:
 
 
 def play(target: SenderTarget, plan: Plan, run_due_bound: float | None = None) -> list[Emitted]:
-    """Play ``plan`` against ``target``; raise ``CheckFailed`` at the first departure from it."""
+    """Play ``plan`` against ``target``; raise ``Departure`` at the first departure from it."""
     emitted: list[Emitted] = []
     for instant in _instants(plan):
         target.move_to(instant)
@@ -89,24 +97,25 @@ def _compare(plan: Plan, instant: int, arrived: list[Capture]) -> None:
     for capture in arrived:
         expected = _owner(plan, capture)
         if expected is None:
-            raise CheckFailed(f"an unexpected request arrived at +{instant} s: {_describe(capture)}")
+            raise Departure(f"an unexpected request arrived at +{instant} s: {_describe(capture)}")
         expected.seen.append(instant)
         number = expected.first + len(expected.seen) - 1
         attempt = f"attempt {number} to endpoint {expected.endpoint.label}"
         if len(expected.seen) > len(expected.offsets):
             last = expected.offsets[-1]
             if expected.ends_with_200:
-                raise CheckFailed(
+                raise Departure(
                     f"{attempt} arrived at +{instant} s, after attempt {number - 1} was answered 200 at +{last} s: "
-                    f"the first 200 ends the schedule{_timeline(expected)}"
+                    f"the first 200 ends the schedule{_timeline(expected)}",
+                    owner="SND-06",
                 )
-            raise CheckFailed(
+            raise Departure(
                 f"{attempt} arrived at +{instant} s ({human(instant - last)} after attempt {number - 1}): "
                 f"there are at most 5 attempts{_timeline(expected)}"
             )
         due = expected.offsets[len(expected.seen) - 1]
         if instant != due:
-            raise CheckFailed(
+            raise Departure(
                 f"{attempt} arrived at +{instant} s, {due - instant} s before it was due at +{due} s"
                 f"{_why(expected, number)}{_timeline(expected)}"
             )
@@ -118,12 +127,12 @@ def _compare(plan: Plan, instant: int, arrived: list[Capture]) -> None:
         number = expected.first + due_now[0]
         attempt = f"attempt {number} to endpoint {expected.endpoint.label}"
         if count == 0:
-            raise CheckFailed(
+            raise Departure(
                 f"{attempt} did not arrive at +{instant} s, when it was due{_why(expected, number)}"
                 f"{_timeline(expected)}"
             )
         if count > 1:
-            raise CheckFailed(f"{attempt} arrived {count} times at +{instant} s{_timeline(expected)}")
+            raise Departure(f"{attempt} arrived {count} times at +{instant} s{_timeline(expected)}")
 
 
 def _owner(plan: Plan, capture: Capture) -> Expected | None:

@@ -57,6 +57,7 @@ class SenderTarget:
         clock: FrozenClock,
         timeout: float,
         watchdog: Watchdog,
+        earlier_failures: frozenset[str] = frozenset(),
     ) -> None:
         self.sender = sender
         self.log = log
@@ -64,6 +65,7 @@ class SenderTarget:
         self.clock = clock
         self.timeout = timeout
         self.watchdog = watchdog
+        self.earlier_failures = earlier_failures  # requirements failed by earlier checks of the run
         self.emitted: list[Emitted] = []
         self.captures: list[Capture] = []  # everything that arrived during this check
         self._cursor = log.mark()

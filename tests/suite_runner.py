@@ -35,17 +35,25 @@ class SuiteRun:
 def run_suite(
     pytester: pytest.Pytester, url: str, *args: str, secret: str = SECRET, subprocess: bool = False
 ) -> SuiteRun:
+    """The receiver suite against ``url``."""
+    return run_pytest(
+        pytester, f"--horneross-endpoint={url}", f"--horneross-secret={secret}", *args, subprocess=subprocess
+    )
+
+
+def run_sender_suite(pytester: pytest.Pytester, factory: str | type, *args: str, subprocess: bool = False) -> SuiteRun:
+    """The sender suite against ``factory``: a MODULE:FACTORY string, or a class of ``senders``."""
+    if isinstance(factory, type):
+        factory = f"senders:{factory.__name__}"
+    return run_pytest(pytester, f"--horneross-sender={factory}", *args, subprocess=subprocess)
+
+
+def run_pytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> SuiteRun:
     report = pytester.path / "report.json"
     if report.exists():
         report.unlink()
     # The outer run's plugins are not the suite's business; hypothesis' would re-import itself in every inner run.
-    options = ["-p", "no:hypothesispytest", "-p", "no:cacheprovider"]
-    options += [
-        f"--horneross-endpoint={url}",
-        f"--horneross-report={report}",
-        f"--horneross-secret={secret}",
-        *args,
-    ]
+    options = ["-p", "no:hypothesispytest", "-p", "no:cacheprovider", f"--horneross-report={report}", *args]
     started = time.monotonic()
     if subprocess:
         result = pytester.runpytest_subprocess(*options, timeout=120)

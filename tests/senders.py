@@ -1,0 +1,406 @@
+"""Senders for the sender suite's self-tests: conformant variants, and broken ones that each break one rule.
+
+Each is a factory (a class called without arguments). They derive from the reference sender and change the
+least that breaks, or keeps, one rule, so that a verdict is about that rule and nothing else.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import re
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.reference_sender import MAX_ATTEMPTS, RETRY_DELAYS, Delivery, ReferenceSender
+from horneross_conformance.signing import SIGNATURE_HEADER, sign
+
+TIMEOUT = 0.5
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def headers(delivery: Delivery) -> dict[str, str]:
+    return {"Content-Type": "application/json", SIGNATURE_HEADER: delivery.signature}
+
+
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:
+    """One POST: the status and Location, or (None, None) when no answer came."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+    try:
+        connection.request("POST", parts.path, body, headers)
+        response = connection.getresponse()
+        return response.status, response.getheader("Location")
+    except (OSError, http.client.HTTPException):
+        return None, None
+    finally:
+        connection.close()
+
+
+class Sender(ReferenceSender):
+    """The reference sender with the short timeout the suite's slow-answer check needs."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=TIMEOUT)
+
+
+# Conformant variants: different ways of being right.
+
+
+class ThreadedSender(Sender):
+    """Delivers in parallel on worker threads, which read the (frozen) time themselves."""
+
+    def run_due(self) -> None:
+        due = [d for d in self.pending if d.due <= time.time()]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            statuses = list(pool.map(self._attempt_and_schedule, due))
+        for delivery, done in zip(due, statuses, strict=True):
+            if done:
+                self.pending.remove(delivery)
+
+    def _attempt_and_schedule(self, delivery: Delivery) -> bool:
+        delivery.attempts += 1
+        if self.post(delivery) == 200 or delivery.attempts == MAX_ATTEMPTS:
+            return True
+        delivery.due = time.time() + RETRY_DELAYS[delivery.attempts - 1]  # read on the worker thread
+        return False
+
+
+class DeliversInEmit(Sender):
+    """Makes the first attempt inside emit(), as a dispatcher that sends at once would."""
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        event_id = super().emit(event_type, data)
+        self.run_due()
+        return event_id
+
+
+class MillisecondTimestamps(Sender):
+    """Writes timestamps with milliseconds and +00:00: the same instant, still RFC 3339 UTC."""
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        return self._emit_with(event_type, data, datetime.now(UTC).isoformat(timespec="milliseconds"))
+
+    def _emit_with(self, event_type: str, data: dict[str, Any], stamp: str, event_id: str | None = None) -> str:
+        event_id = event_id or f"evt_{random.getrandbits(64):016x}"
+        body = canonical_bytes({"id": event_id, "type": event_type, "timestamp": stamp, "data": data})
+        for subscription in self.subscriptions:
+            if subscription.wants(event_type):
+                self.pending.append(Delivery(subscription.url, body, sign(body, subscription.secret), time.time()))
+        return event_id
+
+
+# Broken: the schedule (SND-05)
+
+
+class CountsFromFirstAttempt(Sender):
+    """Delays counted from the first attempt: +0, +60, +300, +1800, +7200."""
+
+    def run_due(self) -> None:
+        for delivery in [d for d in self.pending if d.due <= time.time()]:
+            delivery.attempts += 1
+            first = getattr(delivery, "first", time.time())
+            delivery.first = first  # type: ignore[attr-defined]
+            if self.post(delivery) == 200 or delivery.attempts == MAX_ATTEMPTS:
+                self.pending.remove(delivery)
+            else:
+                delivery.due = first + RETRY_DELAYS[delivery.attempts - 1]
+
+
+class _Delays(Sender):
+    delays: tuple[int, ...] = RETRY_DELAYS
+    attempts = MAX_ATTEMPTS
+
+    def run_due(self) -> None:
+        for delivery in [d for d in self.pending if d.due <= time.time()]:
+            delivery.attempts += 1
+            if self.post(delivery) == 200 or delivery.attempts == self.attempts:
+                self.pending.remove(delivery)
+            else:
+                delivery.due = time.time() + self.delay(delivery.attempts)
+
+    def delay(self, attempt: int) -> float:
+        return self.delays[attempt - 1]
+
+
+class OffByOneSecond(_Delays):
+    delays = (60, 301, 1800, 7200)
+
+
+class Jitter(_Delays):
+    """Adds a few seconds of random jitter, as many dispatchers do."""
+
+    def delay(self, attempt: int) -> float:
+        return RETRY_DELAYS[attempt - 1] + random.choice((-3, -2, -1, 1, 2, 3))
+
+
+class FourAttempts(_Delays):
+    attempts = 4
+
+
+class SixAttempts(_Delays):
+    delays = (*RETRY_DELAYS, 7200)
+    attempts = 6
+
+
+class AnyTwoHundredIsSuccess(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        status = super().post(delivery)
+        return 200 if status is not None and 200 <= status < 300 else status
+
+
+class GivesUpWhenRefused(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        url = urlsplit(delivery.url)
+        try:
+            socket.create_connection((url.hostname, url.port), timeout=self.timeout).close()
+        except ConnectionRefusedError:
+            delivery.attempts = MAX_ATTEMPTS  # "the endpoint is gone": no more attempts
+            return None
+        return super().post(delivery)
+
+
+class TimeoutIsSuccess(Sender):
+    """Treats an answer that never came as delivered."""
+
+    def post(self, delivery: Delivery) -> int | None:
+        status = super().post(delivery)
+        return 200 if status is None else status
+
+
+class FollowsRedirects(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        status, location = post(delivery.url, delivery.body, headers(delivery), self.timeout)
+        if status in (301, 302, 307, 308) and location:
+            moved = urlsplit(delivery.url)._replace(path=location)
+            status, _ = post(moved.geturl(), delivery.body, headers(delivery), self.timeout)
+        return status
+
+
+# Broken: stopping (SND-06)
+
+
+class RetriesAfterSuccess(Sender):
+    """Sends a delivery once more a minute after its 200, "to be sure", whatever the attempt count."""
+
+    def run_due(self) -> None:
+        for delivery in [d for d in self.pending if d.due <= time.time()]:
+            delivery.attempts += 1
+            status = self.post(delivery)
+            if getattr(delivery, "confirmed", False) or (status != 200 and delivery.attempts == MAX_ATTEMPTS):
+                self.pending.remove(delivery)
+            elif status == 200:
+                delivery.confirmed = True  # type: ignore[attr-defined]
+                delivery.due = time.time() + 60
+            else:
+                delivery.due = time.time() + RETRY_DELAYS[delivery.attempts - 1]
+
+
+# Broken: the event and its signature (SND-01 .. SND-04, SND-07)
+
+
+class UppercaseHex(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        delivery.signature = delivery.signature.upper()
+        return super().post(delivery)
+
+
+class NoContentType(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        return post(delivery.url, delivery.body, {SIGNATURE_HEADER: delivery.signature}, self.timeout)[0]
+
+
+class _Serializer(Sender):
+    """Serializes and signs with ``dumps`` instead of JSON.stringify."""
+
+    def dumps(self, event: dict[str, Any]) -> bytes:
+        raise NotImplementedError
+
+    def signed_bytes(self, event: dict[str, Any], body: bytes) -> bytes:
+        return body
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        event_id = f"evt_{random.getrandbits(64):016x}"
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        event = {"id": event_id, "type": event_type, "timestamp": stamp, "data": data}
+        body = self.dumps(event)
+        for subscription in self.subscriptions:
+            if subscription.wants(event_type):
+                signature = sign(self.signed_bytes(event, body), subscription.secret)
+                self.pending.append(Delivery(subscription.url, body, signature, time.time()))
+        return event_id
+
+
+class PrettyPrintedSigned(_Serializer):
+    def dumps(self, event: dict[str, Any]) -> bytes:
+        text = json.dumps(event, indent=2, ensure_ascii=False)
+        # lone surrogates escaped as JSON.stringify does, so the body stays valid UTF-8: only the layout differs
+        return LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
+
+
+class EscapesNonAscii(_Serializer):
+    """Python's default json.dumps: compact, but every non-ASCII character escaped, and that signed."""
+
+    def dumps(self, event: dict[str, Any]) -> bytes:
+        return json.dumps(event, separators=(",", ":")).encode("ascii")
+
+
+class SendsPrettySignsCanonical(PrettyPrintedSigned):
+    """Signs JSON.stringify, as documented, but sends pretty-printed bytes: only raw-body receivers reject it."""
+
+    def signed_bytes(self, event: dict[str, Any], body: bytes) -> bytes:
+        return canonical_bytes(event)
+
+
+class NotEvtIds(MillisecondTimestamps):
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return self._emit_with(event_type, data, stamp, event_id=f"{random.getrandbits(64):016x}")
+
+
+class LocalTimestamps(MillisecondTimestamps):
+    """The right instant, written in Buenos Aires time: RFC 3339, but not UTC."""
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        stamp = datetime.now(timezone(timedelta(hours=-3))).isoformat(timespec="seconds")
+        return self._emit_with(event_type, data, stamp)
+
+
+class NewIdPerRetry(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        if delivery.attempts == 1:
+            return super().post(delivery)
+        event = json.loads(delivery.body)
+        event["id"] = f"evt_{random.getrandbits(64):016x}"
+        secret = next(s.secret for s in self.subscriptions if s.url == delivery.url)
+        delivery.body = canonical_bytes(event)
+        delivery.signature = sign(delivery.body, secret)
+        return super().post(delivery)
+
+
+class TimestampAtDelivery(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        event = json.loads(delivery.body)
+        event["timestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        secret = next(s.secret for s in self.subscriptions if s.url == delivery.url)
+        delivery.body = canonical_bytes(event)
+        delivery.signature = sign(delivery.body, secret)
+        return super().post(delivery)
+
+
+# Broken: subscriptions and fan-out (SND-08)
+
+
+class DeliversUnsubscribed(Sender):
+    def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None:
+        super().subscribe(url, secret, None)
+
+
+class OneSecretForAll(Sender):
+    def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None:
+        first = self.subscriptions[0].secret if self.subscriptions else secret
+        super().subscribe(url, first, events)
+
+
+class SuccessEndsEveryEndpoint(Sender):
+    """One event, one outcome: a 200 anywhere ends the retries everywhere."""
+
+    def run_due(self) -> None:
+        for delivery in [d for d in self.pending if d.due <= time.time()]:
+            if delivery not in self.pending:
+                continue
+            delivery.attempts += 1
+            if self.post(delivery) == 200:
+                self.pending = [d for d in self.pending if d.body != delivery.body]
+            elif delivery.attempts == MAX_ATTEMPTS:
+                self.pending.remove(delivery)
+            else:
+                delivery.due = time.time() + RETRY_DELAYS[delivery.attempts - 1]
+
+
+# Hostile: senders that break the harness's assumptions, not only the rules.
+
+
+class RaisesWhenRefused(Sender):
+    """run_due lets a refused connection escape."""
+
+    def post(self, delivery: Delivery) -> int | None:
+        status = super().post(delivery)
+        if status is None:
+            raise ConnectionRefusedError(f"cannot reach {delivery.url}")
+        return status
+
+
+class HangsWhenRefused(Sender):
+    """run_due never returns once a connection is refused."""
+
+    def post(self, delivery: Delivery) -> int | None:
+        status = super().post(delivery)
+        if status is None:
+            threading.Event().wait()
+        return status
+
+
+class HangsAlways(Sender):
+    def run_due(self) -> None:
+        threading.Event().wait()
+
+
+class RaisesInEmit(Sender):
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        raise RuntimeError("the queue is not configured")
+
+
+class PostsNotJson(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        delivery.body = b"<event>not json</event>"
+        return super().post(delivery)
+
+
+class PostsHugeBodies(Sender):
+    """Every delivery padded to 2 MB with an extra field: valid JSON, but no event is that big."""
+
+    def post(self, delivery: Delivery) -> int | None:
+        if not delivery.body.endswith(b'"}'):
+            delivery.body = delivery.body[:-1] + b',"padding":"' + b"x" * 2_000_000 + b'"}'
+        return super().post(delivery)
+
+
+class PostsToWrongPath(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        return post(delivery.url + "/v2", delivery.body, headers(delivery), self.timeout)[0]
+
+
+class PutsInsteadOfPosting(Sender):
+    def post(self, delivery: Delivery) -> int | None:
+        parts = urlsplit(delivery.url)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
+        try:
+            connection.request("PUT", parts.path, delivery.body, headers(delivery))
+            return connection.getresponse().status
+        except OSError:
+            return None
+        finally:
+            connection.close()
+
+
+class NotASender:
+    """What a factory returns by mistake: something without the protocol's methods."""
+
+    def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None: ...
+
+
+class SubscribeWithoutEvents(Sender):
+    def subscribe(self, url: str, secret: str) -> None:  # type: ignore[override]
+        super().subscribe(url, secret)
+
+
+def factory_that_raises() -> Sender:
+    raise RuntimeError("DATABASE_URL is not set")

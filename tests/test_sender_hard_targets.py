@@ -1,0 +1,142 @@
+"""The sender suite against adapters that break the harness's assumptions: a wrong factory is a usage error
+before any check runs; a sender that raises, hangs or posts garbage fails checks with a clear message, and
+the suite always ends with a verdict."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from suite_runner import run_sender_suite
+
+NOT_SLOW = ("-k", "not SND-RTY-013")
+
+
+@pytest.mark.parametrize(
+    ("factory", "complaint"),
+    [
+        ("no_colon_here", "'no_colon_here' is not MODULE:FACTORY"),
+        ("no_such_module:create", "cannot import 'no_such_module': ModuleNotFoundError"),
+        ("senders:NoSuchFactory", "'senders' has no 'NoSuchFactory'"),
+        ("senders:TIMEOUT", "'senders:TIMEOUT' is a float, not a factory to call"),
+        ("senders:factory_that_raises", "the factory raised RuntimeError: DATABASE_URL is not set"),
+        ("senders:NotASender", "the sender (NotASender) has no emit, run_due"),
+        ("senders:SubscribeWithoutEvents", "SubscribeWithoutEvents.subscribe cannot be called as the protocol"),
+    ],
+)
+def test_a_wrong_factory_is_a_usage_error_before_any_check(
+    pytester: pytest.Pytester, factory: str, complaint: str
+) -> None:
+    run = run_sender_suite(pytester, factory)
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"--horneross-sender: {complaint}" in run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    assert run.report == {}  # nothing ran
+
+
+def test_a_sender_raising_in_run_due_fails_those_checks_and_the_rest_still_runs(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "senders:RaisesWhenRefused", "--horneross-timeout=2")
+    assert run.failed_checks() == {"SND-RTY-013", "SND-RTY-014"}
+    assert "run_due() raised ConnectionRefusedError: cannot reach http://127.0.0.1:" in run.details("SND-05")
+    assert run.outcomes()["SND-06"] == "passed"
+    assert "Traceback" not in run.stdout
+
+
+def test_a_sender_hanging_in_run_due_fails_within_the_bound_and_the_rest_still_runs(
+    pytester: pytest.Pytester,
+) -> None:
+    run = run_sender_suite(
+        pytester, "senders:HangsWhenRefused", "--horneross-timeout=1", "-k", "SND-RTY-014 or SND-STOP"
+    )
+    assert run.failed_checks() == {"SND-RTY-014"}
+    assert "run_due() did not return within 1 s (at +0 s)" in run.details("SND-05")
+    assert run.outcomes()["SND-06"] == "passed"
+    assert run.seconds < 15  # one bounded wait of 1 s, not a hang
+
+
+def test_a_sender_that_always_hangs_ends_with_a_verdict_at_once(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "senders:HangsAlways", "--horneross-timeout=1")
+    assert run.ret == 1
+    assert run.failed_checks() == {"SND-PRE-001"}
+    assert "run_due() did not return within 1 s" in run.details("SND-08")
+    assert "not run: the sender delivered nothing (see SND-PRE-001)" in run.details("SND-05")
+    assert run.seconds < 15
+
+
+def test_a_sender_raising_in_emit_is_reported_once_with_its_message(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "senders:RaisesInEmit")
+    assert run.ret == 1
+    assert "emit() raised RuntimeError: the queue is not configured (at +0 s)" in run.details("SND-08")
+
+
+@pytest.mark.parametrize(
+    ("sender", "failed", "message"),
+    [
+        ("PostsNotJson", "SND-01", "is not a JSON object: b'<event>not json</event>'"),
+        ("PostsHugeBodies", "SND-01", "a delivery of 2000"),
+        ("PutsInsteadOfPosting", "SND-01", "arrived as PUT, not POST"),
+    ],
+)
+def test_garbage_is_a_failed_check_saying_what_arrived(
+    pytester: pytest.Pytester, sender: str, failed: str, message: str
+) -> None:
+    run = run_sender_suite(pytester, f"senders:{sender}", *NOT_SLOW)
+    assert run.ret == 1
+    assert failed in run.failed()
+    assert message in run.details(failed), run.details(failed)
+    assert "internal error" not in run.stdout
+
+
+def test_a_sender_posting_to_the_wrong_path_is_told_where_its_requests_went(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "senders:PostsToWrongPath", *NOT_SLOW)
+    assert run.ret == 1
+    assert run.failed_checks() == {"SND-PRE-001"}
+    assert "request(s) arrived elsewhere: /hooks/" in run.details("SND-08")
+    assert "/v2" in run.details("SND-08")
+
+
+def test_a_conftest_fixture_can_give_the_sender(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        textwrap.dedent(
+            """
+            import pytest
+            from horneross_conformance.reference_sender import ReferenceSender
+
+            made = []
+
+            @pytest.fixture
+            def horneross_sender():
+                sender = ReferenceSender(timeout=0.5)
+                made.append(sender)
+                yield sender
+
+            def pytest_sessionfinish(session):
+                print(f"fixture made {len(made)} senders")
+            """
+        )
+    )
+    run = run_sender_suite(pytester, "fixture", *NOT_SLOW, "-s")
+    assert run.ret == 0, run.stdout
+    assert run.report["target"] == "fixture"
+    assert "fixture made 37 senders" in run.stdout  # a fresh one per check
+
+
+def test_fixture_mode_without_a_fixture_says_so(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "fixture")
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert "no conftest.py at the root of the run overrides the horneross_sender fixture" in run.stdout + run.stderr
+
+
+def test_fixture_returning_a_wrong_object_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest("import pytest\n\n@pytest.fixture\ndef horneross_sender():\n    return object()\n")
+    run = run_sender_suite(pytester, "fixture")
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert "fixture: the sender (object) has no subscribe, emit, run_due" in run.stdout + run.stderr
+
+
+def test_an_empty_folder_runs_the_sender_suite_and_nothing_else(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_unrelated="def test_unrelated():\n    assert False\n")
+    run = run_sender_suite(pytester, "horneross_conformance.reference_sender:for_conformance", *NOT_SLOW)
+    assert run.ret == 0, run.stdout
+    assert "test_unrelated" not in run.stdout
+    assert "37 passed" in run.stdout

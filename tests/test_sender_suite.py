@@ -1,0 +1,166 @@
+"""The sender suite's verdicts: conformant senders pass, and each broken sender fails exactly its own
+requirements, at their level (MUST fails the run; SHOULD only under --horneross-strict)."""
+
+from __future__ import annotations
+
+import pytest
+import senders as s
+from suite_runner import run_sender_suite
+
+from horneross_conformance.catalogue import for_role
+
+ALL_SENDER_REQUIREMENTS = {req.id for req in for_role("sender")}
+REFERENCE = "horneross_conformance.reference_sender:for_conformance"
+# The check with answers slower than the sender's timeout costs 5 x that timeout: only where it matters.
+NOT_SLOW = ("-k", "not SND-RTY-013")
+
+
+def test_reference_sender_is_conformant_even_under_strict(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, REFERENCE, "--horneross-strict")
+    assert run.ret == 0, run.stdout
+    assert run.report["verdict"] == "conformant"
+    assert run.report["role"] == "sender"
+    assert run.report["target"] == REFERENCE
+    assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
+    assert run.report["uncovered"] == []
+    assert "verdict: CONFORMANT" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("sender", "options"),
+    [(s.ThreadedSender, ()), (s.DeliversInEmit, NOT_SLOW), (s.MillisecondTimestamps, NOT_SLOW)],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_other_conformant_senders_are_conformant(
+    pytester: pytest.Pytester, sender: type, options: tuple[str, ...]
+) -> None:
+    """Worker threads that read the frozen clock, a first attempt made inside emit(), milliseconds in timestamps."""
+    run = run_sender_suite(pytester, sender, "--horneross-strict", *options)
+    assert run.ret == 0, run.stdout
+    assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
+
+
+RETRIES = {f"SND-RTY-{i:03d}" for i in range(1, 15)}
+STOPS = {f"SND-STOP-{k:03d}" for k in range(1, 6)}
+PAYLOADS = {f"SND-PAY-{i:03d}" for i in range(1, 6)} | {"SND-WIRE-001"}
+
+# (sender, the requirements that must fail, the checks that must fail, verdict without --strict, options)
+EXACT = [
+    (s.CountsFromFirstAttempt, {"SND-05"}, RETRIES, "non-conformant", ()),
+    (s.OffByOneSecond, {"SND-05"}, RETRIES - {"SND-RTY-013"}, "non-conformant", NOT_SLOW),
+    (s.Jitter, {"SND-05"}, RETRIES - {"SND-RTY-013"}, "non-conformant", NOT_SLOW),
+    (s.FourAttempts, {"SND-05"}, RETRIES - {"SND-RTY-013"}, "non-conformant", NOT_SLOW),
+    (s.SixAttempts, {"SND-05"}, RETRIES - {"SND-RTY-013"}, "non-conformant", NOT_SLOW),
+    (s.AnyTwoHundredIsSuccess, {"SND-05"}, {"SND-RTY-001", "SND-RTY-002", "SND-RTY-003"}, "non-conformant", ()),
+    (s.GivesUpWhenRefused, {"SND-05"}, {"SND-RTY-014"}, "non-conformant", NOT_SLOW),
+    (s.TimeoutIsSuccess, {"SND-05"}, {"SND-RTY-013", "SND-RTY-014"}, "non-conformant", ()),
+    (
+        s.FollowsRedirects,
+        {"SND-05", "SND-08"},
+        {"SND-RTY-004", "SND-RTY-005", "SND-WIRE-004"},
+        "non-conformant",
+        NOT_SLOW,
+    ),
+    (s.RetriesAfterSuccess, {"SND-06"}, STOPS, "non-conformant", NOT_SLOW),
+    (s.UppercaseHex, {"SND-03"}, {"SND-SIG-001", "SND-SIG-002", "SND-WIRE-002"}, "non-conformant", NOT_SLOW),
+    (s.NewIdPerRetry, {"SND-07"}, {"SND-SAME-001"}, "non-conformant", NOT_SLOW),
+    (s.TimestampAtDelivery, {"SND-07"}, {"SND-SAME-001"}, "non-conformant", NOT_SLOW),
+    (
+        s.PrettyPrintedSigned,
+        {"SND-03", "SND-04"},
+        {"SND-SIG-001", "SND-SIG-002", "SND-WIRE-002", "SND-RAW-001", "SND-WIRE-003"},
+        "non-conformant",
+        NOT_SLOW,
+    ),
+    (
+        s.EscapesNonAscii,
+        {"SND-03", "SND-04"},
+        {"SND-SIG-001", "SND-SIG-002", "SND-WIRE-002", "SND-RAW-001", "SND-WIRE-003"},
+        "non-conformant",
+        NOT_SLOW,
+    ),
+    (s.SendsPrettySignsCanonical, {"SND-04"}, {"SND-RAW-001", "SND-WIRE-003"}, "conformant", NOT_SLOW),
+    (s.NoContentType, {"SND-01"}, PAYLOADS, "non-conformant", NOT_SLOW),
+    (s.NotEvtIds, {"SND-01", "SND-02"}, PAYLOADS | {"SND-ID-001"}, "non-conformant", NOT_SLOW),
+    (s.LocalTimestamps, {"SND-02"}, {"SND-ID-002"}, "non-conformant", NOT_SLOW),
+    (s.DeliversUnsubscribed, {"SND-08"}, {"SND-SUB-001"}, "non-conformant", NOT_SLOW),
+    (s.OneSecretForAll, {"SND-03", "SND-08"}, {"SND-SUB-002", "SND-WIRE-002"}, "non-conformant", NOT_SLOW),
+    (
+        s.SuccessEndsEveryEndpoint,
+        {"SND-08"},
+        {"SND-SUB-001", "SND-SUB-002", "SND-SUB-003"},
+        "non-conformant",
+        NOT_SLOW,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("sender", "failed", "checks", "verdict", "options"), EXACT, ids=lambda v: getattr(v, "__name__", "")
+)
+def test_broken_sender_fails_exactly_its_requirement(
+    pytester: pytest.Pytester, sender: type, failed: set[str], checks: set[str], verdict: str, options: tuple[str, ...]
+) -> None:
+    run = run_sender_suite(pytester, sender, *options)
+    assert run.failed() == failed, run.stdout
+    assert run.failed_checks() == checks, run.stdout
+    assert run.report["verdict"] == verdict
+    assert run.ret == (0 if verdict == "conformant" else 1)
+
+
+def test_should_failure_fails_the_run_only_under_strict(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "senders:SendsPrettySignsCanonical", *NOT_SLOW, "--horneross-strict")
+    assert run.ret == 1
+    assert run.report["verdict"] == "non-conformant"
+    run = run_sender_suite(pytester, "senders:SendsPrettySignsCanonical", *NOT_SLOW)
+    assert "SND-04  SHOULD        WARNING" in run.stdout
+    assert "non-strict" in run.stdout
+
+
+def test_failure_messages_say_when_and_why(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "senders:OffByOneSecond", "-k", "SND-RTY-011")
+    assert (
+        "attempt 3 to endpoint A did not arrive at +360 s, when it was due "
+        "(5 min after attempt 2 was answered 500 at +60 s)" in run.details("SND-05")
+    )
+    run = run_sender_suite(pytester, "senders:SixAttempts", "-k", "SND-RTY-011")
+    assert "attempt 6 to endpoint A arrived at +16560 s (2 h after attempt 5): there are at most 5" in run.details(
+        "SND-05"
+    )
+    run = run_sender_suite(pytester, "senders:RetriesAfterSuccess", "-k", "SND-STOP-002")
+    assert "attempt 3 to endpoint A arrived at +120 s, after attempt 2 was answered 200 at +60 s" in run.details(
+        "SND-06"
+    )
+
+
+def test_a_check_run_alone_judges_by_itself(pytester: pytest.Pytester) -> None:
+    """Without the retry checks before it, a stop check fails a broken schedule instead of deferring to SND-05."""
+    run = run_sender_suite(pytester, "senders:OffByOneSecond", "-k", "SND-STOP-003")
+    assert run.failed_checks() == {"SND-STOP-003"}
+    run = run_sender_suite(pytester, "senders:OffByOneSecond", "-k", "SND-STOP-003 or SND-RTY-011")
+    assert run.failed_checks() == {"SND-RTY-011"}
+    assert run.report["requirements"][5]["outcome"] == "skipped"  # SND-06: inconclusive
+
+
+def test_sweep_checks_run_alone_emit_their_own_sample(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "senders:UppercaseHex", "-k", "SND-WIRE")
+    assert run.failed_checks() == {"SND-WIRE-002"}
+    run = run_sender_suite(pytester, REFERENCE, "-k", "SND-WIRE")
+    assert run.ret == 0 and run.failed_checks() == set()
+
+
+def test_every_sender_requirement_has_a_check() -> None:
+    from horneross_conformance.suites.sender import suite
+
+    assert {case.requirement for case in suite.cases} == ALL_SENDER_REQUIREMENTS
+    assert len({case.id for case in suite.cases}) == len(suite.cases)
+
+
+def test_every_check_is_failed_by_some_broken_sender() -> None:
+    """Each case must be able to fail: some sender here makes it fail."""
+    from horneross_conformance.suites.sender import PREFLIGHT_ID, suite
+
+    failing = {PREFLIGHT_ID}  # senders that deliver nothing, in test_sender_hard_targets.py
+    for _, _, checks, _, _ in EXACT:
+        failing |= checks
+    assert {case.id for case in suite.cases} <= failing
