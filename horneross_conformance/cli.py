@@ -1,8 +1,10 @@
 """The ``horneross-conformance`` command.
 
-``run`` runs the conformance suite: against the bundled reference receiver when no target is given (what the
-README's first command does), or against ``--endpoint URL`` with the secret from ``HORNEROSS_WEBHOOK_SECRET``.
-The suite runs in pytest, isolated from the current folder's configuration and conftest files.
+``run`` runs the conformance suites: with no target, the receiver suite against the bundled reference receiver
+and the sender suite against the bundled reference sender (what the README's first command does); with
+``--endpoint URL`` (secret from ``HORNEROSS_WEBHOOK_SECRET``) the receiver suite against it; with
+``--sender MODULE:FACTORY`` the sender suite against it. Each suite runs in pytest, isolated from the current
+folder's configuration and conftest files.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import os
 import secrets
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 from horneross_conformance import __version__
 from horneross_conformance.plugin import DEFAULT_TIMEOUT, SECRET_ENV
+
+REFERENCE_SENDER = "horneross_conformance.reference_sender:for_conformance"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,12 +29,19 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
         "run",
-        help="run the conformance suite (against the bundled reference receiver by default)",
-        description="Run the receiver suite against --endpoint, or against the bundled reference receiver.",
+        help="run the conformance suites (against the bundled reference implementations by default)",
+        description="Run the receiver suite against --endpoint, the sender suite against --sender, or both suites "
+        "against the bundled reference receiver and sender.",
     )
-    run.add_argument("--endpoint", metavar="URL", help=f"the webhook endpoint to test (secret from {SECRET_ENV})")
+    target = run.add_mutually_exclusive_group()
+    target.add_argument("--endpoint", metavar="URL", help=f"the webhook endpoint to test (secret from {SECRET_ENV})")
+    target.add_argument("--sender", metavar="MODULE:FACTORY", help="the sender adapter factory to test")
     run.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
-    run.add_argument("--report", metavar="PATH", help="write a report (.json)")
+    run.add_argument(
+        "--report",
+        metavar="PATH",
+        help="write a report (.json); running both suites, x.json becomes x-receiver.json and x-sender.json",
+    )
     run.add_argument("--strict", action="store_true", help="SHOULD requirements fail the run too")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -v, ...)")
     args = parser.parse_args(argv)
@@ -39,20 +51,41 @@ def main(argv: list[str] | None = None) -> int:
 def run_command(args: argparse.Namespace) -> int:
     import pytest
 
+    roles = ["receiver"] if args.endpoint else ["sender"] if args.sender else ["receiver", "sender"]
+    codes = []
+    for role in roles:
+        report = args.report
+        if report and len(roles) > 1:
+            path = Path(report)
+            report = str(path.with_name(f"{path.stem}-{role}{path.suffix}"))
+        codes.append(_run_suite(role, args, report))
+    # -k may select checks of one suite only: the other one having nothing to run is not a failure
+    ran = [code for code in codes if code != pytest.ExitCode.NO_TESTS_COLLECTED]
+    return max(ran) if ran else int(pytest.ExitCode.NO_TESTS_COLLECTED)
+
+
+def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
+    import pytest
+
     extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args else []
     # The suite's checks do not use assert, and this package is imported already: nothing to rewrite.
     options = ["-p", "no:cacheprovider", "--noconftest", "-c", os.devnull, "--rootdir", os.getcwd(), "--assert=plain"]
     options += [f"--horneross-timeout={args.timeout}"]
-    if args.report:
-        options.append(f"--horneross-report={args.report}")
+    if report:
+        options.append(f"--horneross-report={report}")
     if args.strict:
         options.append("--horneross-strict")
-    with _target(args.endpoint) as url:
+    if role == "sender":
+        factory = args.sender or REFERENCE_SENDER
+        if not args.sender:
+            print(f"bundled reference sender: {factory}")
+        return int(pytest.main([*options, f"--horneross-sender={factory}", *extra]))
+    with _receiver(args.endpoint) as url:
         return int(pytest.main([*options, f"--horneross-endpoint={url}", *extra]))
 
 
 @contextlib.contextmanager
-def _target(endpoint: str | None) -> Iterator[str]:
+def _receiver(endpoint: str | None) -> Iterator[str]:
     if endpoint is not None:
         yield endpoint  # the plugin checks it, and that the secret is set, like any pytest run
         return

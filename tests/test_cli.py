@@ -22,13 +22,50 @@ def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
     return subprocess.run([executable, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
 
 
-def test_run_without_a_target_certifies_the_bundled_reference_receiver(tmp_path: Path) -> None:
+def test_run_without_a_target_certifies_both_bundled_reference_implementations(tmp_path: Path) -> None:
     result = cli("run", "--strict", "--report", "report.json", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "bundled reference receiver listening on http://127.0.0.1:" in result.stdout
-    assert "verdict: CONFORMANT" in result.stdout
-    report = json.loads((tmp_path / "report.json").read_text())
-    assert report["verdict"] == "conformant" and report["strict"] is True
+    assert "bundled reference sender: horneross_conformance.reference_sender:for_conformance" in result.stdout
+    assert result.stdout.count("verdict: CONFORMANT") == 2
+    for role in ("receiver", "sender"):
+        report = json.loads((tmp_path / f"report-{role}.json").read_text())
+        assert report["role"] == role
+        assert report["verdict"] == "conformant" and report["strict"] is True
+
+
+def test_run_against_a_sender_runs_the_sender_suite_only(tmp_path: Path) -> None:
+    (tmp_path / "mysender.py").write_text(
+        "from horneross_conformance.reference_sender import ReferenceSender\n\n"
+        "def create():\n    return ReferenceSender(timeout=0.5)\n"
+    )
+    result = cli(
+        "run", "--sender", "mysender:create", "--report", "r.json", "--", "-k", "not SND-RTY-013", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "horneross: sender suite against mysender:create" in result.stdout
+    assert "receiver" not in result.stdout
+    assert json.loads((tmp_path / "r.json").read_text())["role"] == "sender"
+
+
+def test_run_against_a_broken_sender_is_non_conformant(tmp_path: Path) -> None:
+    (tmp_path / "mysender.py").write_text(
+        "from horneross_conformance.reference_sender import ReferenceSender\n\n"
+        "class Impatient(ReferenceSender):\n"
+        "    def post(self, delivery):\n"
+        "        delivery.attempts = 5\n"
+        "        return super().post(delivery)\n"
+    )
+    result = cli("run", "--sender", "mysender:Impatient", "--", "-k", "SND-RTY-011", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "attempt 2 to endpoint A did not arrive at +60 s" in result.stdout
+    assert "verdict: NON-CONFORMANT: 1 requirement failed (SND-05)" in result.stdout
+
+
+def test_run_takes_one_target_at_most(tmp_path: Path) -> None:
+    result = cli("run", "--endpoint", "http://127.0.0.1:9/x", "--sender", "m:f", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not allowed with argument" in result.stderr
 
 
 def test_run_ignores_the_folder_s_own_pytest_configuration(tmp_path: Path) -> None:
@@ -56,7 +93,7 @@ def test_run_against_an_unreachable_endpoint_is_non_conformant(tmp_path: Path) -
 def test_version_and_help(tmp_path: Path) -> None:
     assert cli("--version", cwd=tmp_path).stdout.strip() == f"horneross-conformance {__version__}"
     help_text = cli("run", "--help", cwd=tmp_path).stdout
-    for option in ("--endpoint", "--timeout", "--report", "--strict"):
+    for option in ("--endpoint", "--sender", "--timeout", "--report", "--strict"):
         assert option in help_text
 
 
