@@ -22,8 +22,9 @@ def compact_ids(case_ids: list[str]) -> str:
 
 def requirements_table(role: Role) -> str:
     """The requirements of ``role`` with the checks that cover them, as a Markdown table."""
-    from horneross_conformance.suites.receiver import suite
+    from horneross_conformance.suites import receiver, sender
 
+    suite = receiver.suite if role == "receiver" else sender.suite
     covering = {r.id: [c.id for c in suite.cases if c.requirement == r.id] for r in for_role(role)}
     rows = ["| id | level | requirement | checks | source |", "| --- | --- | --- | --- | --- |"]
     for r in for_role(role):

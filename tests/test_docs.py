@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 
+import pytest
 from peers import ROOT
+from suite_runner import run_sender_suite
 
 from horneross_conformance.docs import compact_ids, requirements_table
 
@@ -44,3 +47,21 @@ def test_readme_documents_every_option() -> None:
 
     for option in (plugin.ENDPOINT, plugin.SECRET, plugin.SENDER, plugin.TIMEOUT, plugin.REPORT, plugin.STRICT):
         assert f"`{option}" in README
+
+
+def test_readme_sender_requirement_table_is_rendered_from_the_catalogue() -> None:
+    section = re.search(r"<!-- requirements:sender -->\n(.+?)\n<!-- /requirements:sender -->", README, re.S)
+    assert section is not None
+    assert section.group(1) == requirements_table("sender")
+
+
+def test_readme_example_adapter_is_conformant(pytester: pytest.Pytester) -> None:
+    """The README's adapter, run as written against a stand-in of the dispatcher it wraps."""
+    example = re.search(r"<!-- example:adapter -->\n```python\n(.+?)```", README, re.S)
+    assert example is not None
+    pytester.makepyfile(horneross_adapter=example.group(1))
+    shutil.copytree(ROOT / "tests" / "data" / "acme", pytester.path / "acme")
+    pytester.syspathinsert()
+    run = run_sender_suite(pytester, "horneross_adapter:create", "--horneross-strict")
+    assert run.ret == 0, run.stdout
+    assert set(run.outcomes().values()) == {"passed"}
