@@ -404,3 +404,10 @@ class SubscribeWithoutEvents(Sender):
 
 def factory_that_raises() -> Sender:
     raise RuntimeError("DATABASE_URL is not set")
+
+
+class LeaksItsSecret(Sender):
+    """Raises with the endpoint's secret in the message, as careless error handling does."""
+
+    def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None:
+        raise ValueError(f"endpoint {url} rejected secret {secret!r}")

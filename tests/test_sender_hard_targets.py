@@ -140,3 +140,27 @@ def test_an_empty_folder_runs_the_sender_suite_and_nothing_else(pytester: pytest
     assert run.ret == 0, run.stdout
     assert "test_unrelated" not in run.stdout
     assert "37 passed" in run.stdout
+
+
+def test_no_output_or_report_of_a_failing_run_shows_a_secret(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite makes one secret per endpoint; here they are recognizable, and must appear nowhere."""
+    import itertools
+
+    from horneross_conformance import sender_target
+
+    serial = itertools.count()
+    monkeypatch.setattr(sender_target.secrets, "token_urlsafe", lambda n: f"SeCrEt-{next(serial)}-x")
+    outputs = []
+    for sender in ("UppercaseHex", "OneSecretForAll", "LeaksItsSecret"):
+        junit = pytester.path / "junit.xml"
+        run = run_sender_suite(
+            pytester, f"senders:{sender}", *NOT_SLOW, "-vv", "-l", "--tb=long", "-rA", f"--junitxml={junit}"
+        )
+        assert run.ret == 1
+        outputs += [run.stdout, run.stderr, str(run.report), junit.read_text()]
+    assert next(serial) > 50  # the suite did make its secrets here
+    everything = "\n".join(outputs)
+    assert "SeCrEt-" not in everything
+    assert "rejected secret '[secret]'" in everything  # the sender's own message, redacted
