@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 import senders as s
+from jsonschema import Draft202012Validator
 from suite_runner import run_sender_suite
 
 from horneross_conformance.catalogue import for_role
+from horneross_conformance.resources import load_json
 
 ALL_SENDER_REQUIREMENTS = {req.id for req in for_role("sender")}
 REFERENCE = "horneross_conformance.reference_sender:for_conformance"
@@ -24,6 +26,7 @@ def test_reference_sender_is_conformant_even_under_strict(pytester: pytest.Pytes
     assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
     assert run.report["uncovered"] == []
     assert "verdict: CONFORMANT" in run.stdout
+    Draft202012Validator(load_json("meta/report.schema.json")).validate(run.report)
 
 
 @pytest.mark.parametrize(
