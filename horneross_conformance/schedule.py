@@ -9,7 +9,6 @@ with what was due, so hours of schedule cost a few dozen calls.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +100,11 @@ def _compare(plan: Plan, instant: int, arrived: list[Capture]) -> None:
         expected.seen.append(instant)
         number = expected.first + len(expected.seen) - 1
         attempt = f"attempt {number} to endpoint {expected.endpoint.label}"
+        if expected.seen.count(instant) > 1:
+            raise Departure(
+                f"{attempt} arrived at +{instant} s, the same instant as attempt {number - 1}: the same event was "
+                f"delivered twice at once{_timeline(expected)}"
+            )
         if len(expected.seen) > len(expected.offsets):
             last = expected.offsets[-1]
             if expected.ends_with_200:
@@ -123,16 +127,12 @@ def _compare(plan: Plan, instant: int, arrived: list[Capture]) -> None:
         due_now = [index for index, offset in enumerate(expected.offsets) if offset == instant]
         if not due_now:
             continue
-        count = Counter(expected.seen)[instant]
-        number = expected.first + due_now[0]
-        attempt = f"attempt {number} to endpoint {expected.endpoint.label}"
-        if count == 0:
+        if instant not in expected.seen:
+            number = expected.first + due_now[0]
             raise Departure(
-                f"{attempt} did not arrive at +{instant} s, when it was due{_why(expected, number)}"
-                f"{_timeline(expected)}"
+                f"attempt {number} to endpoint {expected.endpoint.label} did not arrive at +{instant} s, when it was "
+                f"due{_why(expected, number)}{_timeline(expected)}"
             )
-        if count > 1:
-            raise Departure(f"{attempt} arrived {count} times at +{instant} s{_timeline(expected)}")
 
 
 def _owner(plan: Plan, capture: Capture) -> Expected | None:

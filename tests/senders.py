@@ -411,3 +411,12 @@ class LeaksItsSecret(Sender):
 
     def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None:
         raise ValueError(f"endpoint {url} rejected secret {secret!r}")
+
+
+class DeliversTwiceAtOnce(Sender):
+    """Every attempt goes out twice, concurrently, as two workers that both picked up the same job would."""
+
+    def post(self, delivery: Delivery) -> int | None:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            statuses = list(pool.map(lambda _: super(DeliversTwiceAtOnce, self).post(delivery), range(2)))
+        return statuses[0]

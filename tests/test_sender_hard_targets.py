@@ -164,3 +164,12 @@ def test_no_output_or_report_of_a_failing_run_shows_a_secret(
     everything = "\n".join(outputs)
     assert "SeCrEt-" not in everything
     assert "rejected secret '[secret]'" in everything  # the sender's own message, redacted
+
+
+def test_a_sender_delivering_twice_at_once_is_told_so(pytester: pytest.Pytester) -> None:
+    run = run_sender_suite(pytester, "senders:DeliversTwiceAtOnce", "-k", "SND-RTY-011")
+    assert run.failed_checks() == {"SND-RTY-011"}
+    assert (
+        "attempt 2 to endpoint A arrived at +0 s, the same instant as attempt 1: the same event was delivered twice"
+        in run.details("SND-05")
+    )
