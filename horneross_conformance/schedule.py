@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from horneross_conformance.capture import Capture, Endpoint
-from horneross_conformance.sender_target import Emitted, SenderTarget, parsed_body
+from horneross_conformance.sender_target import SenderTarget, parsed_body
 from horneross_conformance.suites.base import CheckFailed
 
 RETRY_DELAYS = (60, 300, 1800, 7200)  # behaviour.md, decision 2: after attempts 1, 2, 3 and 4 fail
@@ -66,19 +66,17 @@ class Plan:
     opens: dict[int, list[Endpoint]] = field(default_factory=dict)  # offset -> refusing endpoints to open then
 
 
-def play(target: SenderTarget, plan: Plan, run_due_bound: float | None = None) -> list[Emitted]:
+def play(target: SenderTarget, plan: Plan, run_due_bound: float | None = None) -> None:
     """Play ``plan`` against ``target``; raise ``Departure`` at the first departure from it."""
-    emitted: list[Emitted] = []
     for instant in _instants(plan):
         target.move_to(instant)
         for endpoint in plan.opens.get(instant, []):
             target.open(endpoint)
         for emission in plan.emissions:
             if emission.offset == instant:
-                emitted.append(target.emit(emission.event_type, emission.data))
+                target.emit(emission.event_type, emission.data)
         arrived = target.run_due(bound=run_due_bound)
         _compare(plan, instant, arrived)
-    return emitted
 
 
 def _instants(plan: Plan) -> list[int]:
