@@ -14,6 +14,10 @@ Read it as the model implementation. What it does, and why:
    failure. After the fifth attempt there is no other (decisions 1 and 2).
 4. Time comes from the standard library (``time.time()``, ``datetime.now()``), so a frozen clock drives it.
 
+What a production dispatcher adds and this model leaves out: a persistent outbox (here the pending deliveries
+live in memory and die with the process), and a total deadline per attempt (``timeout`` here bounds each socket
+operation, so an endpoint that drips its answer can hold an attempt longer).
+
 ``for_conformance`` is the factory the suite uses (``--horneross-sender=horneross_conformance.reference_sender:
 for_conformance``): the same sender with a short delivery timeout, so that the check with answers slower than
 the timeout costs a fraction of a second per attempt instead of ten.
