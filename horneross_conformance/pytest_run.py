@@ -17,7 +17,7 @@ from horneross_conformance.catalogue import Requirement, Role, requirement
 from horneross_conformance.receiver_target import ReceiverTarget
 from horneross_conformance.report import json_report, write_report
 from horneross_conformance.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
-from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive
+from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive, Watchdog
 
 SOFT = "horneross_soft"
 OUTCOME = "horneross_outcome"
@@ -240,7 +240,6 @@ class SenderRun(SuiteRun):
 
     def __init__(self, config: pytest.Config, source: str, timeout: float, report: str | None, strict: bool) -> None:
         from horneross_conformance.capture import CaptureLog, CaptureServer
-        from horneross_conformance.sender_target import Watchdog
         from horneross_conformance.suites.sender import PREFLIGHT_ID, suite
 
         super().__init__(config, suite.cases, report, strict)

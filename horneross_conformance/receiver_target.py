@@ -23,10 +23,9 @@ from horneross_conformance.client import (
 )
 from horneross_conformance.events import new_id, sample_event
 from horneross_conformance.signing import SIGNATURE_HEADER, sign
-from horneross_conformance.suites.base import CheckFailed
+from horneross_conformance.suites.base import CheckFailed, Watchdog
 
 SIGNED = object()  # ``deliver(signature=SIGNED)``: sign the body with the target's secret
-UNANSWERED_IN_A_ROW = 2  # after this many deliveries with no answer, the endpoint counts as unresponsive
 PREFLIGHT_LIMIT = 5.0  # seconds; reaching a live endpoint takes milliseconds
 PREFLIGHT_HINTS = {
     "refused": " Is the receiver running, and is the URL right?",
@@ -43,8 +42,7 @@ class ReceiverTarget:
         self.endpoint: Endpoint = parse_endpoint(url)
         self._secret = secret
         self.timeout = timeout
-        self.unresponsive: str | None = None
-        self._unanswered = 0
+        self.watchdog = Watchdog()
         self._conversation: str | None = None
         self._opened: set[str] = set()
         self._lock = threading.Lock()
@@ -86,17 +84,15 @@ class ReceiverTarget:
             response = post(self.endpoint, body, headers, self.timeout)
         except DeliveryError as error:
             if error.kind == "timeout" and not concurrent:
-                with self._lock:
-                    self._unanswered += 1
-                    if self._unanswered >= UNANSWERED_IN_A_ROW:
-                        self.unresponsive = (
-                            f"{self._unanswered} deliveries in a row got no answer within {self.timeout:g} s"
-                        )
+                self.watchdog.missed(lambda n: f"{n} deliveries in a row got no answer within {self.timeout:g} s")
             raise CheckFailed(f"no answer: {error}") from None
         if not concurrent:
-            with self._lock:
-                self._unanswered = 0
+            self.watchdog.answered()
         return response
+
+    @property
+    def unresponsive(self) -> str | None:
+        return self.watchdog.stuck
 
     def conversation_id(self, conversation: str | None = None) -> str:
         """A conversation opened with a conversation.created delivery, once per run, so that events sent by checks

@@ -19,9 +19,7 @@ from horneross_conformance.adapter import Sender
 from horneross_conformance.canonical import parse_json
 from horneross_conformance.capture import Answer, Capture, CaptureLog, CaptureServer, Endpoint, RefusingPort, Script
 from horneross_conformance.clock import FrozenClock
-from horneross_conformance.suites.base import CheckFailed
-
-HUNG_IN_A_ROW = 2
+from horneross_conformance.suites.base import CheckFailed, Watchdog
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,22 +28,6 @@ class Emitted:
     event_type: str
     data: dict[str, Any]
     returned: Any  # what emit returned: the event id, if the sender keeps the protocol
-
-
-class Watchdog:
-    """Counts adapter calls in a row that did not return; shared by every check of a run."""
-
-    def __init__(self) -> None:
-        self.stuck: str | None = None
-        self._hung = 0
-
-    def returned(self) -> None:
-        self._hung = 0
-
-    def hung(self, what: str) -> None:
-        self._hung += 1
-        if self._hung >= HUNG_IN_A_ROW:
-            self.stuck = f"the sender stopped returning ({what})"
 
 
 class SenderTarget:
@@ -154,9 +136,9 @@ class SenderTarget:
         worker.join(limit)
         when = f"at +{self.offset} s"
         if worker.is_alive():
-            self.watchdog.hung(f"{name} did not return within {limit:g} s")
+            self.watchdog.missed(lambda n: f"the sender stopped returning ({name} did not return within {limit:g} s)")
             raise CheckFailed(f"{name}() did not return within {limit:g} s ({when})")
-        self.watchdog.returned()
+        self.watchdog.answered()
         if "error" in outcome:
             error = outcome["error"]
             raise CheckFailed(f"{name}() raised {type(error).__name__}: {self.redact(str(error))} ({when})")

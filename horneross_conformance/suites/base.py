@@ -7,9 +7,12 @@ something else first), which is reported as skipped rather than guessed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+MISSED_IN_A_ROW = 2  # after this many calls in a row without an answer, a target counts as stuck
 
 
 class CheckFailed(AssertionError):
@@ -47,3 +50,24 @@ class Registry:
         if any(existing.id == case.id for existing in self.cases):
             raise ValueError(f"duplicate case id {case.id}")
         self.cases.append(case)
+
+
+class Watchdog:
+    """Counts calls in a row that got no answer (a delivery, a call of the adapter). After ``MISSED_IN_A_ROW``
+    the target is stuck, and the remaining checks end at once instead of each waiting out the timeout."""
+
+    def __init__(self) -> None:
+        self.stuck: str | None = None
+        self._missed = 0
+        self._lock = threading.Lock()
+
+    def answered(self) -> None:
+        with self._lock:
+            self._missed = 0
+
+    def missed(self, describe: Callable[[int], str]) -> None:
+        """One more call without an answer; ``describe(count)`` says what is stuck once it is."""
+        with self._lock:
+            self._missed += 1
+            if self._missed >= MISSED_IN_A_ROW:
+                self.stuck = describe(self._missed)
