@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -25,12 +26,20 @@ def test_data_file_matches_its_meta_schema(data: str, meta: str) -> None:
     Draft202012Validator(load_json(meta)).validate(document)
 
 
+# Published by others, copied unchanged: the OpenAPI Initiative's schema of OpenAPI 3.1 documents.
+FOREIGN_SCHEMAS = {"meta/openapi-3.1.schema.json": "https://spec.openapis.org/oas/3.1/schema/2022-10-07"}
+
+
 @pytest.mark.parametrize("path", sorted(data_dir().rglob("*.schema.json")), ids=lambda p: p.name)
-def test_every_schema_is_a_valid_2020_12_schema_with_an_id(path: object) -> None:
-    schema = json.loads(path.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+def test_every_schema_is_a_valid_2020_12_schema_with_an_id(path: Path) -> None:
+    schema = json.loads(path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["$id"].endswith("/" + path.relative_to(data_dir()).as_posix())  # type: ignore[attr-defined]
+    name = path.relative_to(data_dir()).as_posix()
+    if name in FOREIGN_SCHEMAS:
+        assert schema["$id"] == FOREIGN_SCHEMAS[name]
+    else:
+        assert schema["$id"].endswith("/" + name)
 
 
 def test_data_files_are_ascii_or_utf8_without_bom() -> None:
