@@ -73,3 +73,9 @@ def stress_texts() -> list[dict[str, str]]:
     """Texts that break naive re-serialization (``schemas/stress-texts.json``)."""
     texts: list[dict[str, str]] = load_json("stress-texts.json")["texts"]
     return texts
+
+
+def stress_fragments() -> list[dict[str, str]]:
+    """Short pieces of stress text that the generators put inside every kind of text field."""
+    fragments: list[dict[str, str]] = load_json("stress-texts.json")["fragments"]
+    return fragments
