@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from horneross_conformance import __version__
-from horneross_conformance.plugin import DEFAULT_TIMEOUT, SECRET_ENV
+from horneross_conformance.plugin import DEFAULT_TIMEOUT
+from horneross_conformance.signing import SECRET_ENV
 
 REFERENCE_SENDER = "horneross_conformance.reference_sender:for_conformance"
 

@@ -14,13 +14,17 @@ from typing import Any
 
 import pytest
 
+from horneross_conformance.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.signing import SECRET_ENV
+
 ENDPOINT = "--horneross-endpoint"
 SECRET = "--horneross-secret"
 SENDER = "--horneross-sender"
 TIMEOUT = "--horneross-timeout"
 REPORT = "--horneross-report"
 STRICT = "--horneross-strict"
-SECRET_ENV = "HORNEROSS_WEBHOOK_SECRET"
+EXAMPLES = "--horneross-examples"
+SEED = "--horneross-seed"
 DEFAULT_TIMEOUT = 10.0
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
 FACTORY = pytest.StashKey[Callable[[], Any]]()
@@ -49,6 +53,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(REPORT, metavar="PATH", help="write a report; the format follows the extension: .json")
     group.addoption(STRICT, action="store_true", help="SHOULD requirements fail the run too")
+    group.addoption(
+        EXAMPLES,
+        metavar="N",
+        type=int,
+        default=DEFAULT_EXAMPLES,
+        help=f"generated events per generated check (default {DEFAULT_EXAMPLES}; 0 leaves those checks out)",
+    )
+    group.addoption(SEED, metavar="N", type=int, help="seed of the generated events, to repeat a run exactly")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,6 +82,11 @@ def pytest_configure(config: pytest.Config) -> None:
         except ValueError as error:
             raise pytest.UsageError(f"{REPORT}: {error}") from None
     strict = config.getoption("horneross_strict")
+    if config.getoption("horneross_examples") < 0:
+        raise pytest.UsageError(f"{EXAMPLES}: {config.getoption('horneross_examples')} is not 0 or more")
+    seed = config.getoption("horneross_seed")
+    if seed is not None and not 0 <= seed < 2**64:
+        raise pytest.UsageError(f"{SEED}: {seed} is not between 0 and 2**64 - 1")
     if sender is not None:
         _configure_sender(config, sender, timeout, report, strict)
     else:
@@ -81,14 +98,16 @@ def _configure_receiver(config: pytest.Config, endpoint: str, timeout: float, re
     if not secret:
         raise pytest.UsageError(f"{SECRET} (or the {SECRET_ENV} environment variable) is required with {ENDPOINT}")
 
-    from horneross_conformance.client import parse_endpoint
     from horneross_conformance.pytest_run import ReceiverRun
+    from horneross_conformance.receiver_target import ReceiverTarget
 
     try:
-        parse_endpoint(endpoint)
+        target = ReceiverTarget(
+            endpoint, secret, timeout, config.getoption("horneross_examples"), config.getoption("horneross_seed")
+        )
     except ValueError as error:
         raise pytest.UsageError(f"{ENDPOINT}: {error}") from None
-    config.pluginmanager.register(ReceiverRun(config, endpoint, secret, timeout, report, strict), "horneross-run")
+    config.pluginmanager.register(ReceiverRun(config, target, report, strict), "horneross-run")
 
 
 def _configure_sender(config: pytest.Config, source: str, timeout: float, report: str | None, strict: bool) -> None:

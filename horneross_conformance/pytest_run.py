@@ -17,7 +17,7 @@ from horneross_conformance.catalogue import Requirement, Role, requirement
 from horneross_conformance.receiver_target import ReceiverTarget
 from horneross_conformance.report import json_report, write_report
 from horneross_conformance.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
-from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive, Watchdog
+from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive, NotRequested, Watchdog
 
 SOFT = "horneross_soft"
 OUTCOME = "horneross_outcome"
@@ -64,6 +64,8 @@ class CaseItem(pytest.Function):
             detail = self.run.run_case(self)
         except Inconclusive as error:
             pytest.skip(f"inconclusive: {error}")
+        except NotRequested as error:
+            pytest.skip(f"not requested: {error}")
         except CheckFailed:
             if self.case.id == self.run.preflight_id:
                 self.run.unreachable = f"{self.run.preflight_failure} (see {self.case.id})"
@@ -209,21 +211,20 @@ class ReceiverRun(SuiteRun):
     role: Role = "receiver"
     preflight_failure = "the endpoint is unreachable"
 
-    def __init__(
-        self, config: pytest.Config, url: str, secret: str, timeout: float, report: str | None, strict: bool
-    ) -> None:
+    def __init__(self, config: pytest.Config, target: ReceiverTarget, report: str | None, strict: bool) -> None:
         from horneross_conformance.suites.receiver import PREFLIGHT_ID, suite
 
         super().__init__(config, suite.cases, report, strict)
         self.preflight_id = PREFLIGHT_ID
-        self.target = ReceiverTarget(url, secret, timeout)
+        self.target = target
 
     @property
     def display(self) -> str:
         return self.target.endpoint.display
 
     def header(self) -> str:
-        return f"timeout {self.target.timeout:g} s"
+        target = self.target
+        return f"timeout {target.timeout:g} s, {target.examples} generated events per check, seed {target.seed}"
 
     def stopped(self) -> str | None:
         return f"the endpoint stopped answering ({self.target.unresponsive})" if self.target.unresponsive else None

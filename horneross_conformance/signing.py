@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 SIGNATURE_HEADER = "X-Horneross-Signature"
+SECRET_ENV = "HORNEROSS_WEBHOOK_SECRET"  # where the toolkit reads a secret from; never from a command line
 
 
 def sign(body: bytes, secret: str) -> str:

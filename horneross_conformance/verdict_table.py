@@ -7,6 +7,7 @@ from typing import Any
 from horneross_conformance.results import RequirementVerdict, is_conformant
 
 _LABEL_WIDTH = 10
+_DETAIL_INDENT = 10
 
 
 def outcome_label(verdict: RequirementVerdict, strict: bool) -> tuple[str, dict[str, bool]]:
@@ -41,7 +42,8 @@ def write_verdict_table(
         if verdict.outcome == "failed" or (verdict.outcome == "skipped" and verdict.checks):
             for check in verdict.checks:
                 if check.outcome != "passed":
-                    terminal.write_line(f"        {check.case_id}: {check.message}")
+                    message = check.message.replace("\n", "\n" + " " * _DETAIL_INDENT)  # a wire log, a curl command
+                    terminal.write_line(f"        {check.case_id}: {message}")
     failed = [v.requirement.id for v in verdicts if v.outcome == "failed" and v.requirement.fails_run(strict)]
     warned = [
         v.requirement.id

@@ -258,6 +258,77 @@ class SlowUnderLoad(LoadSensitive):
         return PlainReceiver.accept(self, event)
 
 
+# Broken only on rare but valid input: the hand-picked checks miss them, the generated checks must not -------
+
+
+class CrashesOnEmptyFirstName(PlainReceiver):
+    """Greets the contact by initial (``firstName[0]``): an empty first name, which the schema allows, raises."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        contact = event.get("data", {}).get("contact") or {}
+        if "firstName" in contact:
+            str(contact["firstName"])[0].upper()
+        return super().accept(event)
+
+
+class KnowsFourStatuses(PlainReceiver):
+    """Maps newStatus onto its own enum and answers 400 to any other: the documentation shows only 'resolved',
+    and the set of statuses is open."""
+
+    statuses = frozenset({"open", "pending", "resolved", "closed"})
+
+    def accept(self, event: dict[str, Any]) -> str:
+        if event.get("type") == "conversation.status.changed" and event["data"].get("newStatus") not in self.statuses:
+            return "400 Bad Request"
+        return super().accept(event)
+
+
+class CrashesOnSeparatorInName(PlainReceiver):
+    """Writes first names to a line-based export that raises on U+2028 or U+2029 (message content is fine)."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        name = str((event.get("data", {}).get("contact") or {}).get("firstName", ""))
+        if "\u2028" in name or "\u2029" in name:
+            raise ValueError("line separator in a CSV field")
+        return super().accept(event)
+
+
+class TreatsDigitKeysAsIndices(PlainReceiver):
+    """Re-serializes like JSON.stringify, except that it orders every all-digit key first, as if it were an array
+    index. JSON.stringify does that only for canonical indices below 2**32 - 1: "01" and "4294967295" keep their
+    place among the other keys."""
+
+    def serialize(self, event: Any) -> bytes:
+        return canonical_bytes(_digit_keys_first(event))
+
+
+def _digit_keys_first(node: Any) -> Any:
+    if isinstance(node, dict):
+        digits = sorted((key for key in node if key.isdigit()), key=int)
+        ordered = digits + [key for key in node if not key.isdigit()]
+        return {key: _digit_keys_first(node[key]) for key in ordered}
+    if isinstance(node, list):
+        return [_digit_keys_first(value) for value in node]
+    return node
+
+
+class CrashesOnLongMessages(PlainReceiver):
+    """Stores content in a column of 65,535 bytes and answers 500 when a longer message overflows it."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        content = str(event.get("data", {}).get("content", ""))
+        if len(content.encode("utf-8", "surrogatepass")) > 65535:
+            raise ValueError("data too long for column 'content'")
+        return super().accept(event)
+
+
+class RejectsLongMessages(PlainReceiver):
+    """Refuses bodies above 64 KiB on purpose, with 413 (as express.json() does above 100 KiB): conformant."""
+
+    def handle(self, body: bytes, signature: str | None) -> str:
+        return "413 Payload Too Large" if len(body) > 64 * 1024 else super().handle(body, signature)
+
+
 # Endpoints that do not speak HTTP properly ------------------------------------------------------------------
 
 

@@ -10,6 +10,14 @@ from typing import Any
 import pytest
 from receivers import SECRET
 
+from horneross_conformance.suites.receiver import suite as receiver_suite
+
+RECEIVER_CASES = len(receiver_suite.cases)
+SEED = 20261124  # the self-tests' generated events are the same on every run, unless a test says otherwise
+# Generated events per check in self-tests whose subject is not generation: enough to exercise every generated
+# check, few enough to keep the tests fast. The conformant peers and the generation tests use the default, 50.
+FEW_EXAMPLES = 10
+
 
 @dataclass
 class SuiteRun:
@@ -35,9 +43,17 @@ class SuiteRun:
 def run_suite(
     pytester: pytest.Pytester, url: str, *args: str, secret: str = SECRET, subprocess: bool = False
 ) -> SuiteRun:
-    """The receiver suite against ``url``."""
+    """The receiver suite against ``url``, with the self-tests' seed and few examples unless ``args`` say."""
+    defaults = [f"--horneross-seed={SEED}", f"--horneross-examples={FEW_EXAMPLES}"]
+    given = [option for option in defaults if any(arg.startswith(option.split("=")[0]) for arg in args)]
+    options = [option for option in defaults if option not in given]
     return run_pytest(
-        pytester, f"--horneross-endpoint={url}", f"--horneross-secret={secret}", *args, subprocess=subprocess
+        pytester,
+        f"--horneross-endpoint={url}",
+        f"--horneross-secret={secret}",
+        *options,
+        *args,
+        subprocess=subprocess,
     )
 
 

@@ -7,8 +7,10 @@ import pytest
 import receivers as r
 from peers import express_receiver
 from suite_runner import run_suite
+from test_generated_checks import RARE
 
 from horneross_conformance.catalogue import for_role
+from horneross_conformance.exploration import DEFAULT_EXAMPLES
 from horneross_conformance.reference_receiver import ReferenceReceiver
 from horneross_conformance.server import serve
 
@@ -17,7 +19,7 @@ ALL_RECEIVER_REQUIREMENTS = {req.id for req in for_role("receiver")}
 
 def test_reference_receiver_is_conformant_even_under_strict(pytester: pytest.Pytester) -> None:
     with serve(ReferenceReceiver(r.SECRET)) as base:
-        run = run_suite(pytester, f"{base}/webhook", "--horneross-strict")
+        run = run_suite(pytester, f"{base}/webhook", "--horneross-strict", f"--horneross-examples={DEFAULT_EXAMPLES}")
     assert run.ret == 0, run.stdout
     assert run.report["verdict"] == "conformant"
     assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
@@ -27,13 +29,15 @@ def test_reference_receiver_is_conformant_even_under_strict(pytester: pytest.Pyt
 
 def test_documented_express_receiver_in_real_node_is_conformant(pytester: pytest.Pytester) -> None:
     with express_receiver(r.SECRET) as url:
-        run = run_suite(pytester, url, "--horneross-strict")
+        run = run_suite(pytester, url, "--horneross-strict", f"--horneross-examples={DEFAULT_EXAMPLES}")
     assert run.ret == 0, run.stdout
     assert run.report["verdict"] == "conformant"
     assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
 
 
-@pytest.mark.parametrize("receiver", [r.PlainReceiver, r.AcceptsExactlyTheLastRetryWindow], ids=lambda c: c.__name__)
+@pytest.mark.parametrize(
+    "receiver", [r.PlainReceiver, r.AcceptsExactlyTheLastRetryWindow, r.RejectsLongMessages], ids=lambda c: c.__name__
+)
 def test_other_conformant_receivers_are_conformant(pytester: pytest.Pytester, receiver: type[r.PlainReceiver]) -> None:
     with serve(receiver()) as base:
         run = run_suite(pytester, f"{base}/webhook", "--horneross-strict")
@@ -43,12 +47,17 @@ def test_other_conformant_receivers_are_conformant(pytester: pytest.Pytester, re
 
 # (receiver, the requirements that must fail, the checks among them that must fail, verdict without --strict)
 EXACT = [
-    (r.CrashesOnLoneSurrogate, {"RCV-04"}, {"RCV-UNI-009"}, "non-conformant"),
+    (r.CrashesOnLoneSurrogate, {"RCV-04"}, {"RCV-UNI-009", "RCV-GEN-005"}, "non-conformant"),
     (r.AcceptsAnySignature, {"RCV-03"}, {f"RCV-SIG-00{i}" for i in range(1, 7)}, "non-conformant"),
     (r.AcceptsMissingHeader, {"RCV-03"}, {"RCV-SIG-002"}, "non-conformant"),
     (r.AcceptsTruncated, {"RCV-03"}, {"RCV-SIG-004", "RCV-SIG-005"}, "non-conformant"),
     (r.RejectsOldTimestamps, {"RCV-05"}, {"RCV-OLD-001"}, "non-conformant"),
-    (r.NaivePythonSerializer, {"RCV-04", "RCV-11"}, {"RCV-UNI-009", "RCV-NUM-001"}, "non-conformant"),
+    (
+        r.NaivePythonSerializer,
+        {"RCV-04", "RCV-11"},
+        {"RCV-UNI-009", "RCV-GEN-005", "RCV-NUM-001", "RCV-GEN-006"},
+        "non-conformant",
+    ),
     (r.RejectsDuplicates, {"RCV-06"}, {"RCV-DUP-001"}, "conformant"),
     (r.RejectsUnknownTypes, {"RCV-07"}, {"RCV-FWD-001"}, "conformant"),
     (r.RejectsUnknownFields, {"RCV-07"}, {"RCV-FWD-002"}, "conformant"),
@@ -57,6 +66,7 @@ EXACT = [
     (r.AcknowledgesMalformedJson, {"RCV-09"}, {"RCV-BAD-001"}, "conformant"),
     (r.OneAtATime, {"RCV-10"}, {"RCV-BURST-001"}, "conformant"),
     (r.RawBodyOnly, {"RCV-12"}, {"RCV-CANON-001"}, "conformant"),
+    (r.CrashesOnLongMessages, {"RCV-13"}, {"RCV-LONG-001"}, "conformant"),
 ]
 
 
@@ -177,5 +187,7 @@ def test_every_check_is_failed_by_some_broken_receiver() -> None:
     for _, _, checks, _ in EXACT:
         failing |= checks
     for _, _, checks in BROAD:
+        failing |= checks
+    for _, _, checks in RARE:
         failing |= checks
     assert {case.id for case in suite.cases} <= failing

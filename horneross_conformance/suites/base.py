@@ -23,6 +23,10 @@ class Inconclusive(Exception):
     """The check cannot tell, for a reason the message gives."""
 
 
+class NotRequested(Exception):
+    """The user's options leave this check out (``--horneross-examples=0``); the message names the option."""
+
+
 @dataclass(frozen=True, slots=True)
 class Case:
     id: str  # stable, usable with -k: RCV-SIG-003

@@ -25,6 +25,7 @@ from horneross_conformance.events import (
 from horneross_conformance.receiver_target import ReceiverTarget, acknowledged, require_200
 from horneross_conformance.signing import sign
 from horneross_conformance.suites.base import CheckFailed, Inconclusive, Registry
+from horneross_conformance.suites.receiver_generated import register as register_generated
 from horneross_conformance.validation import EVENT_TYPES
 
 suite = Registry()
@@ -257,6 +258,9 @@ def non_canonical_body(target: ReceiverTarget) -> str:
         f"answered {response.status} to a pretty-printed body signed over its JSON.stringify form: it verifies "
         "the raw bytes only, which works with senders that send exactly what they sign (decision 4)"
     )
+
+
+register_generated(suite)
 
 
 # Last, so that an endpoint still busy with the burst cannot fail any other check.

@@ -1,0 +1,111 @@
+"""Running a check over generated events with Hypothesis: seeded, shrunk, bounded in time, and quiet.
+
+The check is a function of one generated event. It raises ``Counterexample`` when the target fails on it, and
+Hypothesis shrinks the event to the smallest one that still fails. It raises ``Stop`` to end the exploration at
+once, without shrinking: the target gave no answer (shrinking would wait out the timeout again and again), or the
+time budget is spent. Hypothesis prints nothing and writes no example database into the user's folder.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from horneross_conformance.suites.base import CheckFailed
+
+DEFAULT_EXAMPLES = 50  # generated events per generated check (--horneross-examples)
+
+
+class Counterexample(CheckFailed):
+    """The target failed on ``event``, delivered as ``body``: the message says what it did, ``why`` why that is
+    wrong."""
+
+    def __init__(self, message: str, event: Any, body: bytes, why: str = "") -> None:
+        super().__init__(message)
+        self.event = event
+        self.body = body
+        self.why = why
+
+
+class Stop(BaseException):
+    """Ends the exploration at once. A ``BaseException``, so that Hypothesis passes it through without shrinking."""
+
+    def __init__(self, reason: str, found: Counterexample | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.found = found
+
+
+@dataclass(frozen=True, slots=True)
+class Exploration:
+    tried: int  # events tried, shrinking included
+    found: Counterexample | None  # the smallest failing event found, if any
+    shrunk: bool  # whether ``found`` is the result of shrinking (not an early stop)
+    stopped: str | None  # why the exploration ended early, if it did
+    flaky: bool  # the target did not fail again on the same event
+    derived: bool = False  # ``found`` is one of the explicit events, which run first and are not shrunk
+
+
+def explore(
+    check: Callable[[Any], None],
+    strategy: Any,
+    examples: int,
+    seed: int,
+    budget: float,
+    explicit: Iterable[Any] = (),
+) -> Exploration:
+    """Run ``check`` on every ``explicit`` event, then on ``examples`` generated ones; shrink a failure."""
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import example as explicit_example
+    from hypothesis import seed as with_seed
+    from hypothesis.errors import Flaky
+    from hypothesis.reporting import with_reporter
+
+    deadline = time.monotonic() + budget
+    explicit = list(explicit)
+    tried = 0
+    found: Counterexample | None = None
+    found_at = 0
+
+    def attempt(event: Any) -> None:
+        nonlocal tried, found, found_at
+        if time.monotonic() > deadline:
+            raise Stop(f"the time budget of {budget:g} s was spent after {tried} events")
+        tried += 1
+        try:
+            check(event)
+        except Counterexample as failure:
+            found, found_at = failure, tried
+            raise
+
+    run = given(strategy)(attempt)  # type: ignore[no-untyped-call]
+    for event in reversed(explicit):
+        run = explicit_example(event)(run)
+    run = settings(
+        parent=settings.get_profile("default"),
+        max_examples=max(examples, 1),
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink) if examples else (Phase.explicit,),
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+        print_blob=False,
+    )(with_seed(seed)(run))
+    flaky = False
+    with with_reporter(lambda *_: None):
+        try:
+            run()
+        except Stop as stop:
+            if stop.found is not None:
+                found, found_at = stop.found, tried
+            return Exploration(tried, found, False, stop.reason, False, 0 < found_at <= len(explicit))
+        except Counterexample:
+            pass
+        except Flaky:
+            flaky = True
+    derived = 0 < found_at <= len(explicit)
+    return Exploration(tried, found, found is not None and not (derived or flaky), None, flaky, derived)

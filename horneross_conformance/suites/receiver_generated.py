@@ -1,0 +1,168 @@
+"""The receiver suite's generated checks: schema-valid events explored by schemathesis and Hypothesis.
+
+Hand-picked checks catch the mistakes we thought of; these catch the others. Each generated event gets a fresh
+identity (``id``, ``timestamp``, ``conversationId``, ``messageId``) as Horneross would give it, goes out as its
+canonical bytes, correctly signed, and must be acknowledged with 200. A failure is shrunk to the smallest failing
+event and comes with a ``curl`` command that delivers it again.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.curl import curl_command, display_json
+from horneross_conformance.events import new_id, rfc3339, sample_data, stress_texts
+from horneross_conformance.exploration import Counterexample, Exploration, Stop, explore
+from horneross_conformance.receiver_target import ReceiverTarget, acknowledged, explain
+from horneross_conformance.suites.base import CheckFailed, NotRequested, Registry
+from horneross_conformance.validation import EVENT_TYPES
+
+LONG_SIZES = (100 * 1024, 1024 * 1024)  # bytes of message content: 100 KiB, 1 MiB
+BODY_SHOWN = 4000  # characters of a failing event shown in full; shrunk events are far smaller
+
+
+def seed_for(target: ReceiverTarget, case_id: str) -> int:
+    """The case's own seed, from the run's: a case run alone with -k generates what it generated in the run."""
+    digest = hashlib.sha256(f"{target.seed}:{case_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def with_identity(target: ReceiverTarget, event: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a generated event with the identity a sender gives it: fresh ids and the current time. Its
+    conversation is the run's, opened before (a conversation.created opens a new one of its own)."""
+    from datetime import UTC, datetime
+
+    sent = copy.deepcopy(event)
+    sent["id"] = new_id("evt")
+    sent["timestamp"] = rfc3339(datetime.now(UTC))
+    data = sent["data"]
+    created = sent["type"] == "conversation.created"
+    data["conversationId"] = new_id("conv") if created else target.conversation_id()
+    if "messageId" in data:
+        data["messageId"] = new_id("msg")
+    return sent
+
+
+def _deliver(target: ReceiverTarget, event: dict[str, Any]) -> None:
+    sent = with_identity(target, event)
+    body = canonical_bytes(sent)
+    try:
+        response = target.deliver(body)
+    except CheckFailed as error:  # no answer: shrinking would wait out the timeout again and again
+        raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body)) from None
+    if response.status != 200:
+        raise Counterexample(f"answered {response.summary()}", sent, body, explain(response.status, response))
+
+
+def _run(
+    target: ReceiverTarget,
+    case_id: str,
+    what: str,
+    strategy: Callable[[], Any],
+    explicit: Callable[[], list[Any]] = list,
+) -> str:
+    """Explore ``strategy()`` (built only when the check runs: schemathesis takes a moment to load)."""
+    if target.examples == 0:
+        raise NotRequested("--horneross-examples=0")
+    seed = seed_for(target, case_id)
+    derived = explicit()
+    exploration = explore(
+        lambda event: _deliver(target, event), strategy(), target.examples, seed, target.budget, derived
+    )
+    if exploration.found is not None:
+        raise CheckFailed(_failure(target, case_id, what, exploration))
+    counted = f" and {len(derived)} derived" if derived else ""
+    ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
+    return f"{exploration.tried} events ({target.examples} generated{counted}) acknowledged, seed {target.seed}{ended}"
+
+
+def _failure(target: ReceiverTarget, case_id: str, what: str, exploration: Exploration) -> str:
+    found = exploration.found
+    assert found is not None
+    text = display_json(found.body.decode("utf-8"))
+    if exploration.derived:
+        how = "one of the derived cases every run sends first"
+    elif exploration.shrunk:
+        how = f"the smallest failing one, shrunk; {exploration.tried} events tried"
+    elif exploration.flaky:
+        how = f"{exploration.tried} events tried; delivered again, the same event did not fail: flaky"
+    else:
+        how = f"not shrunk: {exploration.stopped}"
+    why = f": {found.why}" if found.why else ""
+    lines = [
+        f"{found} to a generated {what}{why}",
+        f"Failing event ({how}):",
+        text if len(text) <= BODY_SHOWN else f"{text[:BODY_SHOWN]}… ({len(found.body)} bytes)",
+        f"Run these events again: --horneross-seed={target.seed} -k {case_id}",
+    ]
+    if len(text) <= BODY_SHOWN:
+        lines += ["Deliver this one again (signed in the shell with your secret's variable):"]
+        lines += curl_command(target.endpoint.display, found.body).splitlines()
+    return "\n".join(lines)
+
+
+def register(suite: Registry) -> None:
+    """Add the generated checks to the receiver suite."""
+    from horneross_conformance import generation
+
+    def documented(event_type: str) -> None:
+        case_id = f"RCV-GEN-{EVENT_TYPES.index(event_type) + 1:03d}"
+
+        def check(target: ReceiverTarget) -> str:
+            return _run(target, case_id, f"{event_type} event", lambda: generation.documented_events(event_type))
+
+        suite.case(case_id, "RCV-01", f"Acknowledges generated {event_type} events (documented fields)")(check)
+
+    for event_type in EVENT_TYPES:
+        documented(event_type)
+
+    @suite.case("RCV-GEN-005", "RCV-04", "Acknowledges generated events with stress text in every text field")
+    def stress(target: ReceiverTarget) -> str:
+        return _run(
+            target, "RCV-GEN-005", "event with stress text", generation.stressed, generation.derived_stress_events
+        )
+
+    @suite.case("RCV-GEN-006", "RCV-11", "Acknowledges generated events with numbers and integer-like keys in extras")
+    def extras(target: ReceiverTarget) -> str:
+        return _run(target, "RCV-GEN-006", "event with unknown numeric fields", generation.with_extras)
+
+    @suite.case("RCV-LONG-001", "RCV-13", "Answers messages of 100 KiB and 1 MiB with 200 or a 4xx, never a 5xx")
+    def long_messages(target: ReceiverTarget) -> str:
+        return _long_messages(target)
+
+
+def long_content(size: int) -> str:
+    """Message text of at least ``size`` UTF-8 bytes: the stress texts that are plain text (accents, emoji, CJK,
+    right-to-left), repeated. No control characters or lone surrogates: here the length is the subject."""
+    plain = [t["text"] for t in stress_texts() if t["name"] in ("accents", "emoji", "cjk", "right-to-left")]
+    unit = " ".join(plain) + "\n"
+    repeats = size // len(unit.encode("utf-8")) + 1
+    return unit * repeats
+
+
+def _long_messages(target: ReceiverTarget) -> str:
+    seen = []
+    for size in LONG_SIZES:
+        data = sample_data("conversation.message.created")
+        data["content"] = long_content(size)
+        event = {"type": "conversation.message.created", "data": data}
+        sent = with_identity(target, event)
+        response = target.deliver(canonical_bytes(sent))
+        label = f"{size // 1024} KiB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MiB"
+        if response.status == 200:
+            seen.append(f"{label}: {acknowledged(response)}")
+        elif 400 <= response.status < 500:
+            seen.append(
+                f"{label}: refused with {response.status}, so Horneross retries it 4 times and the message is "
+                "lost; raise the body limit if messages this long matter (express.json({ limit: '2mb' }))"
+            )
+        else:
+            raise CheckFailed(
+                f"answered {response.summary()} to a correctly signed message of {label}: a long message "
+                "should be acknowledged, or refused on purpose with 413, not crash the endpoint"
+            )
+    return "; ".join(seen)

@@ -1,0 +1,182 @@
+"""The receiver suite's generated checks: they catch what the hand-picked checks miss, reach the derived cases on
+every run, repeat exactly with a seed, and show the smallest failing event with a command that delivers it again."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from typing import Any
+
+import pytest
+import receivers as r
+from suite_runner import SEED, run_suite
+
+from horneross_conformance.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.generation import STRESS_CHARACTERS
+from horneross_conformance.reference_receiver import ReferenceReceiver
+from horneross_conformance.server import serve
+
+DEFAULTS = (f"--horneross-examples={DEFAULT_EXAMPLES}",)  # the claim is about the suite as users run it
+# (receiver broken only on rare but valid input, the requirement it fails, the checks that may catch it)
+RARE = [
+    (r.CrashesOnEmptyFirstName, "RCV-01", {"RCV-GEN-001", "RCV-GEN-002", "RCV-GEN-004"}),
+    (r.KnowsFourStatuses, "RCV-01", {"RCV-GEN-003"}),
+    (r.CrashesOnSeparatorInName, "RCV-04", {"RCV-GEN-005"}),
+    (r.TreatsDigitKeysAsIndices, "RCV-11", {"RCV-GEN-006"}),
+]
+
+
+@pytest.mark.parametrize(("receiver", "requirement", "checks"), RARE, ids=lambda v: getattr(v, "__name__", ""))
+def test_hand_picked_checks_miss_it(
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], requirement: str, checks: set[str]
+) -> None:
+    with serve(receiver()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "--horneross-examples=0", "--horneross-strict")
+    assert run.ret == 0, run.stdout
+    assert run.failed() == set()
+    assert "6 skipped" in run.stdout  # the generated checks, left out
+
+
+@pytest.mark.parametrize("seed", [SEED, 7])
+@pytest.mark.parametrize(("receiver", "requirement", "checks"), RARE, ids=lambda v: getattr(v, "__name__", ""))
+def test_generated_checks_catch_it_and_only_under_its_requirement(
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], requirement: str, checks: set[str], seed: int
+) -> None:
+    with serve(receiver()) as base:
+        run = run_suite(pytester, f"{base}/webhook", f"--horneross-seed={seed}", *DEFAULTS, "--horneross-strict")
+    assert run.failed() == {requirement}, run.stdout
+    assert run.failed_checks() and run.failed_checks() <= checks
+    assert run.ret == 1
+
+
+@pytest.mark.parametrize(
+    ("receiver", "shown"),
+    [
+        (r.KnowsFourStatuses, '"newStatus":"0"'),  # the smallest string the schema allows
+        (r.CrashesOnEmptyFirstName, '"firstName":""'),
+        (r.CrashesOnSeparatorInName, '"firstName":"Ana\\u2028"'),  # a derived case, escaped for the terminal
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_a_failure_shows_the_smallest_failing_event(
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], shown: str
+) -> None:
+    with serve(receiver()) as base:
+        run = run_suite(pytester, f"{base}/webhook", *DEFAULTS)
+    details = " ".join(r["details"] for r in run.report["requirements"] if r["outcome"] == "failed")
+    assert shown in details, details
+    assert f"--horneross-seed={SEED} -k RCV-GEN-00" in details
+    assert "Traceback" not in run.stdout + run.stderr
+    assert r.SECRET not in run.stdout + run.stderr + str(run.report)
+
+
+def failure_command(details: str) -> str:
+    command = re.search(r"\n(BODY=.+\ncurl .+)", details)
+    assert command is not None, details
+    return command.group(1)
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("openssl")), reason="needs curl and openssl")
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+def test_the_curl_command_delivers_the_failing_event_again(pytester: pytest.Pytester, shell: str) -> None:
+    """Run in a real shell against the real receiver: the same answer; and signed right, since a receiver that
+    accepts the event (the reference) answers it 200."""
+    with serve(r.CrashesOnSeparatorInName()) as base:
+        run = run_suite(pytester, f"{base}/webhook")
+        command = failure_command(run.details("RCV-04"))
+        assert r.SECRET not in command and "$HORNEROSS_WEBHOOK_SECRET" in command
+        environment = {**os.environ, "HORNEROSS_WEBHOOK_SECRET": r.SECRET}
+        again = subprocess.run([shell, "-c", command], capture_output=True, text=True, env=environment, timeout=30)
+    assert again.stdout.startswith("HTTP/1.0 500") or again.stdout.startswith("HTTP/1.1 500"), again
+    handled: list[Any] = []
+    with serve(ReferenceReceiver(r.SECRET, handler=handled.append)) as other:
+        command = command.replace(base, other)
+        again = subprocess.run([shell, "-c", command], capture_output=True, text=True, env=environment, timeout=30)
+    assert " 200 " in again.stdout.splitlines()[0], again
+    assert handled[0]["data"]["contact"]["firstName"] == "Ana\u2028"  # the exact bytes, invisible characters kept
+
+
+def recorded_events(pytester: pytest.Pytester, *args: str, select: str = "RCV-GEN or RCV-LONG") -> list[dict[str, Any]]:
+    """What the reference receiver handled during a run of the ``select``ed checks, in order."""
+    handled: list[dict[str, Any]] = []
+    with serve(ReferenceReceiver(r.SECRET, handler=handled.append)) as base:
+        run = run_suite(pytester, f"{base}/webhook", "-k", select, *args)
+    assert run.ret == 0, run.stdout
+    return handled
+
+
+def without_identity(event: dict[str, Any]) -> dict[str, Any]:
+    data = {k: v for k, v in event["data"].items() if k not in ("conversationId", "messageId")}
+    return {**{k: v for k, v in event.items() if k not in ("id", "timestamp")}, "data": data}
+
+
+def test_a_seed_repeats_the_generated_events_exactly(pytester: pytest.Pytester) -> None:
+    """Identity aside (fresh ids and the current time on every delivery, as a sender gives them)."""
+    first = [without_identity(e) for e in recorded_events(pytester, "--horneross-seed=42")]
+    again = [without_identity(e) for e in recorded_events(pytester, "--horneross-seed=42")]
+    other = [without_identity(e) for e in recorded_events(pytester, "--horneross-seed=43")]
+    assert first == again
+    assert first != other
+    events = recorded_events(pytester, "--horneross-seed=42")
+    assert len({e["id"] for e in events}) == len(events)  # fresh ids
+
+
+def test_every_run_reaches_the_derived_cases(pytester: pytest.Pytester) -> None:
+    events = recorded_events(pytester, f"--horneross-examples={DEFAULT_EXAMPLES}")
+    texts = [
+        text
+        for e in events
+        for text in (e["data"].get("content"), (e["data"].get("contact") or {}).get("firstName"))
+        if isinstance(text, str)
+    ]
+    for character in ("\ud83d", "\ude00", "\u2028", "\u2029", "\x00", "\x1f", "\x7f", "\U0001f600", "\ufeff"):
+        assert any(character in text for text in texts), repr(character)
+    names = [(e["data"].get("contact") or {}).get("firstName") for e in events]
+    assert any(isinstance(name, str) and "\u2028" in name for name in names)  # not only in message content
+    extras = [k for e in events for k in e["data"] if k not in ("conversationId", "messageId", "contact", "role")]
+    assert any(key.isdigit() and int(key) < 2**32 - 1 for key in extras)  # array indices
+    assert any(key.isdigit() and ((key.startswith("0") and key != "0") or int(key) >= 2**32 - 1) for key in extras)
+    numbers = [v for e in events for k, v in e["data"].items() if k in extras and isinstance(v, float)]
+    assert any(abs(n) >= 1e21 for n in numbers) and any(0 < abs(n) < 1e-6 for n in numbers)  # exponent forms
+    # the long messages: 100 KiB arrives; 1 MiB (with the envelope) is over the reference receiver's limit
+    assert max(len(t.encode("utf-8", "surrogatepass")) for t in texts) >= 100 * 1024
+
+
+def test_documented_events_carry_no_stress_characters_and_cover_the_optional_fields(pytester: pytest.Pytester) -> None:
+    """RCV-01's events leave stress text to RCV-04, and explore what the documentation leaves optional."""
+    events = recorded_events(
+        pytester, f"--horneross-examples={DEFAULT_EXAMPLES}", select="RCV-GEN and not RCV-GEN-005 and not RCV-GEN-006"
+    )
+    assert {e["type"] for e in events} == {
+        "conversation.created",
+        "conversation.message.created",
+        "conversation.status.changed",
+        "lead.captured",
+    }
+
+    def strings(node: Any) -> list[str]:
+        if isinstance(node, str):
+            return [node]
+        if isinstance(node, dict):
+            return [s for value in node.values() for s in strings(value)]
+        return []
+
+    assert not any(set(s) & STRESS_CHARACTERS for e in events for s in strings(e["data"]))
+    messages = [e["data"] for e in events if e["type"] == "conversation.message.created"]
+    assert any("contact" in m for m in messages) and any("contact" not in m for m in messages)
+    assert any(m["content"] == "" for m in messages)
+    assert any(any(ord(c) > 0xFFFF for c in m["content"]) for m in messages)  # astral text reaches RCV-01 too
+
+
+def test_long_messages_refused_on_purpose_pass_and_say_what_is_lost(pytester: pytest.Pytester) -> None:
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        run = run_suite(pytester, f"{base}/webhook", "-k", "RCV-LONG")
+    assert run.outcomes()["RCV-13"] == "passed"
+    check = run.report["requirements"][12]["checks"][0]
+    assert check["details"].startswith("100 KiB: 200 in")
+    assert "1 MiB: refused with 413, so Horneross retries it 4 times and the message is lost" in check["details"]
+    with serve(r.CrashesOnLongMessages()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "-k", "RCV-LONG")
+    assert "answered 500 Internal Server Error to a correctly signed message of 100 KiB" in run.details("RCV-13")
