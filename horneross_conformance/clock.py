@@ -9,6 +9,8 @@ Two freezegun traps are avoided on purpose:
 - freezegun's default ignore list holds ``threading``: code less than five frames below ``Thread.run`` (a
   sender's worker thread, or the thread the suite calls the sender on) would read the *real* time. The clock
   drops ``threading`` from that list, so every thread sees the frozen time.
+- Hypothesis, which generates the sender suite's events, and the time budget of that exploration read the real
+  time (freezegun decides by the caller's module): the sender, called on a thread of its own, never sees it.
 - Waits with a timeout that loop on the clock (socketserver's ``handle_request``, freezegun issue 502) never end
   under a frozen clock. Nothing in the suite computes a deadline from the clock: bounded waits are
   ``Thread.join(timeout)`` and ``select`` timeouts, which the kernel measures.
@@ -24,6 +26,7 @@ from freezegun import freeze_time
 
 # A fixed, unremarkable instant with whole seconds: a sender that writes milliseconds or none compares equal.
 EPOCH = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
+REAL_TIME_FOR = ("hypothesis", "horneross_conformance.exploration")  # the suite's own machinery, never the sender
 
 
 class FrozenClock:
@@ -33,7 +36,8 @@ class FrozenClock:
         self.epoch = epoch
         self.offset = 0  # seconds since the epoch; read by the capture server, never computed from the clock
         self._freezer = freeze_time(epoch)
-        self._freezer.ignore = tuple(name for name in self._freezer.ignore if name != "threading")
+        kept = tuple(name for name in self._freezer.ignore if name != "threading")
+        self._freezer.ignore = kept + REAL_TIME_FOR
         self._frozen: Any = None
 
     def __enter__(self) -> FrozenClock:

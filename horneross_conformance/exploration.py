@@ -8,6 +8,8 @@ time budget is spent. Hypothesis prints nothing and writes no example database i
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -16,6 +18,31 @@ from typing import Any
 from horneross_conformance.suites.base import CheckFailed
 
 DEFAULT_EXAMPLES = 50  # generated events per generated check (--horneross-examples)
+DEFAULT_BUDGET = 60.0  # seconds one generated check may take, shrinking included
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """What the user asked of the generated checks: how many events each, from which seed, within what time."""
+
+    examples: int = DEFAULT_EXAMPLES
+    seed: int = 0
+    budget: float = DEFAULT_BUDGET
+
+    @classmethod
+    def for_run(cls, examples: int, seed: int | None, timeout: float) -> Generation:
+        """A run's settings: a random seed unless one is given (the suite prints it, so a run can be repeated),
+        and a budget that lets a slow target answer a few deliveries."""
+        chosen = secrets.randbelow(2**32) if seed is None else seed
+        return cls(examples, chosen, max(DEFAULT_BUDGET, 3 * timeout))
+
+    def seed_for(self, case_id: str) -> int:
+        """The case's own seed, from the run's: a case run alone with -k generates what it generated in the run."""
+        digest = hashlib.sha256(f"{self.seed}:{case_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big")
+
+
+DEFAULT_GENERATION = Generation()
 
 
 class Counterexample(CheckFailed):
@@ -46,6 +73,19 @@ class Exploration:
     stopped: str | None  # why the exploration ended early, if it did
     flaky: bool  # the target did not fail again on the same event
     derived: bool = False  # ``found`` is one of the explicit events, which run first and are not shrunk
+
+
+def how_found(exploration: Exploration, what: str) -> str:
+    """How the failing ``what`` (event, data) was found, for the failure message."""
+    if exploration.derived:
+        how = f"one of the derived cases every run sends first, {exploration.tried} {what}s tried"
+    elif exploration.shrunk:
+        how = f"the smallest failing {what}, shrunk; {exploration.tried} {what}s tried"
+    elif exploration.flaky:
+        how = f"{exploration.tried} {what}s tried; sent again, the same {what} did not fail: flaky"
+    else:
+        how = f"{exploration.tried} {what}s tried"
+    return how + (f"; ended at once, not shrunk: {exploration.stopped}" if exploration.stopped else "")
 
 
 def explore(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from horneross_conformance.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.exploration import DEFAULT_EXAMPLES, Generation
 from horneross_conformance.signing import SECRET_ENV
 
 ENDPOINT = "--horneross-endpoint"
@@ -82,18 +82,22 @@ def pytest_configure(config: pytest.Config) -> None:
         except ValueError as error:
             raise pytest.UsageError(f"{REPORT}: {error}") from None
     strict = config.getoption("horneross_strict")
-    if config.getoption("horneross_examples") < 0:
-        raise pytest.UsageError(f"{EXAMPLES}: {config.getoption('horneross_examples')} is not 0 or more")
+    examples = config.getoption("horneross_examples")
+    if examples < 0:
+        raise pytest.UsageError(f"{EXAMPLES}: {examples} is not 0 or more")
     seed = config.getoption("horneross_seed")
     if seed is not None and not 0 <= seed < 2**64:
         raise pytest.UsageError(f"{SEED}: {seed} is not between 0 and 2**64 - 1")
+    generation = Generation.for_run(examples, seed, timeout)
     if sender is not None:
-        _configure_sender(config, sender, timeout, report, strict)
+        _configure_sender(config, sender, timeout, generation, report, strict)
     else:
-        _configure_receiver(config, endpoint, timeout, report, strict)
+        _configure_receiver(config, endpoint, timeout, generation, report, strict)
 
 
-def _configure_receiver(config: pytest.Config, endpoint: str, timeout: float, report: str | None, strict: bool) -> None:
+def _configure_receiver(
+    config: pytest.Config, endpoint: str, timeout: float, generation: Generation, report: str | None, strict: bool
+) -> None:
     secret = config.getoption("horneross_secret") or os.environ.get(SECRET_ENV)
     if not secret:
         raise pytest.UsageError(f"{SECRET} (or the {SECRET_ENV} environment variable) is required with {ENDPOINT}")
@@ -102,15 +106,15 @@ def _configure_receiver(config: pytest.Config, endpoint: str, timeout: float, re
     from horneross_conformance.receiver_target import ReceiverTarget
 
     try:
-        target = ReceiverTarget(
-            endpoint, secret, timeout, config.getoption("horneross_examples"), config.getoption("horneross_seed")
-        )
+        target = ReceiverTarget(endpoint, secret, timeout, generation)
     except ValueError as error:
         raise pytest.UsageError(f"{ENDPOINT}: {error}") from None
     config.pluginmanager.register(ReceiverRun(config, target, report, strict), "horneross-run")
 
 
-def _configure_sender(config: pytest.Config, source: str, timeout: float, report: str | None, strict: bool) -> None:
+def _configure_sender(
+    config: pytest.Config, source: str, timeout: float, generation: Generation, report: str | None, strict: bool
+) -> None:
     from horneross_conformance.pytest_run import SenderRun
 
     if source != FROM_FIXTURE:
@@ -122,7 +126,7 @@ def _configure_sender(config: pytest.Config, source: str, timeout: float, report
         except ValueError as error:
             raise pytest.UsageError(f"{SENDER}: {error}") from None
         config.stash[FACTORY] = factory
-    config.pluginmanager.register(SenderRun(config, source, timeout, report, strict), "horneross-run")
+    config.pluginmanager.register(SenderRun(config, source, timeout, generation, report, strict), "horneross-run")
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any, cast
 import pytest
 
 from horneross_conformance.catalogue import Requirement, Role, requirement
+from horneross_conformance.exploration import Generation
 from horneross_conformance.receiver_target import ReceiverTarget
 from horneross_conformance.report import json_report, write_report
 from horneross_conformance.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
@@ -223,8 +224,7 @@ class ReceiverRun(SuiteRun):
         return self.target.endpoint.display
 
     def header(self) -> str:
-        target = self.target
-        return f"timeout {target.timeout:g} s, {target.examples} generated events per check, seed {target.seed}"
+        return f"timeout {self.target.timeout:g} s, {generation_header(self.target.generation)}"
 
     def stopped(self) -> str | None:
         return f"the endpoint stopped answering ({self.target.unresponsive})" if self.target.unresponsive else None
@@ -239,7 +239,15 @@ class SenderRun(SuiteRun):
     role: Role = "sender"
     preflight_failure = "the sender delivered nothing"
 
-    def __init__(self, config: pytest.Config, source: str, timeout: float, report: str | None, strict: bool) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        source: str,
+        timeout: float,
+        generation: Generation,
+        report: str | None,
+        strict: bool,
+    ) -> None:
         from horneross_conformance.capture import CaptureLog, CaptureServer
         from horneross_conformance.suites.sender import PREFLIGHT_ID, suite
 
@@ -247,6 +255,7 @@ class SenderRun(SuiteRun):
         self.preflight_id = PREFLIGHT_ID
         self.source = source
         self.timeout = timeout
+        self.generation = generation
         self.log = CaptureLog(hold_limit=timeout)
         self.server = CaptureServer(self.log)
         self.watchdog = Watchdog()
@@ -257,7 +266,7 @@ class SenderRun(SuiteRun):
         return self.source
 
     def header(self) -> str:
-        return f"timeout {self.timeout:g} s per call of the adapter"
+        return f"timeout {self.timeout:g} s per call of the adapter, {generation_header(self.generation)}"
 
     def stopped(self) -> str | None:
         return self.watchdog.stuck
@@ -279,7 +288,9 @@ class SenderRun(SuiteRun):
         with FrozenClock() as clock:
             self.log.offset = lambda: clock.offset
             failed = frozenset(r.requirement for r in self.results if r.outcome == "failed")
-            target = SenderTarget(sender, self.log, self.server, clock, self.timeout, self.watchdog, failed)
+            target = SenderTarget(
+                sender, self.log, self.server, clock, self.timeout, self.watchdog, failed, self.generation
+            )
             try:
                 return item.case.run(target)
             finally:
@@ -288,6 +299,10 @@ class SenderRun(SuiteRun):
     def pytest_unconfigure(self) -> None:
         if self.server.is_running():
             self.server.stop()
+
+
+def generation_header(generation: Generation) -> str:
+    return f"{generation.examples} generated events per check, seed {generation.seed}"
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -7,7 +7,6 @@ instead of each waiting out the timeout.
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from typing import Any
@@ -23,12 +22,11 @@ from horneross_conformance.client import (
     post,
 )
 from horneross_conformance.events import new_id, sample_event
-from horneross_conformance.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.signing import SIGNATURE_HEADER, sign
 from horneross_conformance.suites.base import CheckFailed, Watchdog
 
 SIGNED = object()  # ``deliver(signature=SIGNED)``: sign the body with the target's secret
-GENERATION_BUDGET = 60.0
 PREFLIGHT_LIMIT = 5.0  # seconds; reaching a live endpoint takes milliseconds
 PREFLIGHT_HINTS = {
     "refused": " Is the receiver running, and is the URL right?",
@@ -41,15 +39,11 @@ PREFLIGHT_HINTS = {
 
 
 class ReceiverTarget:
-    def __init__(
-        self, url: str, secret: str, timeout: float, examples: int = DEFAULT_EXAMPLES, seed: int | None = None
-    ) -> None:
+    def __init__(self, url: str, secret: str, timeout: float, generation: Generation = DEFAULT_GENERATION) -> None:
         self.endpoint: Endpoint = parse_endpoint(url)
         self._secret = secret
         self.timeout = timeout
-        self.examples = examples  # generated events per generated check
-        self.seed = secrets.randbelow(2**32) if seed is None else seed  # printed, so that a run can be repeated
-        self.budget = max(GENERATION_BUDGET, 3 * timeout)  # seconds one generated check may take, shrinking included
+        self.generation = generation
         self.watchdog = Watchdog()
         self._conversation: str | None = None
         self._opened: set[str] = set()

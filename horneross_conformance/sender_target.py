@@ -19,7 +19,12 @@ from horneross_conformance.adapter import Sender
 from horneross_conformance.canonical import parse_json
 from horneross_conformance.capture import Answer, Capture, CaptureLog, CaptureServer, Endpoint, RefusingPort, Script
 from horneross_conformance.clock import FrozenClock
+from horneross_conformance.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.suites.base import CheckFailed, Watchdog
+
+
+class NoReturn(CheckFailed):
+    """A call of the adapter did not return within its bound."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,7 @@ class SenderTarget:
         timeout: float,
         watchdog: Watchdog,
         earlier_failures: frozenset[str] = frozenset(),
+        generation: Generation = DEFAULT_GENERATION,
     ) -> None:
         self.sender = sender
         self.log = log
@@ -48,6 +54,7 @@ class SenderTarget:
         self.timeout = timeout
         self.watchdog = watchdog
         self.earlier_failures = earlier_failures  # requirements failed by earlier checks of the run
+        self.generation = generation
         self.emitted: list[Emitted] = []
         self.captures: list[Capture] = []  # everything that arrived during this check
         self._cursor = log.mark()
@@ -137,7 +144,7 @@ class SenderTarget:
         when = f"at +{self.offset} s"
         if worker.is_alive():
             self.watchdog.missed(lambda n: f"the sender stopped returning ({name} did not return within {limit:g} s)")
-            raise CheckFailed(f"{name}() did not return within {limit:g} s ({when})")
+            raise NoReturn(f"{name}() did not return within {limit:g} s ({when})")
         self.watchdog.answered()
         if "error" in outcome:
             error = outcome["error"]

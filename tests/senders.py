@@ -252,6 +252,30 @@ class EscapesNonAscii(_Serializer):
         return json.dumps(event, separators=(",", ":")).encode("ascii")
 
 
+class PythonNumbers(_Serializer):
+    """Compact UTF-8 json.dumps, lone surrogates escaped as JSON.stringify does: right for every text, so the
+    hand-picked checks pass it; wrong for numbers (1e-07, 1e+16, 2.0) and integer-like keys, which only generated
+    data carries."""
+
+    def dumps(self, event: dict[str, Any]) -> bytes:
+        text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+        return LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
+
+
+class DropsEmptyStrings(Sender):
+    """Leaves out data fields whose value is an empty string, to save bytes: a message with empty content
+    arrives without its required content, a lead with an empty first name without it."""
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        return super().emit(event_type, _without_empty_strings(data))
+
+
+def _without_empty_strings(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _without_empty_strings(value) for key, value in node.items() if value != ""}
+    return node
+
+
 class SendsPrettySignsCanonical(PrettyPrintedSigned):
     """Signs JSON.stringify, as documented, but sends pretty-printed bytes: only raw-body receivers reject it."""
 
@@ -351,6 +375,15 @@ class HangsWhenRefused(Sender):
 class HangsAlways(Sender):
     def run_due(self) -> None:
         threading.Event().wait()
+
+
+class HangsOnLineSeparators(Sender):
+    """run_due never returns once an event holds U+2028, which only generated data puts in a first name."""
+
+    def run_due(self) -> None:
+        if any("\u2028".encode() in delivery.body for delivery in self.pending):
+            threading.Event().wait()
+        super().run_due()
 
 
 class RaisesInEmit(Sender):

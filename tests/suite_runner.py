@@ -11,8 +11,10 @@ import pytest
 from receivers import SECRET
 
 from horneross_conformance.suites.receiver import suite as receiver_suite
+from horneross_conformance.suites.sender import suite as sender_suite
 
 RECEIVER_CASES = len(receiver_suite.cases)
+SENDER_CASES = len(sender_suite.cases)
 SEED = 20261124  # the self-tests' generated events are the same on every run, unless a test says otherwise
 # Generated events per check in self-tests whose subject is not generation: enough to exercise every generated
 # check, few enough to keep the tests fast. The conformant peers and the generation tests use the default, 50.
@@ -44,24 +46,27 @@ def run_suite(
     pytester: pytest.Pytester, url: str, *args: str, secret: str = SECRET, subprocess: bool = False
 ) -> SuiteRun:
     """The receiver suite against ``url``, with the self-tests' seed and few examples unless ``args`` say."""
-    defaults = [f"--horneross-seed={SEED}", f"--horneross-examples={FEW_EXAMPLES}"]
-    given = [option for option in defaults if any(arg.startswith(option.split("=")[0]) for arg in args)]
-    options = [option for option in defaults if option not in given]
     return run_pytest(
         pytester,
         f"--horneross-endpoint={url}",
         f"--horneross-secret={secret}",
-        *options,
+        *_generation(args),
         *args,
         subprocess=subprocess,
     )
 
 
+def _generation(args: tuple[str, ...]) -> list[str]:
+    defaults = [f"--horneross-seed={SEED}", f"--horneross-examples={FEW_EXAMPLES}"]
+    return [option for option in defaults if not any(arg.startswith(option.split("=")[0]) for arg in args)]
+
+
 def run_sender_suite(pytester: pytest.Pytester, factory: str | type, *args: str, subprocess: bool = False) -> SuiteRun:
-    """The sender suite against ``factory``: a MODULE:FACTORY string, or a class of ``senders``."""
+    """The sender suite against ``factory`` (a MODULE:FACTORY string, or a class of ``senders``), with the
+    self-tests' seed and few examples unless ``args`` say."""
     if isinstance(factory, type):
         factory = f"senders:{factory.__name__}"
-    return run_pytest(pytester, f"--horneross-sender={factory}", *args, subprocess=subprocess)
+    return run_pytest(pytester, f"--horneross-sender={factory}", *_generation(args), *args, subprocess=subprocess)
 
 
 def run_pytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> SuiteRun:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from horneross_conformance.exploration import Counterexample, Stop, explore
+from horneross_conformance.exploration import Counterexample, Stop, explore, how_found
 
 NUMBERS = st.fixed_dictionaries({"n": st.integers(min_value=0, max_value=10**6)})
 
@@ -24,6 +24,7 @@ def test_a_failure_is_shrunk_to_the_smallest_failing_event() -> None:
     result = explore(fails_above(10), NUMBERS, examples=100, seed=1, budget=30)
     assert result.found is not None and result.found.event == {"n": 11}
     assert result.shrunk and not result.derived and result.stopped is None
+    assert how_found(result, "event").startswith("the smallest failing event, shrunk;")
 
 
 def test_a_passing_target_is_tried_on_exactly_the_examples_asked_for_and_the_explicit_ones() -> None:

@@ -9,26 +9,19 @@ event and comes with a ``curl`` command that delivers it again.
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.curl import curl_command, display_json
 from horneross_conformance.events import new_id, rfc3339, sample_data, stress_texts
-from horneross_conformance.exploration import Counterexample, Exploration, Stop, explore
+from horneross_conformance.exploration import Counterexample, Exploration, Stop, explore, how_found
 from horneross_conformance.receiver_target import ReceiverTarget, acknowledged, explain
 from horneross_conformance.suites.base import CheckFailed, NotRequested, Registry
 from horneross_conformance.validation import EVENT_TYPES
 
 LONG_SIZES = (100 * 1024, 1024 * 1024)  # bytes of message content: 100 KiB, 1 MiB
 BODY_SHOWN = 4000  # characters of a failing event shown in full; shrunk events are far smaller
-
-
-def seed_for(target: ReceiverTarget, case_id: str) -> int:
-    """The case's own seed, from the run's: a case run alone with -k generates what it generated in the run."""
-    digest = hashlib.sha256(f"{target.seed}:{case_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
 
 
 def with_identity(target: ReceiverTarget, event: dict[str, Any]) -> dict[str, Any]:
@@ -66,38 +59,37 @@ def _run(
     explicit: Callable[[], list[Any]] = list,
 ) -> str:
     """Explore ``strategy()`` (built only when the check runs: schemathesis takes a moment to load)."""
-    if target.examples == 0:
+    generation = target.generation
+    if generation.examples == 0:
         raise NotRequested("--horneross-examples=0")
-    seed = seed_for(target, case_id)
     derived = explicit()
     exploration = explore(
-        lambda event: _deliver(target, event), strategy(), target.examples, seed, target.budget, derived
+        lambda event: _deliver(target, event),
+        strategy(),
+        generation.examples,
+        generation.seed_for(case_id),
+        generation.budget,
+        derived,
     )
     if exploration.found is not None:
         raise CheckFailed(_failure(target, case_id, what, exploration))
     counted = f" and {len(derived)} derived" if derived else ""
     ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
-    return f"{exploration.tried} events ({target.examples} generated{counted}) acknowledged, seed {target.seed}{ended}"
+    tried = f"{exploration.tried} events ({generation.examples} generated{counted})"
+    return f"{tried} acknowledged, seed {generation.seed}{ended}"
 
 
 def _failure(target: ReceiverTarget, case_id: str, what: str, exploration: Exploration) -> str:
     found = exploration.found
     assert found is not None
     text = display_json(found.body.decode("utf-8"))
-    if exploration.derived:
-        how = "one of the derived cases every run sends first"
-    elif exploration.shrunk:
-        how = f"the smallest failing one, shrunk; {exploration.tried} events tried"
-    elif exploration.flaky:
-        how = f"{exploration.tried} events tried; delivered again, the same event did not fail: flaky"
-    else:
-        how = f"not shrunk: {exploration.stopped}"
+    how = how_found(exploration, "event")
     why = f": {found.why}" if found.why else ""
     lines = [
         f"{found} to a generated {what}{why}",
         f"Failing event ({how}):",
         text if len(text) <= BODY_SHOWN else f"{text[:BODY_SHOWN]}… ({len(found.body)} bytes)",
-        f"Run these events again: --horneross-seed={target.seed} -k {case_id}",
+        f"Run these events again: --horneross-seed={target.generation.seed} -k {case_id}",
     ]
     if len(text) <= BODY_SHOWN:
         lines += ["Deliver this one again (signed in the shell with your secret's variable):"]

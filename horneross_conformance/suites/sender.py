@@ -19,6 +19,7 @@ from horneross_conformance.schedule import DUE, Departure, Emission, Expected, P
 from horneross_conformance.sender_target import Emitted, SenderTarget, parsed_body
 from horneross_conformance.signing import SIGNATURE_HEADER, sign
 from horneross_conformance.suites.base import CheckFailed, Inconclusive, Registry
+from horneross_conformance.suites.sender_generated import register as register_generated
 from horneross_conformance.validation import EVENT_TYPES, schema_errors
 
 suite = Registry()
@@ -471,7 +472,10 @@ def independent_schedules(target: SenderTarget) -> str:
     return "two events 30 s apart: each retried on its own schedule at A, neither retried at B, which answered 200"
 
 
-# Every delivery of the run, whatever check provoked it
+register_generated(suite)
+
+
+# Every delivery of the run, whatever check provoked it (the generated ones included)
 
 
 def _run_deliveries(target: SenderTarget) -> list[Capture]:

@@ -1,0 +1,124 @@
+"""The sender suite's generated checks: data from the receiver suite's generators, emitted through the adapter.
+
+Every generated event is emitted at the frozen instant with a fresh conversation (the suite finds each delivery by
+it) and delivered at once to an endpoint that answers 200. Its delivery must be a valid POST carrying the data as
+emitted (SND-01), signed as the documentation computes it (SND-03). A failure is shrunk to the smallest data that
+fails; a call of the adapter that does not return ends the exploration at once.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from horneross_conformance.capture import Capture, Endpoint
+from horneross_conformance.curl import display_json
+from horneross_conformance.events import new_id
+from horneross_conformance.exploration import Counterexample, Exploration, Stop, explore, how_found
+from horneross_conformance.sender_target import NoReturn, SenderTarget
+from horneross_conformance.suites.base import CheckFailed, Inconclusive, NotRequested, Registry
+from horneross_conformance.validation import EVENT_TYPES
+
+Judge = Callable[[Capture, str, dict[str, Any], Endpoint], None]
+SHOWN = 2000  # characters of failing data shown
+
+
+def emitted_data(event: dict[str, Any]) -> dict[str, Any]:
+    """The generated event's data with the identity an emitter gives it: a fresh conversation (and message)."""
+    data: dict[str, Any] = copy.deepcopy(event["data"])
+    data["conversationId"] = new_id("conv")
+    if "messageId" in data:
+        data["messageId"] = new_id("msg")
+    return data
+
+
+def _run(
+    target: SenderTarget,
+    case_id: str,
+    strategy: Callable[[], Any],
+    judge: Judge,
+    explicit: Callable[[], list[Any]] = list,
+) -> str:
+    from horneross_conformance.suites.sender import deliver
+
+    generation = target.generation
+    if generation.examples == 0:
+        raise NotRequested("--horneross-examples=0")
+    endpoint = target.endpoint()
+
+    def attempt(event: dict[str, Any]) -> None:
+        event_type, data = event["type"], emitted_data(event)
+        shown = {"type": event_type, "data": data}
+        try:
+            [capture] = deliver(target, [(event_type, data)], endpoint)
+        except NoReturn as error:  # shrinking would wait out the timeout again and again
+            raise Stop(str(error), Counterexample(str(error), shown, b"")) from None
+        except (CheckFailed, Inconclusive) as error:
+            raise Counterexample(str(error), shown, b"") from None
+        try:
+            judge(capture, event_type, data, endpoint)
+        except CheckFailed as error:
+            raise Counterexample(str(error), shown, capture.body) from None
+
+    derived = explicit()
+    exploration = explore(
+        attempt, strategy(), generation.examples, generation.seed_for(case_id), generation.budget, derived
+    )
+    if exploration.found is not None:
+        raise CheckFailed(_failure(target, case_id, exploration))
+    counted = f" and {len(derived)} derived" if derived else ""
+    ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
+    return f"{exploration.tried} events ({generation.examples} generated{counted}), seed {generation.seed}{ended}"
+
+
+def _failure(target: SenderTarget, case_id: str, exploration: Exploration) -> str:
+    found = exploration.found
+    assert found is not None
+    how = how_found(exploration, "data")
+    from horneross_conformance.canonical import canonical_bytes
+
+    emitted = display_json(canonical_bytes(found.event).decode("utf-8"))
+    lines = [
+        f"{found}",
+        f"Emitted ({how}):",
+        emitted if len(emitted) <= SHOWN else f"{emitted[:SHOWN]}…",
+        f"Run these events again: --horneross-seed={target.generation.seed} -k {case_id}",
+    ]
+    return "\n".join(lines)
+
+
+def register(suite: Registry) -> None:
+    """Add the generated checks to the sender suite."""
+    from horneross_conformance import generation
+    from horneross_conformance.sender_target import parsed_body
+    from horneross_conformance.suites.sender import check_payload, signature_problem
+
+    def valid(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Endpoint) -> None:
+        check_payload(capture, event_type, data)
+        body = parsed_body(capture)
+        if body.get("type") != event_type:
+            raise CheckFailed(f"a {event_type} event was delivered with type {body.get('type')!r}")
+
+    def signed(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Endpoint) -> None:
+        problem = signature_problem(capture, endpoint.secret)
+        if problem:
+            raise CheckFailed(problem)
+
+    def documented(number: int, event_type: str) -> None:
+        case_id = f"SND-GEN-{number:03d}"
+
+        def check(target: SenderTarget) -> str:
+            return _run(target, case_id, lambda: generation.documented_events(event_type), valid)
+
+        suite.case(case_id, "SND-01", f"Generated {event_type} data arrives valid and unchanged")(check)
+
+    for number, event_type in enumerate(EVENT_TYPES, start=1):
+        documented(number, event_type)
+
+    def stress_and_extras() -> Any:
+        return generation.stressed() | generation.with_extras()
+
+    @suite.case("SND-GEN-005", "SND-03", "Generated stress text and numbers are signed as JSON.stringify")
+    def signatures(target: SenderTarget) -> str:
+        return _run(target, "SND-GEN-005", stress_and_extras, signed, generation.derived_stress_events)
