@@ -41,3 +41,17 @@ def test_the_real_clock_comes_back() -> None:
         pass
     assert abs(time.time() - datetime.now(UTC).timestamp()) < 5
     assert datetime.now(UTC).year >= 2026 and time.time() > EPOCH.timestamp()
+
+
+def test_the_exploration_budget_runs_on_real_time_under_the_frozen_clock() -> None:
+    """Hypothesis and the budget of a generated check read the real time; else a budget would never end."""
+    from hypothesis import strategies as st
+
+    from horneross_conformance.exploration import explore
+
+    with FrozenClock():
+        frozen = time.time()
+        result = explore(lambda event: time.sleep(0.01), st.integers(), examples=1000, seed=1, budget=0.1)
+        assert time.time() == frozen  # the suite's own reads stay frozen
+    assert result.stopped is not None and "time budget" in result.stopped
+    assert result.tried < 1000
