@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from horneross_conformance import __version__
+from horneross_conformance.exploration import DEFAULT_EXAMPLES
 from horneross_conformance.plugin import DEFAULT_TIMEOUT
 from horneross_conformance.signing import SECRET_ENV
 
@@ -44,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         help="write a report (.json); running both suites, x.json becomes x-receiver.json and x-sender.json",
     )
     run.add_argument("--strict", action="store_true", help="SHOULD requirements fail the run too")
+    run.add_argument(
+        "--examples",
+        type=int,
+        metavar="N",
+        help=f"generated events per generated check (default {DEFAULT_EXAMPLES}; 0 leaves them out)",
+    )
+    run.add_argument("--seed", type=int, metavar="N", help="seed of the generated events, to repeat a run exactly")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -v, ...)")
     args = parser.parse_args(argv)
     return run_command(args)
@@ -76,6 +84,10 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
         options.append(f"--horneross-report={report}")
     if args.strict:
         options.append("--horneross-strict")
+    if args.examples is not None:
+        options.append(f"--horneross-examples={args.examples}")
+    if args.seed is not None:
+        options.append(f"--horneross-seed={args.seed}")
     if role == "sender":
         factory = args.sender or REFERENCE_SENDER
         if not args.sender:

@@ -62,6 +62,16 @@ def test_run_against_a_broken_sender_is_non_conformant(tmp_path: Path) -> None:
     assert "verdict: NON-CONFORMANT: 1 requirement failed (SND-05)" in result.stdout
 
 
+def test_run_passes_examples_and_seed_to_both_suites(tmp_path: Path) -> None:
+    result = cli("run", "--examples", "0", "--seed", "77", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("0 generated events per check, seed 77") == 2
+    assert result.stdout.count("verdict: CONFORMANT") == 2
+    bad = cli("run", "--examples", "-1", cwd=tmp_path)
+    assert bad.returncode == 4
+    assert "--horneross-examples: -1 is not 0 or more" in bad.stderr
+
+
 def test_run_takes_one_target_at_most(tmp_path: Path) -> None:
     result = cli("run", "--endpoint", "http://127.0.0.1:9/x", "--sender", "m:f", cwd=tmp_path)
     assert result.returncode == 2
