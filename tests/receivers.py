@@ -271,6 +271,15 @@ class CrashesOnEmptyFirstName(PlainReceiver):
         return super().accept(event)
 
 
+class HangsOnEmptyFirstName(PlainReceiver):
+    """Waits forever on a lookup keyed by the contact's first name when it is empty (a full-table scan)."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        if (event.get("data", {}).get("contact") or {}).get("firstName") == "":
+            time.sleep(5)
+        return super().accept(event)
+
+
 class KnowsFourStatuses(PlainReceiver):
     """Maps newStatus onto its own enum and answers 400 to any other: the documentation shows only 'resolved',
     and the set of statuses is open."""

@@ -180,3 +180,15 @@ def test_long_messages_refused_on_purpose_pass_and_say_what_is_lost(pytester: py
     with serve(r.CrashesOnLongMessages()) as base:
         run = run_suite(pytester, f"{base}/webhook", "-k", "RCV-LONG")
     assert "answered 500 Internal Server Error to a correctly signed message of 100 KiB" in run.details("RCV-13")
+
+
+def test_an_endpoint_that_stops_answering_on_some_event_ends_the_exploration_at_once(pytester: pytest.Pytester) -> None:
+    """No shrinking against an endpoint that does not answer: each step would wait out the timeout again."""
+    with serve(r.HangsOnEmptyFirstName()) as base:
+        run = run_suite(pytester, f"{base}/webhook", *DEFAULTS, "--horneross-timeout=0.5", "-k", "RCV-GEN-004")
+    assert run.failed_checks() == {"RCV-GEN-004"}
+    details = run.details("RCV-01")
+    assert "no answer: no complete answer within 0.5 s" in details, details
+    assert "ended at once, not shrunk: the endpoint gave no answer" in details
+    assert '"firstName":""' in details
+    assert run.seconds < 5  # one timeout, not one per shrinking step
