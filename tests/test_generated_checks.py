@@ -63,13 +63,16 @@ def test_generated_checks_catch_it_and_only_under_its_requirement(
 def test_a_failure_shows_the_smallest_failing_event(
     pytester: pytest.Pytester, receiver: type[r.PlainReceiver], shown: str
 ) -> None:
+    junit = pytester.path / "junit.xml"
     with serve(receiver()) as base:
-        run = run_suite(pytester, f"{base}/webhook", *DEFAULTS)
+        run = run_suite(pytester, f"{base}/webhook", *DEFAULTS, "-vv", "-l", "--tb=long", f"--junitxml={junit}")
     details = " ".join(r["details"] for r in run.report["requirements"] if r["outcome"] == "failed")
     assert shown in details, details
     assert f"--horneross-seed={SEED} -k RCV-GEN-00" in details
     assert "Traceback" not in run.stdout + run.stderr
-    assert r.SECRET not in run.stdout + run.stderr + str(run.report)
+    assert "curl -sS -i -X POST" in run.stdout and "curl -sS -i -X POST" in junit.read_text()
+    for output in (run.stdout, run.stderr, str(run.report), junit.read_text()):
+        assert r.SECRET not in output
 
 
 def failure_command(details: str) -> str:
