@@ -6,6 +6,8 @@
 - ``stressed`` (RCV-04): realistic events whose prose (message content, first names) holds generated text around
   the stress fragments of ``schemas/stress-texts.json``; ``derived_stress_events`` are the cases every run reaches.
 - ``with_extras`` (RCV-11): realistic events whose data holds unknown fields with numbers and integer-like keys.
+- ``added_later`` (RCV-07): events of types added later, and known events with fields added later, holding plain
+  JSON (small integers, text without stress characters, no integer-like keys: those are RCV-04's and RCV-11's).
 
 So a receiver that crashes on an empty first name fails RCV-01 only, and one that mangles U+2028 fails RCV-04
 only, whatever the seed. Every event is validated against the real schema before use: a generator that strays
@@ -156,6 +158,38 @@ def _sample_with_extras(draw: st.DrawFn, event_type: str) -> Event:
 def with_extras() -> st.SearchStrategy[Event]:
     """Realistic events of every type whose data holds unknown fields with numbers and integer-like keys."""
     return st.sampled_from(EVENT_TYPES).flatmap(_sample_with_extras).filter(_valid)
+
+
+_PLAIN_TEXT = st.text(max_size=10).filter(lambda text: not set(text) & STRESS_CHARACTERS)
+_PLAIN_KEYS = _PLAIN_TEXT.filter(lambda key: not key.isdigit())
+_PLAIN_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**31), max_value=2**31) | _PLAIN_TEXT,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_PLAIN_KEYS, children, max_size=3),
+    max_leaves=8,
+)
+_TYPES_ADDED_LATER = st.from_regex(r"[a-z]{1,12}(\.[a-z]{1,12}){1,2}", fullmatch=True).filter(
+    lambda name: name not in EVENT_TYPES
+)
+
+
+def _fields(existing: Any) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(_PLAIN_KEYS.filter(lambda key: key not in existing), _PLAIN_JSON, min_size=1, max_size=4)
+
+
+@st.composite
+def _later(draw: st.DrawFn) -> Event:
+    if draw(st.booleans()):  # a type added later, with data of its own
+        data = {"conversationId": "conv_generated", **draw(_fields({"conversationId"}))}
+        return {**PLACEHOLDER_IDENTITY, "type": draw(_TYPES_ADDED_LATER), "data": data}
+    event = full_sample(draw(st.sampled_from(EVENT_TYPES)))
+    event["data"].update(draw(_fields(event["data"])))
+    event.update(draw(st.dictionaries(_PLAIN_KEYS.filter(lambda key: key not in event), _PLAIN_JSON, max_size=3)))
+    return event
+
+
+def added_later() -> st.SearchStrategy[Event]:
+    """Events of types added later, and known events with fields added later (in data, and at the top)."""
+    return _later().filter(_valid)
 
 
 def _get(event: Event, path: Path) -> Any:

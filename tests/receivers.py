@@ -280,6 +280,16 @@ class HangsOnEmptyFirstName(PlainReceiver):
         return super().accept(event)
 
 
+class TopLevelExtrasAreText(PlainReceiver):
+    """Keeps envelope fields added later as trimmed text (``apiVersion`` is one): one that holds anything but a
+    string, which nothing promises, raises."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        for key in set(event) - {"id", "type", "timestamp", "data"}:
+            str.strip(event[key])
+        return super().accept(event)
+
+
 class KnowsFourStatuses(PlainReceiver):
     """Maps newStatus onto its own enum and answers 400 to any other: the documentation shows only 'resolved',
     and the set of statuses is open."""

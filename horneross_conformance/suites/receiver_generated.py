@@ -129,6 +129,12 @@ def register(suite: Registry) -> None:
 
         return _run(target, "RCV-GEN-006", "event with unknown numeric fields", generation.with_extras)
 
+    @suite.case("RCV-GEN-007", "RCV-07", "Acknowledges generated event types and fields added later")
+    def added_later(target: ReceiverTarget) -> str:
+        from horneross_conformance import generation
+
+        return _run(target, "RCV-GEN-007", "event of a type, or with fields, added later", generation.added_later)
+
     @suite.case("RCV-LONG-001", "RCV-13", "Answers messages of 100 KiB and 1 MiB with 200 or a 4xx, never a 5xx")
     def long_messages(target: ReceiverTarget) -> str:
         return _long_messages(target)
