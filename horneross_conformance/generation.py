@@ -21,6 +21,7 @@ The generators leave placeholders; the suites give each delivery a fresh identit
 from __future__ import annotations
 
 import functools
+import string
 from typing import Any
 
 from hypothesis import strategies as st
@@ -167,8 +168,10 @@ _PLAIN_JSON = st.recursive(
     lambda children: st.lists(children, max_size=3) | st.dictionaries(_PLAIN_KEYS, children, max_size=3),
     max_leaves=8,
 )
-_TYPES_ADDED_LATER = st.from_regex(r"[a-z]{1,12}(\.[a-z]{1,12}){1,2}", fullmatch=True).filter(
-    lambda name: name not in EVENT_TYPES
+_TYPES_ADDED_LATER = (
+    st.lists(st.text(string.ascii_lowercase, min_size=1, max_size=12), min_size=2, max_size=3)
+    .map(".".join)
+    .filter(lambda name: name not in EVENT_TYPES)
 )
 
 
