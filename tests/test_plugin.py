@@ -118,3 +118,17 @@ def test_the_terminal_ends_with_the_verdict_table(pytester: pytest.Pytester) -> 
     assert "failed" in lines[-1] and lines[-1].startswith("=")
     table = lines.index(next(line for line in lines if "Horneross receiver conformance" in line))
     assert table > lines.index(next(line for line in lines if "short test summary info" in line))
+
+
+def test_the_garbage_collector_skips_what_existed_before_the_run(pytester: pytest.Pytester) -> None:
+    """A full collection of a big test session's heap pauses the process for half a second, longer than a 0.5 s
+    delivery timeout: the objects of the session are frozen for the run, and thawed after it."""
+    import gc
+
+    frozen_during_run: list[int] = []
+    with serve(
+        ReferenceReceiver(r.SECRET, handler=lambda event: frozen_during_run.append(gc.get_freeze_count()))
+    ) as base:
+        run_suite(pytester, f"{base}/webhook", "-k", "RCV-ACK-001")
+    assert frozen_during_run and min(frozen_during_run) > 0
+    assert gc.get_freeze_count() == 0
