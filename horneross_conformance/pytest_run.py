@@ -146,8 +146,8 @@ class SuiteRun:
         """A full collection walks every object of the process: in a big test session (a conftest that loads an
         application) that takes half a second, during which the sender, the capture server and the suite's
         clients all stand still, and a 0.5 s delivery timeout expires for no fault of the target. What exists
-        now is left out of future collections for the run (``gc.freeze``), so they stay short."""
-        gc.collect()
+        now is left out of future collections for the run (``gc.freeze``), so they stay short; garbage frozen with
+        it is collected after the run, when ``pytest_unconfigure`` thaws it."""
         gc.freeze()
 
     @pytest.hookimpl(trylast=True)
