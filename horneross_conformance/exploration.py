@@ -8,11 +8,15 @@ time budget is spent. Hypothesis prints nothing and writes no example database i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import secrets
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from horneross_conformance.suites.base import CheckFailed
@@ -73,6 +77,25 @@ class Exploration:
     stopped: str | None  # why the exploration ended early, if it did
     flaky: bool  # the target did not fail again on the same event
     derived: bool = False  # ``found`` is one of the explicit events, which run first and are not shrunk
+
+
+@contextlib.contextmanager
+def _storage_outside_the_users_folder() -> Iterator[None]:
+    """Hypothesis caches Unicode tables and code constants in ``.hypothesis`` under the folder it was imported in:
+    the user's. Unless they chose a place (``HYPOTHESIS_STORAGE_DIRECTORY``), the cache goes to a folder of this
+    toolkit's in the temporary directory, and Hypothesis' own setting is restored after."""
+    from hypothesis import configuration
+
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    previous = vars(configuration).get("__hypothesis_home_directory")
+    user = getattr(os, "getuid", lambda: "user")()
+    configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"horneross-conformance-{user}" / "hypothesis")
+    try:
+        yield
+    finally:
+        configuration.set_hypothesis_home_dir(previous)
 
 
 def how_found(exploration: Exploration, what: str) -> str:
@@ -136,7 +159,7 @@ def explore(
         print_blob=False,
     )(with_seed(seed)(run))
     flaky = False
-    with with_reporter(lambda *_: None):
+    with with_reporter(lambda *_: None), _storage_outside_the_users_folder():
         try:
             run()
         except Stop as stop:

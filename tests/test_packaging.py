@@ -58,7 +58,8 @@ def test_installed_wheel_runs_the_suite_in_an_empty_folder(wheel: Path, tmp_path
     assert subprocess.run(install, capture_output=True, timeout=300).returncode == 0
     empty = tmp_path / "empty"
     empty.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(target), "HORNEROSS_WEBHOOK_SECRET": r.SECRET}
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env |= {"PYTHONPATH": str(target), "HORNEROSS_WEBHOOK_SECRET": r.SECRET}
     probe = "import horneross_conformance.resources as m; print(m.data_dir())"
     where = subprocess.run(
         [sys.executable, "-c", probe], cwd=empty, env=env, capture_output=True, text=True, timeout=60
@@ -73,3 +74,4 @@ def test_installed_wheel_runs_the_suite_in_an_empty_folder(wheel: Path, tmp_path
     result = subprocess.run(run, cwd=empty, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{RECEIVER_CASES} passed in" in result.stdout  # and not "41 passed, 1 warning in"
+    assert not (empty / ".hypothesis").exists()  # Hypothesis' caches go elsewhere, not into the user's folder
