@@ -106,10 +106,10 @@ def _merge(left: Schema, right: Schema) -> Schema:
         if key not in merged or merged[key] == value or key in ("title", "description"):
             merged.setdefault(key, value)
         elif key == "properties":
-            merged[key] = {
-                name: _close({"allOf": [merged[key][name], schema]}) if name in merged[key] else schema
-                for name, schema in {**merged[key], **value}.items()
-            }
+            properties = dict(merged[key])
+            for name, schema in value.items():
+                properties[name] = _close({"allOf": [properties[name], schema]}) if name in properties else schema
+            merged[key] = properties
         elif key == "required":
             merged[key] = sorted(set(merged[key]) | set(value))
         else:
