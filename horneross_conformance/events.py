@@ -30,6 +30,16 @@ def envelope(event_type: str, data: dict[str, Any], age: timedelta = timedelta(0
     return {"id": new_id("evt"), "type": event_type, "timestamp": rfc3339(moment), "data": data}
 
 
+def with_fresh_ids(data: dict[str, Any], conversation: str) -> dict[str, Any]:
+    """A copy of generated ``data`` with the ids a sender assigns: ``conversation``, and a fresh message id if it
+    has one. The generators leave identity alone; a receiver may rightly refuse an id it has seen."""
+    fresh = copy.deepcopy(data)
+    fresh["conversationId"] = conversation
+    if "messageId" in fresh:
+        fresh["messageId"] = new_id("msg")
+    return fresh
+
+
 def sample_data(event_type: str, conversation_id: str | None = None) -> dict[str, Any]:
     """Data of a documented event type, as Horneross would send it for a real conversation."""
     conversation = conversation_id or new_id("conv")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from horneross_conformance.suites.base import CheckFailed
+from horneross_conformance.suites.base import CheckFailed, NotRequested
 
 DEFAULT_EXAMPLES = 50  # generated events per generated check (--horneross-examples)
 DEFAULT_BUDGET = 60.0  # seconds one generated check may take, shrinking included
@@ -44,6 +44,28 @@ class Generation:
         """The case's own seed, from the run's: a case run alone with -k generates what it generated in the run."""
         digest = hashlib.sha256(f"{self.seed}:{case_id}".encode()).digest()
         return int.from_bytes(digest[:8], "big")
+
+    def explore(
+        self,
+        case_id: str,
+        check: Callable[[Any], None],
+        strategy: Callable[[], Any],
+        explicit: Callable[[], list[Any]] = list,
+    ) -> Exploration:
+        """Explore one generated check with the run's settings. ``strategy`` and ``explicit`` are built only here:
+        Hypothesis and schemathesis take a moment to load, and ``--horneross-examples=0`` needs neither."""
+        if self.examples == 0:
+            raise NotRequested("--horneross-examples=0")
+        return explore(check, strategy(), self.examples, self.seed_for(case_id), self.budget, explicit())
+
+    def account(self, exploration: Exploration) -> str:
+        """What a passing generated check tried, for its detail in the report."""
+        counted = f" and {exploration.explicit} derived" if exploration.explicit else ""
+        ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
+        return f"{exploration.tried} events ({self.examples} generated{counted}), seed {self.seed}{ended}"
+
+    def rerun(self, case_id: str) -> str:
+        return f"Run these events again: --horneross-seed={self.seed} -k {case_id}"
 
 
 DEFAULT_GENERATION = Generation()
@@ -77,6 +99,7 @@ class Exploration:
     stopped: str | None  # why the exploration ended early, if it did
     flaky: bool  # the target did not fail again on the same event
     derived: bool = False  # ``found`` is one of the explicit events, which run first and are not shrunk
+    explicit: int = 0  # how many explicit (derived) events there were
 
 
 @contextlib.contextmanager
@@ -165,10 +188,12 @@ def explore(
         except Stop as stop:
             if stop.found is not None:
                 found, found_at = stop.found, tried
-            return Exploration(tried, found, False, stop.reason, False, 0 < found_at <= len(explicit))
+            derived = 0 < found_at <= len(explicit)
+            return Exploration(tried, found, False, stop.reason, False, derived, len(explicit))
         except Counterexample:
             pass
         except Flaky:
             flaky = True
     derived = 0 < found_at <= len(explicit)
-    return Exploration(tried, found, found is not None and not (derived or flaky), None, flaky, derived)
+    shrunk = found is not None and not (derived or flaky)
+    return Exploration(tried, found, shrunk, None, flaky, derived, len(explicit))

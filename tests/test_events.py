@@ -39,3 +39,19 @@ def test_documentation_examples_keep_type_and_data_and_get_a_fresh_envelope() ->
         assert (event["type"], event["data"]) == (documented[name]["type"], documented[name]["data"])
         assert event["id"] != documented[name].get("id") and event["timestamp"] != documented[name].get("timestamp")
         assert schema_errors(event, "event.schema.json") == []
+
+
+def test_generated_data_gets_fresh_ids_and_is_not_changed_itself() -> None:
+    from horneross_conformance.events import with_fresh_ids
+
+    generated = {"conversationId": "0", "messageId": "0", "content": "", "contact": {"email": "a@b.co"}}
+    fresh = with_fresh_ids(generated, "conv_1")
+    assert fresh["conversationId"] == "conv_1" and fresh["messageId"].startswith("msg_")
+    assert {k: v for k, v in fresh.items() if k not in ("conversationId", "messageId")} == {
+        "content": "",
+        "contact": {"email": "a@b.co"},
+    }
+    assert generated == {"conversationId": "0", "messageId": "0", "content": "", "contact": {"email": "a@b.co"}}
+    fresh["contact"]["email"] = "changed"
+    assert generated["contact"]["email"] == "a@b.co"  # a deep copy
+    assert "messageId" not in with_fresh_ids({"conversationId": "0"}, "conv_2")  # none invented

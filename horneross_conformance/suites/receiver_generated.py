@@ -3,7 +3,8 @@
 Hand-picked checks catch the mistakes we thought of; these catch the others. Each generated event gets a fresh
 identity (``id``, ``timestamp``, ``conversationId``, ``messageId``) as Horneross would give it, goes out as its
 canonical bytes, correctly signed, and must be acknowledged with 200. A failure is shrunk to the smallest failing
-event and comes with a ``curl`` command that delivers it again.
+event and comes with a ``curl`` command that delivers it again. The long-message check (RCV-13) sits here too:
+its two events are derived, not generated, but built and delivered the same way.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.curl import curl_command, display_json
-from horneross_conformance.events import new_id, rfc3339, sample_data, stress_texts
-from horneross_conformance.exploration import Counterexample, Exploration, Stop, explore, how_found
+from horneross_conformance.events import envelope, new_id, sample_data, stress_texts, with_fresh_ids
+from horneross_conformance.exploration import Counterexample, Exploration, Stop, how_found
 from horneross_conformance.receiver_target import ReceiverTarget, acknowledged, explain
-from horneross_conformance.suites.base import CheckFailed, NotRequested, Registry
+from horneross_conformance.suites.base import CheckFailed, Registry
 from horneross_conformance.validation import EVENT_TYPES
 
 LONG_SIZES = (100 * 1024, 1024 * 1024)  # bytes of message content: 100 KiB, 1 MiB
@@ -25,19 +26,11 @@ BODY_SHOWN = 4000  # characters of a failing event shown in full; shrunk events 
 
 
 def with_identity(target: ReceiverTarget, event: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a generated event with the identity a sender gives it: fresh ids and the current time. Its
-    conversation is the run's, opened before (a conversation.created opens a new one of its own)."""
-    from datetime import UTC, datetime
-
-    sent = copy.deepcopy(event)
-    sent["id"] = new_id("evt")
-    sent["timestamp"] = rfc3339(datetime.now(UTC))
-    data = sent["data"]
-    created = sent["type"] == "conversation.created"
-    data["conversationId"] = new_id("conv") if created else target.conversation_id()
-    if "messageId" in data:
-        data["messageId"] = new_id("msg")
-    return sent
+    """A generated event as a sender would deliver it: a fresh id, the current time, and the run's conversation
+    (a conversation.created opens a new one of its own). Fields added later stay where they are."""
+    created = event["type"] == "conversation.created"
+    data = with_fresh_ids(event["data"], new_id("conv") if created else target.conversation_id())
+    return {**copy.deepcopy(event), **envelope(event["type"], data)}
 
 
 def _deliver(target: ReceiverTarget, event: dict[str, Any]) -> None:
@@ -59,25 +52,10 @@ def _run(
     strategy: Callable[[], Any],
     explicit: Callable[[], list[Any]] = list,
 ) -> str:
-    """Explore ``strategy()`` (built only when the check runs: schemathesis takes a moment to load)."""
-    generation = target.generation
-    if generation.examples == 0:
-        raise NotRequested("--horneross-examples=0")
-    derived = explicit()
-    exploration = explore(
-        lambda event: _deliver(target, event),
-        strategy(),
-        generation.examples,
-        generation.seed_for(case_id),
-        generation.budget,
-        derived,
-    )
+    exploration = target.generation.explore(case_id, lambda event: _deliver(target, event), strategy, explicit)
     if exploration.found is not None:
         raise CheckFailed(_failure(target, case_id, what, exploration))
-    counted = f" and {len(derived)} derived" if derived else ""
-    ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
-    tried = f"{exploration.tried} events ({generation.examples} generated{counted})"
-    return f"{tried} acknowledged, seed {generation.seed}{ended}"
+    return f"{target.generation.account(exploration)}: all acknowledged"
 
 
 def _failure(target: ReceiverTarget, case_id: str, what: str, exploration: Exploration) -> str:
@@ -90,7 +68,7 @@ def _failure(target: ReceiverTarget, case_id: str, what: str, exploration: Explo
         f"{found} to a generated {what}{why}",
         f"Failing event ({how}):",
         text if len(text) <= BODY_SHOWN else f"{text[:BODY_SHOWN]}… ({len(found.body)} bytes)",
-        f"Run these events again: --horneross-seed={target.generation.seed} -k {case_id}",
+        target.generation.rerun(case_id),
     ]
     if len(text) <= BODY_SHOWN:
         lines += ["Deliver this one again (signed in the shell with your secret's variable):"]

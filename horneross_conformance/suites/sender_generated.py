@@ -8,29 +8,19 @@ fails; a call of the adapter that does not return ends the exploration at once.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 from horneross_conformance.capture import Capture, Endpoint
 from horneross_conformance.curl import display_json
-from horneross_conformance.events import new_id
-from horneross_conformance.exploration import Counterexample, Exploration, Stop, explore, how_found
+from horneross_conformance.events import new_id, with_fresh_ids
+from horneross_conformance.exploration import Counterexample, Exploration, Stop, how_found
 from horneross_conformance.sender_target import NoReturn, SenderTarget
-from horneross_conformance.suites.base import CheckFailed, Inconclusive, NotRequested, Registry
+from horneross_conformance.suites.base import CheckFailed, Inconclusive, Registry
 from horneross_conformance.validation import EVENT_TYPES
 
 Judge = Callable[[Capture, str, dict[str, Any], Endpoint], None]
 SHOWN = 2000  # characters of failing data shown
-
-
-def emitted_data(event: dict[str, Any]) -> dict[str, Any]:
-    """The generated event's data with the identity an emitter gives it: a fresh conversation (and message)."""
-    data: dict[str, Any] = copy.deepcopy(event["data"])
-    data["conversationId"] = new_id("conv")
-    if "messageId" in data:
-        data["messageId"] = new_id("msg")
-    return data
 
 
 def _run(
@@ -42,13 +32,10 @@ def _run(
 ) -> str:
     from horneross_conformance.suites.sender import deliver
 
-    generation = target.generation
-    if generation.examples == 0:
-        raise NotRequested("--horneross-examples=0")
     endpoint = target.endpoint()
 
     def attempt(event: dict[str, Any]) -> None:
-        event_type, data = event["type"], emitted_data(event)
+        event_type, data = event["type"], with_fresh_ids(event["data"], new_id("conv"))
         shown = {"type": event_type, "data": data}
         try:
             [capture] = deliver(target, [(event_type, data)], endpoint)
@@ -61,15 +48,10 @@ def _run(
         except CheckFailed as error:
             raise Counterexample(str(error), shown, capture.body) from None
 
-    derived = explicit()
-    exploration = explore(
-        attempt, strategy(), generation.examples, generation.seed_for(case_id), generation.budget, derived
-    )
+    exploration = target.generation.explore(case_id, attempt, strategy, explicit)
     if exploration.found is not None:
         raise CheckFailed(_failure(target, case_id, exploration))
-    counted = f" and {len(derived)} derived" if derived else ""
-    ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
-    return f"{exploration.tried} events ({generation.examples} generated{counted}), seed {generation.seed}{ended}"
+    return target.generation.account(exploration)
 
 
 def _failure(target: SenderTarget, case_id: str, exploration: Exploration) -> str:
@@ -83,7 +65,7 @@ def _failure(target: SenderTarget, case_id: str, exploration: Exploration) -> st
         f"{found}",
         f"Emitted ({how}):",
         emitted if len(emitted) <= SHOWN else f"{emitted[:SHOWN]}…",
-        f"Run these events again: --horneross-seed={target.generation.seed} -k {case_id}",
+        target.generation.rerun(case_id),
     ]
     return "\n".join(lines)
 
