@@ -96,8 +96,10 @@ def _paths(node: Any, path: Path) -> list[Path]:
     return found
 
 
-def fragments() -> list[str]:
-    return [fragment["text"] for fragment in stress_fragments()]
+@functools.cache
+def fragments() -> tuple[str, ...]:
+    """The stress fragments' texts, read once: every generated event draws from them."""
+    return tuple(fragment["text"] for fragment in stress_fragments())
 
 
 @st.composite
