@@ -19,6 +19,9 @@ SEED = 20261124  # the self-tests' generated events are the same on every run, u
 # Generated events per check in self-tests whose subject is not generation: enough to exercise every generated
 # check, few enough to keep the tests fast. The conformant peers and the generation tests use the default, 50.
 FEW_EXAMPLES = 10
+REFERENCE_SENDER = "horneross_conformance.reference_sender:for_conformance"
+# The check with answers slower than the sender's timeout costs 5 x that timeout: only where it matters.
+NOT_SLOW = ("-k", "not SND-RTY-013")
 
 
 @dataclass

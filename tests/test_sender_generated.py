@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 import senders as s
-from suite_runner import run_sender_suite
+from suite_runner import NOT_SLOW, run_sender_suite
+from suite_runner import REFERENCE_SENDER as REFERENCE
 
 from horneross_conformance.exploration import DEFAULT_EXAMPLES
 
-REFERENCE = "horneross_conformance.reference_sender:for_conformance"
-NOT_SLOW = ("-k", "not SND-RTY-013")
 DEFAULTS = (f"--horneross-examples={DEFAULT_EXAMPLES}",)
 # (sender broken only on rare but valid data, the requirements it fails, the checks that must catch it)
 RARE = [

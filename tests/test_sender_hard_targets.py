@@ -7,9 +7,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from suite_runner import SENDER_CASES, run_sender_suite
-
-NOT_SLOW = ("-k", "not SND-RTY-013")
+from suite_runner import NOT_SLOW, SENDER_CASES, run_sender_suite
 
 
 @pytest.mark.parametrize(

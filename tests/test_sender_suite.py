@@ -6,16 +6,14 @@ from __future__ import annotations
 import pytest
 import senders as s
 from jsonschema import Draft202012Validator
-from suite_runner import run_sender_suite
+from suite_runner import NOT_SLOW, run_sender_suite
+from suite_runner import REFERENCE_SENDER as REFERENCE
 from test_sender_generated import RARE
 
 from horneross_conformance.catalogue import for_role
 from horneross_conformance.resources import load_json
 
 ALL_SENDER_REQUIREMENTS = {req.id for req in for_role("sender")}
-REFERENCE = "horneross_conformance.reference_sender:for_conformance"
-# The check with answers slower than the sender's timeout costs 5 x that timeout: only where it matters.
-NOT_SLOW = ("-k", "not SND-RTY-013")
 
 
 def test_reference_sender_is_conformant_even_under_strict(pytester: pytest.Pytester) -> None:
