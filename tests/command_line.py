@@ -1,0 +1,98 @@
+"""The horneross-conformance command, run as a user runs it: a subprocess, with a bounded time."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from horneross_conformance.signing import SECRET_ENV
+
+START_LIMIT = 20  # seconds for the listener to say where it listens
+
+
+def executable() -> str:
+    found = shutil.which("horneross-conformance")
+    if found is None:
+        pytest.fail("horneross-conformance is not on PATH: pip install -e '.[test]'")
+    return found
+
+
+def environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The test's environment without any webhook secret, plus ``env``."""
+    return {k: v for k, v in os.environ.items() if k != SECRET_ENV} | (env or {})
+
+
+def cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    data = stdin.decode("utf-8", "surrogateescape") if isinstance(stdin, bytes) else stdin
+    return subprocess.run(
+        [executable(), *args],
+        cwd=cwd,
+        env=environment(env),
+        input=data if data is not None else "",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+class Listening:
+    """A running ``horneross-conformance listen``: its URL, and its output once stopped."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str, first_lines: list[str]) -> None:
+        self.process = process
+        self.url = url
+        self.first_lines = first_lines
+        self.output = ""
+
+    def stop(self, timeout: float = 20) -> str:
+        """Stop it as a terminal would (SIGTERM), and return everything it printed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        out, err = self.process.communicate(timeout=timeout)
+        self.output = "".join(self.first_lines) + out
+        self.stderr = err
+        return self.output
+
+
+@contextlib.contextmanager
+def listening(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Iterator[Listening]:
+    process = subprocess.Popen(
+        [executable(), "listen", "--port", "0", *args],
+        cwd=cwd,
+        env=environment(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    listener = None
+    try:
+        lines = []
+        deadline = time.monotonic() + START_LIMIT
+        while time.monotonic() < deadline:
+            line = process.stdout.readline() if process.stdout else ""
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("listening on "):
+                url = line.split()[2]
+                listener = Listening(process, url, lines)
+                break
+        if listener is None:
+            process.kill()
+            out, err = process.communicate(timeout=10)
+            pytest.fail(f"listen did not start: {''.join(lines)}{out}{err}")
+        yield listener
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)

@@ -1,0 +1,151 @@
+"""``horneross-conformance validate``, run as a user runs it, on good and bad inputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from command_line import cli
+
+from horneross_conformance.events import sample_event
+from horneross_conformance.resources import load_json
+from horneross_conformance.validation import EVENT_TYPES
+
+
+def _line(event: object) -> str:
+    return json.dumps(event, ensure_ascii=False) + "\n"
+
+
+def _broken_lead() -> dict[str, object]:
+    event = sample_event("lead.captured")
+    event["data"]["contact"]["email"] = "not-an-address"
+    del event["data"]["conversationId"]
+    return event
+
+
+def test_valid_files_json_lines_and_folders_exit_0(tmp_path: Path) -> None:
+    (tmp_path / "fixtures").mkdir()
+    for event_type in EVENT_TYPES:
+        (tmp_path / "fixtures" / f"{event_type}.json").write_text(json.dumps(sample_event(event_type), indent=2))
+    (tmp_path / "fixtures" / "README.txt").write_text("not an event, and not looked at")
+    (tmp_path / "log.jsonl").write_text("".join(_line(sample_event(t)) for t in EVENT_TYPES * 25))
+    (tmp_path / "batch.json").write_text(json.dumps([sample_event(t) for t in EVENT_TYPES]))
+    result = cli("validate", "fixtures", "log.jsonl", "batch.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "valid: 108 events in 6 sources, 0 invalid, 0 problems\n"
+
+
+def test_every_problem_names_file_line_pointer_and_rule_and_nothing_stops_at_the_first(tmp_path: Path) -> None:
+    lines = [
+        _line(sample_event("conversation.created")),
+        "\n",
+        _line(_broken_lead()),
+        '{"type": "lead.captured", "data": \n',
+        "[1, 2]\n",
+        _line({**sample_event("conversation.created"), "type": "conversation.assigned"}),
+        _line(sample_event("conversation.status.changed")),
+    ]
+    (tmp_path / "deliveries.jsonl").write_text("".join(lines))
+    result = cli("validate", "deliveries.jsonl", cwd=tmp_path)
+    assert result.returncode == 1
+    out = result.stdout.splitlines()
+    assert out[0].startswith("deliveries.jsonl:3: /data: 'conversationId' is a required property (required)")
+    assert out[1].startswith("deliveries.jsonl:3: /data/contact/email: 'not-an-address' is not a 'email' (format)")
+    assert "[lead.captured evt_" in out[1]
+    assert out[2] == "deliveries.jsonl:4: not JSON: Expecting value at column 35 (json)"
+    assert out[3].startswith("deliveries.jsonl:5: an array is not an event")
+    assert out[4].startswith("deliveries.jsonl:6: /type: 'conversation.assigned' is not a documented event type")
+    assert out[5] == "INVALID: 5 events in 1 source, 3 invalid, 5 problems"
+    assert "Traceback" not in result.stderr
+
+
+def test_undocumented_types_are_checked_against_the_envelope_when_allowed(tmp_path: Path) -> None:
+    event = {**sample_event("conversation.created"), "type": "conversation.assigned"}
+    (tmp_path / "new.json").write_text(json.dumps(event))
+    assert cli("validate", "new.json", cwd=tmp_path).returncode == 1
+    assert cli("validate", "--allow-unknown-types", "new.json", cwd=tmp_path).returncode == 0
+    (tmp_path / "bad.json").write_text(json.dumps({**event, "timestamp": "yesterday"}))
+    result = cli("validate", "--allow-unknown-types", "bad.json", cwd=tmp_path)
+    assert (
+        result.returncode == 1 and "bad.json:1: /timestamp: 'yesterday' is not a 'date-time' (format)" in result.stdout
+    )
+
+
+def test_json_output_for_machines_lists_every_problem(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(_line(sample_event("lead.captured")) + _line(_broken_lead()))
+    result = cli("validate", "--format", "json", "a.jsonl", cwd=tmp_path)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert report["valid"] is False and report["events"] == 2 and report["invalid_events"] == 1
+    assert [(p["line"], p["pointer"], p["rule"]) for p in report["problems"]] == [
+        (2, "/data", "required"),
+        (2, "/data/contact/email", "format"),
+    ]
+    assert report["problems"][0]["source"] == "a.jsonl" and report["problems"][0]["type"] == "lead.captured"
+    ok = cli("validate", "--format", "json", "-", cwd=tmp_path, stdin=_line(sample_event("lead.captured")))
+    assert ok.returncode == 0 and json.loads(ok.stdout)["valid"] is True
+
+
+def test_the_documented_invalid_examples_are_each_reported_at_their_pointer_and_rule(tmp_path: Path) -> None:
+    """schemas/examples/invalid.json says where each example breaks which rule: validate must say the same."""
+    examples = load_json("examples/invalid.json")["examples"]
+    (tmp_path / "invalid.jsonl").write_text("".join(_line(example["event"]) for example in examples))
+    result = cli("validate", "--format", "json", "invalid.jsonl", cwd=tmp_path)
+    assert result.returncode == 1
+    problems = json.loads(result.stdout)["problems"]
+    for number, example in enumerate(examples, start=1):
+        found = {(p["pointer"], p["rule"]) for p in problems if p["line"] == number}
+        assert (example["pointer"], example["rule"]) in found, (example["name"], found)
+    valid = load_json("examples/valid.json")["examples"]
+    (tmp_path / "valid.jsonl").write_text("".join(_line(example["event"]) for example in valid))
+    assert cli("validate", "--allow-unknown-types", "valid.jsonl", cwd=tmp_path).returncode == 0
+
+
+def test_stdin_json_lines_and_a_pretty_document(tmp_path: Path) -> None:
+    stream = "".join(_line(sample_event(t)) for t in EVENT_TYPES) + _line(_broken_lead())
+    result = cli("validate", "-", cwd=tmp_path, stdin=stream)
+    assert result.returncode == 1 and result.stdout.startswith("<stdin>:5: /data:")
+    pretty = json.dumps(sample_event("lead.captured"), indent=2)
+    assert (
+        cli("validate", "-", cwd=tmp_path, stdin=pretty).stdout == "valid: 1 event in 1 source, 0 invalid, 0 problems\n"
+    )
+
+
+def test_bad_inputs_get_one_clear_line_each_and_exit_1(tmp_path: Path) -> None:
+    (tmp_path / "image.json").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "empty.json").write_text("")
+    (tmp_path / "blank.jsonl").write_text("\n \n")
+    (tmp_path / "latin1.jsonl").write_bytes(b'{"type": "lead.captured", "data": {"x": "Mar\xeda"}}\n')
+    (tmp_path / "pretty.json").write_text('{\n  "type": "lead.captured",\n  "data": {,}\n}\n')
+    (tmp_path / "empty-array.json").write_text("[]")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    names = ["image.json", "empty.json", "blank.jsonl", "latin1.jsonl", "pretty.json", "empty-array.json", "deep.json"]
+    result = cli("validate", *names, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "image.json: a binary file, not JSON text (it holds NUL bytes) (input)",
+        "empty.json: empty: no events (input)",
+        "blank.jsonl: empty: no events (input)",
+        "latin1.jsonl:1: not UTF-8 text: byte 0xed at offset 44 (json)",
+        "pretty.json:3: not JSON: Expecting property name enclosed in double quotes at line 3, column 12 (json)",
+        "empty-array.json:1: an empty array: no events (input)",
+        "deep.json:1: not JSON this tool can read: nested too deeply (json)",
+        "INVALID: 0 events in 7 sources, 0 invalid, 7 problems",
+    ]
+    assert result.stderr == ""
+    empty = cli("validate", "-", cwd=tmp_path, stdin="")
+    assert empty.returncode == 1 and empty.stdout.startswith("<stdin>: empty: no events (input)")
+
+
+def test_a_missing_path_is_a_usage_error_and_fail_fast_stops_at_the_first_problem(tmp_path: Path) -> None:
+    missing = cli("validate", "nowhere.json", cwd=tmp_path)
+    assert missing.returncode == 2 and missing.stderr.strip().endswith("nowhere.json: no such file or folder")
+    assert missing.stdout == ""
+    (tmp_path / "a.jsonl").write_text("x\ny\n" + _line(sample_event("lead.captured")))
+    full = cli("validate", "a.jsonl", cwd=tmp_path)
+    assert full.stdout.count("not JSON") == 2
+    fast = cli("validate", "--fail-fast", "a.jsonl", cwd=tmp_path)
+    assert fast.returncode == 1 and fast.stdout.count("not JSON") == 1
+    assert "stopped at the first problem" in fast.stdout
+    (tmp_path / "empty").mkdir()
+    assert "no .json or .jsonl files in this folder (input)" in cli("validate", "empty", cwd=tmp_path).stdout
