@@ -9,20 +9,34 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from horneross_conformance import __version__
-from horneross_conformance.commands import run, validate
+from horneross_conformance.commands import run, send, sign, validate
+
+
+class _Parser(argparse.ArgumentParser):
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # named, but never echoed: a value typed where it does not belong may be a secret
+            options = [extra.split("=", 1)[0] for extra in extras if extra.startswith("-")]
+            values = len(extras) - len(options) + sum("=" in extra for extra in extras if extra.startswith("-"))
+            shown = " ".join(options) or "(none)"
+            hidden = f" and {values} value{'s' * (values > 1)}, not repeated here" if values else ""
+            self.error(f"unrecognized arguments: {shown}{hidden}")
+        return parsed
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="horneross-conformance",
+        allow_abbrev=False,
         description="The conformance suite and contract-testing toolkit for Horneross webhooks.",
         epilog="Run 'horneross-conformance COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (validate, run):
+    for command in (validate, sign, send, run):
         command.add_parser(commands)
     return parser
 
