@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from horneross_conformance import __version__
-from horneross_conformance.commands import run, send, sign, validate
+from horneross_conformance.commands import listen, run, send, sign, validate
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,7 +36,7 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (validate, sign, send, run):
+    for command in (validate, sign, send, listen, run):
         command.add_parser(commands)
     return parser
 

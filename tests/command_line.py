@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,21 +46,38 @@ def cli(
 
 
 class Listening:
-    """A running ``horneross-conformance listen``: its URL, and its output once stopped."""
+    """A running ``horneross-conformance listen``: its URL, and its output once stopped. Its output is read as it
+    comes, as a terminal would: a pipe nobody reads would fill up and stall it."""
 
     def __init__(self, process: subprocess.Popen[str], url: str, first_lines: list[str]) -> None:
         self.process = process
         self.url = url
-        self.first_lines = first_lines
+        self.lines = list(first_lines)
         self.output = ""
+        self.stderr = ""
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
 
     def stop(self, timeout: float = 20) -> str:
         """Stop it as a terminal would (SIGTERM), and return everything it printed."""
         if self.process.poll() is None:
             self.process.terminate()
-        out, err = self.process.communicate(timeout=timeout)
-        self.output = "".join(self.first_lines) + out
-        self.stderr = err
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+        self._reader.join(10)
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self.output = "".join(self.lines)
+        self.stderr = self.process.stderr.read()
+        self.process.stdout.close()
+        self.process.stderr.close()
         return self.output
 
 
@@ -95,4 +113,7 @@ def listening(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Itera
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate(timeout=10)
+            process.wait(10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None and not stream.closed:
+                stream.close()

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import receivers as r
+from command_line import cli, environment
 
 from horneross_conformance import __version__
-
-
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    executable = shutil.which("horneross-conformance")
-    if executable is None:
-        pytest.fail("horneross-conformance is not on PATH: pip install -e '.[test]'")
-    environment = {k: v for k, v in os.environ.items() if k != "HORNEROSS_WEBHOOK_SECRET"} | (env or {})
-    return subprocess.run([executable, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
 
 
 def test_run_without_a_target_certifies_both_bundled_reference_implementations(tmp_path: Path) -> None:
@@ -102,19 +94,44 @@ def test_run_against_an_unreachable_endpoint_is_non_conformant(tmp_path: Path) -
 
 def test_version_and_help(tmp_path: Path) -> None:
     assert cli("--version", cwd=tmp_path).stdout.strip() == f"horneross-conformance {__version__}"
+    overview = cli("--help", cwd=tmp_path).stdout
+    for command in ("validate", "sign", "send", "listen", "run"):
+        assert f"    {command} " in overview
     help_text = cli("run", "--help", cwd=tmp_path).stdout
     for option in ("--endpoint", "--sender", "--timeout", "--report", "--strict"):
         assert option in help_text
 
 
-def test_reference_receiver_module_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
-    import sys
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("validate", ("--format", "--allow-unknown-types", "--lines", "--fail-fast")),
+        ("sign", ("--secret-env", "--raw")),
+        ("send", ("--type", "--file", "--secret-env", "--signature", "--timeout")),
+        ("listen", ("--port", "--status", "--fail-first", "--delay", "--forward-to", "--log", "--count")),
+        ("run", ("--endpoint", "--sender", "--report", "--examples", "--seed")),
+    ],
+)
+def test_every_subcommand_has_help_naming_its_options(tmp_path: Path, command: str, options: tuple[str, ...]) -> None:
+    result = cli(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith(f"usage: horneross-conformance {command}")
+    for option in options:
+        assert option in result.stdout
 
-    environment = {k: v for k, v in os.environ.items() if k != "HORNEROSS_WEBHOOK_SECRET"}
+
+def test_no_subcommand_or_an_unknown_one_is_a_usage_error(tmp_path: Path) -> None:
+    for args in ((), ("frobnicate",)):
+        result = cli(*args, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "usage: horneross-conformance" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_reference_receiver_module_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "horneross_conformance.reference_receiver", "--port", "0"],
         cwd=tmp_path,
-        env=environment,
+        env=environment(),
         capture_output=True,
         text=True,
         timeout=30,
