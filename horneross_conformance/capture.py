@@ -24,6 +24,8 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from horneross_conformance import wire
+
 KEEP = 256 * 1024  # bytes of a body kept for the checks; the rest is counted
 POLL = 0.02  # seconds between looks at a held connection
 
@@ -130,6 +132,10 @@ class CaptureLog:
         with self._lock:
             self.captures.append(capture)
         capture.answered = self._hold(request) if answer.hold else str(answer.status)
+        shown_headers = wire.headers(request.headers.items())
+        exchange = wire.Exchange(f"{request.method} {request.path}", shown_headers, wire.text(data), capture.answered)
+        exchange.when = f"+{offset} s"
+        wire.record(exchange)
         response = Response(b"", status=answer.status)
         if 300 <= answer.status < 400 and endpoint is not None:
             response.headers["Location"] = f"/redirected{endpoint.path}"  # a sender must not follow it

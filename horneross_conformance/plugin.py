@@ -51,7 +51,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=DEFAULT_TIMEOUT,
         help=f"how long a delivery, or a call of the sender adapter, may take (default {DEFAULT_TIMEOUT:g})",
     )
-    group.addoption(REPORT, metavar="PATH", help="write a report; the format follows the extension: .json")
+    group.addoption(
+        REPORT,
+        metavar="PATH",
+        help="write a report; the format follows the extension: .json, .md (a pull-request comment) or .html",
+    )
     group.addoption(STRICT, action="store_true", help="SHOULD requirements fail the run too")
     group.addoption(
         EXAMPLES,

@@ -14,10 +14,11 @@ from typing import Any, cast
 
 import pytest
 
+from horneross_conformance import wire
 from horneross_conformance.catalogue import Requirement, Role, requirement
 from horneross_conformance.exploration import Generation
 from horneross_conformance.receiver_target import ReceiverTarget
-from horneross_conformance.report import json_report, write_report
+from horneross_conformance.report import write_report
 from horneross_conformance.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
 from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive, NotRequested, Watchdog
 
@@ -47,6 +48,7 @@ class CaseItem(pytest.Function):
         self.requirement: Requirement = requirement(case.requirement)
         self.extra_keyword_matches.add(case.requirement)  # so that -k RCV-03 selects the requirement's checks
         self.detail = ""
+        self.wire: dict[str, Any] | None = None  # what the check sent and received (wire.WireLog.as_json)
         self.user_properties += [
             ("requirement", case.requirement),
             ("level", self.requirement.level),
@@ -63,7 +65,11 @@ class CaseItem(pytest.Function):
         if stopped:
             raise CheckFailed(f"not run: {stopped}")
         try:
-            detail = self.run.run_case(self)
+            with wire.recording() as log:
+                try:
+                    detail = self.run.run_case(self)
+                finally:
+                    self.wire = log.as_json()
         except Inconclusive as error:
             pytest.skip(f"inconclusive: {error}")
         except NotRequested as error:
@@ -179,14 +185,18 @@ class SuiteRun:
                 report.outcome = "passed"
                 report.user_properties = [*report.user_properties, (SOFT, item.requirement.level)]
         report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message)]
+        # an attribute of the report, not a property: it stays out of JUnit XML, and xdist carries it to the
+        # controller like any JSON-ready attribute of a TestReport
+        report.horneross_wire = item.wire
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         properties = {str(name): str(value) for name, value in report.user_properties}
         if OUTCOME in properties:
             outcome = cast(Outcome, properties[OUTCOME])  # written by pytest_runtest_makereport above
+            wire_log = getattr(report, "horneross_wire", None)
             self.results.append(
-                CheckResult(properties["case"], properties["requirement"], outcome, properties[MESSAGE])
+                CheckResult(properties["case"], properties["requirement"], outcome, properties[MESSAGE], wire_log)
             )
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, Any] | None:
@@ -216,8 +226,7 @@ class SuiteRun:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.report_path and not self.config.getoption("collectonly"):
-            report = json_report(self.role, self.display, self.verdicts(), self.strict)
-            write_report(self.report_path, report)
+            write_report(self.report_path, self.role, self.display, self.verdicts(), self.strict)
 
 
 class ReceiverRun(SuiteRun):

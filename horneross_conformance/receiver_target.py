@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from horneross_conformance import __version__
+from horneross_conformance import __version__, wire
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.client import (
     DeliveryError,
@@ -42,6 +42,7 @@ class ReceiverTarget:
     def __init__(self, url: str, secret: str, timeout: float, generation: Generation = DEFAULT_GENERATION) -> None:
         self.endpoint: Endpoint = parse_endpoint(url)
         self._secret = secret
+        wire.keep_secret(secret)
         self.timeout = timeout
         self.generation = generation
         self.watchdog = Watchdog()
@@ -82,12 +83,21 @@ class ReceiverTarget:
             headers[SIGNATURE_HEADER] = self.sign(body)
         elif signature is not None:
             headers[SIGNATURE_HEADER] = signature
+        exchange = wire.Exchange(f"POST {self.endpoint.display}", wire.headers(headers.items()), wire.text(body), "")
         try:
             response = post(self.endpoint, body, headers, self.timeout)
         except DeliveryError as error:
+            exchange.status = f"no answer: {error}"
+            wire.record(exchange)
             if error.kind == "timeout" and not concurrent:
                 self.watchdog.missed(lambda n: f"{n} deliveries in a row got no answer within {self.timeout:g} s")
             raise CheckFailed(f"no answer: {error}") from None
+        _redact(response, self._secret)
+        exchange.status = f"{response.status} {response.reason}".strip()
+        exchange.response_headers = wire.headers(response.headers)
+        exchange.response_body = wire.text(response.body)
+        exchange.when = f"{response.elapsed * 1000:.0f} ms"
+        wire.record(exchange)
         if not concurrent:
             self.watchdog.answered()
         return response
@@ -113,6 +123,13 @@ class ReceiverTarget:
         """Sign and send an event exactly as a conformant sender does: the canonical bytes, signed."""
         body = canonical_bytes(event)
         return body, self.deliver(body, concurrent=concurrent)
+
+
+def _redact(response: Response, secret: str) -> None:
+    """An endpoint that echoes the secret (a debug page, a helpful error) must not put it in any message."""
+    response.body = response.body.replace(secret.encode("utf-8"), wire.REDACTED.encode("ascii"))
+    response.headers = [(name, value.replace(secret, wire.REDACTED)) for name, value in response.headers]
+    response.reason = response.reason.replace(secret, wire.REDACTED)
 
 
 def explain(status: int, response: Response) -> str:

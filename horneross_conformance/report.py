@@ -1,4 +1,8 @@
-"""Reports written after a run: the JSON report of behaviour.md (other formats come as separate writers)."""
+"""Reports written after a run, in the format the path's extension names.
+
+``.json`` is the report of behaviour.md, for machines; ``.md`` is a summary for a pull-request comment; ``.html``
+is one self-contained page for people: the verdict matrix first, then every check with its wire log.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from horneross_conformance import __version__
 from horneross_conformance.catalogue import Role
 from horneross_conformance.results import RequirementVerdict, is_conformant
 
-SUPPORTED = (".json",)
+SUPPORTED = (".json", ".md", ".html")
 
 
 def check_report_path(path: str) -> None:
@@ -35,7 +39,11 @@ def json_report(role: Role, target: str, verdicts: list[RequirementVerdict], str
                 "title": v.requirement.title,
                 "outcome": v.outcome,
                 "details": v.details,
-                "checks": [{"id": c.case_id, "outcome": c.outcome, "details": c.message} for c in v.checks],
+                "checks": [
+                    {"id": c.case_id, "outcome": c.outcome, "details": c.message}
+                    | ({"wire": c.wire} if c.wire is not None else {})
+                    for c in v.checks
+                ],
             }
             for v in verdicts
         ],
@@ -43,5 +51,16 @@ def json_report(role: Role, target: str, verdicts: list[RequirementVerdict], str
     }
 
 
-def write_report(path: str, report: dict[str, Any]) -> None:
-    Path(path).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_report(path: str, role: Role, target: str, verdicts: list[RequirementVerdict], strict: bool) -> None:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".md":
+        from horneross_conformance.report_markdown import markdown_report
+
+        text = markdown_report(role, target, verdicts, strict)
+    elif suffix == ".html":
+        from horneross_conformance.report_html import html_report
+
+        text = html_report(role, target, verdicts, strict)
+    else:
+        text = json.dumps(json_report(role, target, verdicts, strict), indent=2, ensure_ascii=False) + "\n"
+    Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from horneross_conformance.catalogue import Requirement, Role, for_role
 
@@ -17,6 +17,7 @@ class CheckResult:
     requirement: str
     outcome: Outcome
     message: str
+    wire: dict[str, Any] | None = None  # wire.WireLog.as_json(): what the check sent and received
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from horneross_conformance import wire
 from horneross_conformance.adapter import Sender
 from horneross_conformance.canonical import parse_json
 from horneross_conformance.capture import Answer, Capture, CaptureLog, CaptureServer, Endpoint, RefusingPort, Script
@@ -86,6 +87,7 @@ class SenderTarget:
             base = port.base_url()
         secret = secrets.token_urlsafe(24)
         self._secrets.append(secret)
+        wire.keep_secret(secret)
         endpoint = Endpoint(label, f"{base}{path}", path, secret, script)
         self.log.register(endpoint)
         self.endpoints.append(endpoint)

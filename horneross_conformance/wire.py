@@ -1,0 +1,101 @@
+"""The wire log: what each check sent and what came back, headers included, for the HTML and JSON reports.
+
+A check runs alone (one at a time per process), so the log being filled is simply the current one: the receiver
+suite's deliveries and the sender suite's captures add to it from whatever thread they run on. Each check keeps
+its first exchanges and a count of the rest, and bodies are cut, so that a generated check's hundreds of
+deliveries keep a report readable. Every secret the run knows is replaced before anything is kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MAX_EXCHANGES = 12
+MAX_BODY = 2048  # characters of each body kept
+REDACTED = "[secret redacted]"
+
+_secrets: set[str] = set()
+_current: WireLog | None = None
+_lock = threading.Lock()
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One HTTP request and its answer (or why there was none)."""
+
+    request: str  # "POST http://127.0.0.1:8080/webhook", or "POST /hooks/3-a" as a capture server saw it
+    request_headers: list[tuple[str, str]]
+    request_body: str
+    status: str  # "200 OK", or "no answer: ..."
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_body: str = ""
+    when: str = ""  # "12 ms", or "+360 s" of frozen time
+
+    def as_json(self) -> dict[str, Any]:
+        return {key: _redact_value(value) for key, value in asdict(self).items()}
+
+
+@dataclass(slots=True)
+class WireLog:
+    exchanges: list[Exchange] = field(default_factory=list)
+    omitted: int = 0
+
+    def add(self, exchange: Exchange) -> None:
+        with _lock:
+            if len(self.exchanges) < MAX_EXCHANGES:
+                self.exchanges.append(exchange)
+            else:
+                self.omitted += 1
+
+    def as_json(self) -> dict[str, Any]:
+        return {"exchanges": [e.as_json() for e in self.exchanges], "omitted": self.omitted}
+
+
+def keep_secret(secret: str) -> None:
+    """Register a secret of the run: it is replaced wherever it would appear in a wire log."""
+    if secret:
+        _secrets.add(secret)
+
+
+@contextmanager
+def recording() -> Iterator[WireLog]:
+    """The wire log of one check, filled while the block runs."""
+    global _current
+    log = WireLog()
+    _current = log
+    try:
+        yield log
+    finally:
+        _current = None
+
+
+def record(exchange: Exchange) -> None:
+    log = _current
+    if log is not None:
+        log.add(exchange)
+
+
+def text(data: bytes) -> str:
+    """A body as text for a person: UTF-8 (invalid bytes replaced), cut at ``MAX_BODY`` characters."""
+    shown = data[: MAX_BODY * 4].decode("utf-8", "replace")
+    if len(shown) > MAX_BODY or len(data) > MAX_BODY * 4:
+        return f"{shown[:MAX_BODY]}... ({len(data)} bytes in all)"
+    return shown
+
+
+def headers(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(str(name), str(value)) for name, value in pairs]
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        for secret in _secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, list | tuple):
+        return [_redact_value(item) for item in value]
+    return value
