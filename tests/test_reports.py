@@ -113,6 +113,11 @@ def test_the_sender_report_shows_each_capture_at_its_frozen_time(pytester: pytes
         assert f"· {offset}</p>" in check
     assert "X-Horneross-Signature: " in check and check.count("<p>answered</p><pre>201</pre>") == 5
     assert "[secret redacted]" not in check  # the reference sender never sends a secret
+    # CI systems show the requirement and level from JUnit XML; the wire log stays out of it
+    assert (
+        '<property name="requirement" value="SND-05" />' in junit and '<property name="level" value="MUST" />' in junit
+    )
+    assert "X-Horneross-Signature" not in junit
 
 
 def test_the_wire_log_is_in_the_json_report_and_keeps_a_failing_check_readable(pytester: pytest.Pytester) -> None:
