@@ -28,6 +28,8 @@ SEED = "--horneross-seed"
 DEFAULT_TIMEOUT = 10.0
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
 FACTORY = pytest.StashKey[Callable[[], Any]]()
+GENERATION = pytest.StashKey[Generation]()
+WORKER_SEED = "horneross_seed"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -92,11 +94,23 @@ def pytest_configure(config: pytest.Config) -> None:
     seed = config.getoption("horneross_seed")
     if seed is not None and not 0 <= seed < 2**64:
         raise pytest.UsageError(f"{SEED}: {seed} is not between 0 and 2**64 - 1")
+    if seed is None and hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller's seed
+        seed = config.workerinput.get(WORKER_SEED)
     generation = Generation.for_run(examples, seed, timeout)
+    config.stash[GENERATION] = generation
     if sender is not None:
         _configure_sender(config, sender, timeout, generation, report, strict)
     else:
         _configure_receiver(config, endpoint, timeout, generation, report, strict)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: every worker generates from the seed the controller drew and printed, so that one seed
+    repeats a parallel run too."""
+    generation = node.config.stash.get(GENERATION, None)
+    if generation is not None:
+        node.workerinput[WORKER_SEED] = generation.seed
 
 
 def _configure_receiver(

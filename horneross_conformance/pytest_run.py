@@ -225,6 +225,8 @@ class SuiteRun:
             write_verdict_table(terminalreporter, self.role, self.display, self.verdicts(), self.strict)
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):  # a pytest-xdist worker: the controller writes the report
+            return
         if self.report_path and not self.config.getoption("collectonly"):
             write_report(self.report_path, self.role, self.display, self.verdicts(), self.strict)
 
