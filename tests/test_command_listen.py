@@ -85,8 +85,10 @@ def test_failure_injection_fails_the_first_attempts_then_acknowledges(tmp_path: 
     with listening("--fail-first", "2", "--fail-status", "503", cwd=tmp_path, env=SECRET_ENV) as listener:
         statuses = [deliver(listener.url, event).status for _ in range(3)]
         other = deliver(listener.url, sample_event("conversation.status.changed")).status
+        forged = deliver(listener.url, sample_event("conversation.status.changed"), signature="0" * 64).status
         output = listener.stop()
     assert statuses == [503, 503, 200] and other == 503
+    assert forged == 401  # a forged delivery is refused, not counted as an attempt to fail
     assert "attempt 2 | signature ok | schema ok | answered 503 (--fail-first 2)" in output
     assert "attempt 3 | signature ok | schema ok | answered 200" in output
 

@@ -132,10 +132,10 @@ class Listener:
         args = self.args
         if args.status is not None:
             return args.status, "--status"
+        if verified is False:  # a forged delivery is no attempt of a sender's to exercise
+            return 401, "not verified"
         if attempt <= args.fail_first:
             return args.fail_status, f"--fail-first {args.fail_first}"
-        if verified is False:
-            return 401, "not verified"
         if self.forward is not None:
             headers = {"Content-Type": "application/json", "User-Agent": f"horneross-conformance/{__version__}"}
             if signature is not None:

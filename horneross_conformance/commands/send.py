@@ -18,6 +18,7 @@ from horneross_conformance import __version__
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.client import DeliveryError, Response, parse_endpoint, post
 from horneross_conformance.commands.secret import NoSecret, add_secret_option, read_secret
+from horneross_conformance.curl import display_json
 from horneross_conformance.event_files import STDIN, event_problems
 from horneross_conformance.events import sample_event
 from horneross_conformance.receiver_target import PREFLIGHT_HINTS, explain
@@ -145,6 +146,7 @@ def _describe(payload: Any) -> str:
 
 
 def _shown(text: str, verbose: bool) -> str:
+    text = display_json(text)  # invisible characters as \uXXXX: a terminal shows them
     if verbose or len(text) <= SHOWN:
         return text
     return f"{text[:SHOWN]}... ({len(text) - SHOWN} more characters; --verbose shows all)"
