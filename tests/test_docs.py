@@ -65,3 +65,32 @@ def test_readme_example_adapter_is_conformant(pytester: pytest.Pytester) -> None
     run = run_sender_suite(pytester, "horneross_adapter:create", "--horneross-strict")
     assert run.ret == 0, run.stdout
     assert set(run.outcomes().values()) == {"passed"}
+
+
+def _console_blocks() -> list[tuple[str, str]]:
+    """(command, output) of each ``console`` block of the README: ``$ command`` lines and what follows them."""
+    blocks = []
+    for block in re.findall(r"```console\n(.+?)```", README, re.S):
+        for command, output in re.findall(r"^\$ (.+)\n((?:(?!\$ ).*\n)*)", block, re.M):
+            blocks.append((command, output))
+    return blocks
+
+
+def test_readme_shows_every_subcommand_with_its_output() -> None:
+    shown = {command.split()[1] for command, output in _console_blocks() if command.startswith("horneross-conformance")}
+    assert {"validate", "sign", "send", "listen"} <= shown
+    assert all(output.strip() for command, output in _console_blocks() if command.startswith("horneross-conformance"))
+
+
+@pytest.mark.parametrize("subcommand", ["validate", "sign"])
+def test_readme_output_of_validate_and_sign_is_what_they_print(subcommand: str) -> None:
+    """Run in tests/data/readme, where the README's example files are kept, with the README's secret."""
+    from command_line import cli
+
+    command, output = next((c, o) for c, o in _console_blocks() if c.startswith(f"horneross-conformance {subcommand} "))
+    result = cli(
+        *command.split()[1:], cwd=ROOT / "tests" / "data" / "readme", env={"HORNEROSS_WEBHOOK_SECRET": "whsec_demo"}
+    )
+    printed = result.stdout + result.stderr
+    expected = output.split("$ echo $?")[0]
+    assert printed == expected
