@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+DEFAULT_TIMEOUT = 10.0  # seconds a delivery may take, all included (--horneross-timeout)
 MAX_BODY = 64 * 1024
 _MAX_HEAD = 64 * 1024
 ErrorKind = Literal["dns", "refused", "timeout", "tls", "reset", "protocol"]

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from horneross_conformance.client import DEFAULT_TIMEOUT
 from horneross_conformance.exploration import DEFAULT_EXAMPLES, Generation
 from horneross_conformance.signing import SECRET_ENV
 
@@ -25,7 +26,6 @@ REPORT = "--horneross-report"
 STRICT = "--horneross-strict"
 EXAMPLES = "--horneross-examples"
 SEED = "--horneross-seed"
-DEFAULT_TIMEOUT = 10.0
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
 FACTORY = pytest.StashKey[Callable[[], Any]]()
 GENERATION = pytest.StashKey[Generation]()

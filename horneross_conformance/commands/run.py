@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from horneross_conformance.client import DEFAULT_TIMEOUT
 from horneross_conformance.exploration import DEFAULT_EXAMPLES
-from horneross_conformance.plugin import DEFAULT_TIMEOUT
 from horneross_conformance.signing import SECRET_ENV
 
 REFERENCE_SENDER = "horneross_conformance.reference_sender:for_conformance"
