@@ -130,8 +130,8 @@ class _Compiler:
                 inner = self.fresh("x")
                 body = list(self.statements(subschema, inner, resolver, pad + "        "))
                 if body:
-                    lines += [f"{pad}    {inner} = {v}.get({self.constant(name)}, _MISSING)"]
-                    lines += [f"{pad}    if {inner} is not _MISSING:", *body]
+                    key = self.constant(name)
+                    lines += [f"{pad}    if {key} in {v}:", f"{pad}        {inner} = {v}[{key}]", *body]
             if lines and known == "object":
                 yield from (line.removeprefix("    ") for line in lines)
             elif lines:

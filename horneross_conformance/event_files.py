@@ -179,38 +179,42 @@ class Checker:
             self._check_event(source, line, document, "")
 
     def _check_lines(self, source: str, first: list[tuple[int, Any]], rest: Iterable[tuple[int, bytes]]) -> None:
-        tally = self.tally
-        allow = self.allow_unknown_types
         checks = {event_type: fast_check(f"{event_type}.schema.json") for event_type in EVENT_TYPES}
-        for number, parsed in _parsed(first, rest):
-            # the common case first, inline: a documented event, valid
-            if type(parsed) is dict:
-                check = checks.get(parsed.get("type"))  # type: ignore[arg-type]
-                if check is not None and check(parsed):
-                    tally.events += 1
-                    continue
-            elif isinstance(parsed, _NotJson):
-                if parsed.message:  # blank lines are skipped
-                    self.problem(Problem(source, number, "", "json", parsed.message))
-                continue
-            elif not isinstance(parsed, dict):
-                tally.events += 1
-                tally.invalid_events += 1
-                self.problem(
-                    Problem(
-                        source,
-                        number,
-                        "",
-                        "type",
-                        f"{_kind(parsed)} is not an event: each line of a JSON Lines file is one event, a JSON object",
-                    )
-                )
-                continue
-            self._check_event(source, number, parsed, "", allow)
+        loads = json.loads
+        valid = 0  # counted locally: this loop runs for every line of a log, and must stay short
+        try:
+            for number, parsed in first:
+                self._check_line(source, number, parsed)
+            for number, line in rest:
+                try:
+                    parsed = loads(line.decode("utf-8"))
+                except (ValueError, RecursionError):  # the decode and JSON errors: _parse says which, with where
+                    parsed = _parse(line, number)
+                # the common case inline: a documented event, valid
+                if type(parsed) is dict:
+                    check = checks.get(parsed.get("type"))  # type: ignore[arg-type]
+                    if check is not None and check(parsed):
+                        valid += 1
+                        continue
+                self._check_line(source, number, parsed)
+        finally:
+            self.tally.events += valid
 
-    def _check_event(self, source: str, line: int, event: Any, prefix: str, allow: bool | None = None) -> None:
+    def _check_line(self, source: str, number: int, parsed: Any) -> None:
+        if isinstance(parsed, _NotJson):
+            if parsed.message:  # blank lines are skipped
+                self.problem(Problem(source, number, "", "json", parsed.message))
+        elif not isinstance(parsed, dict):
+            self.tally.events += 1
+            self.tally.invalid_events += 1
+            message = f"{_kind(parsed)} is not an event: each line of a JSON Lines file is one event, a JSON object"
+            self.problem(Problem(source, number, "", "type", message))
+        else:
+            self._check_event(source, number, parsed, "")
+
+    def _check_event(self, source: str, line: int, event: Any, prefix: str) -> None:
         self.tally.events += 1
-        found = event_problems(event, self.allow_unknown_types if allow is None else allow)
+        found = event_problems(event, self.allow_unknown_types)
         if not found:
             return
         self.tally.invalid_events += 1
@@ -274,13 +278,3 @@ def _chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
     yield head
     while chunk := stream.read(1 << 20):
         yield chunk
-
-
-def _parsed(first: list[tuple[int, Any]], rest: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, Any]]:
-    yield from first
-    loads = json.loads
-    for number, line in rest:
-        try:
-            yield number, loads(line.decode("utf-8"))
-        except (ValueError, RecursionError):  # the decode and JSON errors: _parse says which, with where
-            yield number, _parse(line, number)
