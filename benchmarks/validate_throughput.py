@@ -1,0 +1,153 @@
+"""``validate`` throughput on a JSON Lines log, against plain ``json.loads`` of the same lines, side by side.
+
+    python benchmarks/validate_throughput.py [--events 100000] [--rounds 5]
+
+Writes a log of typical events (the four types, realistic contents, about 500 bytes a line as issue 6 calls typical,
+a few invalid ones as production logs have), then measures alternately, on one core:
+
+- the baseline: reading the file and ``json.loads`` of every line, nothing else;
+- ``validate`` in process (``event_files.Checker``: reading, parsing, the compiled checks, jsonschema's messages
+  for the invalid events);
+- ``horneross-conformance validate FILE`` as a user runs it, start-up included;
+- and, for orientation, jsonschema alone on a sample of the parsed events.
+
+Targets: at least 150,000 events/s end to end, and validation costing at most half as much again as parsing
+(``validate`` / ``json.loads`` <= 1.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from horneross_conformance.event_files import Checker
+from horneross_conformance.events import sample_event
+from horneross_conformance.validation import EVENT_TYPES, schema_name_for, validator
+
+TARGET_RATE = 150_000
+TARGET_RATIO = 1.5
+MESSAGES = [
+    "Hola, necesito ayuda con mi pedido número 48213: me llegó incompleto y quisiera saber cómo hacer el reclamo.",
+    "¿Tienen envío a Córdoba? Quiero comprar tres unidades del modelo grande y necesito la factura A.",
+    "Gracias por la respuesta 😀 Entonces espero el correo con el link de pago y les confirmo hoy mismo.",
+    "Quiero hablar con un agente, el bot no entiende mi consulta sobre la garantía extendida del producto.",
+]
+NAMES = ["María", "José", "Zoë", "Lucía", "Martín", "Ana"]
+
+
+def typical_event(number: int, rng: random.Random) -> dict[str, object]:
+    """An event as production logs hold them: about 500 bytes, with real sentences and a full contact."""
+    event = sample_event(EVENT_TYPES[number % 4])
+    data = event["data"]
+    if "content" in data:
+        data["content"] = " ".join(rng.sample(MESSAGES, rng.randint(1, 3)))
+    contact = data.get("contact")
+    if isinstance(contact, dict):
+        name = rng.choice(NAMES)
+        contact.update(firstName=name, email=f"{name.lower()}.{number}@ejemplo.com.ar", phoneNumber="+5491123456789")
+    if event["type"] == "conversation.status.changed":
+        data["previousStatus"], data["assignedTo"] = "open", {"agentId": "ag_7c1d", "name": "Soporte Ventas"}
+    return event
+
+
+def write_log(path: Path, count: int) -> int:
+    rng = random.Random(1)
+    invalid = 0
+    with path.open("w", encoding="utf-8") as out:
+        for number in range(count):
+            event = typical_event(number, rng)
+            if number % 10_000 == 9_999:  # a few broken events, as real logs have
+                event["data"].pop("conversationId")  # type: ignore[attr-defined]
+                invalid += 1
+            out.write(json.dumps(event, ensure_ascii=False) + "\n")
+    return invalid
+
+
+def parse_only(path: Path) -> float:
+    started = time.perf_counter()
+    loads = json.loads
+    with path.open("rb") as stream:
+        for line in stream:
+            loads(line.decode("utf-8"))
+    return time.perf_counter() - started
+
+
+def validate_in_process(path: Path, expected_invalid: int) -> float:
+    problems: list[object] = []
+    started = time.perf_counter()
+    checker = Checker(problems.append)
+    checker.check_path(path)
+    seconds = time.perf_counter() - started
+    if checker.tally.invalid_events != expected_invalid:
+        raise SystemExit(f"validate found {checker.tally.invalid_events} invalid events, not {expected_invalid}")
+    return seconds
+
+
+def validate_command(path: Path) -> float:
+    command = shutil.which("horneross-conformance")
+    if command is None:
+        raise SystemExit("horneross-conformance is not installed: pip install -e .")
+    started = time.perf_counter()
+    result = subprocess.run([command, "validate", "-q", str(path)], capture_output=True, text=True, timeout=600)
+    seconds = time.perf_counter() - started
+    if result.returncode != 1 or "INVALID" not in result.stdout:
+        raise SystemExit(f"unexpected result of validate: {result.stdout}{result.stderr}")
+    return seconds
+
+
+def jsonschema_only(path: Path, sample: int) -> float:
+    with path.open("rb") as stream:
+        events = [json.loads(line) for _, line in zip(range(sample), stream, strict=False)]
+    started = time.perf_counter()
+    for event in events:
+        validator(schema_name_for(event)).is_valid(event)
+    return (time.perf_counter() - started) / len(events)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "deliveries.jsonl"
+        invalid = write_log(log, args.events)
+        size = log.stat().st_size
+        validate_in_process(log, invalid)  # warm up: the compiled checks, the file in the page cache
+        parse, check, command = [], [], []
+        for _ in range(args.rounds):  # alternate, so that drift in the machine's load hits all sides alike
+            parse.append(parse_only(log))
+            check.append(validate_in_process(log, invalid))
+            command.append(validate_command(log))
+        per_event = jsonschema_only(log, 5_000)
+    n = args.events
+    base, full, cli = statistics.median(parse), statistics.median(check), statistics.median(command)
+    rate = n / full
+    ratio = full / base
+    print(
+        f"machine: {os.cpu_count()} cores, measured on one; {n:,} events, {size / n:.0f} bytes a line, {invalid} invalid"
+    )
+    print(f"json.loads of every line (baseline): {base:.3f} s, {n / base:,.0f} events/s")
+    print(f"validate, in process:               {full:.3f} s, {rate:,.0f} events/s")
+    print(f"horneross-conformance validate:     {cli:.3f} s, {n / cli:,.0f} events/s, start-up included")
+    print(f"jsonschema alone (orientation):     {1 / per_event:,.0f} events/s")
+    print(
+        f"validate / json.loads = {ratio:.2f} (target <= {TARGET_RATIO}): {'met' if ratio <= TARGET_RATIO else 'MISSED'}"
+    )
+    print(
+        f"validate rate {rate:,.0f} events/s (target >= {TARGET_RATE:,}): {'met' if rate >= TARGET_RATE else 'MISSED'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
