@@ -54,7 +54,7 @@ class _Compiler:
         self.functions: list[str] = []
         self.inlining: list[int] = []  # ids of the referenced schemas being inlined, to stop at recursion
         self.names: dict[int, str] = {}  # id of a schema object -> the function that checks it
-        self.constants: dict[str, object] = {"_MISSING": _MISSING}
+        self.constants: dict[str, object] = {}
         self.counter = 0
 
     def fresh(self, prefix: str) -> str:
@@ -162,13 +162,6 @@ class _Compiler:
         allowed = self.constant(frozenset(values))
         yield f"{pad}if not (isinstance({v}, str) and {v} in {allowed}):"
         yield f"{pad}    return False"
-
-
-class _Missing:
-    __slots__ = ()
-
-
-_MISSING = _Missing()
 
 
 def compile_source(schema_name: str) -> tuple[str, dict[str, object], str]:
