@@ -26,6 +26,16 @@ def test_run_without_a_target_certifies_both_bundled_reference_implementations(t
         assert report["verdict"] == "conformant" and report["strict"] is True
 
 
+@pytest.mark.parametrize("extension", [".html", ".md"])
+def test_run_writes_a_report_of_each_suite_in_the_format_its_extension_names(tmp_path: Path, extension: str) -> None:
+    result = cli("run", "--report", f"r{extension}", "--", "-k", "SIG", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for role in ("receiver", "sender"):
+        text = (tmp_path / f"r-{role}{extension}").read_text(encoding="utf-8")
+        assert f"Horneross {role} conformance" in text
+        assert text.startswith("<!DOCTYPE html>" if extension == ".html" else f"## Horneross {role} conformance: ")
+
+
 def test_run_against_a_sender_runs_the_sender_suite_only(tmp_path: Path) -> None:
     (tmp_path / "mysender.py").write_text(
         "from horneross_conformance.reference_sender import ReferenceSender\n\n"
