@@ -9,14 +9,13 @@ Horneross needs: 200 for a signed delivery, anything else for a forged one.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.client import DeliveryError, Response, parse_endpoint, post
+from horneross_conformance.commands.payload import PayloadError, read_payload
 from horneross_conformance.commands.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.curl import display_json
 from horneross_conformance.event_files import STDIN, event_problems
@@ -67,8 +66,8 @@ def send_command(args: argparse.Namespace) -> int:
         return _usage("--timeout must be a positive number of seconds")
     if args.file is not None:
         try:
-            payload = _read_payload(args.file)
-        except ValueError as error:
+            _, payload = read_payload(args.file)
+        except PayloadError as error:
             return _usage(str(error))
     else:
         payload = sample_event(args.type)
@@ -150,20 +149,6 @@ def _shown(text: str, verbose: bool) -> str:
     if verbose or len(text) <= SHOWN:
         return text
     return f"{text[:SHOWN]}... ({len(text) - SHOWN} more characters; --verbose shows all)"
-
-
-def _read_payload(file: str) -> Any:
-    name = "<stdin>" if file == STDIN else file
-    try:
-        data = sys.stdin.buffer.read() if file == STDIN else Path(file).read_bytes()
-    except OSError as error:
-        raise ValueError(f"{name}: cannot be read: {error.strerror or error}") from None
-    try:
-        return json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{name}: not UTF-8 text (byte {error.start})") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{name}: not JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
 
 
 def _usage(message: str) -> int:

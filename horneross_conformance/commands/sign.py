@@ -8,12 +8,11 @@ receiver that verifies the raw body of such a file gets another signature: ``sig
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.commands.payload import PayloadError, read_payload
 from horneross_conformance.commands.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.event_files import STDIN
 from horneross_conformance.signing import sign
@@ -39,19 +38,10 @@ def add_parser(commands: Any) -> None:
 def sign_command(args: argparse.Namespace) -> int:
     name = "<stdin>" if args.file == STDIN else args.file
     try:
-        data = sys.stdin.buffer.read() if args.file == STDIN else Path(args.file).read_bytes()
-    except OSError as error:
-        print(f"horneross-conformance sign: {name}: cannot be read: {error.strerror or error}", file=sys.stderr)
-        return 2
-    try:
-        payload = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        print(f"horneross-conformance sign: {name}: not UTF-8 text (byte {error.start})", file=sys.stderr)
-        return 1
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        print(f"horneross-conformance sign: {name}: not JSON: {error.msg} at {where}", file=sys.stderr)
-        return 1
+        data, payload = read_payload(args.file)
+    except PayloadError as error:
+        print(f"horneross-conformance sign: {error}", file=sys.stderr)
+        return 1 if error.readable else 2
     try:
         secret = read_secret(args.secret_env)
     except NoSecret as error:
