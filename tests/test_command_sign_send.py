@@ -165,3 +165,41 @@ def test_send_to_nothing_or_to_a_silent_endpoint_ends_with_one_clear_line(tmp_pa
     _json_file(tmp_path, "broken.json", "{")
     broken = cli("send", r.closed_port(), "--file", "broken.json", cwd=tmp_path, env=SECRET_ENV)
     assert broken.returncode == 2 and "broken.json: not JSON" in broken.stderr
+
+
+def test_without_the_variable_a_terminal_is_asked_for_the_secret_without_echo(tmp_path: Path) -> None:
+    """A real pseudo-terminal: the prompt appears, the typed secret is used, and the terminal never shows it."""
+    import os
+    import pty
+    import select
+
+    from command_line import environment, executable
+
+    (tmp_path / "event.json").write_bytes(canonical_bytes(STRESS))
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the command, with the pseudo-terminal as its controlling terminal
+        os.chdir(tmp_path)
+        os.execve(executable(), [executable(), "sign", "event.json"], environment())
+    seen = b""
+    deadline = time.monotonic() + 20
+    try:
+        while b"webhook secret" not in seen and time.monotonic() < deadline:
+            if select.select([terminal], [], [], 1)[0]:
+                seen += os.read(terminal, 1024)
+        assert b"webhook secret (HORNEROSS_WEBHOOK_SECRET is not set): " in seen
+        os.write(terminal, r.SECRET.encode() + b"\n")
+        while time.monotonic() < deadline:
+            if select.select([terminal], [], [], 1)[0]:
+                try:
+                    chunk = os.read(terminal, 1024)
+                except OSError:  # the child ended and closed the terminal
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(terminal)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sign(canonical_bytes(STRESS), r.SECRET).encode() in seen
+    assert r.SECRET.encode() not in seen  # getpass turned echo off
