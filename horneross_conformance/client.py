@@ -8,6 +8,7 @@ an answer like any other), and at most ``MAX_BODY`` bytes of the answer are kept
 
 from __future__ import annotations
 
+import functools
 import select
 import socket
 import ssl
@@ -39,6 +40,7 @@ class Endpoint:
     host: str
     port: int
     target: str  # path and query, as sent on the request line
+    ca_bundle: str | None = None  # https: trust these certificates (PEM) instead of the system's trust store
 
     @property
     def address(self) -> str:
@@ -60,8 +62,9 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
-def parse_endpoint(url: str) -> Endpoint:
-    """Check that ``url`` is an absolute http(s) URL; raise ``ValueError`` saying what is wrong."""
+def parse_endpoint(url: str, ca_bundle: str | None = None) -> Endpoint:
+    """Check that ``url`` is an absolute http(s) URL; raise ``ValueError`` saying what is wrong. ``ca_bundle``: a
+    PEM file of the certificates to trust for https, checked here so that a wrong path is a usage error."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -74,7 +77,23 @@ def parse_endpoint(url: str) -> Endpoint:
     if any(c.isspace() for c in url):
         raise ValueError(f"{url!r} contains white space")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Endpoint(parts.scheme, parts.hostname, port or _default_port(parts.scheme), target)
+    if ca_bundle is not None:
+        tls_context(ca_bundle)
+    return Endpoint(parts.scheme, parts.hostname, port or _default_port(parts.scheme), target, ca_bundle)
+
+
+@functools.cache
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """The TLS settings for a bundle (None: the system's trust store), built once: loading a trust store takes
+    milliseconds, and every delivery shakes hands. Raises ``ValueError`` for a bundle that cannot be used."""
+    if ca_bundle is None:
+        return ssl.create_default_context()
+    try:
+        return ssl.create_default_context(cafile=ca_bundle)
+    except FileNotFoundError:
+        raise ValueError(f"CA bundle {ca_bundle!r}: no such file") from None
+    except (ssl.SSLError, OSError) as error:
+        raise ValueError(f"CA bundle {ca_bundle!r} holds no usable PEM certificate ({error})") from None
 
 
 @dataclass(slots=True)
@@ -160,7 +179,7 @@ def _resolve(endpoint: Endpoint, deadline: float) -> tuple[str, int]:
 
 
 def _handshake(sock: socket.socket, endpoint: Endpoint, deadline: float) -> socket.socket:
-    context = ssl.create_default_context()
+    context = tls_context(endpoint.ca_bundle)
     tls = context.wrap_socket(sock, server_hostname=endpoint.host, do_handshake_on_connect=False)
     tls.setblocking(False)
     try:

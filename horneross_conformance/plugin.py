@@ -24,6 +24,7 @@ SENDER = "--horneross-sender"
 TIMEOUT = "--horneross-timeout"
 REPORT = "--horneross-report"
 STRICT = "--horneross-strict"
+CA_BUNDLE = "--horneross-ca-bundle"
 EXAMPLES = "--horneross-examples"
 SEED = "--horneross-seed"
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
@@ -59,6 +60,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write a report; the format follows the extension: .json, .md (a pull-request comment) or .html",
     )
     group.addoption(STRICT, action="store_true", help="SHOULD requirements fail the run too")
+    group.addoption(
+        CA_BUNDLE,
+        metavar="PATH",
+        help="https endpoints: trust the certificates in this PEM file instead of the system's trust store",
+    )
     group.addoption(
         EXAMPLES,
         metavar="N",
@@ -124,9 +130,10 @@ def _configure_receiver(
     from horneross_conformance.receiver_target import ReceiverTarget
 
     try:
-        target = ReceiverTarget(endpoint, secret, timeout, generation)
+        target = ReceiverTarget(endpoint, secret, timeout, generation, config.getoption("horneross_ca_bundle"))
     except ValueError as error:
-        raise pytest.UsageError(f"{ENDPOINT}: {error}") from None
+        option = CA_BUNDLE if str(error).startswith("CA bundle") else ENDPOINT
+        raise pytest.UsageError(f"{option}: {error}") from None
     config.pluginmanager.register(ReceiverRun(config, target, report, strict), "horneross-run")
 
 

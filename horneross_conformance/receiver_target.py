@@ -32,15 +32,23 @@ PREFLIGHT_HINTS = {
     "refused": " Is the receiver running, and is the URL right?",
     "dns": " Is the host name right?",
     "timeout": " Is the address right, and does a firewall let it through?",
-    "tls": " Certificates are checked against the system's trust store.",
+    "tls": " Certificates are checked against the system's trust store, or a CA bundle given with "
+    "--horneross-ca-bundle (commands: --ca-bundle).",
     "reset": "",
     "protocol": "",
 }
 
 
 class ReceiverTarget:
-    def __init__(self, url: str, secret: str, timeout: float, generation: Generation = DEFAULT_GENERATION) -> None:
-        self.endpoint: Endpoint = parse_endpoint(url)
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        timeout: float,
+        generation: Generation = DEFAULT_GENERATION,
+        ca_bundle: str | None = None,
+    ) -> None:
+        self.endpoint: Endpoint = parse_endpoint(url, ca_bundle)
         self._secret = secret
         wire.keep_secret(secret)
         self.timeout = timeout

@@ -203,3 +203,15 @@ def test_without_the_variable_a_terminal_is_asked_for_the_secret_without_echo(tm
     assert os.waitstatus_to_exitcode(status) == 0
     assert sign(canonical_bytes(STRESS), r.SECRET).encode() in seen
     assert r.SECRET.encode() not in seen  # getpass turned echo off
+
+
+def test_send_over_tls_trusts_the_ca_bundle_given_and_explains_an_untrusted_certificate(tmp_path: Path) -> None:
+    with r.serve_tls(ReferenceReceiver(r.SECRET)) as base:
+        trusted = cli("send", f"{base}/webhook", "--ca-bundle", str(r.CERTIFICATE), cwd=tmp_path, env=SECRET_ENV)
+        untrusted = cli("send", f"{base}/webhook", cwd=tmp_path, env=SECRET_ENV)
+    assert trusted.returncode == 0 and "answer: 200 OK" in trusted.stdout
+    assert untrusted.returncode == 1
+    assert "no answer: TLS certificate of 127.0.0.1 not trusted: self-signed certificate." in untrusted.stdout
+    assert "or a CA bundle given with --horneross-ca-bundle (commands: --ca-bundle)." in untrusted.stdout
+    bad = cli("send", f"{base}/webhook", "--ca-bundle", "nowhere.pem", cwd=tmp_path, env=SECRET_ENV)
+    assert bad.returncode == 2 and "CA bundle 'nowhere.pem': no such file" in bad.stderr

@@ -6,6 +6,8 @@ import pytest
 import receivers as r
 from suite_runner import RECEIVER_CASES, run_suite
 
+from horneross_conformance.reference_receiver import ReferenceReceiver
+
 
 def test_refused_connection_gives_one_message_and_a_verdict_within_two_seconds(
     pytester: pytest.Pytester,
@@ -35,9 +37,33 @@ def test_untrusted_tls_certificate_is_one_clear_message(pytester: pytest.Pyteste
     assert run.ret == 1
     assert run.details("RCV-01").endswith(
         "TLS certificate of 127.0.0.1 not trusted: self-signed certificate. "
-        "Certificates are checked against the system's trust store."
+        "Certificates are checked against the system's trust store, or a CA bundle given with "
+        "--horneross-ca-bundle (commands: --ca-bundle)."
     )
     assert "Traceback" not in run.stdout
+
+
+def test_a_ca_bundle_that_holds_the_endpoints_certificate_makes_tls_work(pytester: pytest.Pytester) -> None:
+    with r.serve_tls(ReferenceReceiver(r.SECRET)) as base:
+        trusted = run_suite(pytester, f"{base}/webhook", f"--horneross-ca-bundle={r.CERTIFICATE}", "--horneross-strict")
+        other_ca = run_suite(pytester, f"{base}/webhook", f"--horneross-ca-bundle={r.OTHER_CA}")
+    assert trusted.ret == 0 and trusted.report["verdict"] == "conformant"
+    assert other_ca.ret == 1  # another CA does not vouch for this certificate
+    assert "TLS certificate of 127.0.0.1 not trusted: self-signed certificate" in other_ca.details("RCV-01")
+
+
+@pytest.mark.parametrize(
+    ("bundle", "complaint"), [("nowhere.pem", "no such file"), ("README.md", "holds no usable PEM certificate")]
+)
+def test_an_unusable_ca_bundle_is_a_usage_error(pytester: pytest.Pytester, bundle: str, complaint: str) -> None:
+    (pytester.path / "README.md").write_text("not a certificate")
+    result = pytester.runpytest_inprocess(
+        "--horneross-endpoint=https://127.0.0.1:9/webhook",
+        f"--horneross-secret={r.SECRET}",
+        f"--horneross-ca-bundle={bundle}",
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"--horneross-ca-bundle: CA bundle {bundle!r}" in result.stderr.str() and complaint in result.stderr.str()
 
 
 def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pytester: pytest.Pytester) -> None:

@@ -43,6 +43,7 @@ def add_parser(commands: Any) -> None:
         "x-receiver.json and x-sender.json",
     )
     run.add_argument("--strict", action="store_true", help="SHOULD requirements fail the run too")
+    run.add_argument("--ca-bundle", metavar="PATH", help="https endpoints: trust this PEM file's certificates")
     run.add_argument(
         "--examples",
         type=int,
@@ -85,6 +86,8 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
         options.append(f"--horneross-examples={args.examples}")
     if args.seed is not None:
         options.append(f"--horneross-seed={args.seed}")
+    if args.ca_bundle is not None:
+        options.append(f"--horneross-ca-bundle={args.ca_bundle}")
     if role == "sender":
         factory = args.sender or REFERENCE_SENDER
         if not args.sender:

@@ -53,13 +53,14 @@ def add_parser(commands: Any) -> None:
         help="valid (default); wrong: signed with another secret; missing: no signature header",
     )
     command.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="total time (default 10)")
+    command.add_argument("--ca-bundle", metavar="PATH", help="https: trust this PEM file's certificates")
     command.add_argument("--verbose", "-v", action="store_true", help="show whole bodies and the answer's headers")
     command.set_defaults(handler=send_command)
 
 
 def send_command(args: argparse.Namespace) -> int:
     try:
-        endpoint = parse_endpoint(args.url)
+        endpoint = parse_endpoint(args.url, args.ca_bundle)
     except ValueError as error:
         return _usage(str(error))
     if not args.timeout > 0:
