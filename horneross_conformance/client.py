@@ -124,8 +124,19 @@ def post(endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: floa
     request = "\r\n".join(head).encode("latin-1") + body
     sock = open_connection(endpoint, deadline)
     try:
-        _send(sock, request, deadline, timeout)
-        response = _read_response(sock, deadline, timeout)
+        try:
+            _send(sock, request, deadline, timeout)
+        except DeliveryError as error:
+            if error.kind != "reset":
+                raise
+            # A server may answer before it has read the whole request (413 to a body over its limit) and close:
+            # sending then breaks, but the answer is there to read, and it is the endpoint's real answer.
+            try:
+                response = _read_response(sock, deadline, timeout)
+            except DeliveryError:
+                raise error from None
+        else:
+            response = _read_response(sock, deadline, timeout)
     finally:
         sock.close()
     response.elapsed = time.monotonic() - started

@@ -152,3 +152,14 @@ def test_display_hides_user_information() -> None:
 def test_host_header_and_display(url: str, host_header: str, display: str) -> None:
     endpoint = parse_endpoint(url)
     assert (endpoint.host_header, endpoint.display) == (host_header, display)
+
+
+def test_an_early_answer_to_a_body_the_server_stopped_reading_is_the_answer() -> None:
+    """413 before the whole body is read, then a close: sending breaks, and the 413 is still the endpoint's answer."""
+    body = b"x" * (8 * 1024 * 1024)  # far more than the socket buffers hold
+    with canned(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large") as url:
+        response = post(parse_endpoint(url), body, {"Content-Type": "application/json"}, 5)
+    assert (response.status, response.body) == (413, b"too large")
+    with canned(b"") as url, pytest.raises(DeliveryError) as error:  # no answer at all: still no answer
+        post(parse_endpoint(url), body, {"Content-Type": "application/json"}, 5)
+    assert error.value.kind == "reset"
