@@ -437,6 +437,28 @@ def tls_endpoint() -> Iterator[str]:
         yield url.replace("http://", "https://")
 
 
+@contextmanager
+def answering_endpoint(head: bytes, body_size: int = 0) -> Iterator[str]:
+    """Answers every request with ``head`` then, when ``body_size``, that many bytes streamed in 1 MiB pieces
+    (a 100 MB body), stopping when the client hangs up; then closes the connection."""
+    piece = b"x" * (1 << 20)
+
+    def answer(connection: socket.socket, stop: threading.Event) -> None:
+        with connection:
+            try:
+                read_request_head(connection)
+                connection.sendall(head)
+                sent = 0
+                while sent < body_size and not stop.is_set():
+                    connection.sendall(piece[: body_size - sent])
+                    sent += len(piece)
+            except OSError:
+                return  # the client hung up: it keeps only the start of a huge answer
+
+    with raw_endpoint(answer) as url:
+        yield url
+
+
 CERTIFICATE = Path(__file__).parent / "data" / "selfsigned-cert.pem"  # CN and IP 127.0.0.1, a CA of its own
 OTHER_CA = Path(__file__).parent / "data" / "other-ca-cert.pem"  # a CA that signed nothing here
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import receivers as r
-from suite_runner import RECEIVER_CASES, run_suite
+from suite_runner import RECEIVER_CASES, SuiteRun, run_suite
 
 from horneross_conformance.reference_receiver import ReferenceReceiver
 
@@ -166,3 +166,52 @@ def test_bad_options_are_usage_errors(pytester: pytest.Pytester, option: str, co
     result = pytester.runpytest_inprocess("--horneross-endpoint=http://127.0.0.1:1/x", "--horneross-secret=s", option)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert complaint in result.stderr.str()
+
+
+HOSTILE_TIMEOUT = 2.0
+
+
+def _bounded(run: SuiteRun) -> None:
+    """The promise for any endpoint: a verdict within (number of checks) x (timeout), with a report."""
+    assert run.seconds < RECEIVER_CASES * HOSTILE_TIMEOUT, run.seconds
+    assert run.report["verdict"] == "non-conformant" and run.ret == 1
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_a_100_mb_answer_is_cut_and_the_suite_ends_in_bounded_time(pytester: pytest.Pytester) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 104857600\r\n\r\n"
+    with r.answering_endpoint(head, body_size=100 * 1024 * 1024) as url:
+        run = run_suite(pytester, url, f"--horneross-timeout={HOSTILE_TIMEOUT}")
+    _bounded(run)
+    assert run.outcomes()["RCV-01"] == "passed"  # each 200 was read as an answer, its body cut at 64 KiB
+    assert run.outcomes()["RCV-03"] == "failed"  # it acknowledges forged deliveries too
+    assert (pytester.path / "report.json").stat().st_size < 2_000_000  # the wire log keeps 2 KiB of a body
+
+
+def test_a_redirect_loop_is_an_answer_that_is_not_followed(pytester: pytest.Pytester) -> None:
+    head = b"HTTP/1.1 302 Found\r\nLocation: /webhook\r\nContent-Length: 0\r\n\r\n"
+    with r.answering_endpoint(head) as url:
+        run = run_suite(pytester, url, f"--horneross-timeout={HOSTILE_TIMEOUT}")
+    _bounded(run)
+    assert "answered 302 Found; redirects are not followed (Location: /webhook), so Horneross retries" in run.details(
+        "RCV-01"
+    )
+
+
+def test_a_connection_closed_in_the_middle_of_the_answer_is_no_answer(pytester: pytest.Pytester) -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"
+    with r.answering_endpoint(head) as url:
+        run = run_suite(pytester, url, f"--horneross-timeout={HOSTILE_TIMEOUT}")
+    _bounded(run)
+    assert "no answer: the connection closed before the answer was complete" in run.details("RCV-01")
+
+
+def test_an_http_1_0_answer_without_length_is_read_to_the_close(pytester: pytest.Pytester) -> None:
+    head = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok, received"
+    with r.answering_endpoint(head) as url:
+        run = run_suite(pytester, url, f"--horneross-timeout={HOSTILE_TIMEOUT}")
+    _bounded(run)
+    assert run.outcomes()["RCV-01"] == "passed" and run.outcomes()["RCV-03"] == "failed"
+    checks = {c["id"]: c for q in run.report["requirements"] for c in q["checks"]}
+    answer = checks["RCV-SIG-001"]["wire"]["exchanges"][0]
+    assert (answer["status"], answer["response_body"]) == ("200 OK", "ok, received")
