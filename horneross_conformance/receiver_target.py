@@ -134,10 +134,12 @@ class ReceiverTarget:
 
 
 def _redact(response: Response, secret: str) -> None:
-    """An endpoint that echoes the secret (a debug page, a helpful error) must not put it in any message."""
-    response.body = response.body.replace(secret.encode("utf-8"), wire.REDACTED.encode("ascii"))
-    response.headers = [(name, value.replace(secret, wire.REDACTED)) for name, value in response.headers]
-    response.reason = response.reason.replace(secret, wire.REDACTED)
+    """An endpoint that echoes the secret (a debug page, a helpful error), or its key bytes in hex or base64, must
+    not put it in any message."""
+    for form in wire.secret_forms(secret):
+        response.body = response.body.replace(form.encode("utf-8"), wire.REDACTED.encode("ascii"))
+    response.headers = [(name, wire.redact(value, secret)) for name, value in response.headers]
+    response.reason = wire.redact(response.reason, secret)
 
 
 def explain(status: int, response: Response) -> str:

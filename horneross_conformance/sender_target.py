@@ -155,7 +155,8 @@ class SenderTarget:
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
-            text = text.replace(secret, "[secret]")
+            for form in wire.secret_forms(secret):
+                text = text.replace(form, "[secret]")
         return text
 
 

@@ -8,6 +8,7 @@ deliveries keep a report readable. Every secret the run knows is replaced before
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -55,6 +56,19 @@ class WireLog:
         return {"exchanges": [e.as_json() for e in self.exchanges], "omitted": self.omitted}
 
 
+def secret_forms(secret: str) -> list[str]:
+    """The ways a secret can show up in what a target sends back: as it is, and its key bytes in hex or base64."""
+    key = secret.encode("utf-8")
+    forms = [secret, key.hex(), key.hex().upper(), base64.b64encode(key).decode("ascii")]
+    return [form for form in forms if form]
+
+
+def redact(text: str, secret: str) -> str:
+    for form in secret_forms(secret):
+        text = text.replace(form, REDACTED)
+    return text
+
+
 def keep_secret(secret: str) -> None:
     """Register a secret of the run: it is replaced wherever it would appear in a wire log."""
     if secret:
@@ -94,7 +108,7 @@ def headers(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
         for secret in _secrets:
-            value = value.replace(secret, REDACTED)
+            value = redact(value, secret)
         return value
     if isinstance(value, list | tuple):
         return [_redact_value(item) for item in value]

@@ -19,7 +19,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
 
-from horneross_conformance import __version__
+from horneross_conformance import __version__, wire
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.commands.secret import NoSecret, add_secret_option, read_secret
@@ -117,6 +117,10 @@ class Listener:
             if self.args.count is not None and self.answered_count >= self.args.count:
                 self.done.set()
 
+    def _redact(self, text: str) -> str:
+        """A sender that sends the secret itself (in a header, in the body) does not get it into the log."""
+        return wire.redact(text, self._secret) if self._secret else text
+
     def _signature(self, body: bytes, signature: str | None, payload: Any, parsed: bool) -> tuple[str, bool | None]:
         if self._secret is None:
             return "signature not checked (no secret)", None
@@ -173,8 +177,8 @@ class Listener:
             "received": now.astimezone().isoformat(),
             "method": method,
             "path": path,
-            "headers": dict(headers),
-            "body": body.decode("utf-8", "replace"),
+            "headers": {name: self._redact(value) for name, value in headers},
+            "body": self._redact(body.decode("utf-8", "replace")),
             "attempt": attempt,
             "signature": signature_verdict,
             "problems": problems,
