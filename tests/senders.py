@@ -446,6 +446,14 @@ class LeaksItsSecret(Sender):
         raise ValueError(f"endpoint {url} rejected secret {secret!r}")
 
 
+class SendsItsSecret(Sender):
+    """Puts the endpoint's secret in a header of every delivery, as a misread of 'signature' would."""
+
+    def post(self, delivery: Delivery) -> int | None:
+        secret = next(s.secret for s in self.subscriptions if s.url == delivery.url)
+        return post(delivery.url, delivery.body, {**headers(delivery), "X-Webhook-Secret": secret}, self.timeout)[0]
+
+
 class DeliversTwiceAtOnce(Sender):
     """Every attempt goes out twice, concurrently, as two workers that both picked up the same job would."""
 
