@@ -4,6 +4,13 @@ Horneross signs ``JSON.stringify(payload)``, and the documented receiver re-seri
 way before comparing. Any difference of one byte (a separator, an escape, a digit, a key's position) breaks the
 signature, so this module reproduces ECMAScript's algorithm exactly for every value ``json.loads`` can produce
 (see ``shared/design/json-stringify.md``): dicts, lists, str, int, float, bool and None.
+
+Two paths, one answer. Most events hold only objects, arrays, strings, booleans, null and small integers, and
+for those orjson (compiled) writes exactly what ``JSON.stringify`` writes, five to ten times faster than the
+exact path here. ``_plain`` decides, conservatively: a float, an integer beyond 2**53, a key that ECMAScript
+would move to the front (any key starting with an ASCII digit), a tuple or any other type sends the document to
+the exact path, and so do lone surrogates, which orjson refuses. The tests check both paths against each other
+and against Node on generated documents.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ import re
 from json.encoder import encode_basestring
 from typing import Any
 
+import orjson
+
 # ECMAScript orders "array index" keys (canonical decimals 0 .. 2**32 - 2) first, ascending.
 _INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 _MAX_INDEX = 2**32 - 2
@@ -23,9 +32,47 @@ _SAFE_INT = 2**53
 
 def canonical_bytes(obj: Any) -> bytes:
     """Return exactly the UTF-8 bytes of ``JSON.stringify(obj)`` for ``obj`` as parsed from JSON."""
+    if _plain(obj):
+        try:
+            fast: bytes = orjson.dumps(obj)
+            return fast
+        except TypeError:  # orjson.JSONEncodeError: a lone surrogate, which the exact path escapes as ECMAScript does
+            pass
+    return exact_bytes(obj)
+
+
+def exact_bytes(obj: Any) -> bytes:
+    """``canonical_bytes`` by the exact path alone: ECMAScript's algorithm written out, for every document."""
     parts: list[str] = []
     _encode(obj, parts.append)
     return "".join(parts).encode("utf-8")
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def _plain(obj: Any) -> bool:
+    """Whether orjson writes ``obj`` byte for byte as ``JSON.stringify`` does: only dicts with str keys that do not
+    start with an ASCII digit, lists, str, bool, None and int within +-2**53 (exact types, no subclasses)."""
+    stack = [obj]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        kind = type(node)
+        if kind is dict:
+            for key, value in node.items():
+                if type(key) is not str or key[:1] in _DIGITS:
+                    return False
+                if type(value) is not str:
+                    push(value)
+        elif kind is list:
+            stack.extend(node)
+        elif kind is int:
+            if not -_SAFE_INT <= node <= _SAFE_INT:
+                return False
+        elif not (kind is str or kind is bool or node is None):
+            return False
+    return True
 
 
 def parse_json(body: bytes) -> Any:

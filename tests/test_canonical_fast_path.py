@@ -1,0 +1,94 @@
+"""canonical_bytes' fast path (orjson) and its guard: the guard misses nothing, and typical events take it."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from peers import ROOT, NodeStringify
+from strategies import json_text, plain_json_text
+
+from horneross_conformance.canonical import _plain, canonical_bytes, exact_bytes
+from horneross_conformance.events import sample_event
+from horneross_conformance.validation import EVENT_TYPES
+
+BATCH = 25
+SETTINGS = settings(
+    max_examples=5_000 // BATCH,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+TAKEN: list[bool] = []
+
+
+@SETTINGS
+@given(texts=st.lists(plain_json_text, min_size=BATCH, max_size=BATCH))
+def test_documents_of_the_fast_path_equal_node_json_stringify(node: NodeStringify, texts: list[str]) -> None:
+    """5,000 documents with every tricky string, small integers, booleans and nulls: orjson's output is Node's."""
+    for text, expected in zip(texts, node.stringify_many(texts), strict=True):
+        assert isinstance(expected, bytes), f"node rejected a generated text: {expected}"
+        value = json.loads(text)
+        TAKEN.append(_plain(value))
+        assert canonical_bytes(value) == expected, text
+
+
+def test_the_fast_path_was_taken_by_most_of_those_documents() -> None:
+    """Run after the test above: lone surrogates aside (orjson refuses them), its documents are plain."""
+    if not TAKEN:
+        pytest.skip("run together with the test above")
+    assert sum(TAKEN) > 0.8 * len(TAKEN)
+
+
+@settings(max_examples=3_000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(json_text, plain_json_text))
+def test_both_paths_agree_on_every_generated_document(text: str) -> None:
+    value = json.loads(text)
+    assert canonical_bytes(value) == exact_bytes(value)
+
+
+@pytest.mark.parametrize(
+    ("document", "why"),
+    [
+        ({"price": 100.0}, "a float: orjson writes 100.0, JSON.stringify 100"),
+        ({"n": 1e16}, "a float: orjson writes 1e16, JSON.stringify 10000000000000000"),
+        ({"n": -0.0}, "a float: orjson writes -0.0, JSON.stringify 0"),
+        ({"id": 2**53 + 1}, "an integer beyond 2**53: JSON.parse rounds it"),
+        ({"b": 1, "10": 2, "2": 3}, "array-index keys: JSON.stringify writes them first"),
+        ({"data": {"a": 1, "0": 2}}, "an array-index key deeper down"),
+        ([{"x": [1, 5.0]}], "a float deep in an array: orjson writes 5.0, JSON.stringify 5"),
+        ((1, 2), "a tuple, written as an array by both, but not a type json.loads makes"),
+    ],
+)
+def test_every_document_the_guard_sends_to_the_exact_path_needed_it_or_is_not_json(document: Any, why: str) -> None:
+    assert _plain(document) is False, why
+    assert canonical_bytes(document) == exact_bytes(document)
+    if not isinstance(document, tuple):
+        assert orjson.dumps(document) != exact_bytes(document), why  # the fast path would have been wrong
+
+
+def test_a_lone_surrogate_is_refused_by_orjson_and_escaped_by_the_exact_path() -> None:
+    document = {"content": "cut \ud83d"}
+    assert _plain(document) is True  # the guard lets it through; orjson refuses it, and the exact path writes it
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps(document)
+    assert canonical_bytes(document) == b'{"content":"cut \\ud83d"}'
+
+
+def test_typical_events_take_the_fast_path() -> None:
+    """What the benchmark measures is what these tests prove: the events of every type are plain."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from corpus import large_event, typical_event
+
+    rng = random.Random(1)
+    events = [typical_event(n, rng) for n in range(40)] + [large_event(0, rng)]
+    events += [sample_event(event_type) for event_type in EVENT_TYPES]
+    assert all(_plain(event) for event in events)
+    assert all(orjson.dumps(event) == exact_bytes(event) for event in events)
