@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -11,7 +12,14 @@ SECRET_ENV = "HORNEROSS_WEBHOOK_SECRET"  # where the toolkit reads a secret from
 
 def sign(body: bytes, secret: str) -> str:
     """The signature Horneross sends for ``body`` (which should be ``canonical_bytes`` of the payload)."""
-    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    mac = _keyed(secret).copy()  # the key's padding hashed once per secret, not once per signature
+    mac.update(body)
+    return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _keyed(secret: str) -> hmac.HMAC:
+    return hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
 
 
 def verify(body: bytes, signature: str | None, secret: str) -> bool:
