@@ -28,34 +28,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from corpus import typical_event
+
 from horneross_conformance.event_files import Checker
-from horneross_conformance.events import sample_event
-from horneross_conformance.validation import EVENT_TYPES, schema_name_for, validator
+from horneross_conformance.validation import schema_name_for, validator
 
 TARGET_RATE = 150_000
 TARGET_RATIO = 1.5
-MESSAGES = [
-    "Hola, necesito ayuda con mi pedido número 48213: me llegó incompleto y quisiera saber cómo hacer el reclamo.",
-    "¿Tienen envío a Córdoba? Quiero comprar tres unidades del modelo grande y necesito la factura A.",
-    "Gracias por la respuesta 😀 Entonces espero el correo con el link de pago y les confirmo hoy mismo.",
-    "Quiero hablar con un agente, el bot no entiende mi consulta sobre la garantía extendida del producto.",
-]
-NAMES = ["María", "José", "Zoë", "Lucía", "Martín", "Ana"]
-
-
-def typical_event(number: int, rng: random.Random) -> dict[str, object]:
-    """An event as production logs hold them: about 500 bytes, with real sentences and a full contact."""
-    event = sample_event(EVENT_TYPES[number % 4])
-    data = event["data"]
-    if "content" in data:
-        data["content"] = " ".join(rng.sample(MESSAGES, rng.randint(1, 3)))
-    contact = data.get("contact")
-    if isinstance(contact, dict):
-        name = rng.choice(NAMES)
-        contact.update(firstName=name, email=f"{name.lower()}.{number}@ejemplo.com.ar", phoneNumber="+5491123456789")
-    if event["type"] == "conversation.status.changed":
-        data["previousStatus"], data["assignedTo"] = "open", {"agentId": "ag_7c1d", "name": "Soporte Ventas"}
-    return event
 
 
 def write_log(path: Path, count: int) -> int:
