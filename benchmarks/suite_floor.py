@@ -1,0 +1,124 @@
+"""Each suite's wall time against its floor: pytest's start-up plus the same number of plain HTTP requests.
+
+    python benchmarks/suite_floor.py [--rounds 3]
+
+The receiver suite runs against the reference receiver, which counts the requests it gets; the sender suite runs
+against the reference sender, whose posts are counted the same way. The floor of a run is measured in the same
+round: pytest starting and collecting nothing in a fresh process, plus that many POSTs of a typical event, one
+after another, over loopback to the same kind of server. Rounds alternate between the suite and its floor.
+
+Target: each suite within 2x of its floor. The sender suite runs without SND-RTY-013, whose 2.5 s are a
+deliberately slow answer (a sender's timeout is what it checks), not the suite's own time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from horneross_conformance import canonical_bytes, sign
+from horneross_conformance.client import parse_endpoint, post
+from horneross_conformance.events import sample_event
+from horneross_conformance.reference_receiver import ReferenceReceiver
+from horneross_conformance.server import serve
+
+SECRET = "benchmark-secret"
+TARGET = 2.0
+COUNTING_SENDER = """
+from pathlib import Path
+from horneross_conformance.reference_sender import ReferenceSender
+
+class Counting(ReferenceSender):
+    def post(self, delivery):
+        with Path("posts.txt").open("a") as out:
+            out.write("x")
+        return super().post(delivery)
+
+def create():
+    return Counting(timeout=0.5)
+"""
+
+
+class Counting:
+    """The reference receiver, counting what it receives."""
+
+    def __init__(self) -> None:
+        self.app = ReferenceReceiver(SECRET)
+        self.count = itertools.count()
+        self.received = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.received = next(self.count) + 1
+        return self.app(environ, start_response)
+
+
+def pytest_seconds(arguments: list[str], folder: str) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HORNEROSS_WEBHOOK_SECRET": SECRET},
+        timeout=600,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode not in (0, 5):  # 5: nothing collected, the start-up run
+        raise SystemExit(f"pytest failed:\n{result.stdout[-3000:]}")
+    return seconds
+
+
+def requests_seconds(url: str, count: int) -> float:
+    body = canonical_bytes(sample_event("conversation.message.created"))
+    headers = {"Content-Type": "application/json", "X-Horneross-Signature": sign(body, SECRET)}
+    endpoint = parse_endpoint(url)
+    started = time.perf_counter()
+    for _ in range(count):
+        post(endpoint, body, headers, 10)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    rounds = parser.parse_args().rounds
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; medians of {rounds} rounds")
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "counting_sender.py").write_text(COUNTING_SENDER)
+        empty = tempfile.mkdtemp(dir=folder)
+        counter = Counting()
+        with serve(counter) as base:
+            url = f"{base}/webhook"
+            for role, arguments in (
+                ("receiver", [f"--horneross-endpoint={url}"]),
+                ("sender", ["--horneross-sender=counting_sender:create", "-k", "not SND-RTY-013"]),
+            ):
+                suite, floor, counts = [], [], []
+                for _ in range(rounds):
+                    before = counter.received
+                    Path(folder, "posts.txt").write_text("")
+                    suite.append(pytest_seconds(["--horneross-seed=1", *arguments], folder))
+                    requests = (
+                        counter.received - before if role == "receiver" else len(Path(folder, "posts.txt").read_text())
+                    )
+                    counts.append(requests)
+                    floor.append(pytest_seconds([], empty) + requests_seconds(url, requests))
+                wall, base_time = statistics.median(suite), statistics.median(floor)
+                ratio = wall / base_time
+                print(
+                    f"{role} suite: {wall:.2f} s for {statistics.median(counts):.0f} requests; floor {base_time:.2f} s "
+                    f"(pytest start-up and as many plain POSTs): {ratio:.2f}x, target <= {TARGET:g}x: "
+                    f"{'met' if ratio <= TARGET else 'MISSED'}"
+                )
+
+
+if __name__ == "__main__":
+    main()
