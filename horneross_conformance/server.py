@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from socketserver import ThreadingMixIn
@@ -22,13 +23,17 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 @contextlib.contextmanager
-def serve(app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Run ``app`` until the block ends; yields its base URL (``http://127.0.0.1:PORT``)."""
+def serve(
+    app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """Run ``app`` until the block ends; yields its base URL (``http://127.0.0.1:PORT``, or https with ``tls``)."""
     server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{server.server_port}"
+        yield f"{'https' if tls else 'http'}://{host}:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()

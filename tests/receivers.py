@@ -474,22 +474,12 @@ OTHER_CA = Path(__file__).parent / "data" / "other-ca-cert.pem"  # a CA that sig
 @contextmanager
 def serve_tls(app: Callable[..., Any]) -> Iterator[str]:
     """Serve a WSGI app over TLS with the self-signed certificate; yields its https base URL."""
-    from wsgiref.simple_server import make_server
-
-    from horneross_conformance.server import _QuietHandler, _ThreadingServer
+    from horneross_conformance.server import serve
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(CERTIFICATE, Path(__file__).parent / "data" / "selfsigned-key.pem")
-    server = make_server("127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve(app, tls=context) as base:
+        yield base
 
 
 def closed_port() -> str:
