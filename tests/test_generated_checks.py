@@ -131,12 +131,7 @@ def test_a_seed_repeats_the_generated_events_exactly(pytester: pytest.Pytester) 
 
 def test_every_run_reaches_the_derived_cases(pytester: pytest.Pytester) -> None:
     events = recorded_events(pytester, f"--horneross-examples={DEFAULT_EXAMPLES}")
-    texts = [
-        text
-        for e in events
-        for text in (e["data"].get("content"), r.first_name(e))
-        if isinstance(text, str)
-    ]
+    texts = [text for e in events for text in (e["data"].get("content"), r.first_name(e)) if isinstance(text, str)]
     for character in ("\ud83d", "\ude00", "\u2028", "\u2029", "\x00", "\x1f", "\x7f", "\U0001f600", "\ufeff"):
         assert any(character in text for text in texts), repr(character)
     names = [r.first_name(e) for e in events]
