@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from horneross_conformance.canonical import parse_json
 from horneross_conformance.compiled import Unsupported, compile_check
 from horneross_conformance.validation import EVENT_TYPES, schema_errors, validator
 
@@ -180,14 +181,13 @@ class Checker:
 
     def _check_lines(self, source: str, first: list[tuple[int, Any]], rest: Iterable[tuple[int, bytes]]) -> None:
         checks = {event_type: fast_check(f"{event_type}.schema.json") for event_type in EVENT_TYPES}
-        loads = json.loads
         valid = 0  # counted locally: this loop runs for every line of a log, and must stay short
         try:
             for number, parsed in first:
                 self._check_line(source, number, parsed)
             for number, line in rest:
                 try:
-                    parsed = loads(line.decode("utf-8"))
+                    parsed = parse_json(line)
                 except (ValueError, RecursionError):  # the decode and JSON errors: _parse says which, with where
                     parsed = _parse(line, number)
                 # the common case inline: a documented event, valid
@@ -249,13 +249,15 @@ def _parse(data: bytes, first_line: int = 1, one_line: bool = True) -> Any:
         line = first_line + data.count(b"\n", 0, error.start)
         return _NotJson(f"not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start}", line)
     try:
-        return json.loads(text)
+        return parse_json(data)
     except json.JSONDecodeError as error:
         if not text.strip():
             return _NotJson("")
         line = first_line + error.lineno - 1
         where = f"column {error.colno}" if one_line else f"line {line}, column {error.colno}"
         return _NotJson(f"not JSON: {error.msg} at {where}", line)
+    except ValueError as error:  # NaN, Infinity: Python's json reads them, JSON.parse does not
+        return _NotJson(f"not JSON: {error}", first_line)
     except RecursionError:
         return _NotJson("not JSON this tool can read: nested too deeply", first_line)
 

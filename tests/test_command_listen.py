@@ -58,6 +58,8 @@ def test_forged_and_invalid_deliveries_are_named_and_refused(tmp_path: Path) -> 
         missing = deliver(listener.url, sample_event("lead.captured"), signature=None)
         signed_invalid = deliver(listener.url, invalid)
         not_json = post(parse_endpoint(listener.url), b"{nope", {"X-Horneross-Signature": sign(b"{nope", r.SECRET)}, 10)
+        nan = b'{"type":"lead.captured","data":{"x":NaN}}'
+        post(parse_endpoint(listener.url), nan, {"X-Horneross-Signature": sign(nan, r.SECRET)}, 10)
         output = listener.stop()
     assert (wrong.status, missing.status, signed_invalid.status, not_json.status) == (401, 401, 200, 200)
     lines = output.splitlines()
@@ -66,8 +68,8 @@ def test_forged_and_invalid_deliveries_are_named_and_refused(tmp_path: Path) -> 
     assert any("| signature ok | schema: 1 problem | answered 200" in line for line in lines)
     assert "    /data/contact/email: 'nope' is not a 'email' (format)" in lines
     assert any("(not an event) attempt 1 | signature ok | schema: 1 problem" in line for line in lines)
-    assert "    the body is not JSON" in lines
-    assert output.rstrip().endswith("stopped: 4 deliveries, 0 signed and valid, 4 with problems")
+    assert lines.count("    the body is not JSON") == 2  # NaN too: JSON.parse refuses it
+    assert output.rstrip().endswith("stopped: 5 deliveries, 0 signed and valid, 5 with problems")
     assert listener.process.returncode == 1
 
 

@@ -149,3 +149,15 @@ def test_a_missing_path_is_a_usage_error_and_fail_fast_stops_at_the_first_proble
     assert "stopped at the first problem" in fast.stdout
     (tmp_path / "empty").mkdir()
     assert "no .json or .jsonl files in this folder (input)" in cli("validate", "empty", cwd=tmp_path).stdout
+
+
+def test_nan_and_infinity_are_not_json_although_pythons_json_reads_them(tmp_path: Path) -> None:
+    """JSON.parse refuses them, and so a receiver would: validate must not call such a line valid."""
+    event = json.dumps(sample_event("conversation.created"))
+    (tmp_path / "log.jsonl").write_text(event[:-1] + ', "score": NaN}\n' + event[:-1] + ', "n": -Infinity}\n')
+    result = cli("validate", "log.jsonl", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[:2] == [
+        "log.jsonl:1: not JSON: NaN is not JSON (json)",
+        "log.jsonl:2: not JSON: -Infinity is not JSON (json)",
+    ]

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
 
 from horneross_conformance import __version__, wire
-from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.canonical import canonical_bytes, parse_json
 from horneross_conformance.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.commands.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.curl import display_json
@@ -83,9 +83,9 @@ class Listener:
     def handle(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> tuple[int, bytes]:
         signature = next((v for k, v in headers if k.lower() == SIGNATURE_HEADER.lower()), None)
         try:
-            payload: Any = json.loads(body.decode("utf-8"))
+            payload: Any = parse_json(body)  # as the documented receiver reads it: NaN is not JSON
             parsed = True
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             payload, parsed = None, False
         signature_verdict, verified = self._signature(body, signature, payload if parsed else None, parsed)
         if method != "POST":
@@ -104,7 +104,7 @@ class Listener:
         status, note = self._answer(attempt, verified, body, signature)
         if self.args.delay > 0:
             time.sleep(self.args.delay)
-        good = verified is not False and not problems and method == "POST"
+        good = verified is not False and not problems  # problems name a method other than POST
         self._record(number, method, path, headers, body, payload, attempt, signature_verdict, problems, status, note)
         with self.lock:
             self.good += good

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from horneross_conformance.canonical import parse_json
 from horneross_conformance.event_files import STDIN
 
 
@@ -26,11 +27,13 @@ def read_payload(file: str) -> tuple[bytes, Any]:
     except OSError as error:
         raise PayloadError(f"{name}: cannot be read: {error.strerror or error}", readable=False) from None
     try:
-        return data, json.loads(data.decode("utf-8"))
+        return data, parse_json(data)
     except UnicodeDecodeError as error:
         raise PayloadError(f"{name}: not UTF-8 text (byte {error.start})", readable=True) from None
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise PayloadError(f"{name}: not JSON: {error.msg} at {where}", readable=True) from None
+    except ValueError as error:  # NaN, Infinity: Python's json reads them, JSON.parse does not
+        raise PayloadError(f"{name}: not JSON: {error}", readable=True) from None
     except RecursionError:
         raise PayloadError(f"{name}: not JSON this tool can read: nested too deeply", readable=True) from None
