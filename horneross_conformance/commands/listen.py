@@ -22,6 +22,7 @@ from typing import IO, Any
 from horneross_conformance import __version__, wire
 from horneross_conformance.canonical import canonical_bytes, parse_json
 from horneross_conformance.client import DeliveryError, Endpoint, parse_endpoint, post
+from horneross_conformance.commands import usage_error
 from horneross_conformance.commands.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.curl import display_json
 from horneross_conformance.event_files import event_problems
@@ -282,28 +283,19 @@ def listen_command(args: argparse.Namespace) -> int:
         forward = parse_endpoint(args.forward_to) if args.forward_to else None
         secret = read_secret(args.secret_env, required=False)
     except (ValueError, NoSecret) as error:
-        print(f"horneross-conformance listen: {error}", file=sys.stderr)
-        return 2
+        return usage_error("listen", str(error))
     if args.forward_to and secret is None:
-        print(
-            f"horneross-conformance listen: --forward-to relays verified deliveries only; set {args.secret_env}",
-            file=sys.stderr,
-        )
-        return 2
+        return usage_error("listen", f"--forward-to relays verified deliveries only; set {args.secret_env}")
     try:
         log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115 (closed below)
     except OSError as error:
-        print(f"horneross-conformance listen: {args.log}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return usage_error("listen", f"{args.log}: {error.strerror or error}")
     listener = Listener(args, secret, forward, log)
     handler = type("Handler", (_Handler,), {"listener": listener})
     try:
         server = _Server((args.host, args.port), handler)
     except OSError as error:
-        print(
-            f"horneross-conformance listen: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr
-        )
-        return 2
+        return usage_error("listen", f"cannot listen on {args.host}:{args.port}: {error.strerror}")
     host, port = str(server.server_address[0]), server.server_address[1]
     print(f"listening on http://{host}:{port}/ (any path)", flush=True)
     if secret is None:

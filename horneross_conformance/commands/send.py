@@ -9,12 +9,12 @@ Horneross needs: 200 for a signed delivery, anything else for a forged one.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.client import DeliveryError, Response, parse_endpoint, post
+from horneross_conformance.commands import usage_error
 from horneross_conformance.commands.payload import PayloadError, read_payload
 from horneross_conformance.commands.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.curl import display_json
@@ -25,6 +25,7 @@ from horneross_conformance.signing import SIGNATURE_HEADER, sign
 from horneross_conformance.validation import EVENT_TYPES
 
 SHOWN = 600  # characters of a body shown without --verbose
+RETRIES = "after 1 min, 5 min, 30 min and 2 h"  # the documented schedule, in words
 
 
 def add_parser(commands: Any) -> None:
@@ -62,20 +63,20 @@ def send_command(args: argparse.Namespace) -> int:
     try:
         endpoint = parse_endpoint(args.url, args.ca_bundle)
     except ValueError as error:
-        return _usage(str(error))
+        return usage_error("send", str(error))
     if not args.timeout > 0:
-        return _usage("--timeout must be a positive number of seconds")
+        return usage_error("send", "--timeout must be a positive number of seconds")
     if args.file is not None:
         try:
             _, payload = read_payload(args.file)
         except PayloadError as error:
-            return _usage(str(error))
+            return usage_error("send", str(error))
     else:
         payload = sample_event(args.type)
     try:
         secret = read_secret(args.secret_env, required=args.signature == "valid")
     except NoSecret as error:
-        return _usage(str(error))
+        return usage_error("send", str(error))
 
     body = canonical_bytes(payload)
     headers = {"User-Agent": f"horneross-conformance/{__version__}", "Content-Type": "application/json"}
@@ -99,7 +100,7 @@ def send_command(args: argparse.Namespace) -> int:
         response = post(endpoint, body, headers, args.timeout)
     except DeliveryError as error:
         print(f"no answer: {error}.{PREFLIGHT_HINTS[error.kind]}")
-        print("  Horneross would retry this delivery after 1 min, 5 min, 30 min and 2 h.")
+        print(f"  Horneross would retry this delivery {RETRIES}.")
         return 1
     _show_answer(response, args.verbose)
     good, verdict = judge(response, args.signature, args.secret_env)
@@ -123,7 +124,7 @@ def judge(response: Response, signature: str, secret_env: str) -> tuple[bool, st
         return False, (
             f"REJECTED a correctly signed delivery. Is the endpoint's secret the one in {secret_env}? It must "
             "compare the header with the lowercase hex HMAC-SHA256 of JSON.stringify(payload). Horneross retries "
-            "after 1 min, 5 min, 30 min and 2 h, then gives up."
+            f"{RETRIES}, then gives up."
         )
     return False, f"NOT ACKNOWLEDGED: {explain(status, response)}."
 
@@ -150,8 +151,3 @@ def _shown(text: str, verbose: bool) -> str:
     if verbose or len(text) <= SHOWN:
         return text
     return f"{text[:SHOWN]}... ({len(text) - SHOWN} more characters; --verbose shows all)"
-
-
-def _usage(message: str) -> int:
-    print(f"horneross-conformance send: {message}", file=sys.stderr)
-    return 2

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from horneross_conformance.canonical import canonical_bytes
+from horneross_conformance.commands import usage_error
 from horneross_conformance.commands.payload import PayloadError, read_payload
 from horneross_conformance.commands.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.event_files import STDIN
@@ -40,13 +41,12 @@ def sign_command(args: argparse.Namespace) -> int:
     try:
         data, payload = read_payload(args.file)
     except PayloadError as error:
-        print(f"horneross-conformance sign: {error}", file=sys.stderr)
-        return 1 if error.readable else 2
+        code = usage_error("sign", str(error))
+        return 1 if error.readable else code
     try:
         secret = read_secret(args.secret_env)
     except NoSecret as error:
-        print(f"horneross-conformance sign: {error}", file=sys.stderr)
-        return 2
+        return usage_error("sign", str(error))
     assert secret is not None
     canonical = canonical_bytes(payload)
     print(sign(data if args.raw else canonical, secret))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from horneross_conformance import __version__
+from horneross_conformance.commands import usage_error
 from horneross_conformance.event_files import STDIN, Checker, Problem
 
 EPILOG = """\
@@ -50,9 +51,7 @@ class _FailFast(Exception):
 def validate_command(args: argparse.Namespace) -> int:
     missing = [path for path in args.paths if path != STDIN and not Path(path).exists()]
     if missing:
-        for path in missing:
-            print(f"horneross-conformance validate: {path}: no such file or folder", file=sys.stderr)
-        return 2
+        return max(usage_error("validate", f"{path}: no such file or folder") for path in missing)
     problems: list[Problem] = []
     as_json = args.format == "json"
 
