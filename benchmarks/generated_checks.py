@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
+
+from runs import pytest_seconds
 
 from horneross_conformance.reference_receiver import ReferenceReceiver
 from horneross_conformance.server import serve
@@ -27,19 +27,7 @@ TARGET_SECONDS = 3.0
 
 
 def wall(arguments: list[str], folder: str) -> float:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--horneross-seed=1", *arguments],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "HORNEROSS_WEBHOOK_SECRET": SECRET},
-        timeout=300,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"the suite did not pass:\n{result.stdout[-3000:]}")
-    return seconds
+    return pytest_seconds(["--horneross-seed=1", *arguments], folder, SECRET)
 
 
 def measure(name: str, target: list[str], rounds: int, folder: str, only: str | None = None) -> float:
