@@ -155,8 +155,7 @@ class SenderTarget:
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:
-            for form in wire.secret_forms(secret):
-                text = text.replace(form, "[secret]")
+            text = wire.redact(text, secret)
         return text
 
 
