@@ -126,14 +126,19 @@ def _configure_receiver(
     if not secret:
         raise pytest.UsageError(f"{SECRET} (or the {SECRET_ENV} environment variable) is required with {ENDPOINT}")
 
+    from horneross_conformance.client import tls_context
     from horneross_conformance.pytest_run import ReceiverRun
     from horneross_conformance.receiver_target import ReceiverTarget
 
+    ca_bundle = config.getoption("horneross_ca_bundle")
     try:
-        target = ReceiverTarget(endpoint, secret, timeout, generation, config.getoption("horneross_ca_bundle"))
+        tls_context(ca_bundle)
     except ValueError as error:
-        option = CA_BUNDLE if str(error).startswith("CA bundle") else ENDPOINT
-        raise pytest.UsageError(f"{option}: {error}") from None
+        raise pytest.UsageError(f"{CA_BUNDLE}: {error}") from None
+    try:
+        target = ReceiverTarget(endpoint, secret, timeout, generation, ca_bundle)
+    except ValueError as error:
+        raise pytest.UsageError(f"{ENDPOINT}: {error}") from None
     config.pluginmanager.register(ReceiverRun(config, target, report, strict), "horneross-run")
 
 
