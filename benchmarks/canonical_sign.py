@@ -53,7 +53,9 @@ def node_seconds(script: Path, corpus: Path, reps: int) -> float:
     node = shutil.which("node")
     if node is None:
         raise SystemExit("node is not on PATH: the baseline is Node's own JSON.stringify and createHmac")
-    result = subprocess.run([node, str(script), str(corpus), str(reps), SECRET], capture_output=True, text=True)
+    result = subprocess.run(
+        [node, str(script), str(corpus), str(reps), SECRET], capture_output=True, text=True, timeout=600
+    )
     if result.returncode != 0:
         raise SystemExit(result.stderr)
     return float(result.stdout)
@@ -94,6 +96,7 @@ def main() -> None:
                     [shutil.which("node") or "node", str(script), str(corpus), "0", SECRET],
                     capture_output=True,
                     text=True,
+                    timeout=600,
                 ).stdout
             )
             if [sign(canonical_bytes(e), SECRET) for e in events] != node_signatures:
