@@ -26,7 +26,8 @@ from werkzeug import Request, Response
 
 from horneross_conformance import wire
 
-KEEP = 256 * 1024  # bytes of a body kept for the checks; the rest is counted
+KEEP = 256 * 1024  # bytes of a body kept for the checks; the rest is read, counted and dropped
+CHUNK = 64 * 1024  # bytes read from the socket at a time
 POLL = 0.02  # seconds between looks at a held connection
 
 
@@ -94,6 +95,7 @@ class CaptureLog:
     hold_limit: float = 10.0  # seconds a held answer waits at most for the sender to hang up
     offset: Callable[[], int] = lambda: 0  # the frozen clock's current offset
     captures: list[Capture] = field(default_factory=list)
+    emitted: dict[str, Any] = field(default_factory=dict)  # the run's emitted events by conversation id
     _endpoints: dict[str, Endpoint] = field(default_factory=dict)
     _serial: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -114,7 +116,7 @@ class CaptureLog:
             return self.captures[mark:]
 
     def handle(self, request: Request) -> Response:
-        data = request.get_data()
+        data, size = read_body(request)
         with self._lock:
             endpoint = self._endpoints.get(request.path)
             if endpoint is not None:
@@ -126,14 +128,14 @@ class CaptureLog:
         for name, value in request.headers.items():
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        capture = Capture(
-            endpoint, attempt, offset, request.method, request.path, headers, data[:KEEP], len(data), "holding"
-        )
+        capture = Capture(endpoint, attempt, offset, request.method, request.path, headers, data, size, "holding")
         with self._lock:
             self.captures.append(capture)
         capture.answered = self._hold(request) if answer.hold else str(answer.status)
         shown_headers = wire.headers(request.headers.items())
-        exchange = wire.Exchange(f"{request.method} {request.path}", shown_headers, wire.text(data), capture.answered)
+        exchange = wire.Exchange(
+            f"{request.method} {request.path}", shown_headers, wire.text(data, size), capture.answered
+        )
         exchange.when = f"+{offset} s"
         wire.record(exchange)
         response = Response(b"", status=answer.status)
@@ -162,6 +164,19 @@ class CaptureLog:
         return f"held {self.hold_limit:g} s, the sender still waiting"
 
 
+def read_body(request: Request) -> tuple[bytes, int]:
+    """The body's first ``KEEP`` bytes and its full length. The whole body is read, so the sender sees its
+    answer as any receiver would give it, but only the start is held: a 50 MB delivery costs 256 KiB."""
+    stream = request.stream
+    kept = bytearray()
+    size = 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if len(kept) < KEEP:
+            kept += chunk[: KEEP - len(kept)]
+    return bytes(kept), size
+
+
 class CaptureServer(HTTPServer):
     """A threaded pytest-httpserver whose every request goes to ``log.handle``."""
 
@@ -179,9 +194,10 @@ class CaptureServer(HTTPServer):
         quiet_werkzeug()
         super().start()
 
-    def dispatch(self, request: Request) -> Response:
-        self.log.clear()  # pytest-httpserver keeps every request and response; the capture log is ours
-        return super().dispatch(request)
+    def application(self, request: Request) -> Response:
+        # pytest-httpserver reads every body whole before dispatching it, and keeps each request and answer
+        # in its log; the capture log reads the body as a stream and keeps what the checks need.
+        return self.dispatch(request)
 
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"

@@ -93,11 +93,13 @@ def record(exchange: Exchange) -> None:
         log.add(exchange)
 
 
-def text(data: bytes) -> str:
-    """A body as text for a person: UTF-8 (invalid bytes replaced), cut at ``MAX_BODY`` characters."""
+def text(data: bytes, size: int | None = None) -> str:
+    """A body as text for a person: UTF-8 (invalid bytes replaced), cut at ``MAX_BODY`` characters. ``size``: the
+    body's full length, when ``data`` is only its start."""
+    size = len(data) if size is None else size
     shown = data[: MAX_BODY * 4].decode("utf-8", "replace")
-    if len(shown) > MAX_BODY or len(data) > MAX_BODY * 4:
-        return f"{shown[:MAX_BODY]}... ({len(data)} bytes in all)"
+    if len(shown) > MAX_BODY or size > MAX_BODY * 4:
+        return f"{shown[:MAX_BODY]}... ({size} bytes in all)"
     return shown
 
 
