@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from horneross_conformance.capture import Capture, Endpoint
-from horneross_conformance.sender_target import SenderTarget, parsed_body
-from horneross_conformance.suites.base import CheckFailed
+from horneross_conformance.sender_target import SenderTarget, parsed_body, unreadable
+from horneross_conformance.suites.base import CheckFailed, Inconclusive
 
 RETRY_DELAYS = (60, 300, 1800, 7200)  # behaviour.md, decision 2: after attempts 1, 2, 3 and 4 fail
 DUE = (0, 60, 360, 2160, 9360)  # the attempts' offsets after the event, with instant failures
@@ -138,6 +138,9 @@ def _owner(plan: Plan, capture: Capture) -> Expected | None:
     mine = [e for e in plan.expected if e.endpoint is capture.endpoint]
     if len(mine) <= 1:
         return mine[0] if mine else None
+    problem = unreadable(capture)
+    if problem:
+        raise Inconclusive(f"{problem}, so which event it carries is unknown (see SND-01)")
     body = parsed_body(capture)
     data = body.get("data") if isinstance(body, dict) else None
     for expected in mine:

@@ -8,6 +8,7 @@ remaining checks end at once instead of each waiting out the timeout.
 
 from __future__ import annotations
 
+import copy
 import secrets
 import string
 import threading
@@ -107,9 +108,14 @@ class SenderTarget:
     # the adapter
 
     def emit(self, event_type: str, data: dict[str, Any]) -> Emitted:
+        """Emit ``data``; what is recorded is a copy made before the sender saw it, which it cannot change."""
+        kept = copy.deepcopy(data)
         returned = self.call("emit", self.sender.emit, event_type, data)
-        emitted = Emitted(self.offset, event_type, data, returned)
+        emitted = Emitted(self.offset, event_type, kept, returned)
         self.emitted.append(emitted)
+        conversation = kept.get("conversationId")
+        if isinstance(conversation, str):
+            self.log.emitted[conversation] = emitted
         return emitted
 
     def run_due(self, bound: float | None = None) -> list[Capture]:
@@ -160,8 +166,43 @@ class SenderTarget:
 
 
 def parsed_body(capture: Capture) -> Any:
-    """The body as the documented receiver reads it, or ``None`` when it is not JSON."""
+    """The body as the documented receiver reads it, or ``None`` when it is not JSON or was not kept whole."""
+    if capture.size > len(capture.body):
+        return None
     try:
         return parse_json(capture.body)
     except ValueError:  # UnicodeDecodeError included
         return None
+
+
+EXPRESS_LIMIT = 100 * 1024  # express.json()'s default limit: the documented receiver answers 413 above it
+
+
+def unreadable(capture: Capture) -> str | None:
+    """Why the delivery cannot be read as an event's JSON object, or ``None`` when it can.
+
+    That is SND-01's business alone: the checks of other requirements, meeting such a delivery, are inconclusive
+    and say so, rather than failing their own requirement for the same fault."""
+    where = capture.where
+    if capture.size > len(capture.body):
+        return (
+            f"a delivery of {capture.size} bytes arrived at {where}, far more than the event emitted: the documented "
+            f"Express receiver (express.json(), {EXPRESS_LIMIT // 1024} kB by default) refuses it with 413"
+        )
+    try:
+        capture.body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        start = error.start
+        return (
+            f"a delivery to {where} is not UTF-8, as JSON on the wire must be: byte {capture.body[start]:#04x} at "
+            f"{start}, in {capture.body[max(0, start - 20) : start + 20]!r}"
+        )
+    body = parsed_body(capture)
+    if not isinstance(body, dict):
+        return f"a delivery to {where} is not a JSON object: {excerpt(capture.body)}"
+    return None
+
+
+def excerpt(body: bytes, limit: int = 80) -> str:
+    text = repr(body[:limit])
+    return text + f" ... ({len(body)} bytes)" if len(body) > limit else text

@@ -6,6 +6,8 @@ least that breaks, or keeps, one rule, so that a verdict is about that rule and 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import http.client
 import json
 import random
@@ -461,3 +463,57 @@ class DeliversTwiceAtOnce(Sender):
         with ThreadPoolExecutor(max_workers=2) as pool:
             statuses = list(pool.map(lambda _: super(DeliversTwiceAtOnce, self).post(delivery), range(2)))
         return statuses[0]
+
+
+PADDING = 50 * 1024 * 1024  # bytes of the padding field PostsFiftyMegabytes adds to every event
+_MEGABYTE_OF_X = b"x" * (1 << 20)
+
+
+class PostsFiftyMegabytes(Sender):
+    """Every event carries an extra 50 MB field, sent and signed as JSON.stringify: the bytes and the signature
+    are right, the size is not. The padding is streamed at each attempt, never held, so the test stays light."""
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        first = len(self.pending)
+        event_id = super().emit(event_type, data)
+        for delivery in self.pending[first:]:
+            secret = next(s.secret for s in self.subscriptions if s.url == delivery.url)
+            mac = hmac.new(secret.encode(), digestmod=hashlib.sha256)
+            for chunk in self._padded(delivery.body):
+                mac.update(chunk)
+            delivery.signature = mac.hexdigest()
+        return event_id
+
+    @staticmethod
+    def _padded(body: bytes) -> Any:
+        yield body[:-1] + b',"padding":"'
+        for _ in range(PADDING // len(_MEGABYTE_OF_X)):
+            yield _MEGABYTE_OF_X
+        yield b'"}'
+
+    def post(self, delivery: Delivery) -> int | None:
+        parts = urlsplit(delivery.url)
+        size = len(delivery.body) - 1 + len(b',"padding":"') + PADDING + 2
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
+        try:
+            connection.request(
+                "POST", parts.path, self._padded(delivery.body), {**headers(delivery), "Content-Length": str(size)}
+            )
+            return connection.getresponse().status
+        except (OSError, http.client.HTTPException):
+            return None
+        finally:
+            connection.close()
+
+
+class SendsLatin1(Sender):
+    """Signs the UTF-8 bytes of JSON.stringify, as documented, but puts them on the wire as ISO-8859-1 (what
+    ``getBytes("ISO-8859-1")`` does): every event with a non-ASCII character arrives as bytes that are not UTF-8.
+    The bytes are fixed at emit, so every retry is the same."""
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        first = len(self.pending)
+        event_id = super().emit(event_type, data)
+        for delivery in self.pending[first:]:
+            delivery.body = delivery.body.decode("utf-8").encode("latin-1", "replace")
+        return event_id

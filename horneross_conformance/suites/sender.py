@@ -16,7 +16,7 @@ from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.capture import Answer, Capture, Endpoint, always, succeed_at
 from horneross_conformance.events import sample_data, stress_texts
 from horneross_conformance.schedule import DUE, Departure, Emission, Expected, Plan, play
-from horneross_conformance.sender_target import Emitted, SenderTarget, parsed_body
+from horneross_conformance.sender_target import Emitted, SenderTarget, excerpt, parsed_body, unreadable
 from horneross_conformance.signing import SIGNATURE_HEADER, sign
 from horneross_conformance.suites.base import CheckFailed, Inconclusive, Registry
 from horneross_conformance.suites.sender_generated import register as register_generated
@@ -86,41 +86,49 @@ def stress_samples() -> list[tuple[str, dict[str, Any]]]:
 
 
 def body_of(capture: Capture) -> dict[str, Any]:
-    """The delivery's JSON object, or ``CheckFailed`` saying what arrived instead."""
-    if capture.size > len(capture.body):
-        raise CheckFailed(f"a delivery of {capture.size} bytes arrived at {capture.where}: far more than an event")
-    body = parsed_body(capture)
-    if not isinstance(body, dict):
-        raise CheckFailed(f"a delivery to {capture.where} is not a JSON object: {_excerpt(capture.body)}")
+    """The delivery's JSON object, for a check of SND-01: ``CheckFailed`` saying what arrived instead."""
+    problem = unreadable(capture)
+    if problem:
+        raise CheckFailed(problem)
+    body: dict[str, Any] = parsed_body(capture)
+    return body
+
+
+def readable(capture: Capture) -> dict[str, Any]:
+    """The delivery's JSON object, for a check of another requirement: what cannot be read is SND-01's fault,
+    so this check is inconclusive (``Inconclusive``) instead of failing its own requirement for it."""
+    problem = unreadable(capture)
+    if problem:
+        raise Inconclusive(f"{problem} (see SND-01)")
+    body: dict[str, Any] = parsed_body(capture)
     return body
 
 
 def emission_of(target: SenderTarget, capture: Capture) -> Emitted | None:
-    """The emitted event a delivery carries, found by its conversation id: unique per emission and plain ASCII,
-    so it survives whatever the sender did to the rest (the order of deliveries is the sender's business)."""
+    """The emitted event a delivery carries, found among every emission of the run by its conversation id: unique
+    per emission and plain ASCII, so it survives whatever the sender did to the rest (the order of deliveries is
+    the sender's business)."""
     body = parsed_body(capture)
     data = body.get("data") if isinstance(body, dict) else None
     conversation = data.get("conversationId") if isinstance(data, dict) else None
-    return next((e for e in target.emitted if e.data.get("conversationId") == conversation), None)
+    found: Emitted | None = target.log.emitted.get(conversation) if isinstance(conversation, str) else None
+    return found
 
 
-def _excerpt(body: bytes, limit: int = 80) -> str:
-    text = repr(body[:limit])
-    return text + (f" ... ({len(body)} bytes)" if len(body) > limit else "")
-
-
-def signature_problem(capture: Capture, secret: str) -> str | None:
-    """Why the delivery's signature is not the documented one, or ``None`` when it is."""
+def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) -> str | None:
+    """Why the delivery's signature is not the documented one, or ``None`` when it is. ``emitted``: the event
+    the delivery carries, when known. A body that cannot be read, or whose data is not the data emitted, is
+    SND-01's fault: the signature cannot be judged then (``Inconclusive``)."""
     signature = capture.headers.get(SIGNATURE)
     where = capture.where
     if signature is None:
         return f"the delivery to {where} has no {SIGNATURE_HEADER} header"
-    payload = parsed_body(capture)
-    if payload is None:
-        return f"the delivery to {where} is not JSON, so its signature cannot be the documented one"
+    payload = readable(capture)
     expected = sign(canonical_bytes(payload), secret)
     if signature == expected:
         return None
+    if emitted is not None and payload.get("data") != emitted.data:
+        raise Inconclusive(f"the data delivered to {where} is not the data emitted (see SND-01)")
     if signature.lower() == expected:
         return f"the signature to {where} is uppercase hex: the documented receiver compares lowercase with ==="
     if signature == sign(capture.body, secret):
@@ -205,9 +213,10 @@ def stress_arrives(target: SenderTarget) -> str:
     emissions = stress_samples()
     arrived = deliver(target, emissions, endpoint)
     for capture in arrived:
+        body_of(capture)
         emitted = emission_of(target, capture)
         if emitted is None:
-            raise CheckFailed(f"a delivery carries data never emitted: {_excerpt(capture.body)}")
+            raise CheckFailed(f"a delivery carries data never emitted: {excerpt(capture.body)}")
         check_payload(capture, emitted.event_type, emitted.data)
     return f"{len(arrived)} events with {len(stress_texts())} stress texts arrived intact"
 
@@ -222,10 +231,10 @@ def ids(target: SenderTarget) -> str:
     arrived = deliver(target, emissions, endpoint)
     seen: dict[str, str] = {}
     for capture in arrived:
-        body = body_of(capture)
+        body = readable(capture)
         emitted = emission_of(target, capture)
         if emitted is None:
-            raise Inconclusive(f"a delivery carries data never emitted (see SND-01): {_excerpt(capture.body)}")
+            raise Inconclusive(f"a delivery carries data never emitted (see SND-01): {excerpt(capture.body)}")
         event_id = body.get("id")
         if not (isinstance(event_id, str) and event_id.startswith("evt_")):
             raise CheckFailed(f"a {emitted.event_type} event has the id {event_id!r}, which does not start with evt_")
@@ -245,7 +254,7 @@ def timestamps(target: SenderTarget) -> str:
     for offset in (0, 17, 3_605):
         target.move_to(offset)
         [capture] = deliver(target, [("conversation.created", sample_data("conversation.created"))], endpoint)
-        stamp = body_of(capture).get("timestamp")
+        stamp = readable(capture).get("timestamp")
         expected = target.clock.at(offset)
         if not (isinstance(stamp, str) and RFC3339_UTC.fullmatch(stamp)):
             raise CheckFailed(
@@ -268,7 +277,7 @@ def _signature_case(case_id: str, title: str, emissions: Any) -> None:
         endpoint = target.endpoint()
         arrived = deliver(target, emissions(), endpoint)
         for capture in arrived:
-            problem = signature_problem(capture, endpoint.secret)
+            problem = signature_problem(capture, endpoint.secret, emission_of(target, capture))
             if problem:
                 raise CheckFailed(problem)
         return f"{len(arrived)} signatures verified as the documentation computes them"
@@ -285,10 +294,7 @@ def raw_body(target: SenderTarget) -> str:
     endpoint = target.endpoint()
     arrived = deliver(target, samples() + stress_samples(), endpoint)
     for capture in arrived:
-        payload = parsed_body(capture)
-        if payload is None:
-            raise Inconclusive(f"a delivery to {capture.where} is not JSON (see SND-01)")
-        expected = canonical_bytes(payload)
+        expected = canonical_bytes(readable(capture))
         if capture.body != expected:
             raise CheckFailed(
                 "the body is not JSON.stringify of its payload, so a receiver that verifies the raw body rejects "
@@ -432,6 +438,7 @@ def subscriptions(target: SenderTarget) -> str:
 
 def _emitted_type(target: SenderTarget, capture: Capture) -> str:
     """The emitted type of a delivery (its own ``type`` field is SND-02's business)."""
+    readable(capture)
     emitted = emission_of(target, capture)
     return emitted.event_type if emitted else "an event never emitted"
 
@@ -445,9 +452,10 @@ def own_secrets(target: SenderTarget) -> str:
         mine = [c for c in target.captures if c.endpoint is endpoint]
         if len(mine) != 1:
             raise CheckFailed(f"endpoint {endpoint.label} of 3 subscribed received {len(mine)} deliveries, not 1")
-        if signature_problem(mine[0], endpoint.secret) is None:
+        emitted = emission_of(target, mine[0])
+        if signature_problem(mine[0], endpoint.secret, emitted) is None:
             continue
-        owner = next((e for e in endpoints if signature_problem(mine[0], e.secret) is None), None)
+        owner = next((e for e in endpoints if signature_problem(mine[0], e.secret, emitted) is None), None)
         if owner is None:
             raise Inconclusive(f"the signature to endpoint {endpoint.label} matches no endpoint's secret (see SND-03)")
         raise CheckFailed(f"the delivery to endpoint {endpoint.label} is signed with endpoint {owner.label}'s secret")
@@ -494,26 +502,48 @@ def every_payload(target: SenderTarget) -> str:
     return f"{len(deliveries)} deliveries checked"
 
 
+def _readable_deliveries(target: SenderTarget) -> tuple[list[Capture], list[Capture]]:
+    """The run's deliveries to endpoints: those that can be read as an event, and those that cannot (SND-01's)."""
+    read: list[Capture] = []
+    unread: list[Capture] = []
+    for capture in _run_deliveries(target):
+        if capture.endpoint:
+            (unread if unreadable(capture) else read).append(capture)
+    return read, unread
+
+
+def _unread_note(unread: list[Capture], judged: str) -> Inconclusive:
+    problem = unreadable(unread[0])
+    return Inconclusive(f"{judged}, but {len(unread)} could not be read: {problem} (see SND-01)")
+
+
 @suite.case("SND-WIRE-002", "SND-03", "Every delivery of the run is signed as documented")
 def every_signature(target: SenderTarget) -> str:
-    deliveries = [c for c in _run_deliveries(target) if c.endpoint]
+    deliveries, unread = _readable_deliveries(target)
     for capture in deliveries:
         assert capture.endpoint is not None
-        problem = signature_problem(capture, capture.endpoint.secret)
+        problem = signature_problem(capture, capture.endpoint.secret, emission_of(target, capture))
         if problem:
             raise CheckFailed(f"{problem} (attempt {capture.attempt}, at +{capture.offset} s of its check)")
+    missing = [c for c in unread if SIGNATURE not in c.headers]
+    if missing:
+        raise CheckFailed(f"the delivery to {missing[0].where} has no {SIGNATURE_HEADER} header")
+    if unread:
+        raise _unread_note(unread, f"{len(deliveries)} signatures verified")
     return f"{len(deliveries)} signatures verified"
 
 
 @suite.case("SND-WIRE-003", "SND-04", "Every delivery of the run is sent as the bytes signed")
 def every_body(target: SenderTarget) -> str:
-    deliveries = [c for c in _run_deliveries(target) if c.endpoint and parsed_body(c) is not None]
+    deliveries, unread = _readable_deliveries(target)
     for capture in deliveries:
         expected = canonical_bytes(parsed_body(capture))
         if capture.body != expected:
             raise CheckFailed(
                 f"a body is not JSON.stringify of its payload: {first_difference(capture.body, expected)}"
             )
+    if unread:
+        raise _unread_note(unread, f"{len(deliveries)} bodies are JSON.stringify of their payload")
     return f"{len(deliveries)} bodies are JSON.stringify of their payload"
 
 

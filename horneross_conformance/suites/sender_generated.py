@@ -33,6 +33,7 @@ def _run(
     from horneross_conformance.suites.sender import deliver
 
     endpoint = target.endpoint()
+    inconclusive: list[str] = []
 
     def attempt(event: dict[str, Any]) -> None:
         event_type, data = event["type"], with_fresh_ids(event["data"], new_id("conv"))
@@ -43,12 +44,18 @@ def _run(
             raise Stop(str(error), Counterexample(str(error), shown, b"")) from None
         except (CheckFailed, Inconclusive) as error:
             raise Counterexample(str(error), shown, b"") from None
+        data = target.emitted[-1].data  # as it was before the sender saw it
         try:
             judge(capture, event_type, data, endpoint)
         except CheckFailed as error:
             raise Counterexample(str(error), shown, capture.body) from None
+        except Inconclusive as error:  # another requirement's fault: nothing to shrink
+            inconclusive.append(str(error))
+            raise Stop(str(error)) from None
 
     exploration = target.generation.explore(case_id, attempt, strategy, explicit)
+    if inconclusive:
+        raise Inconclusive(inconclusive[0])
     if exploration.found is not None:
         raise CheckFailed(_failure(target, case_id, exploration))
     return target.generation.account(exploration)
@@ -73,7 +80,7 @@ def _failure(target: SenderTarget, case_id: str, exploration: Exploration) -> st
 def register(suite: Registry) -> None:
     """Add the generated checks to the sender suite. Hypothesis and schemathesis are imported when a generated
     check runs, not when the suite loads."""
-    from horneross_conformance.sender_target import parsed_body
+    from horneross_conformance.sender_target import Emitted, parsed_body
     from horneross_conformance.suites.sender import check_payload, signature_problem
 
     def valid(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Endpoint) -> None:
@@ -83,7 +90,7 @@ def register(suite: Registry) -> None:
             raise CheckFailed(f"a {event_type} event was delivered with type {body.get('type')!r}")
 
     def signed(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Endpoint) -> None:
-        problem = signature_problem(capture, endpoint.secret)
+        problem = signature_problem(capture, endpoint.secret, Emitted(0, event_type, data, None))
         if problem:
             raise CheckFailed(problem)
 
