@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from runs import pytest_seconds
+from targets import Outcome, report
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.client import parse_endpoint, post
@@ -71,10 +72,11 @@ def requests_seconds(url: str, count: int) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    rounds = parser.parse_args().rounds
+    rounds = parser.parse_args(argv).rounds
+    outcomes = []
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; medians of {rounds} rounds")
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "counting_sender.py").write_text(COUNTING_SENDER)
@@ -100,11 +102,14 @@ def main() -> None:
                     )  # 5: nothing collected
                 wall, base_time = statistics.median(suite), statistics.median(floor)
                 ratio = wall / base_time
-                print(
-                    f"{role} suite: {wall:.2f} s for {statistics.median(counts):.0f} requests; floor {base_time:.2f} s "
-                    f"(pytest start-up and as many plain POSTs): {ratio:.2f}x, target <= {TARGET:g}x: "
-                    f"{'met' if ratio <= TARGET else 'MISSED'}"
+                figure = (
+                    f"{ratio:.2f}x: {wall:.2f} s for {statistics.median(counts):.0f} requests, floor {base_time:.2f} s "
+                    "(pytest start-up and as many plain POSTs)"
                 )
+                outcomes.append(
+                    report(Outcome(f"{role} suite against its floor", figure, f"<= {TARGET:g}x", ratio <= TARGET))
+                )
+    return outcomes
 
 
 if __name__ == "__main__":

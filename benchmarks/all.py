@@ -1,0 +1,54 @@
+"""Every benchmark in one command: each figure with the baseline measured in the same run, and its target.
+
+    python benchmarks/all.py [--quick]
+
+Runs, one after another, ``canonical_sign.py`` (against Node), ``validate_throughput.py`` (against
+``json.loads``), ``suite_floor.py`` (each suite against pytest's start-up plus as many plain POSTs) and
+``generated_checks.py`` (what the generated checks add), then prints every target as met or MISSED. ``--quick``
+runs each with one round on small corpora: it shows that everything runs, its figures are not the ones to quote.
+Needs the toolkit installed (``pip install .``) and Node.js for the first benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+import canonical_sign
+import generated_checks
+import suite_floor
+import validate_throughput
+from targets import Outcome
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one round each, small corpora: to see that it runs")
+    quick = parser.parse_args().quick
+    rounds = ["--rounds", "1"] if quick else []
+    runs = [
+        ("canonical_bytes + sign against Node", canonical_sign.main, [*rounds, *(["--quick"] if quick else [])]),
+        ("validate against json.loads", validate_throughput.main, [*rounds, *(["--events", "5000"] if quick else [])]),
+        ("the suites against their floor", suite_floor.main, rounds),
+        ("the generated checks", generated_checks.main, rounds),
+    ]
+    machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {sys.version.split()[0]}"
+    print(f"machine: {machine}{'; --quick: figures not to be quoted' if quick else ''}", flush=True)
+    outcomes: list[Outcome] = []
+    started = time.perf_counter()
+    for title, run, arguments in runs:
+        print(f"\n== {title}", flush=True)
+        outcomes += run(arguments)
+    print(f"\n== summary ({machine}; {time.perf_counter() - started:.0f} s)")
+    for outcome in outcomes:
+        print(outcome.line())
+    met = sum(outcome.met for outcome in outcomes)
+    print(f"{met} of {len(outcomes)} targets met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
