@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> list[Outcome]:
     fast = statistics.median(fast_parse)
     print(f"orjson.loads of every line (orientation, the parser of validate's fast path): {n / fast:,.0f} events/s;")
     print(
-        f"  validate costs {full / fast:.2f}x that: the checks themselves take {(full - fast) / n * 1e6:.2f} µs an event"
+        f"  validate costs {full / fast:.2f}x that: "
+        f"the checks themselves take {(full - fast) / n * 1e6:.2f} µs an event"
     )
     return [
         report(
