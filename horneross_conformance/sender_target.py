@@ -204,5 +204,6 @@ def unreadable(capture: Capture) -> str | None:
 
 
 def excerpt(body: bytes, limit: int = 80) -> str:
+    """The start of a body for a message, with its length when it is longer."""
     text = repr(body[:limit])
-    return text + f" ... ({len(body)} bytes)" if len(body) > limit else text
+    return text + (f" ... ({len(body)} bytes)" if len(body) > limit else "")
