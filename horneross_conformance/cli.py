@@ -16,6 +16,14 @@ from horneross_conformance.commands import listen, run, send, sign, validate
 
 
 class _Parser(argparse.ArgumentParser):
+    """The command's parser and, through ``add_subparsers``, every subcommand's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "allow_abbrev", False
+        )  # --secret must not pass for --secret-env, nor any prefix for an option
+        super().__init__(*args, **kwargs)
+
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:  # named, but never echoed: a value typed where it does not belong may be a secret
@@ -30,7 +38,6 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="horneross-conformance",
-        allow_abbrev=False,
         description="The conformance suite and contract-testing toolkit for Horneross webhooks.",
         epilog="Run 'horneross-conformance COMMAND --help' for a command's options.",
     )

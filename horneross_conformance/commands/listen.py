@@ -35,7 +35,6 @@ FORWARD_TIMEOUT = 10.0
 def add_parser(commands: Any) -> None:
     command = commands.add_parser(
         "listen",
-        allow_abbrev=False,  # --secret must not pass for --secret-env, nor any prefix for an option
         help="receive deliveries locally: verify, validate and print each one; inject failures",
         description="A local webhook receiver for development: prints each delivery with its signature verdict, "
         "schema verdict and event summary. By default it answers 200 to verified deliveries and 401 to the others "

@@ -27,7 +27,6 @@ REFERENCE_SENDER = "horneross_conformance.reference_sender:for_conformance"
 def add_parser(commands: Any) -> None:
     run = commands.add_parser(
         "run",
-        allow_abbrev=False,  # --secret must not pass for --secret-env, nor any prefix for an option
         help="run the conformance suites (against the bundled reference implementations by default)",
         description="Run the receiver suite against --endpoint, the sender suite against --sender, or both suites "
         "against the bundled reference receiver and sender. Exit code 0 means conformant.",

@@ -31,7 +31,6 @@ RETRIES = "after 1 min, 5 min, 30 min and 2 h"  # the documented schedule, in wo
 def add_parser(commands: Any) -> None:
     command = commands.add_parser(
         "send",
-        allow_abbrev=False,  # --secret must not pass for --secret-env, nor any prefix for an option
         help="post one signed event to an endpoint and explain its answer",
         description="POST a signed event to URL as Horneross does, and show the status, time and body of the "
         "answer. Exit code 0 when the endpoint answered as Horneross needs (200 to a signed delivery, a refusal "

@@ -22,7 +22,6 @@ from horneross_conformance.signing import sign
 def add_parser(commands: Any) -> None:
     command = commands.add_parser(
         "sign",
-        allow_abbrev=False,  # --secret must not pass for --secret-env, nor any prefix for an option
         help="print the signature of a payload (HMAC-SHA256 of its JSON.stringify form)",
         description="Print the X-Horneross-Signature of the payload in FILE, as Horneross computes it: the "
         "lowercase hex HMAC-SHA256 of JSON.stringify of the parsed payload. Warns on stderr when the file's bytes "

@@ -24,7 +24,6 @@ invalid event, a line that is not JSON, an empty input), 2 for a usage error suc
 def add_parser(commands: Any) -> None:
     validate = commands.add_parser(
         "validate",
-        allow_abbrev=False,  # --secret must not pass for --secret-env, nor any prefix for an option
         help="check events (JSON files, JSON Lines logs, folders, stdin) against the schema of their type",
         description="Check every event against the JSON Schema of its type, and report each problem with its "
         "file, line, JSON pointer and rule.",
