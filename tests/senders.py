@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -32,8 +33,10 @@ def headers(delivery: Delivery) -> dict[str, str]:
     return {"Content-Type": "application/json", SIGNATURE_HEADER: delivery.signature}
 
 
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int | None, str | None]:
-    """One POST: the status and Location, or (None, None) when no answer came."""
+def post(
+    url: str, body: bytes | Iterable[bytes], headers: dict[str, str], timeout: float
+) -> tuple[int | None, str | None]:
+    """One POST (a body given in pieces is streamed): the status and Location, or (None, None) when no answer came."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
     try:
@@ -485,25 +488,16 @@ class PostsFiftyMegabytes(Sender):
         return event_id
 
     @staticmethod
-    def _padded(body: bytes) -> Any:
+    def _padded(body: bytes) -> Iterator[bytes]:
         yield body[:-1] + b',"padding":"'
         for _ in range(PADDING // len(_MEGABYTE_OF_X)):
             yield _MEGABYTE_OF_X
         yield b'"}'
 
     def post(self, delivery: Delivery) -> int | None:
-        parts = urlsplit(delivery.url)
         size = len(delivery.body) - 1 + len(b',"padding":"') + PADDING + 2
-        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
-        try:
-            connection.request(
-                "POST", parts.path, self._padded(delivery.body), {**headers(delivery), "Content-Length": str(size)}
-            )
-            return connection.getresponse().status
-        except (OSError, http.client.HTTPException):
-            return None
-        finally:
-            connection.close()
+        padded = self._padded(delivery.body)
+        return post(delivery.url, padded, {**headers(delivery), "Content-Length": str(size)}, self.timeout)[0]
 
 
 class SendsLatin1(Sender):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import http.client
 import tracemalloc
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 from peers import express_receiver
+from senders import post
 
 from horneross_conformance.canonical import canonical_bytes
 from horneross_conformance.capture import KEEP, Answer, CaptureLog, CaptureServer, Endpoint, always
@@ -21,7 +20,7 @@ SECRET = "capture-test-secret"
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[CaptureLog, Endpoint, CaptureServer]]:
+def served() -> Iterator[tuple[CaptureLog, Endpoint]]:
     log = CaptureLog()
     server = CaptureServer(log)
     server.start()
@@ -29,54 +28,45 @@ def served() -> Iterator[tuple[CaptureLog, Endpoint, CaptureServer]]:
     endpoint = Endpoint("A", server.base_url() + path, path, "not-a-real-secret", always(Answer(200)))
     log.register(endpoint)
     try:
-        yield log, endpoint, server
+        yield log, endpoint
     finally:
         server.stop()
 
 
-def post(server: CaptureServer, path: str, body: bytes | Iterator[bytes], headers: dict[str, str]) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    try:
-        connection.request("POST", path, body, headers)
-        return connection.getresponse().status
-    finally:
-        connection.close()
-
-
-def test_a_small_body_is_kept_whole(served: tuple[CaptureLog, Endpoint, CaptureServer]) -> None:
-    log, endpoint, server = served
-    assert post(server, endpoint.path, b'{"a":1}', {"Content-Type": "application/json"}) == 200
+def test_a_small_body_is_kept_whole(served: tuple[CaptureLog, Endpoint]) -> None:
+    log, endpoint = served
+    assert post(endpoint.url, b'{"a":1}', {"Content-Type": "application/json"}, 30)[0] == 200
     [capture] = log.captures
     assert (capture.body, capture.size, capture.endpoint, capture.attempt) == (b'{"a":1}', 7, endpoint, 1)
 
 
 def test_a_large_body_is_read_to_its_end_and_only_its_start_kept(
-    served: tuple[CaptureLog, Endpoint, CaptureServer],
+    served: tuple[CaptureLog, Endpoint],
 ) -> None:
-    log, endpoint, server = served
+    log, endpoint = served
     body = bytes(range(256)) * (3 * 4096)  # 3 MiB, no two neighbouring KiB alike
-    assert post(server, endpoint.path, body, {"Content-Type": "application/json"}) == 200
+    assert post(endpoint.url, body, {"Content-Type": "application/json"}, 30)[0] == 200
     [capture] = log.captures
     assert capture.body == body[:KEEP]
     assert capture.size == len(body)
 
 
-def test_a_chunked_body_is_read_whole(served: tuple[CaptureLog, Endpoint, CaptureServer]) -> None:
-    log, endpoint, server = served
+def test_a_chunked_body_is_read_whole(served: tuple[CaptureLog, Endpoint]) -> None:
+    log, endpoint = served
     parts = [b'{"first":', b'"part",', b'"second":"part"}']
-    status = post(server, endpoint.path, iter(parts), {})  # http.client sends an iterator chunked
+    status, _ = post(endpoint.url, iter(parts), {}, 30)  # http.client sends an iterator chunked
     assert status == 200
     [capture] = log.captures
     assert (capture.body, capture.size) == (b"".join(parts), sum(map(len, parts)))
 
 
-def test_a_fifty_megabyte_body_is_never_held_in_memory(served: tuple[CaptureLog, Endpoint, CaptureServer]) -> None:
+def test_a_fifty_megabyte_body_is_never_held_in_memory(served: tuple[CaptureLog, Endpoint]) -> None:
     """pytest-httpserver reads every body whole before its handler runs; the capture server streams it."""
-    log, endpoint, server = served
+    log, endpoint = served
     size = 50 * len(MEGABYTE)
     tracemalloc.start()
     try:
-        status = post(server, endpoint.path, iter([MEGABYTE] * 50), {"Content-Length": str(size)})
+        status, _ = post(endpoint.url, iter([MEGABYTE] * 50), {"Content-Length": str(size)}, 30)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -100,14 +90,8 @@ def test_the_documented_receiver_refuses_what_the_suite_cannot_keep_whole() -> N
     Express receiver refuses it: express.json() accepts 100 kB. A signed event just under that is accepted."""
     assert KEEP > EXPRESS_LIMIT
     with express_receiver(SECRET) as url:
-        parts = urlsplit(url)
         for size, status in ((EXPRESS_LIMIT - 1024, 200), (EXPRESS_LIMIT + 1024, 413), (KEEP + 1, 413)):
             body = padded_event(size)
             assert len(body) == size
-            connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
-            try:
-                headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, SECRET)}
-                connection.request("POST", parts.path, body, headers)
-                assert connection.getresponse().status == status, size
-            finally:
-                connection.close()
+            headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, SECRET)}
+            assert post(url, body, headers, 10)[0] == status, size
