@@ -317,7 +317,10 @@ class SenderRun(SuiteRun):
                 sender, self.log, self.server, clock, self.timeout, self.watchdog, failed, self.generation
             )
             try:
-                return item.case.run(target)
+                return wire.redact_kept(item.case.run(target))
+            except (CheckFailed, Inconclusive) as error:  # a message may quote what a sender sent, or raised
+                error.args = (wire.redact_kept(str(error)),)
+                raise
             finally:
                 target.close()
 

@@ -69,6 +69,13 @@ def redact(text: str, secret: str) -> str:
     return text
 
 
+def redact_kept(text: str) -> str:
+    """``text`` with every secret of the run (``keep_secret``) replaced, in every form."""
+    for secret in _secrets:
+        text = redact(text, secret)
+    return text
+
+
 def keep_secret(secret: str) -> None:
     """Register a secret of the run: it is replaced wherever it would appear in a wire log."""
     if secret:
@@ -109,9 +116,7 @@ def headers(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
-        for secret in _secrets:
-            value = redact(value, secret)
-        return value
+        return redact_kept(value)
     if isinstance(value, list | tuple):
         return [_redact_value(item) for item in value]
     return value

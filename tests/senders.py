@@ -511,3 +511,12 @@ class SendsLatin1(Sender):
         for delivery in self.pending[first:]:
             delivery.body = delivery.body.decode("utf-8").encode("latin-1", "replace")
         return event_id
+
+
+class PostsItsSecret(Sender):
+    """Posts the endpoint's secret as the body, as a sender mixing up its fields would: not JSON, so the failure
+    quotes what arrived."""
+
+    def post(self, delivery: Delivery) -> int | None:
+        secret = next(s.secret for s in self.subscriptions if s.url == delivery.url)
+        return post(delivery.url, f"secret={secret}".encode(), headers(delivery), self.timeout)[0]

@@ -173,7 +173,7 @@ def test_no_output_or_report_of_a_failing_run_shows_a_secret(
     serial = itertools.count()
     monkeypatch.setattr(sender_target.secrets, "token_urlsafe", lambda n: f"SeCrEt-{next(serial)}-x")
     outputs = []
-    for sender in ("UppercaseHex", "OneSecretForAll", "LeaksItsSecret"):
+    for sender in ("UppercaseHex", "OneSecretForAll", "LeaksItsSecret", "PostsItsSecret"):
         junit = pytester.path / "junit.xml"
         run = run_sender_suite(
             pytester, f"senders:{sender}", *NOT_SLOW, "-vv", "-l", "--tb=long", "-rA", f"--junitxml={junit}"
