@@ -29,8 +29,8 @@ from typing import Any
 from corpus import large_event, typical_event
 from targets import Outcome, report
 
-from horneross_conformance.canonical import canonical_bytes, exact_bytes
-from horneross_conformance.signing import sign
+from horneross_conformance.core.canonical import canonical_bytes, exact_bytes
+from horneross_conformance.core.signing import sign
 
 SECRET = "whsec_benchmark_5f1c"
 NODE_LOOP = r"""

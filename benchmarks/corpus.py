@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from horneross_conformance.events import sample_event
-from horneross_conformance.validation import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.events import sample_event
 
 MESSAGES = [
     "Hola, necesito ayuda con mi pedido número 48213: me llegó incompleto y quisiera saber cómo hacer el reclamo.",

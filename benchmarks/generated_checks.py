@@ -20,8 +20,8 @@ import tempfile
 from runs import pytest_seconds
 from targets import Outcome, report
 
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.server import serve
 
 SECRET = "benchmark-secret"
 TARGET_SECONDS = 3.0
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> list[Outcome]:
     with tempfile.TemporaryDirectory() as folder, serve(ReferenceReceiver(SECRET)) as base:
         per_type = f"not RCV-GEN or {' or '.join(f'RCV-GEN-00{i}' for i in range(1, 5))}"
         receiver = measure("receiver suite", [f"--horneross-endpoint={base}/webhook"], rounds, folder, per_type)
-        sender = ["--horneross-sender=horneross_conformance.reference_sender:for_conformance", "-k", "not SND-RTY-013"]
+        sender = ["--horneross-sender=horneross_conformance.sender.reference:for_conformance", "-k", "not SND-RTY-013"]
         measure("sender suite (without the 2.5 s slow-answer check)", sender, rounds, folder)
     return [
         report(

@@ -27,16 +27,16 @@ from runs import pytest_seconds
 from targets import Outcome, report
 
 from horneross_conformance import canonical_bytes, sign
-from horneross_conformance.client import parse_endpoint, post
-from horneross_conformance.events import sample_event
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
+from horneross_conformance.core.events import sample_event
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.client import parse_endpoint, post
+from horneross_conformance.transport.server import serve
 
 SECRET = "benchmark-secret"
 TARGET = 2.0
 COUNTING_SENDER = """
 from pathlib import Path
-from horneross_conformance.reference_sender import ReferenceSender
+from horneross_conformance.sender.reference import ReferenceSender
 
 class Counting(ReferenceSender):
     def post(self, delivery):

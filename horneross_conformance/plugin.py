@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from horneross_conformance.client import DEFAULT_TIMEOUT
-from horneross_conformance.exploration import DEFAULT_EXAMPLES, Generation
-from horneross_conformance.signing import SECRET_ENV
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, Generation
+from horneross_conformance.core.contract import SECRET_ENV
+from horneross_conformance.transport.client import DEFAULT_TIMEOUT
 
 ENDPOINT = "--horneross-endpoint"
 SECRET = "--horneross-secret"
@@ -87,7 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"{TIMEOUT}: {timeout:g} is not a positive number of seconds")
     report = config.getoption("horneross_report")
     if report is not None:
-        from horneross_conformance.report import check_report_path
+        from horneross_conformance.reporting.write import check_report_path
 
         try:
             check_report_path(report)
@@ -126,9 +126,9 @@ def _configure_receiver(
     if not secret:
         raise pytest.UsageError(f"{SECRET} (or the {SECRET_ENV} environment variable) is required with {ENDPOINT}")
 
-    from horneross_conformance.client import tls_context
     from horneross_conformance.pytest_run import ReceiverRun
-    from horneross_conformance.receiver_target import ReceiverTarget
+    from horneross_conformance.receiver.target import ReceiverTarget
+    from horneross_conformance.transport.client import tls_context
 
     ca_bundle = config.getoption("horneross_ca_bundle")
     try:
@@ -148,7 +148,7 @@ def _configure_sender(
     from horneross_conformance.pytest_run import SenderRun
 
     if source != FROM_FIXTURE:
-        from horneross_conformance.adapter import load_factory, probe_factory
+        from horneross_conformance.sender.adapter import load_factory, probe_factory
 
         try:
             factory = load_factory(source)
@@ -172,7 +172,7 @@ def horneross_sender(request: pytest.FixtureRequest) -> Iterator[Any]:
             f"{SENDER}={FROM_FIXTURE}: no conftest.py at the root of the run overrides the horneross_sender fixture",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
-    from horneross_conformance.suites.base import CheckFailed
+    from horneross_conformance.checks.registry import CheckFailed
 
     try:
         sender = factory()

@@ -14,13 +14,13 @@ from typing import Any, cast
 
 import pytest
 
-from horneross_conformance import wire
-from horneross_conformance.catalogue import Requirement, Role, requirement
-from horneross_conformance.exploration import Generation
-from horneross_conformance.receiver_target import ReceiverTarget
-from horneross_conformance.report import write_report
-from horneross_conformance.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
-from horneross_conformance.suites.base import Case, CheckFailed, Inconclusive, NotRequested, Watchdog
+from horneross_conformance.checks.exploration import Generation
+from horneross_conformance.checks.registry import Case, CheckFailed, Inconclusive, NotRequested, Watchdog
+from horneross_conformance.checks.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
+from horneross_conformance.core.catalogue import Requirement, Role, requirement
+from horneross_conformance.receiver.target import ReceiverTarget
+from horneross_conformance.reporting.write import write_report
+from horneross_conformance.transport.wire import WireRecorder
 
 SOFT = "horneross_soft"
 OUTCOME = "horneross_outcome"
@@ -65,7 +65,7 @@ class CaseItem(pytest.Function):
         if stopped:
             raise CheckFailed(f"not run: {stopped}")
         try:
-            with wire.recording() as log:
+            with self.run.wire.recording() as log:
                 try:
                     detail = self.run.run_case(self)
                 finally:
@@ -117,6 +117,11 @@ class SuiteRun:
 
     @property
     def display(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def wire(self) -> WireRecorder:
+        """The run's wire logs, and the secrets every output of the run is cleared of."""
         raise NotImplementedError
 
     def header(self) -> str:
@@ -217,7 +222,7 @@ class SuiteRun:
     def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:
         # The outermost wrapper: the table comes after pytest's failures and short summary, just before its
         # closing line, so the terminal ends with the verdict.
-        from horneross_conformance.verdict_table import write_verdict_table
+        from horneross_conformance.reporting.terminal import write_verdict_table
 
         try:
             yield
@@ -238,7 +243,7 @@ class ReceiverRun(SuiteRun):
     preflight_failure = "the endpoint is unreachable"
 
     def __init__(self, config: pytest.Config, target: ReceiverTarget, report: str | None, strict: bool) -> None:
-        from horneross_conformance.suites.receiver import PREFLIGHT_ID, suite
+        from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
 
         super().__init__(config, suite.cases, report, strict)
         self.preflight_id = PREFLIGHT_ID
@@ -247,6 +252,10 @@ class ReceiverRun(SuiteRun):
     @property
     def display(self) -> str:
         return self.target.endpoint.display
+
+    @property
+    def wire(self) -> WireRecorder:
+        return self.target.wire
 
     def header(self) -> str:
         return f"timeout {self.target.timeout:g} s, {generation_header(self.target.generation)}"
@@ -273,8 +282,8 @@ class SenderRun(SuiteRun):
         report: str | None,
         strict: bool,
     ) -> None:
-        from horneross_conformance.capture import CaptureLog, CaptureServer
-        from horneross_conformance.suites.sender import PREFLIGHT_ID, suite
+        from horneross_conformance.sender.capture import CaptureLog, CaptureServer
+        from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
 
         super().__init__(config, suite.cases, report, strict)
         self.preflight_id = PREFLIGHT_ID
@@ -290,6 +299,10 @@ class SenderRun(SuiteRun):
     def display(self) -> str:
         return self.source
 
+    @property
+    def wire(self) -> WireRecorder:
+        return self.log.wire
+
     def header(self) -> str:
         return f"timeout {self.timeout:g} s per call of the adapter, {generation_header(self.generation)}"
 
@@ -297,9 +310,9 @@ class SenderRun(SuiteRun):
         return self.watchdog.stuck
 
     def run_case(self, item: CaseItem) -> str:
-        from horneross_conformance.adapter import Sender, check_sender
-        from horneross_conformance.clock import FrozenClock
-        from horneross_conformance.sender_target import SenderTarget
+        from horneross_conformance.sender.adapter import Sender, check_sender
+        from horneross_conformance.sender.clock import FrozenClock
+        from horneross_conformance.sender.target import SenderTarget
 
         sender = cast("Sender", item.funcargs["horneross_sender"])
         if not self.checked_sender:
@@ -317,9 +330,9 @@ class SenderRun(SuiteRun):
                 sender, self.log, self.server, clock, self.timeout, self.watchdog, failed, self.generation
             )
             try:
-                return wire.redact_kept(item.case.run(target))
+                return self.wire.redactor(item.case.run(target))
             except (CheckFailed, Inconclusive) as error:  # a message may quote what a sender sent, or raised
-                error.args = (wire.redact_kept(str(error)),)
+                error.args = (self.wire.redactor(str(error)),)
                 raise
             finally:
                 target.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from horneross_conformance.signing import SECRET_ENV
+from horneross_conformance.core.contract import SECRET_ENV
 
 START_LIMIT = 20  # seconds for the listener to say where it listens
 

@@ -474,7 +474,7 @@ OTHER_CA = Path(__file__).parent / "data" / "other-ca-cert.pem"  # a CA that sig
 @contextmanager
 def serve_tls(app: Callable[..., Any]) -> Iterator[str]:
     """Serve a WSGI app over TLS with the self-signed certificate; yields its https base URL."""
-    from horneross_conformance.server import serve
+    from horneross_conformance.transport.server import serve
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(CERTIFICATE, Path(__file__).parent / "data" / "selfsigned-key.pem")

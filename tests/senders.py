@@ -21,9 +21,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from horneross_conformance.canonical import canonical_bytes
-from horneross_conformance.reference_sender import MAX_ATTEMPTS, RETRY_DELAYS, Delivery, ReferenceSender
-from horneross_conformance.signing import SIGNATURE_HEADER, sign
+from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.contract import SIGNATURE_HEADER
+from horneross_conformance.core.signing import sign
+from horneross_conformance.sender.reference import MAX_ATTEMPTS, RETRY_DELAYS, Delivery, ReferenceSender
 
 TIMEOUT = 0.5
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")

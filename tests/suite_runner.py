@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from receivers import SECRET
 
-from horneross_conformance.suites.receiver import suite as receiver_suite
-from horneross_conformance.suites.sender import suite as sender_suite
+from horneross_conformance.receiver.suite import suite as receiver_suite
+from horneross_conformance.sender.suite import suite as sender_suite
 
 RECEIVER_CASES = len(receiver_suite.cases)
 SENDER_CASES = len(sender_suite.cases)
@@ -19,7 +19,7 @@ SEED = 20261124  # the self-tests' generated events are the same on every run, u
 # Generated events per check in self-tests whose subject is not generation: enough to exercise every generated
 # check, few enough to keep the tests fast. The conformant peers and the generation tests use the default, 50.
 FEW_EXAMPLES = 10
-REFERENCE_SENDER = "horneross_conformance.reference_sender:for_conformance"
+REFERENCE_SENDER = "horneross_conformance.sender.reference:for_conformance"
 # The check with answers slower than the sender's timeout costs 5 x that timeout: only where it matters.
 NOT_SLOW = ("-k", "not SND-RTY-013")
 

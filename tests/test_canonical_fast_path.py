@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from peers import ROOT, NodeStringify
 from strategies import json_text, plain_json_text
 
-from horneross_conformance.canonical import _plain, canonical_bytes, exact_bytes
-from horneross_conformance.events import sample_event
-from horneross_conformance.validation import EVENT_TYPES
+from horneross_conformance.core.canonical import _plain, canonical_bytes, exact_bytes
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.events import sample_event
 
 BATCH = 25
 SETTINGS = settings(

@@ -9,11 +9,12 @@ import pytest
 from peers import express_receiver
 from senders import post
 
-from horneross_conformance.canonical import canonical_bytes
-from horneross_conformance.capture import KEEP, Answer, CaptureLog, CaptureServer, Endpoint, always
-from horneross_conformance.events import sample_event
-from horneross_conformance.sender_target import EXPRESS_LIMIT
-from horneross_conformance.signing import SIGNATURE_HEADER, sign
+from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.contract import SIGNATURE_HEADER
+from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.signing import sign
+from horneross_conformance.sender.capture import KEEP, Answer, CaptureLog, CaptureServer, Endpoint, always
+from horneross_conformance.sender.target import EXPRESS_LIMIT
 
 MEGABYTE = b"y" * (1 << 20)
 SECRET = "capture-test-secret"

@@ -16,8 +16,8 @@ from command_line import environment
 from peers import ROOT, express_receiver
 from pre_commit.clientlib import InvalidConfigError, InvalidManifestError, load_config, load_manifest
 
-from horneross_conformance.events import sample_event
-from horneross_conformance.server import serve
+from horneross_conformance.core.events import sample_event
+from horneross_conformance.transport.server import serve
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"

@@ -18,7 +18,7 @@ def test_run_without_a_target_certifies_both_bundled_reference_implementations(t
     result = cli("run", "--strict", "--report", "report.json", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "bundled reference receiver listening on http://127.0.0.1:" in result.stdout
-    assert "bundled reference sender: horneross_conformance.reference_sender:for_conformance" in result.stdout
+    assert "bundled reference sender: horneross_conformance.sender.reference:for_conformance" in result.stdout
     assert result.stdout.count("verdict: CONFORMANT") == 2
     for role in ("receiver", "sender"):
         report = json.loads((tmp_path / f"report-{role}.json").read_text())
@@ -38,7 +38,7 @@ def test_run_writes_a_report_of_each_suite_in_the_format_its_extension_names(tmp
 
 def test_run_against_a_sender_runs_the_sender_suite_only(tmp_path: Path) -> None:
     (tmp_path / "mysender.py").write_text(
-        "from horneross_conformance.reference_sender import ReferenceSender\n\n"
+        "from horneross_conformance.sender.reference import ReferenceSender\n\n"
         "def create():\n    return ReferenceSender(timeout=0.5)\n"
     )
     result = cli(
@@ -52,7 +52,7 @@ def test_run_against_a_sender_runs_the_sender_suite_only(tmp_path: Path) -> None
 
 def test_run_against_a_broken_sender_is_non_conformant(tmp_path: Path) -> None:
     (tmp_path / "mysender.py").write_text(
-        "from horneross_conformance.reference_sender import ReferenceSender\n\n"
+        "from horneross_conformance.sender.reference import ReferenceSender\n\n"
         "class Impatient(ReferenceSender):\n"
         "    def post(self, delivery):\n"
         "        delivery.attempts = 5\n"
@@ -139,7 +139,7 @@ def test_no_subcommand_or_an_unknown_one_is_a_usage_error(tmp_path: Path) -> Non
 
 def test_reference_receiver_module_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "horneross_conformance.reference_receiver", "--port", "0"],
+        [sys.executable, "-m", "horneross_conformance.receiver.reference", "--port", "0"],
         cwd=tmp_path,
         env=environment(),
         capture_output=True,

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pytest
 from receivers import closed_port, raw_endpoint, read_request_head, tls_endpoint
 
-from horneross_conformance.client import MAX_BODY, DeliveryError, parse_endpoint, post
+from horneross_conformance.transport.client import MAX_BODY, DeliveryError, parse_endpoint, post
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from horneross_conformance.clock import EPOCH, FrozenClock
+from horneross_conformance.sender.clock import EPOCH, FrozenClock
 
 
 def test_every_thread_reads_the_frozen_time() -> None:
@@ -47,7 +47,7 @@ def test_the_exploration_budget_runs_on_real_time_under_the_frozen_clock() -> No
     """Hypothesis and the budget of a generated check read the real time; else a budget would never end."""
     from hypothesis import strategies as st
 
-    from horneross_conformance.exploration import explore
+    from horneross_conformance.checks.exploration import explore
 
     with FrozenClock():
         frozen = time.time()

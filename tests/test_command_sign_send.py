@@ -15,9 +15,9 @@ from command_line import cli
 from peers import NodeStringify, express_receiver
 
 from horneross_conformance import canonical_bytes, sign
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
-from horneross_conformance.validation import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.server import serve
 
 SECRET_ENV = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}
 STRESS = {"type": "lead.captured", "data": {"conversationId": "c1", "contact": {"firstName": "Zoë\u2028 😀 \ud800"}}}

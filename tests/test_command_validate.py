@@ -7,9 +7,9 @@ from pathlib import Path
 
 from command_line import cli
 
-from horneross_conformance.events import sample_event
-from horneross_conformance.resources import load_json
-from horneross_conformance.validation import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.resources import load_json
 
 
 def _line(event: object) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from horneross_conformance.resources import data_dir, load_json
+from horneross_conformance.core.resources import data_dir, load_json
 
 DATA_FILES = {
     "requirements.json": "meta/requirements.schema.json",

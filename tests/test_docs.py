@@ -9,7 +9,7 @@ import pytest
 from peers import ROOT
 from suite_runner import run_sender_suite
 
-from horneross_conformance.docs import compact_ids, requirements_table
+from horneross_conformance.reporting.docs import compact_ids, requirements_table
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

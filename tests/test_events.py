@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from horneross_conformance.events import documentation_examples, envelope, sample_event
-from horneross_conformance.resources import load_json
-from horneross_conformance.validation import EVENT_TYPES, schema_errors
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.events import documentation_examples, envelope, sample_event
+from horneross_conformance.core.resources import load_json
+from horneross_conformance.core.validation import schema_errors
 
 
 def parse(timestamp: str) -> datetime:
@@ -42,7 +43,7 @@ def test_documentation_examples_keep_type_and_data_and_get_a_fresh_envelope() ->
 
 
 def test_generated_data_gets_fresh_ids_and_is_not_changed_itself() -> None:
-    from horneross_conformance.events import with_fresh_ids
+    from horneross_conformance.core.events import with_fresh_ids
 
     generated = {"conversationId": "0", "messageId": "0", "content": "", "contact": {"email": "a@b.co"}}
     fresh = with_fresh_ids(generated, "conv_1")

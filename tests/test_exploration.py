@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from horneross_conformance.exploration import Counterexample, Stop, explore, how_found
+from horneross_conformance.checks.exploration import Counterexample, Stop, explore, how_found
 
 NUMBERS = st.fixed_dictionaries({"n": st.integers(min_value=0, max_value=10**6)})
 

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from strategies import json_text
 from test_compiled import near_events
 
-from horneross_conformance import event_files
-from horneross_conformance.canonical import parse_json
-from horneross_conformance.event_files import Checker, Problem
-from horneross_conformance.generation import full_sample
-from horneross_conformance.resources import data_dir, load_json
+from horneross_conformance.checks.generation import full_sample
+from horneross_conformance.core import event_files
+from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.core.event_files import Checker, Problem
+from horneross_conformance.core.resources import data_dir, load_json
 
 FIRST = json.dumps({**full_sample("conversation.created"), "id": "evt_1"}).encode()  # read apart, the exact way
 

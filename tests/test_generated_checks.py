@@ -13,11 +13,11 @@ import pytest
 import receivers as r
 from suite_runner import SEED, run_suite
 
-from horneross_conformance.exploration import DEFAULT_EXAMPLES
-from horneross_conformance.generation import STRESS_CHARACTERS
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
-from horneross_conformance.validation import EVENT_TYPES
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.checks.generation import STRESS_CHARACTERS
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.server import serve
 
 DEFAULTS = (f"--horneross-examples={DEFAULT_EXAMPLES}",)  # the claim is about the suite as users run it
 DOCUMENTED = "RCV-GEN-001 or RCV-GEN-002 or RCV-GEN-003 or RCV-GEN-004"  # RCV-01's generated checks

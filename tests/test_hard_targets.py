@@ -6,7 +6,7 @@ import pytest
 import receivers as r
 from suite_runner import RECEIVER_CASES, SuiteRun, run_suite
 
-from horneross_conformance.reference_receiver import ReferenceReceiver
+from horneross_conformance.receiver.reference import ReferenceReceiver
 
 
 def test_refused_connection_gives_one_message_and_a_verdict_within_two_seconds(
@@ -77,7 +77,7 @@ def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pyteste
 
 
 def test_an_endpoint_overloaded_by_the_burst_fails_only_the_burst(pytester: pytest.Pytester) -> None:
-    from horneross_conformance.server import serve
+    from horneross_conformance.transport.server import serve
 
     with serve(r.SlowUnderLoad()) as base:
         run = run_suite(pytester, f"{base}/webhook", "--horneross-timeout=0.5")
@@ -86,8 +86,8 @@ def test_an_endpoint_overloaded_by_the_burst_fails_only_the_burst(pytester: pyte
 
 
 def test_concurrent_timeouts_never_mark_the_endpoint_unresponsive() -> None:
-    from horneross_conformance.receiver_target import ReceiverTarget
-    from horneross_conformance.suites.base import CheckFailed
+    from horneross_conformance.checks.registry import CheckFailed
+    from horneross_conformance.receiver.target import ReceiverTarget
 
     with r.silent_endpoint() as url:
         target = ReceiverTarget(url, r.SECRET, timeout=0.1)

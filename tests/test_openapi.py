@@ -10,11 +10,16 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from horneross_conformance import sign
-from horneross_conformance.openapi import bundled, endpoint_document, schema_file, webhook_operation, webhooks_document
-from horneross_conformance.resources import data_dir, load_json
-from horneross_conformance.schedule import DUE, RETRY_DELAYS
-from horneross_conformance.signing import SIGNATURE_HEADER
-from horneross_conformance.validation import EVENT_TYPES, FORMATS, schema_errors, schema_name_for, validator
+from horneross_conformance.core.contract import DUE, EVENT_TYPES, RETRY_DELAYS, SIGNATURE_HEADER
+from horneross_conformance.core.openapi import (
+    bundled,
+    endpoint_document,
+    schema_file,
+    webhook_operation,
+    webhooks_document,
+)
+from horneross_conformance.core.resources import data_dir, load_json
+from horneross_conformance.core.validation import FORMATS, schema_errors, schema_name_for, validator
 
 OPENAPI_31 = Draft202012Validator(load_json("meta/openapi-3.1.schema.json"))
 EXAMPLES = load_json("examples/valid.json")["examples"] + load_json("examples/invalid.json")["examples"]

@@ -14,8 +14,8 @@ import receivers as r
 from peers import ROOT
 from suite_runner import RECEIVER_CASES
 
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.server import serve
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def test_wheel_ships_schemas_entry_points_and_type_marker(wheel: Path) -> None:
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[pytest11]\nhorneross = horneross_conformance.plugin" in text
-    assert "horneross-conformance = horneross_conformance.cli:main" in text
+    assert "horneross-conformance = horneross_conformance.cli.main:main" in text
     assert not any(n.startswith(("tests/", "node_modules/")) for n in names)
 
 
@@ -60,7 +60,7 @@ def test_installed_wheel_runs_the_suite_in_an_empty_folder(wheel: Path, tmp_path
     empty.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
     env |= {"PYTHONPATH": str(target), "HORNEROSS_WEBHOOK_SECRET": r.SECRET}
-    probe = "import horneross_conformance.resources as m; print(m.data_dir())"
+    probe = "import horneross_conformance.core.resources as m; print(m.data_dir())"
     where = subprocess.run(
         [sys.executable, "-c", probe], cwd=empty, env=env, capture_output=True, text=True, timeout=60
     )
@@ -70,7 +70,7 @@ def test_installed_wheel_runs_the_suite_in_an_empty_folder(wheel: Path, tmp_path
         result = subprocess.run(command, cwd=empty, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{RECEIVER_CASES} passed in" in result.stdout
-    run = [sys.executable, "-m", "horneross_conformance.cli", "run"]
+    run = [sys.executable, "-m", "horneross_conformance.cli.main", "run"]
     result = subprocess.run(run, cwd=empty, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{RECEIVER_CASES} passed in" in result.stdout  # and not "41 passed, 1 warning in"

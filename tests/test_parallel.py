@@ -10,8 +10,8 @@ import pytest
 import receivers as r
 from suite_runner import FEW_EXAMPLES, SEED, SuiteRun, run_suite
 
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.server import serve
 
 pytest.importorskip("xdist")
 

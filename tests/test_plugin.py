@@ -11,9 +11,9 @@ import receivers as r
 from jsonschema import Draft202012Validator
 from suite_runner import RECEIVER_CASES, run_suite
 
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.resources import load_json
-from horneross_conformance.server import serve
+from horneross_conformance.core.resources import load_json
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.server import serve
 
 
 def test_without_options_the_plugin_changes_nothing(pytester: pytest.Pytester) -> None:

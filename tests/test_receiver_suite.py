@@ -9,10 +9,10 @@ from peers import express_receiver
 from suite_runner import run_suite
 from test_generated_checks import RARE
 
-from horneross_conformance.catalogue import for_role
-from horneross_conformance.exploration import DEFAULT_EXAMPLES
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.core.catalogue import for_role
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.server import serve
 
 ALL_RECEIVER_REQUIREMENTS = {req.id for req in for_role("receiver")}
 
@@ -157,7 +157,7 @@ def test_should_failures_show_as_non_strict_and_informational_as_info(pytester: 
 
 
 def test_every_receiver_requirement_has_a_check() -> None:
-    from horneross_conformance.suites.receiver import suite
+    from horneross_conformance.receiver.suite import suite
 
     assert {case.requirement for case in suite.cases} == ALL_RECEIVER_REQUIREMENTS
     assert len({case.id for case in suite.cases}) == len(suite.cases)
@@ -165,7 +165,8 @@ def test_every_receiver_requirement_has_a_check() -> None:
 
 def test_every_event_the_suite_delivers_as_correct_is_schema_valid(pytester: pytest.Pytester) -> None:
     """A check may only fail a receiver for rejecting an event that is itself right."""
-    from horneross_conformance.validation import EVENT_TYPES, schema_errors
+    from horneross_conformance.core.contract import EVENT_TYPES
+    from horneross_conformance.core.validation import schema_errors
 
     handled: list[dict[str, object]] = []
     with serve(ReferenceReceiver(r.SECRET, handler=handled.append)) as base:
@@ -181,7 +182,7 @@ def test_every_event_the_suite_delivers_as_correct_is_schema_valid(pytester: pyt
 
 def test_every_check_is_failed_by_some_broken_receiver() -> None:
     """Each case must be able to fail: some target in this file makes it fail."""
-    from horneross_conformance.suites.receiver import PREFLIGHT_ID, suite
+    from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
 
     failing = {PREFLIGHT_ID}  # the unreachable-endpoint tests, in test_hard_targets.py
     for _, _, checks, _ in EXACT:

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from horneross_conformance import canonical_bytes, sign
-from horneross_conformance.client import Response, parse_endpoint, post
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.client import Response, parse_endpoint, post
+from horneross_conformance.transport.server import serve
 
 SECRET = "whsec_reference_tests"
 EVENT = {

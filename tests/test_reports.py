@@ -10,8 +10,8 @@ import pytest
 import receivers as r
 from suite_runner import NOT_SLOW, REFERENCE_SENDER, SEED
 
-from horneross_conformance.reference_receiver import ReferenceReceiver
-from horneross_conformance.server import serve
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.transport.server import serve
 
 FAST = ("-p", "no:hypothesispytest", "-p", "no:cacheprovider", "--horneross-examples=3", f"--horneross-seed={SEED}")
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from horneross_conformance.resources import load_json
-from horneross_conformance.validation import EVENT_TYPES, schema_errors
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.resources import load_json
+from horneross_conformance.core.validation import schema_errors
 
 VALID = load_json("examples/valid.json")["examples"]
 INVALID = load_json("examples/invalid.json")["examples"]

@@ -19,9 +19,9 @@ from command_line import cli, listening
 from suite_runner import FEW_EXAMPLES, NOT_SLOW, SEED
 
 from horneross_conformance import canonical_bytes, sign
-from horneross_conformance.client import parse_endpoint, post
-from horneross_conformance.events import sample_event
-from horneross_conformance.server import serve
+from horneross_conformance.core.events import sample_event
+from horneross_conformance.transport.client import parse_endpoint, post
+from horneross_conformance.transport.server import serve
 
 FORMATS = ("json", "md", "html")
 
@@ -84,7 +84,7 @@ def test_a_failing_receiver_run_shows_the_secret_nowhere(pytester: pytest.Pytest
 def test_a_failing_sender_run_shows_no_secret_of_its_endpoints(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from horneross_conformance import sender_target
+    from horneross_conformance.sender import target as sender_target
 
     serial = itertools.count()
     made: list[str] = []

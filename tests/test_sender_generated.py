@@ -8,7 +8,7 @@ import senders as s
 from suite_runner import NOT_SLOW, run_sender_suite
 from suite_runner import REFERENCE_SENDER as REFERENCE
 
-from horneross_conformance.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
 
 DEFAULTS = (f"--horneross-examples={DEFAULT_EXAMPLES}",)
 # (sender broken only on rare but valid data, the requirements it fails, the checks that must catch it)

@@ -120,7 +120,7 @@ def test_a_conftest_fixture_can_give_the_sender(pytester: pytest.Pytester) -> No
         textwrap.dedent(
             """
             import pytest
-            from horneross_conformance.reference_sender import ReferenceSender
+            from horneross_conformance.sender.reference import ReferenceSender
 
             made = []
 
@@ -156,7 +156,7 @@ def test_fixture_returning_a_wrong_object_is_a_usage_error(pytester: pytest.Pyte
 
 def test_an_empty_folder_runs_the_sender_suite_and_nothing_else(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_unrelated="def test_unrelated():\n    assert False\n")
-    run = run_sender_suite(pytester, "horneross_conformance.reference_sender:for_conformance", *NOT_SLOW)
+    run = run_sender_suite(pytester, "horneross_conformance.sender.reference:for_conformance", *NOT_SLOW)
     assert run.ret == 0, run.stdout
     assert "test_unrelated" not in run.stdout
     assert f"{SENDER_CASES - 1} passed" in run.stdout
@@ -168,7 +168,7 @@ def test_no_output_or_report_of_a_failing_run_shows_a_secret(
     """The suite makes one secret per endpoint; here they are recognizable, and must appear nowhere."""
     import itertools
 
-    from horneross_conformance import sender_target
+    from horneross_conformance.sender import target as sender_target
 
     serial = itertools.count()
     monkeypatch.setattr(sender_target.secrets, "token_urlsafe", lambda n: f"SeCrEt-{next(serial)}-x")

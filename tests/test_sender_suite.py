@@ -10,8 +10,8 @@ from suite_runner import NOT_SLOW, run_sender_suite
 from suite_runner import REFERENCE_SENDER as REFERENCE
 from test_sender_generated import RARE
 
-from horneross_conformance.catalogue import for_role
-from horneross_conformance.resources import load_json
+from horneross_conformance.core.catalogue import for_role
+from horneross_conformance.core.resources import load_json
 
 ALL_SENDER_REQUIREMENTS = {req.id for req in for_role("sender")}
 
@@ -153,7 +153,7 @@ def test_sweep_checks_run_alone_emit_their_own_sample(pytester: pytest.Pytester)
 
 
 def test_every_sender_requirement_has_a_check() -> None:
-    from horneross_conformance.suites.sender import suite
+    from horneross_conformance.sender.suite import suite
 
     assert {case.requirement for case in suite.cases} == ALL_SENDER_REQUIREMENTS
     assert len({case.id for case in suite.cases}) == len(suite.cases)
@@ -161,7 +161,7 @@ def test_every_sender_requirement_has_a_check() -> None:
 
 def test_every_check_is_failed_by_some_broken_sender() -> None:
     """Each case must be able to fail: some sender here makes it fail."""
-    from horneross_conformance.suites.sender import PREFLIGHT_ID, suite
+    from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
 
     failing = {PREFLIGHT_ID}  # senders that deliver nothing, in test_sender_hard_targets.py
     for _, _, checks, _, _ in EXACT:

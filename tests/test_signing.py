@@ -9,7 +9,7 @@ import pytest
 from peers import NodeStringify
 
 from horneross_conformance import canonical_bytes, sign, verify
-from horneross_conformance.resources import load_json
+from horneross_conformance.core.resources import load_json
 
 VECTORS: dict[str, Any] = load_json("signature-vectors.json")
 BODY = b'{"id":"evt_1","type":"lead.captured","data":{}}'

@@ -1,0 +1,199 @@
+"""Running a check over generated events with Hypothesis: seeded, shrunk, bounded in time, and quiet.
+
+The check is a function of one generated event. It raises ``Counterexample`` when the target fails on it, and
+Hypothesis shrinks the event to the smallest one that still fails. It raises ``Stop`` to end the exploration at
+once, without shrinking: the target gave no answer (shrinking would wait out the timeout again and again), or the
+time budget is spent. Hypothesis prints nothing and writes no example database into the user's folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from horneross_conformance.checks.registry import CheckFailed, NotRequested
+
+DEFAULT_EXAMPLES = 50  # generated events per generated check (--horneross-examples)
+DEFAULT_BUDGET = 60.0  # seconds one generated check may take, shrinking included
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """What the user asked of the generated checks: how many events each, from which seed, within what time."""
+
+    examples: int = DEFAULT_EXAMPLES
+    seed: int = 0
+    budget: float = DEFAULT_BUDGET
+
+    @classmethod
+    def for_run(cls, examples: int, seed: int | None, timeout: float) -> Generation:
+        """A run's settings: a random seed unless one is given (the suite prints it, so a run can be repeated),
+        and a budget that lets a slow target answer a few deliveries."""
+        chosen = secrets.randbelow(2**32) if seed is None else seed
+        return cls(examples, chosen, max(DEFAULT_BUDGET, 3 * timeout))
+
+    def seed_for(self, case_id: str) -> int:
+        """The case's own seed, from the run's: a case run alone with -k generates what it generated in the run."""
+        digest = hashlib.sha256(f"{self.seed}:{case_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big")
+
+    def explore(
+        self,
+        case_id: str,
+        check: Callable[[Any], None],
+        strategy: Callable[[], Any],
+        explicit: Callable[[], list[Any]] = list,
+    ) -> Exploration:
+        """Explore one generated check with the run's settings. ``strategy`` and ``explicit`` are built only here:
+        Hypothesis and schemathesis take a moment to load, and ``--horneross-examples=0`` needs neither."""
+        if self.examples == 0:
+            raise NotRequested("--horneross-examples=0")
+        return explore(check, strategy(), self.examples, self.seed_for(case_id), self.budget, explicit())
+
+    def account(self, exploration: Exploration) -> str:
+        """What a passing generated check tried, for its detail in the report."""
+        counted = f" and {exploration.explicit} derived" if exploration.explicit else ""
+        ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
+        return f"{exploration.tried} events ({self.examples} generated{counted}), seed {self.seed}{ended}"
+
+    def rerun(self, case_id: str) -> str:
+        return f"Run these events again: --horneross-seed={self.seed} -k {case_id}"
+
+
+DEFAULT_GENERATION = Generation()
+
+
+class Counterexample(CheckFailed):
+    """The target failed on ``event``, delivered as ``body``: the message says what it did, ``why`` why that is
+    wrong."""
+
+    def __init__(self, message: str, event: Any, body: bytes, why: str = "") -> None:
+        super().__init__(message)
+        self.event = event
+        self.body = body
+        self.why = why
+
+
+class Stop(BaseException):
+    """Ends the exploration at once. A ``BaseException``, so that Hypothesis passes it through without shrinking."""
+
+    def __init__(self, reason: str, found: Counterexample | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.found = found
+
+
+@dataclass(frozen=True, slots=True)
+class Exploration:
+    tried: int  # events tried, shrinking included
+    found: Counterexample | None  # the smallest failing event found, if any
+    shrunk: bool  # whether ``found`` is the result of shrinking (not an early stop)
+    stopped: str | None  # why the exploration ended early, if it did
+    flaky: bool  # the target did not fail again on the same event
+    derived: bool = False  # ``found`` is one of the explicit events, which run first and are not shrunk
+    explicit: int = 0  # how many explicit (derived) events there were
+
+
+@contextlib.contextmanager
+def _storage_outside_the_users_folder() -> Iterator[None]:
+    """Hypothesis caches Unicode tables and code constants in ``.hypothesis`` under the folder it was imported in:
+    the user's. Unless they chose a place (``HYPOTHESIS_STORAGE_DIRECTORY``), the cache goes to a folder of this
+    toolkit's in the temporary directory, and Hypothesis' own setting is restored after."""
+    from hypothesis import configuration
+
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    previous = vars(configuration).get("__hypothesis_home_directory")
+    user = getattr(os, "getuid", lambda: "user")()
+    configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"horneross-conformance-{user}" / "hypothesis")
+    try:
+        yield
+    finally:
+        configuration.set_hypothesis_home_dir(previous)
+
+
+def how_found(exploration: Exploration, what: str) -> str:
+    """How the failing ``what`` (event, data) was found, for the failure message."""
+    if exploration.derived:
+        how = f"one of the derived cases every run sends first, {exploration.tried} {what}s tried"
+    elif exploration.shrunk:
+        how = f"the smallest failing {what}, shrunk; {exploration.tried} {what}s tried"
+    elif exploration.flaky:
+        how = f"{exploration.tried} {what}s tried; sent again, the same {what} did not fail: flaky"
+    else:
+        how = f"{exploration.tried} {what}s tried"
+    return how + (f"; ended at once, not shrunk: {exploration.stopped}" if exploration.stopped else "")
+
+
+def explore(
+    check: Callable[[Any], None],
+    strategy: Any,
+    examples: int,
+    seed: int,
+    budget: float,
+    explicit: Iterable[Any] = (),
+) -> Exploration:
+    """Run ``check`` on every ``explicit`` event, then on ``examples`` generated ones; shrink a failure."""
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import example as explicit_example
+    from hypothesis import seed as with_seed
+    from hypothesis.errors import Flaky
+    from hypothesis.reporting import with_reporter
+
+    deadline = time.monotonic() + budget
+    explicit = list(explicit)
+    tried = 0
+    found: Counterexample | None = None
+    found_at = 0
+
+    def attempt(event: Any) -> None:
+        nonlocal tried, found, found_at
+        if time.monotonic() > deadline:
+            raise Stop(f"the time budget of {budget:g} s was spent after {tried} events")
+        tried += 1
+        try:
+            check(event)
+        except Counterexample as failure:
+            found, found_at = failure, tried
+            raise
+
+    run = given(strategy)(attempt)  # type: ignore[no-untyped-call]
+    for event in reversed(explicit):
+        run = explicit_example(event)(run)
+    run = settings(
+        parent=settings.get_profile("default"),
+        max_examples=max(examples, 1),
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink) if examples else (Phase.explicit,),
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+        print_blob=False,
+    )(with_seed(seed)(run))
+    flaky = False
+    with with_reporter(lambda *_: None), _storage_outside_the_users_folder():
+        try:
+            run()
+        except Stop as stop:
+            if stop.found is not None:
+                found, found_at = stop.found, tried
+            derived = 0 < found_at <= len(explicit)
+            return Exploration(tried, found, False, stop.reason, False, derived, len(explicit))
+        except Counterexample:
+            pass
+        except Flaky:
+            flaky = True
+    derived = 0 < found_at <= len(explicit)
+    shrunk = found is not None and not (derived or flaky)
+    return Exploration(tried, found, shrunk, None, flaky, derived, len(explicit))

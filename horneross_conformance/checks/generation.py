@@ -1,0 +1,209 @@
+"""Generated events, one generator per requirement, each varying only what its requirement is about.
+
+- ``documented_events`` (RCV-01, SND-01): schemathesis' positive generation for the endpoint operation of
+  ``openapi.endpoint_document``: the documented fields only, in every shape their schemas allow, with text
+  free of the characters that stress re-serialization (those are RCV-04's subject).
+- ``stressed`` (RCV-04): realistic events whose prose (message content, first names) holds generated text around
+  the stress fragments of ``schemas/stress-texts.json``; ``derived_stress_events`` are the cases every run reaches.
+- ``with_extras`` (RCV-11): realistic events whose data holds unknown fields with numbers and integer-like keys.
+- ``added_later`` (RCV-07): events of types added later, and known events with fields added later, holding plain
+  JSON (small integers, text without stress characters, no integer-like keys: those are RCV-04's and RCV-11's).
+
+So a receiver that crashes on an empty first name fails RCV-01 only, and one that mangles U+2028 fails RCV-04
+only, whatever the seed. Every event is validated against the real schema before use: a generator that strays
+outside the schema must never make a target fail.
+
+The identity of an event (``id``, ``timestamp``, ``conversationId``, ``messageId``) is not the generator's
+business: a sender assigns it, and a receiver may rightly refuse a replayed id or a timestamp from another century.
+The generators leave placeholders; the suites give each delivery a fresh identity.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from typing import Any
+
+from hypothesis import strategies as st
+
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.events import Event, sample_data, stress_fragments
+from horneross_conformance.core.openapi import ENDPOINT_PATH, endpoint_document
+from horneross_conformance.core.validation import schema_errors
+
+IDENTITY = ("id", "timestamp")  # of the envelope; conversationId and messageId are replaced on delivery too
+PLACEHOLDER_IDENTITY = {"id": "evt_generated", "timestamp": "2026-01-01T00:00:00Z"}
+PROSE = ("content", "firstName")  # what people type; role and newStatus name states, explored by RCV-01
+# What JSON.stringify escapes or leaves raw unlike other serializers, and what breaks encoders: RCV-04's subject.
+STRESS_CHARACTERS = frozenset([*map(chr, range(0x20)), "\x7f", "\u2028", "\u2029", "\ufeff"])
+Path = tuple[str, ...]
+
+
+@functools.cache
+def documented_events(event_type: str) -> st.SearchStrategy[Event]:
+    """Schema-valid events of ``event_type``: documented fields only, text without stress characters."""
+    import schemathesis
+
+    document = endpoint_document(event_type)
+    post = document["paths"][ENDPOINT_PATH]["post"]
+    del post["parameters"]  # the signature header: the suites sign each event themselves
+    schema = post["requestBody"]["content"]["application/json"]["schema"]
+    for name in IDENTITY:  # assigned by the sender, so not worth generating
+        del schema["properties"][name]
+    operation = schemathesis.openapi.from_dict(document)[ENDPOINT_PATH]["POST"]
+    return operation.as_strategy().map(_plain_event).filter(_valid)
+
+
+def _plain_event(case: Any) -> Any:
+    body = case.body
+    return {**PLACEHOLDER_IDENTITY, **_without_stress(body)} if isinstance(body, dict) else body
+
+
+def _without_stress(node: Any) -> Any:
+    if isinstance(node, str):
+        return "".join(c for c in node if c not in STRESS_CHARACTERS)
+    if isinstance(node, dict):
+        return {key: _without_stress(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_without_stress(value) for value in node]
+    return node
+
+
+def _valid(event: Any) -> bool:
+    return isinstance(event, dict) and not schema_errors(event)
+
+
+def full_sample(event_type: str) -> Event:
+    """A realistic event with every documented field its type has, placeholders for its identity."""
+    data = sample_data(event_type)
+    if "contact" in data:
+        data["contact"].setdefault("firstName", "Ana")
+    return {**PLACEHOLDER_IDENTITY, "type": event_type, "data": data}
+
+
+@functools.cache
+def prose_fields(event_type: str) -> tuple[Path, ...]:
+    """Where people's text lives in a full sample of ``event_type``."""
+    return tuple(_paths(full_sample(event_type), ()))
+
+
+def _paths(node: Any, path: Path) -> list[Path]:
+    found: list[Path] = []
+    for name, value in node.items():
+        if isinstance(value, dict):
+            found += _paths(value, (*path, name))
+        elif name in PROSE and isinstance(value, str):
+            found.append((*path, name))
+    return found
+
+
+@functools.cache
+def fragments() -> tuple[str, ...]:
+    """The stress fragments' texts, read once: every generated event draws from them."""
+    return tuple(fragment["text"] for fragment in stress_fragments())
+
+
+@st.composite
+def _stressed_sample(draw: st.DrawFn, event_type: str) -> Event:
+    event = full_sample(event_type)
+    for path in draw(st.lists(st.sampled_from(prose_fields(event_type)), min_size=1, unique=True)):
+        text = draw(st.text(max_size=8)) + draw(st.sampled_from(fragments())) + draw(st.text(max_size=8))
+        _set(event, path, text)
+    return event
+
+
+def stressed() -> st.SearchStrategy[Event]:
+    """Realistic events of the types that carry prose, with generated text around a stress fragment in it."""
+    types = [t for t in EVENT_TYPES if prose_fields(t)]
+    return st.sampled_from(types).flatmap(_stressed_sample).filter(_valid)
+
+
+def derived_stress_events() -> list[Event]:
+    """For each fragment and each type with prose: a full sample with the fragment ending every prose field."""
+    events = []
+    for fragment in fragments():
+        for event_type in EVENT_TYPES:
+            event = full_sample(event_type)
+            for path in prose_fields(event_type):
+                _set(event, path, _get(event, path) + fragment)
+            if prose_fields(event_type):
+                events.append(event)
+    return events
+
+
+# Unknown fields whose numbers and keys naive re-serialization writes differently from JSON.stringify.
+_NUMBERS = st.one_of(
+    st.sampled_from([1e21, 1e-7, 0.000001, 1.5e-10, 5e-324, 1.7976931348623157e308, 2**53 + 1, 10**16, -0.0, 2.0]),
+    st.integers(min_value=-(2**64), max_value=2**64),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+_INTEGER_LIKE_KEYS = st.one_of(
+    st.integers(min_value=0, max_value=2**32 - 2).map(str),  # array indices: JSON.stringify puts them first
+    st.integers(min_value=2**32 - 1, max_value=2**40).map(str),  # all digits, but no index: they keep their place
+    st.from_regex(r"0[0-9]{1,3}", fullmatch=True),  # leading zero: no index either
+)
+_KEYS = st.one_of(_INTEGER_LIKE_KEYS, st.text(min_size=1, max_size=8))
+_EXTRAS = st.dictionaries(
+    _KEYS,
+    st.one_of(_NUMBERS, st.dictionaries(_INTEGER_LIKE_KEYS, _NUMBERS, min_size=1, max_size=4)),
+    min_size=1,
+    max_size=5,
+)
+
+
+@st.composite
+def _sample_with_extras(draw: st.DrawFn, event_type: str) -> Event:
+    event = full_sample(event_type)
+    extras = draw(_EXTRAS.filter(lambda found: not set(found) & set(event["data"])))
+    event["data"].update(extras)
+    return event
+
+
+def with_extras() -> st.SearchStrategy[Event]:
+    """Realistic events of every type whose data holds unknown fields with numbers and integer-like keys."""
+    return st.sampled_from(EVENT_TYPES).flatmap(_sample_with_extras).filter(_valid)
+
+
+_PLAIN_TEXT = st.text(max_size=10).filter(lambda text: not set(text) & STRESS_CHARACTERS)
+_PLAIN_KEYS = _PLAIN_TEXT.filter(lambda key: not key.isdigit())
+_PLAIN_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**31), max_value=2**31) | _PLAIN_TEXT,
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(_PLAIN_KEYS, children, max_size=3),
+    max_leaves=8,
+)
+_TYPES_ADDED_LATER = (
+    st.lists(st.text(string.ascii_lowercase, min_size=1, max_size=12), min_size=2, max_size=3)
+    .map(".".join)
+    .filter(lambda name: name not in EVENT_TYPES)
+)
+
+
+def _fields(existing: Any) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(_PLAIN_KEYS.filter(lambda key: key not in existing), _PLAIN_JSON, min_size=1, max_size=4)
+
+
+@st.composite
+def _later(draw: st.DrawFn) -> Event:
+    if draw(st.booleans()):  # a type added later, with data of its own
+        data = {"conversationId": "conv_generated", **draw(_fields({"conversationId"}))}
+        return {**PLACEHOLDER_IDENTITY, "type": draw(_TYPES_ADDED_LATER), "data": data}
+    event = full_sample(draw(st.sampled_from(EVENT_TYPES)))
+    event["data"].update(draw(_fields(event["data"])))
+    event.update(draw(st.dictionaries(_PLAIN_KEYS.filter(lambda key: key not in event), _PLAIN_JSON, max_size=3)))
+    return event
+
+
+def added_later() -> st.SearchStrategy[Event]:
+    """Events of types added later, and known events with fields added later (in data, and at the top)."""
+    return _later().filter(_valid)
+
+
+def _get(event: Event, path: Path) -> Any:
+    node: Any = event
+    for part in path:
+        node = node[part]
+    return node
+
+
+def _set(event: Event, path: Path, value: Any) -> None:
+    _get(event, path[:-1])[path[-1]] = value

@@ -1,0 +1,1 @@
+"""The ``horneross-conformance`` command: one module per subcommand, wired in ``main``."""

@@ -1,0 +1,329 @@
+"""``horneross-conformance listen``: a local receiver for development, an offline webhook.site that verifies.
+
+Each delivery is printed as it arrives with its signature verdict, its schema verdict and a summary of the
+event. The answers can be chosen to exercise a sender's retries: a fixed status, failing the first N attempts of
+each event, a delay. ``--forward-to`` relays verified deliveries, bytes and signature unchanged, to the app being
+developed, and answers the sender with the app's answer. ``--log`` keeps every delivery as JSON Lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import signal
+import sys
+import threading
+import time
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import IO, Any
+
+from horneross_conformance import __version__
+from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
+from horneross_conformance.cli.usage import usage_error
+from horneross_conformance.core.canonical import canonical_bytes, parse_json
+from horneross_conformance.core.contract import SIGNATURE_HEADER
+from horneross_conformance.core.event_files import event_problems
+from horneross_conformance.core.redaction import Redactor
+from horneross_conformance.core.signing import verify
+from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
+from horneross_conformance.transport.curl import display_json
+
+MAX_BODY = 16 * 1024 * 1024
+FORWARD_TIMEOUT = 10.0
+
+
+def add_parser(commands: Any) -> None:
+    command = commands.add_parser(
+        "listen",
+        help="receive deliveries locally: verify, validate and print each one; inject failures",
+        description="A local webhook receiver for development: prints each delivery with its signature verdict, "
+        "schema verdict and event summary. By default it answers 200 to verified deliveries and 401 to the others "
+        "(200 to all when no secret is given). Stop it with Ctrl-C.",
+    )
+    command.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    command.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0 picks a free one)")
+    add_secret_option(command)
+    command.add_argument("--status", type=int, metavar="CODE", help="answer every delivery with this status")
+    command.add_argument(
+        "--fail-first",
+        type=int,
+        default=0,
+        metavar="N",
+        help="answer the first N attempts of each event with a failure",
+    )
+    command.add_argument(
+        "--fail-status", type=int, default=500, metavar="CODE", help="the failure --fail-first answers (default 500)"
+    )
+    command.add_argument("--delay", type=float, default=0.0, metavar="SECONDS", help="wait this long before answering")
+    command.add_argument(
+        "--forward-to", metavar="URL", help="relay verified deliveries to this URL, and its answer back"
+    )
+    command.add_argument("--log", metavar="FILE", help="append every delivery to FILE as JSON Lines")
+    command.add_argument("--count", type=int, metavar="N", help="stop after N deliveries")
+    command.add_argument("--quiet", "-q", action="store_true", help="one line per delivery, no problem details")
+    command.set_defaults(handler=listen_command)
+
+
+class Listener:
+    """What the server does with each delivery; independent of the HTTP plumbing, and thread-safe."""
+
+    def __init__(self, args: argparse.Namespace, secret: str | None, forward: Endpoint | None, log: IO[str] | None):
+        self.args = args
+        self._secret = secret
+        self._redactor = Redactor([secret] if secret else [])
+        self.forward = forward
+        self.log = log
+        self.lock = threading.Lock()
+        self.received = 0
+        self.good = 0
+        self.answered_count = 0
+        self.attempts: dict[str, int] = {}
+        self.done = threading.Event()
+        self.output: queue.SimpleQueue[tuple[str, dict[str, Any]] | None] = queue.SimpleQueue()
+
+    def handle(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> tuple[int, bytes]:
+        signature = next((v for k, v in headers if k.lower() == SIGNATURE_HEADER.lower()), None)
+        try:
+            payload: Any = parse_json(body)  # as the documented receiver reads it: NaN is not JSON
+            parsed = True
+        except (ValueError, RecursionError):
+            payload, parsed = None, False
+        signature_verdict, verified = self._signature(body, signature, payload if parsed else None, parsed)
+        if method != "POST":
+            problems = [f"{method} instead of POST"]
+        elif not parsed:
+            problems = ["the body is not JSON"]
+        else:
+            problems = [f"{p or '/'}: {m} ({r})" for p, r, m in event_problems(payload)]
+        event_id = payload.get("id") if isinstance(payload, dict) else None
+        with self.lock:
+            self.received += 1
+            number = self.received
+            attempt = 1
+            if isinstance(event_id, str):
+                attempt = self.attempts[event_id] = self.attempts.get(event_id, 0) + 1
+        status, note = self._answer(attempt, verified, body, signature)
+        if self.args.delay > 0:
+            time.sleep(self.args.delay)
+        good = verified is not False and not problems  # problems name a method other than POST
+        self._record(number, method, path, headers, body, payload, attempt, signature_verdict, problems, status, note)
+        with self.lock:
+            self.good += good
+        return status, b"ok" if status == 200 else f"{status}".encode()
+
+    def answered(self) -> None:
+        """A delivery's answer is written: with --count, the last one ends the listener."""
+        with self.lock:
+            self.answered_count += 1
+            if self.args.count is not None and self.answered_count >= self.args.count:
+                self.done.set()
+
+    def _redact(self, text: str) -> str:
+        """A sender that sends the secret itself (in a header, in the body) does not get it into the log."""
+        return self._redactor(text)
+
+    def _signature(self, body: bytes, signature: str | None, payload: Any, parsed: bool) -> tuple[str, bool | None]:
+        if self._secret is None:
+            return "signature not checked (no secret)", None
+        if signature is None:
+            return f"signature MISSING ({SIGNATURE_HEADER})", False
+        if verify(body, signature, self._secret):
+            return "signature ok", True
+        if parsed and verify(canonical_bytes(payload), signature, self._secret):
+            return "signature ok for the JSON.stringify form, not for the bytes sent", True
+        return "signature WRONG", False
+
+    def _answer(self, attempt: int, verified: bool | None, body: bytes, signature: str | None) -> tuple[int, str]:
+        args = self.args
+        if args.status is not None:
+            return args.status, "--status"
+        if verified is False:  # a forged delivery is no attempt of a sender's to exercise
+            return 401, "not verified"
+        if attempt <= args.fail_first:
+            return args.fail_status, f"--fail-first {args.fail_first}"
+        if self.forward is not None:
+            headers = {"Content-Type": "application/json", "User-Agent": f"horneross-conformance/{__version__}"}
+            if signature is not None:
+                headers[SIGNATURE_HEADER] = signature
+            try:
+                answer = post(self.forward, body, headers, FORWARD_TIMEOUT)
+            except DeliveryError as error:
+                return 502, f"forwarding to {self.forward.display} failed: {error}"
+            return answer.status, f"from {self.forward.display}: {answer.summary()}"
+        return 200, ""
+
+    def _record(
+        self,
+        number: int,
+        method: str,
+        path: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        payload: Any,
+        attempt: int,
+        signature_verdict: str,
+        problems: list[str],
+        status: int,
+        note: str,
+    ) -> None:
+        now = datetime.now()
+        schema_verdict = "schema ok" if not problems else f"schema: {len(problems)} problem{'s' * (len(problems) > 1)}"
+        line = (
+            f"{now:%H:%M:%S} #{number} {method} {path} {_summary(payload)} attempt {attempt} | {signature_verdict} | "
+            f"{schema_verdict} | answered {status}" + (f" ({note})" if note else "")
+        )
+        details = [] if self.args.quiet else [f"    {problem}" for problem in problems[:10]]
+        entry = {
+            "n": number,
+            "received": now.astimezone().isoformat(),
+            "method": method,
+            "path": path,
+            "headers": {name: self._redact(value) for name, value in headers},
+            "body": self._redact(body.decode("utf-8", "replace")),
+            "attempt": attempt,
+            "signature": signature_verdict,
+            "problems": problems,
+            "status": status,
+        }
+        self.output.put(("\n".join([line, *details]), entry))
+
+    def write(self) -> None:
+        """The writer thread: prints and logs deliveries in order of arrival. Answers never wait for it, so a
+        terminal or pipe that reads slowly cannot stop the listener from answering a burst of deliveries."""
+        while (item := self.output.get()) is not None:
+            text, entry = item
+            try:
+                print(text, flush=True)
+            except UnicodeEncodeError:  # a terminal that is not UTF-8
+                print(text.encode("ascii", "backslashreplace").decode("ascii"), flush=True)
+            if self.log is not None:
+                try:
+                    self.log.write(json.dumps(entry) + "\n")  # ASCII: lone surrogates and all survive any file
+                    self.log.flush()
+                except OSError as error:
+                    print(f"horneross-conformance listen: --log: {error.strerror or error}", file=sys.stderr)
+
+
+def _summary(payload: Any) -> str:
+    if not isinstance(payload, dict):
+        return "(not an event)"
+    data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
+    parts = [payload.get("type"), payload.get("id"), data.get("conversationId")]
+    summary = " ".join(str(part) for part in parts if isinstance(part, str)) or "(an object without type or id)"
+    content = data.get("content") if isinstance(data.get("content"), str) else data.get("newStatus")
+    if isinstance(content, str):
+        summary += f" {display_json(json.dumps(content[:40], ensure_ascii=False))}"
+    return summary
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 30  # an idle kept-alive connection is closed after this long
+    server_version = f"horneross-conformance-listen/{__version__}"
+    listener: Listener
+
+    def _any(self) -> None:
+        length = self.headers.get("Content-Length")
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = self._chunked()
+        elif length is not None and length.isdigit() and int(length) <= MAX_BODY:
+            body = self.rfile.read(int(length))
+        elif length is not None:
+            self._reply(413 if length.isdigit() else 400, b"bad or too large Content-Length")
+            return
+        else:
+            body = b""
+        status, answer = self.listener.handle(self.command, self.path, list(self.headers.items()), body)
+        self._reply(status, answer)
+        self.wfile.flush()
+        self.listener.answered()
+
+    def _chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline().strip():
+                    pass
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY:
+                raise ConnectionError("chunked body too large")
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
+
+    def _reply(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PUT = do_GET = do_PATCH = do_DELETE = _any
+
+    def log_message(self, format: str, *args: Any) -> None:  # the listener prints its own line
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # a burst of concurrent deliveries waits in the backlog instead of being refused
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender hanging up (even rudely, between two requests) is normal; anything else gets one line."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        print(f"horneross-conformance listen: a request from {client_address[0]} failed: {error!r}", file=sys.stderr)
+
+
+def listen_command(args: argparse.Namespace) -> int:
+    try:
+        forward = parse_endpoint(args.forward_to) if args.forward_to else None
+        secret = read_secret(args.secret_env, required=False)
+    except (ValueError, NoSecret) as error:
+        return usage_error("listen", str(error))
+    if args.forward_to and secret is None:
+        return usage_error("listen", f"--forward-to relays verified deliveries only; set {args.secret_env}")
+    try:
+        log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115 (closed below)
+    except OSError as error:
+        return usage_error("listen", f"{args.log}: {error.strerror or error}")
+    listener = Listener(args, secret, forward, log)
+    handler = type("Handler", (_Handler,), {"listener": listener})
+    try:
+        server = _Server((args.host, args.port), handler)
+    except OSError as error:
+        return usage_error("listen", f"cannot listen on {args.host}:{args.port}: {error.strerror}")
+    host, port = str(server.server_address[0]), server.server_address[1]
+    print(f"listening on http://{host}:{port}/ (any path)", flush=True)
+    if secret is None:
+        print(f"  signatures are not checked: set {args.secret_env} to verify them", flush=True)
+    else:
+        print(f"  verifying {SIGNATURE_HEADER} with the secret in {args.secret_env}", flush=True)
+    if forward is not None:
+        print(f"  forwarding verified deliveries to {forward.display}", flush=True)
+    print("  Ctrl-C to stop", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: listener.done.set())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    writer = threading.Thread(target=listener.write, daemon=True)
+    writer.start()
+    try:
+        while not listener.done.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        listener.output.put(None)  # every delivery recorded so far is printed and logged before the summary
+        writer.join()
+        if log is not None:
+            log.close()
+    received, good = listener.received, listener.good
+    print(f"stopped: {received} deliveries, {good} signed and valid, {received - good} with problems", flush=True)
+    return 0 if received == good else 1

@@ -1,0 +1,62 @@
+"""The ``horneross-conformance`` command: one subcommand per everyday webhook task.
+
+``validate`` checks captured events and logs against the schemas, ``sign`` computes a signature as the
+documentation does, ``send`` delivers a signed event to an endpoint, ``listen`` receives and verifies deliveries,
+and ``run`` runs the conformance suites. Each subcommand lives in ``horneross_conformance.cli.usage``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from horneross_conformance import __version__
+from horneross_conformance.cli import listen, run, send, sign, validate
+
+
+class _Parser(argparse.ArgumentParser):
+    """The command's parser and, through ``add_subparsers``, every subcommand's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "allow_abbrev", False
+        )  # --secret must not pass for --secret-env, nor any prefix for an option
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # named, but never echoed: a value typed where it does not belong may be a secret
+            options = [extra.split("=", 1)[0] for extra in extras if extra.startswith("-")]
+            values = len(extras) - len(options) + sum("=" in extra for extra in extras if extra.startswith("-"))
+            shown = " ".join(options) or "(none)"
+            hidden = f" and {values} value{'s' * (values > 1)}, not repeated here" if values else ""
+            self.error(f"unrecognized arguments: {shown}{hidden}")
+        return parsed
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="horneross-conformance",
+        description="The conformance suite and contract-testing toolkit for Horneross webhooks.",
+        epilog="Run 'horneross-conformance COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in (validate, sign, send, listen, run):
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""``horneross-conformance run``: the conformance suites, in pytest.
+
+It runs the conformance suites: with no target, the receiver suite against the bundled reference receiver
+and the sender suite against the bundled reference sender (what the README's first command does); with
+``--endpoint URL`` (secret from ``HORNEROSS_WEBHOOK_SECRET``) the receiver suite against it; with
+``--sender MODULE:FACTORY`` the sender suite against it. Each suite runs in pytest, isolated from the current
+folder's configuration and conftest files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.core.contract import SECRET_ENV
+from horneross_conformance.transport.client import DEFAULT_TIMEOUT
+
+REFERENCE_SENDER = "horneross_conformance.sender.reference:for_conformance"
+
+
+def add_parser(commands: Any) -> None:
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suites (against the bundled reference implementations by default)",
+        description="Run the receiver suite against --endpoint, the sender suite against --sender, or both suites "
+        "against the bundled reference receiver and sender. Exit code 0 means conformant.",
+    )
+    target = run.add_mutually_exclusive_group()
+    target.add_argument("--endpoint", metavar="URL", help=f"the webhook endpoint to test (secret from {SECRET_ENV})")
+    target.add_argument("--sender", metavar="MODULE:FACTORY", help="the sender adapter factory to test")
+    run.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    run.add_argument(
+        "--report",
+        metavar="PATH",
+        help="write a report (.json, .md or .html, by extension); running both suites, x.json becomes "
+        "x-receiver.json and x-sender.json",
+    )
+    run.add_argument("--strict", action="store_true", help="SHOULD requirements fail the run too")
+    run.add_argument("--ca-bundle", metavar="PATH", help="https endpoints: trust this PEM file's certificates")
+    run.add_argument(
+        "--examples",
+        type=int,
+        metavar="N",
+        help=f"generated events per generated check (default {DEFAULT_EXAMPLES}; 0 leaves them out)",
+    )
+    run.add_argument("--seed", type=int, metavar="N", help="seed of the generated events, to repeat a run exactly")
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -v, ...)")
+    run.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    import pytest
+
+    roles = ["receiver"] if args.endpoint else ["sender"] if args.sender else ["receiver", "sender"]
+    codes = []
+    for role in roles:
+        report = args.report
+        if report and len(roles) > 1:
+            path = Path(report)
+            report = str(path.with_name(f"{path.stem}-{role}{path.suffix}"))
+        codes.append(_run_suite(role, args, report))
+    # -k may select checks of one suite only: the other one having nothing to run is not a failure
+    ran = [code for code in codes if code != pytest.ExitCode.NO_TESTS_COLLECTED]
+    return max(ran) if ran else int(pytest.ExitCode.NO_TESTS_COLLECTED)
+
+
+def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
+    import pytest
+
+    extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args else []
+    # The suite's checks do not use assert, and this package is imported already: nothing to rewrite.
+    options = ["-p", "no:cacheprovider", "--noconftest", "-c", os.devnull, "--rootdir", os.getcwd(), "--assert=plain"]
+    options += [f"--horneross-timeout={args.timeout}"]
+    if report:
+        options.append(f"--horneross-report={report}")
+    if args.strict:
+        options.append("--horneross-strict")
+    if args.examples is not None:
+        options.append(f"--horneross-examples={args.examples}")
+    if args.seed is not None:
+        options.append(f"--horneross-seed={args.seed}")
+    if args.ca_bundle is not None:
+        options.append(f"--horneross-ca-bundle={args.ca_bundle}")
+    if role == "sender":
+        factory = args.sender or REFERENCE_SENDER
+        if not args.sender:
+            print(f"bundled reference sender: {factory}")
+        return int(pytest.main([*options, f"--horneross-sender={factory}", *extra]))
+    with _receiver(args.endpoint) as url:
+        return int(pytest.main([*options, f"--horneross-endpoint={url}", *extra]))
+
+
+@contextlib.contextmanager
+def _receiver(endpoint: str | None) -> Iterator[str]:
+    if endpoint is not None:
+        yield endpoint  # the plugin checks it, and that the secret is set, like any pytest run
+        return
+    from horneross_conformance.receiver.reference import ReferenceReceiver
+    from horneross_conformance.transport.server import serve
+
+    secret = secrets.token_urlsafe(24)
+    previous = os.environ.get(SECRET_ENV)
+    os.environ[SECRET_ENV] = secret  # handed to the suite through the environment, never on a command line
+    try:
+        with serve(ReferenceReceiver(secret)) as base:
+            print(f"bundled reference receiver listening on {base}/webhook")
+            yield f"{base}/webhook"
+    finally:
+        if previous is None:
+            os.environ.pop(SECRET_ENV, None)
+        else:
+            os.environ[SECRET_ENV] = previous

@@ -1,0 +1,152 @@
+"""``horneross-conformance send``: one delivery, made exactly as Horneross makes it, and what came back.
+
+The event is a realistic sample of the chosen type (fresh id, current timestamp) or a file's payload; it is sent
+as its ``JSON.stringify`` bytes, signed with the secret. ``--signature wrong`` and ``--signature missing`` send a
+forged delivery instead, which a correct endpoint refuses. The exit code says whether the endpoint did what
+Horneross needs: 200 for a signed delivery, anything else for a forged one.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from horneross_conformance import __version__
+from horneross_conformance.cli.payload import PayloadError, read_payload
+from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
+from horneross_conformance.cli.usage import usage_error
+from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.contract import EVENT_TYPES, SIGNATURE_HEADER
+from horneross_conformance.core.event_files import STDIN, event_problems
+from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.signing import sign
+from horneross_conformance.receiver.target import PREFLIGHT_HINTS, explain
+from horneross_conformance.transport.client import DeliveryError, Response, parse_endpoint, post
+from horneross_conformance.transport.curl import display_json
+
+SHOWN = 600  # characters of a body shown without --verbose
+RETRIES = "after 1 min, 5 min, 30 min and 2 h"  # the documented schedule, in words
+
+
+def add_parser(commands: Any) -> None:
+    command = commands.add_parser(
+        "send",
+        help="post one signed event to an endpoint and explain its answer",
+        description="POST a signed event to URL as Horneross does, and show the status, time and body of the "
+        "answer. Exit code 0 when the endpoint answered as Horneross needs (200 to a signed delivery, a refusal "
+        "to a forged one), 1 otherwise, 2 for a usage error.",
+    )
+    command.add_argument("url", metavar="URL", help="the webhook endpoint")
+    what = command.add_mutually_exclusive_group()
+    what.add_argument(
+        "--type",
+        choices=EVENT_TYPES,
+        default="conversation.message.created",
+        help="send a realistic sample event of this type (default conversation.message.created)",
+    )
+    what.add_argument("--file", metavar="FILE", help=f"send the payload in this JSON file ({STDIN} for stdin)")
+    add_secret_option(command)
+    command.add_argument(
+        "--signature",
+        choices=("valid", "wrong", "missing"),
+        default="valid",
+        help="valid (default); wrong: signed with another secret; missing: no signature header",
+    )
+    command.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="total time (default 10)")
+    command.add_argument("--ca-bundle", metavar="PATH", help="https: trust this PEM file's certificates")
+    command.add_argument("--verbose", "-v", action="store_true", help="show whole bodies and the answer's headers")
+    command.set_defaults(handler=send_command)
+
+
+def send_command(args: argparse.Namespace) -> int:
+    try:
+        endpoint = parse_endpoint(args.url, args.ca_bundle)
+    except ValueError as error:
+        return usage_error("send", str(error))
+    if not args.timeout > 0:
+        return usage_error("send", "--timeout must be a positive number of seconds")
+    if args.file is not None:
+        try:
+            _, payload = read_payload(args.file)
+        except PayloadError as error:
+            return usage_error("send", str(error))
+    else:
+        payload = sample_event(args.type)
+    try:
+        secret = read_secret(args.secret_env, required=args.signature == "valid")
+    except NoSecret as error:
+        return usage_error("send", str(error))
+
+    body = canonical_bytes(payload)
+    headers = {"User-Agent": f"horneross-conformance/{__version__}", "Content-Type": "application/json"}
+    if args.signature == "valid":
+        assert secret is not None
+        headers[SIGNATURE_HEADER] = sign(body, secret)
+        how = f"signed with the secret in {args.secret_env}"
+    elif args.signature == "wrong":
+        headers[SIGNATURE_HEADER] = sign(body, "not-the-endpoints-secret")
+        how = "signed with a WRONG secret, as a forger would"
+    else:
+        how = f"WITHOUT the {SIGNATURE_HEADER} header, as a forger would"
+
+    print(f"POST {endpoint.display}")
+    print(f"  {_describe(payload)} ({len(body)} bytes, {how})")
+    print(f"  {_shown(body.decode('utf-8', 'replace'), args.verbose)}")
+    problems = event_problems(payload)
+    for pointer, _rule, message in problems[:5]:
+        print(f"  note: the payload does not match its schema: {pointer or '/'}: {message}")
+    try:
+        response = post(endpoint, body, headers, args.timeout)
+    except DeliveryError as error:
+        print(f"no answer: {error}.{PREFLIGHT_HINTS[error.kind]}")
+        print(f"  Horneross would retry this delivery {RETRIES}.")
+        return 1
+    _show_answer(response, args.verbose)
+    good, verdict = judge(response, args.signature, args.secret_env)
+    print(verdict)
+    return 0 if good else 1
+
+
+def judge(response: Response, signature: str, secret_env: str) -> tuple[bool, str]:
+    """Whether the answer is what Horneross needs, and why, in one or two sentences."""
+    status = response.status
+    if signature != "valid":
+        if status == 200:
+            return False, (
+                "WRONG: the endpoint acknowledged a forged delivery. It must verify X-Horneross-Signature and "
+                "refuse (401) when it is missing or wrong, or anyone can post events to it."
+            )
+        return True, f"refused, as it should be: a delivery with a {signature} signature must not be acknowledged."
+    if status == 200:
+        return True, "acknowledged: Horneross would consider this delivery done."
+    if status in (401, 403):
+        return False, (
+            f"REJECTED a correctly signed delivery. Is the endpoint's secret the one in {secret_env}? It must "
+            "compare the header with the lowercase hex HMAC-SHA256 of JSON.stringify(payload). Horneross retries "
+            f"{RETRIES}, then gives up."
+        )
+    return False, f"NOT ACKNOWLEDGED: {explain(status, response)}."
+
+
+def _show_answer(response: Response, verbose: bool) -> None:
+    print(f"answer: {response.status} {response.reason} in {response.elapsed * 1000:.0f} ms".rstrip())
+    if verbose:
+        for name, value in response.headers:
+            print(f"  {name}: {value}")
+    text = response.body.decode("utf-8", "replace")
+    print(f"  {_shown(text, verbose)}" if text.strip() else "  (empty body)")
+
+
+def _describe(payload: Any) -> str:
+    if isinstance(payload, dict):
+        parts = [payload.get("type"), payload.get("id")]
+        described = " ".join(str(part) for part in parts if isinstance(part, str))
+        return described or "a JSON object without type or id"
+    return f"a JSON {type(payload).__name__}, not an event object"
+
+
+def _shown(text: str, verbose: bool) -> str:
+    text = display_json(text)  # invisible characters as \uXXXX: a terminal shows them
+    if verbose or len(text) <= SHOWN:
+        return text
+    return f"{text[:SHOWN]}... ({len(text) - SHOWN} more characters; --verbose shows all)"

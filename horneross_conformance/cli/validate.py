@@ -1,0 +1,105 @@
+"""``horneross-conformance validate``: captured events and logs against the schema of each event's type."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from horneross_conformance import __version__
+from horneross_conformance.cli.usage import usage_error
+from horneross_conformance.core.event_files import STDIN, Checker, Problem
+
+EPILOG = """\
+A file is read as JSON Lines (one event per line) when its name ends in .jsonl or .ndjson, or when its first
+line is a JSON object by itself; otherwise as one JSON document, an event or an array of events. A folder is
+searched for .json and .jsonl files. Exit code: 0 when every event is valid, 1 when anything is wrong (an
+invalid event, a line that is not JSON, an empty input), 2 for a usage error such as a path that does not exist.
+"""
+
+
+def add_parser(commands: Any) -> None:
+    validate = commands.add_parser(
+        "validate",
+        help="check events (JSON files, JSON Lines logs, folders, stdin) against the schema of their type",
+        description="Check every event against the JSON Schema of its type, and report each problem with its "
+        "file, line, JSON pointer and rule.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("paths", nargs="+", metavar="PATH", help=f"a file, a folder, or {STDIN} for stdin")
+    validate.add_argument("--format", choices=("text", "json"), default="text", help="the output (default text)")
+    validate.add_argument(
+        "--allow-unknown-types",
+        action="store_true",
+        help="check events of undocumented types against the envelope instead of reporting the type",
+    )
+    validate.add_argument("--lines", action="store_true", help="read every input as JSON Lines")
+    validate.add_argument("--fail-fast", "-x", action="store_true", help="stop at the first problem")
+    validate.add_argument("--quiet", "-q", action="store_true", help="text format: print only the summary")
+    validate.set_defaults(handler=validate_command)
+
+
+class _FailFast(Exception):
+    pass
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    missing = [path for path in args.paths if path != STDIN and not Path(path).exists()]
+    if missing:
+        return max(usage_error("validate", f"{path}: no such file or folder") for path in missing)
+    problems: list[Problem] = []
+    as_json = args.format == "json"
+
+    def report(problem: Problem) -> None:
+        if as_json:
+            problems.append(problem)
+        elif not args.quiet:
+            print(problem)
+        if args.fail_fast:
+            raise _FailFast
+
+    checker = Checker(report, allow_unknown_types=args.allow_unknown_types, force_lines=args.lines)
+    started = time.perf_counter()
+    try:
+        for path in args.paths:
+            if path == STDIN:
+                checker.check_stream("<stdin>", sys.stdin.buffer, lines=args.lines)
+            else:
+                checker.check_path(Path(path))
+    except _FailFast:
+        pass
+    except BrokenPipeError:  # validate ... | head
+        return 1
+    elapsed = time.perf_counter() - started
+    tally = checker.tally
+    valid = tally.problems == 0
+    if as_json:
+        document = {
+            "tool": "horneross-conformance",
+            "version": __version__,
+            "command": "validate",
+            "valid": valid,
+            "sources": tally.sources,
+            "events": tally.events,
+            "invalid_events": tally.invalid_events,
+            "problems": [problem.as_json() for problem in problems],
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        stopped = " (stopped at the first problem: --fail-fast)" if args.fail_fast and not valid else ""
+        summary = (
+            f"{'valid' if valid else 'INVALID'}: {_count(tally.events, 'event')} in {_count(tally.sources, 'source')}, "
+            f"{tally.invalid_events} invalid, {_count(tally.problems, 'problem')}{stopped}"
+        )
+        if tally.events and elapsed > 0.5:
+            summary += f" ({elapsed:.1f} s, {tally.events / elapsed:,.0f} events/s)"
+        print(summary)
+    return 0 if valid else 1
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -1,0 +1,27 @@
+"""The constants of the Horneross contract, each written once: event types, header, success, retry schedule.
+
+Every module that needs one imports it from here; `docs/contract.md` explains where each comes from.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+EVENT_TYPES = (
+    "conversation.created",
+    "conversation.message.created",
+    "conversation.status.changed",
+    "lead.captured",
+)
+SIGNATURE_HEADER = "X-Horneross-Signature"
+SECRET_ENV = "HORNEROSS_WEBHOOK_SECRET"  # where the toolkit reads a secret from; never from a command line
+SUCCESS_STATUS = 200  # decision 1: exactly 200; anything else is retried
+EVENT_ID_PREFIX = "evt_"
+
+# The documentation's "Reintentos": after attempts 1 to 4 fail, wait 1 min, 5 min, 30 min, 2 h (decision 2: each
+# delay counts from the failure of the attempt before).
+RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 60 * 60)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# The attempts' offsets after the event when every attempt fails at once: 0, 60, 360, 2160, 9360 s.
+DUE = tuple(sum(RETRY_DELAYS[:attempt]) for attempt in range(MAX_ATTEMPTS))
+LAST_RETRY_AGE = timedelta(seconds=DUE[-1])  # 2 h 36 min: how old an event may be when its last attempt arrives

@@ -1,0 +1,308 @@
+"""Events read from files, folders and streams, each checked against the schema of its type.
+
+What ``horneross-conformance validate`` runs on: captured payload fixtures (one JSON document per file, an event
+or an array of events) and production logs (JSON Lines, one event per line, possibly millions). A source is read
+as JSON Lines when its name says so (``.jsonl``, ``.ndjson``) or when its first line is a JSON object by itself;
+otherwise as one document. Every problem is reported with where it is (source, line, JSON pointer) and the rule
+it breaks; nothing stops at the first bad line.
+
+Valid events take the fast path (``compiled``); only invalid ones are checked again by jsonschema, whose messages
+are precise.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from orjson import JSONDecodeError
+
+from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.core.compiled import Unsupported, compile_check
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.validation import schema_errors, validator
+
+LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
+FOLDER_SUFFIXES = (".json", *LINES_SUFFIXES)
+STDIN = "-"
+_BINARY_PROBE = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong: where (source, line, JSON pointer inside the event), which rule, and why."""
+
+    source: str
+    line: int | None
+    pointer: str
+    rule: str
+    message: str
+    event_type: str | None = None
+    event_id: str | None = None
+
+    def __str__(self) -> str:
+        where = self.source + (f":{self.line}" if self.line is not None else "")
+        event = " ".join(str(part) for part in (self.event_type, self.event_id) if isinstance(part, str))
+        suffix = f" [{event}]" if event else ""
+        pointer = f" {self.pointer}:" if self.pointer else ""
+        return f"{where}:{pointer} {self.message} ({self.rule}){suffix}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "line": self.line,
+            "pointer": self.pointer,
+            "rule": self.rule,
+            "message": self.message,
+            "type": self.event_type,
+            "id": self.event_id,
+        }
+
+
+@dataclass(slots=True)
+class Tally:
+    sources: int = 0
+    events: int = 0
+    invalid_events: int = 0
+    problems: int = 0  # including those that are not about an event: unreadable input, a line that is not JSON
+
+
+# The fast path's parser. orjson reads a line three times faster than json.loads, and differs from it only where
+# a check cannot tell: an integer beyond 64 bits becomes a float with the same integral value (the schemas
+# compare numbers only by type, and "integer" accepts an integral float: ``test_fast_parse`` proves both), and
+# it refuses what json accepts (a lone surrogate escape, a number beyond a double, nesting past 1024), which then
+# goes the exact way. It only ever says "valid": any line it does not call valid is parsed again by
+# ``parse_json`` and judged from that, so every message and every "invalid" comes from the exact path. Nesting
+# is bounded first, so that a line json cannot read (too deep) is never called valid by orjson.
+fast_parse = orjson.loads
+SHALLOW = 512  # bytes: a shorter line cannot nest 256 deep, since every level takes two
+
+
+def _shallow(line: bytes) -> bool:
+    return line.count(b"{") + line.count(b"[") < SHALLOW // 2
+
+
+@functools.cache
+def fast_check(schema_name: str) -> Callable[[Any], bool]:
+    try:
+        return compile_check(schema_name)
+    except Unsupported:
+        return validator(schema_name).is_valid
+
+
+def event_problems(event: Any, allow_unknown_types: bool = False) -> list[tuple[str, str, str]]:
+    """(pointer, rule, message) for everything wrong with one parsed event; empty when it is valid."""
+    if not isinstance(event, dict):
+        return [("", "type", f"{_kind(event)} is not an event: an event is a JSON object")]
+    event_type = event.get("type")
+    documented = event_type in EVENT_TYPES
+    schema_name = f"{event_type}.schema.json" if documented else "envelope.schema.json"
+    unknown = not documented and isinstance(event_type, str) and not allow_unknown_types
+    if not unknown and fast_check(schema_name)(event):
+        return []
+    found = [(e.pointer, e.rule, e.message) for e in schema_errors(event, schema_name)]
+    if unknown:
+        documented_types = ", ".join(EVENT_TYPES)
+        message = (
+            f"{event_type!r} is not a documented event type ({documented_types}); "
+            "with --allow-unknown-types it is checked against the envelope only"
+        )
+        found.insert(0, ("/type", "enum", message))
+    return found
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return "a number"
+
+
+class Checker:
+    """Checks sources one after another, handing every problem to ``report`` as soon as it is found."""
+
+    def __init__(
+        self,
+        report: Callable[[Problem], None],
+        allow_unknown_types: bool = False,
+        force_lines: bool = False,
+    ) -> None:
+        self.report = report
+        self.allow_unknown_types = allow_unknown_types
+        self.force_lines = force_lines
+        self.tally = Tally()
+
+    def problem(self, problem: Problem) -> None:
+        self.tally.problems += 1
+        self.report(problem)
+
+    def check_path(self, path: Path) -> None:
+        """A file, or every JSON and JSON Lines file under a folder (hidden folders aside)."""
+        if path.is_dir():
+            files = [
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in FOLDER_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ]
+            if not files:
+                self.problem(Problem(str(path), None, "", "input", "no .json or .jsonl files in this folder"))
+            for file in files:
+                self.check_path(file)
+            return
+        try:
+            with path.open("rb") as stream:
+                self.check_stream(str(path), stream, lines=path.suffix.lower() in LINES_SUFFIXES)
+        except OSError as error:
+            self.problem(Problem(str(path), None, "", "input", f"cannot be read: {error.strerror or error}"))
+
+    def check_stream(self, source: str, stream: IO[bytes], lines: bool = False) -> None:
+        self.tally.sources += 1
+        head = stream.read(_BINARY_PROBE)
+        if b"\x00" in head:
+            self.problem(Problem(source, None, "", "input", "a binary file, not JSON text (it holds NUL bytes)"))
+            return
+        raw = _lines(head, stream)
+        number, first = next(((n, line) for n, line in raw if line.strip()), (0, b""))
+        if not number:
+            self.problem(Problem(source, None, "", "input", "empty: no events"))
+            return
+        first = first.removeprefix(b"\xef\xbb\xbf") if number == 1 else first
+        parsed = _parse(first)
+        # an object on the first line: JSON Lines (the same as a document when it is the only line)
+        if lines or self.force_lines or isinstance(parsed, dict):
+            self._check_lines(source, [(number, parsed)], raw)
+            return
+        rest = b"".join(b"\n" + line for _, line in raw)
+        document = _parse(first + rest, number, one_line=False)
+        if isinstance(document, _NotJson):
+            self.problem(Problem(source, document.line, "", "json", document.message))
+            return
+        self._check_document(source, number, document)
+
+    def _check_document(self, source: str, line: int, document: Any) -> None:
+        if isinstance(document, list):
+            if not document:
+                self.problem(Problem(source, line, "", "input", "an empty array: no events"))
+            for index, event in enumerate(document):
+                self._check_event(source, line, event, f"/{index}")
+        else:
+            self._check_event(source, line, document, "")
+
+    def _check_lines(self, source: str, first: list[tuple[int, Any]], rest: Iterable[tuple[int, bytes]]) -> None:
+        checks = {event_type: fast_check(f"{event_type}.schema.json") for event_type in EVENT_TYPES}
+        valid = 0  # counted locally: this loop runs for every line of a log, and must stay short
+        try:
+            for number, parsed in first:
+                self._check_line(source, number, parsed)
+            for number, line in rest:
+                # the common case inline: a documented event, valid, read by orjson (see ``fast_parse``)
+                if len(line) < SHALLOW or _shallow(line):
+                    try:
+                        parsed = fast_parse(line)
+                    except JSONDecodeError:
+                        parsed = None
+                    if type(parsed) is dict:
+                        event_type = parsed.get("type")  # any JSON value: a list would be unhashable
+                        check = checks.get(event_type) if type(event_type) is str else None
+                        if check is not None and check(parsed):
+                            valid += 1
+                            continue
+                # anything else is read again as the documented receiver reads it, and judged from that
+                try:
+                    parsed = parse_json(line)
+                except (ValueError, RecursionError):  # the decode and JSON errors: _parse says which, with where
+                    parsed = _parse(line, number)
+                self._check_line(source, number, parsed)
+        finally:
+            self.tally.events += valid
+
+    def _check_line(self, source: str, number: int, parsed: Any) -> None:
+        if isinstance(parsed, _NotJson):
+            if parsed.message:  # blank lines are skipped
+                self.problem(Problem(source, number, "", "json", parsed.message))
+        elif not isinstance(parsed, dict):
+            self.tally.events += 1
+            self.tally.invalid_events += 1
+            message = f"{_kind(parsed)} is not an event: each line of a JSON Lines file is one event, a JSON object"
+            self.problem(Problem(source, number, "", "type", message))
+        else:
+            self._check_event(source, number, parsed, "")
+
+    def _check_event(self, source: str, line: int, event: Any, prefix: str) -> None:
+        self.tally.events += 1
+        found = event_problems(event, self.allow_unknown_types)
+        if not found:
+            return
+        self.tally.invalid_events += 1
+        event_type = event.get("type") if isinstance(event, dict) else None
+        event_id = event.get("id") if isinstance(event, dict) else None
+        for pointer, rule, message in found:
+            self.problem(
+                Problem(
+                    source,
+                    line,
+                    prefix + pointer,
+                    rule,
+                    message,
+                    event_type if isinstance(event_type, str) else None,
+                    event_id if isinstance(event_id, str) else None,
+                )
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _NotJson:
+    message: str  # empty for a blank line
+    line: int | None = None
+
+
+def _parse(data: bytes, first_line: int = 1, one_line: bool = True) -> Any:
+    """The JSON value in ``data``, or ``_NotJson`` saying why not, with the line where it went wrong (for a
+    document of several lines; ``one_line``: the line is the caller's)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = first_line + data.count(b"\n", 0, error.start)
+        return _NotJson(f"not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start}", line)
+    try:
+        return parse_json(data)
+    except json.JSONDecodeError as error:
+        if not text.strip():
+            return _NotJson("")
+        line = first_line + error.lineno - 1
+        where = f"column {error.colno}" if one_line else f"line {line}, column {error.colno}"
+        return _NotJson(f"not JSON: {error.msg} at {where}", line)
+    except ValueError as error:  # NaN, Infinity: Python's json reads them, JSON.parse does not
+        return _NotJson(f"not JSON: {error}", first_line)
+    except RecursionError:
+        return _NotJson("not JSON this tool can read: nested too deeply", first_line)
+
+
+def _lines(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """Numbered lines of ``head`` followed by the rest of ``stream``, read as it comes."""
+    number = 0
+    pending = b""
+    for chunk in _chunks(head, stream):
+        parts = (pending + chunk).split(b"\n")
+        pending = parts.pop()
+        for part in parts:
+            number += 1
+            yield number, part
+    if pending:
+        yield number + 1, pending
+
+
+def _chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+    yield head
+    while chunk := stream.read(1 << 20):
+        yield chunk

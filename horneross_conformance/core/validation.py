@@ -1,0 +1,106 @@
+"""Schema validation of events against the JSON Schemas in ``schemas/``.
+
+Formats are checked by functions defined here rather than by jsonschema's optional extras: without those extras
+jsonschema silently skips ``date-time``, and a schema check that silently passes is a false verdict.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.resources import data_dir, load_json
+
+# RFC 3339 section 5.6 date-time, each field within its range (year 0000 is not a date; second 60 is a leap
+# second). Only days 29 to 31 need the calendar. One regex, because validate checks a timestamp per event.
+_DATE_TIME = re.compile(
+    r"(?!0000)\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?"
+    r"([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+# A pragmatic address check: one @, a dot-free-of-edges local part, a domain with a dot and no spaces.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+FORMATS = FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time")
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    match = _DATE_TIME.fullmatch(value)
+    if match is None:
+        return False
+    day = match.group(2)
+    if day <= "28":
+        return True
+    return int(day) <= calendar.monthrange(int(value[:4]), int(match.group(1)))[1]
+
+
+@FORMATS.checks("email")
+def _is_email(value: object) -> bool:
+    return not isinstance(value, str) or _EMAIL.fullmatch(value) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    """One violation: where in the event (a JSON pointer), which rule, and jsonschema's message."""
+
+    pointer: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message} ({self.rule})"
+
+
+@functools.cache
+def _registry() -> Registry:
+    resources = []
+    for path in sorted(data_dir().glob("*.schema.json")):
+        resource = Resource.from_contents(load_json(path.name))
+        resources.append((resource.id(), resource))
+    return Registry().with_resources(resources)  # type: ignore[arg-type]
+
+
+def schema_id(schema_name: str) -> str:
+    """The ``$id`` of a schema file, under which the registry knows it."""
+    schema_id: str = load_json(schema_name)["$id"]
+    return schema_id
+
+
+@functools.cache
+def validator(schema_name: str) -> Draft202012Validator:
+    """A validator for one schema file (``"lead.captured.schema.json"``), references resolved offline."""
+    schema = load_json(schema_name)
+    return Draft202012Validator(schema, registry=_registry(), format_checker=FORMATS)
+
+
+def schema_name_for(event: Any) -> str:
+    """The schema an event is checked against: its own type's when documented, the envelope's otherwise."""
+    event_type = event.get("type") if isinstance(event, dict) else None
+    return f"{event_type}.schema.json" if event_type in EVENT_TYPES else "envelope.schema.json"
+
+
+def schema_errors(event: Any, schema_name: str | None = None) -> list[SchemaError]:
+    """Every violation of ``event`` against ``schema_name`` (default: the schema of its type), in path order."""
+    checker = validator(schema_name or schema_name_for(event))
+    unique = set(_flatten(checker.iter_errors(event)))  # event.schema.json reaches the envelope by two paths
+    return sorted(unique, key=lambda e: (e.pointer, e.rule, e.message))
+
+
+def _flatten(errors: Iterator[Any]) -> Iterator[SchemaError]:
+    for error in errors:
+        if error.context:  # allOf/if-then wrappers: report the precise errors underneath
+            yield from _flatten(iter(error.context))
+            continue
+        pointer = "".join(f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in error.absolute_path)
+        yield SchemaError(pointer=pointer, rule=str(error.validator), message=error.message)

@@ -1,0 +1,153 @@
+"""The receiver suite's generated checks: schema-valid events explored by schemathesis and Hypothesis.
+
+Hand-picked checks catch the mistakes we thought of; these catch the others. Each generated event gets a fresh
+identity (``id``, ``timestamp``, ``conversationId``, ``messageId``) as Horneross would give it, goes out as its
+canonical bytes, correctly signed, and must be acknowledged with 200. A failure is shrunk to the smallest failing
+event and comes with a ``curl`` command that delivers it again. The long-message check (RCV-13) sits here too:
+its two events are derived, not generated, but built and delivered the same way.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, how_found
+from horneross_conformance.checks.registry import CheckFailed, Registry
+from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.events import envelope, new_id, sample_data, stress_texts, with_fresh_ids
+from horneross_conformance.receiver.target import ReceiverTarget, acknowledged, explain
+from horneross_conformance.transport.curl import curl_command, display_json
+
+LONG_SIZES = (100 * 1024, 1024 * 1024)  # bytes of message content: 100 KiB, 1 MiB
+BODY_SHOWN = 4000  # characters of a failing event shown in full; shrunk events are far smaller
+
+
+def with_identity(target: ReceiverTarget, event: dict[str, Any]) -> dict[str, Any]:
+    """A generated event as a sender would deliver it: a fresh id, the current time, and the run's conversation
+    (a conversation.created opens a new one of its own). Fields added later stay where they are."""
+    created = event["type"] == "conversation.created"
+    data = with_fresh_ids(event["data"], new_id("conv") if created else target.conversation_id())
+    return {**copy.deepcopy(event), **envelope(event["type"], data)}
+
+
+def _deliver(target: ReceiverTarget, event: dict[str, Any]) -> None:
+    sent, body = event, b""
+    try:
+        sent = with_identity(target, event)  # may open the run's conversation: a delivery too
+        body = canonical_bytes(sent)
+        response = target.deliver(body)
+    except CheckFailed as error:  # no answer: shrinking would wait out the timeout again and again
+        raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body)) from None
+    if response.status != 200:
+        raise Counterexample(f"answered {response.summary()}", sent, body, explain(response.status, response))
+
+
+def _run(
+    target: ReceiverTarget,
+    case_id: str,
+    what: str,
+    strategy: Callable[[], Any],
+    explicit: Callable[[], list[Any]] = list,
+) -> str:
+    exploration = target.generation.explore(case_id, lambda event: _deliver(target, event), strategy, explicit)
+    if exploration.found is not None:
+        raise CheckFailed(_failure(target, case_id, what, exploration))
+    return f"{target.generation.account(exploration)}: all acknowledged"
+
+
+def _failure(target: ReceiverTarget, case_id: str, what: str, exploration: Exploration) -> str:
+    found = exploration.found
+    assert found is not None
+    text = display_json(found.body.decode("utf-8"))
+    how = how_found(exploration, "event")
+    why = f": {found.why}" if found.why else ""
+    lines = [
+        f"{found} to a generated {what}{why}",
+        f"Failing event ({how}):",
+        text if len(text) <= BODY_SHOWN else f"{text[:BODY_SHOWN]}… ({len(found.body)} bytes)",
+        target.generation.rerun(case_id),
+    ]
+    if len(text) <= BODY_SHOWN:
+        lines += ["Deliver this one again (signed in the shell with your secret's variable):"]
+        lines += curl_command(target.endpoint.display, found.body).splitlines()
+    return "\n".join(lines)
+
+
+# Hypothesis and schemathesis are imported when a generated check runs, not when the suite loads.
+cases = Registry()
+
+
+def _documented(case_id: str, event_type: str) -> None:
+    def check(target: ReceiverTarget) -> str:
+        from horneross_conformance.checks.generation import documented_events
+
+        return _run(target, case_id, f"{event_type} event", lambda: documented_events(event_type))
+
+    cases.case(case_id, "RCV-01", f"Acknowledges generated {event_type} events (documented fields)")(check)
+
+
+_documented("RCV-GEN-001", "conversation.created")
+_documented("RCV-GEN-002", "conversation.message.created")
+_documented("RCV-GEN-003", "conversation.status.changed")
+_documented("RCV-GEN-004", "lead.captured")
+
+
+@cases.case("RCV-GEN-005", "RCV-04", "Acknowledges generated events with stress text in every text field")
+def stress(target: ReceiverTarget) -> str:
+    from horneross_conformance.checks import generation
+
+    return _run(target, "RCV-GEN-005", "event with stress text", generation.stressed, generation.derived_stress_events)
+
+
+@cases.case("RCV-GEN-006", "RCV-11", "Acknowledges generated events with numbers and integer-like keys in extras")
+def extras(target: ReceiverTarget) -> str:
+    from horneross_conformance.checks import generation
+
+    return _run(target, "RCV-GEN-006", "event with unknown numeric fields", generation.with_extras)
+
+
+@cases.case("RCV-GEN-007", "RCV-07", "Acknowledges generated event types and fields added later")
+def added_later(target: ReceiverTarget) -> str:
+    from horneross_conformance.checks import generation
+
+    return _run(target, "RCV-GEN-007", "event of a type, or with fields, added later", generation.added_later)
+
+
+@cases.case("RCV-LONG-001", "RCV-13", "Answers messages of 100 KiB and 1 MiB with 200 or a 4xx, never a 5xx")
+def long_messages(target: ReceiverTarget) -> str:
+    return _long_messages(target)
+
+
+def long_content(size: int) -> str:
+    """Message text of at least ``size`` UTF-8 bytes: the stress texts that are plain text (accents, emoji, CJK,
+    right-to-left), repeated. No control characters or lone surrogates: here the length is the subject."""
+    plain = [t["text"] for t in stress_texts() if t["name"] in ("accents", "emoji", "cjk", "right-to-left")]
+    unit = " ".join(plain) + "\n"
+    repeats = size // len(unit.encode("utf-8")) + 1
+    return unit * repeats
+
+
+def _long_messages(target: ReceiverTarget) -> str:
+    seen = []
+    for size in LONG_SIZES:
+        data = sample_data("conversation.message.created")
+        data["content"] = long_content(size)
+        event = {"type": "conversation.message.created", "data": data}
+        sent = with_identity(target, event)
+        response = target.deliver(canonical_bytes(sent))
+        label = f"{size // 1024} KiB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MiB"
+        if response.status == 200:
+            seen.append(f"{label}: {acknowledged(response)}")
+        elif 400 <= response.status < 500:
+            seen.append(
+                f"{label}: refused with {response.status}, so Horneross retries it 4 times and the message is "
+                "lost; raise the body limit if messages this long matter (express.json({ limit: '2mb' }))"
+            )
+        else:
+            raise CheckFailed(
+                f"answered {response.summary()} to a correctly signed message of {label}: a long message "
+                "should be acknowledged, or refused on purpose with 413, not crash the endpoint"
+            )
+    return "; ".join(seen)

@@ -1,0 +1,169 @@
+"""The integrator's endpoint as the receiver suite sees it: where to POST, how to sign, how long to wait.
+
+Every delivery goes through ``ReceiverTarget.deliver``, which turns "no answer" into a ``CheckFailed`` with one
+clear sentence, and notices an endpoint that has stopped answering altogether so the remaining checks end at once
+instead of each waiting out the timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from horneross_conformance import __version__
+from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
+from horneross_conformance.checks.registry import CheckFailed, Watchdog
+from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.contract import SIGNATURE_HEADER
+from horneross_conformance.core.events import new_id, sample_event
+from horneross_conformance.core.redaction import Redactor
+from horneross_conformance.core.signing import sign
+from horneross_conformance.transport import wire
+from horneross_conformance.transport.client import (
+    DeliveryError,
+    Endpoint,
+    Response,
+    open_connection,
+    parse_endpoint,
+    post,
+)
+
+SIGNED = object()  # ``deliver(signature=SIGNED)``: sign the body with the target's secret
+PREFLIGHT_LIMIT = 5.0  # seconds; reaching a live endpoint takes milliseconds
+PREFLIGHT_HINTS = {
+    "refused": " Is the receiver running, and is the URL right?",
+    "dns": " Is the host name right?",
+    "timeout": " Is the address right, and does a firewall let it through?",
+    "tls": " Certificates are checked against the system's trust store, or a CA bundle given with "
+    "--horneross-ca-bundle (commands: --ca-bundle).",
+    "reset": "",
+    "protocol": "",
+}
+
+
+class ReceiverTarget:
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        timeout: float,
+        generation: Generation = DEFAULT_GENERATION,
+        ca_bundle: str | None = None,
+    ) -> None:
+        self.endpoint: Endpoint = parse_endpoint(url, ca_bundle)
+        self._secret = secret
+        self.wire = wire.WireRecorder(Redactor([secret]))  # this target's run: its wire logs and its secret
+        self.timeout = timeout
+        self.generation = generation
+        self.watchdog = Watchdog()
+        self._conversation: str | None = None
+        self._opened: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ReceiverTarget({self.endpoint.display!r}, timeout={self.timeout:g})"  # never the secret
+
+    def sign(self, body: bytes) -> str:
+        return sign(body, self._secret)
+
+    def preflight(self) -> str:
+        """Open one connection (and TLS handshake); raise ``CheckFailed`` with a clear message if that fails."""
+        started = time.monotonic()
+        try:
+            open_connection(self.endpoint, started + min(self.timeout, PREFLIGHT_LIMIT)).close()
+        except DeliveryError as error:
+            raise CheckFailed(f"cannot reach {self.endpoint.display}: {error}.{PREFLIGHT_HINTS[error.kind]}") from None
+        return f"connected in {(time.monotonic() - started) * 1000:.0f} ms"
+
+    def deliver(
+        self,
+        body: bytes,
+        signature: Any = SIGNED,
+        content_type: str | None = "application/json",
+        concurrent: bool = False,
+    ) -> Response:
+        """POST ``body`` as Horneross would. ``signature``: SIGNED, a header value, or None for no header.
+
+        ``concurrent`` deliveries (a deliberate burst) never mark the endpoint unresponsive: timeouts under load
+        are the burst check's finding, not a reason to end the other checks."""
+        headers = {"User-Agent": f"horneross-conformance/{__version__}"}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        if signature is SIGNED:
+            headers[SIGNATURE_HEADER] = self.sign(body)
+        elif signature is not None:
+            headers[SIGNATURE_HEADER] = signature
+        exchange = wire.Exchange(f"POST {self.endpoint.display}", wire.headers(headers.items()), wire.text(body), "")
+        try:
+            response = post(self.endpoint, body, headers, self.timeout)
+        except DeliveryError as error:
+            exchange.status = f"no answer: {error}"
+            self.wire.record(exchange)
+            if error.kind == "timeout" and not concurrent:
+                self.watchdog.missed(lambda n: f"{n} deliveries in a row got no answer within {self.timeout:g} s")
+            raise CheckFailed(f"no answer: {error}") from None
+        _redact(response, self.wire.redactor)
+        exchange.status = f"{response.status} {response.reason}".strip()
+        exchange.response_headers = wire.headers(response.headers)
+        exchange.response_body = wire.text(response.body)
+        exchange.when = f"{response.elapsed * 1000:.0f} ms"
+        self.wire.record(exchange)
+        if not concurrent:
+            self.watchdog.answered()
+        return response
+
+    @property
+    def unresponsive(self) -> str | None:
+        return self.watchdog.stuck
+
+    def conversation_id(self, conversation: str | None = None) -> str:
+        """A conversation opened with a conversation.created delivery, once per run, so that events sent by checks
+        of other requirements arrive in their natural order (order is RCV-08's business, not theirs). Without an
+        argument: the run's own conversation."""
+        with self._lock:
+            if conversation is None:
+                self._conversation = conversation = self._conversation or new_id("conv")
+            first = conversation not in self._opened
+            self._opened.add(conversation)
+        if first:
+            self.deliver_event(sample_event("conversation.created", conversation))
+        return conversation
+
+    def deliver_event(self, event: Any, concurrent: bool = False) -> tuple[bytes, Response]:
+        """Sign and send an event exactly as a conformant sender does: the canonical bytes, signed."""
+        body = canonical_bytes(event)
+        return body, self.deliver(body, concurrent=concurrent)
+
+
+def _redact(response: Response, redact: Redactor) -> None:
+    """An endpoint that echoes the secret (a debug page, a helpful error), in any form, must not put it in any
+    message."""
+    response.body = redact.redact_bytes(response.body)
+    response.headers = [(name, redact(value)) for name, value in response.headers]
+    response.reason = redact(response.reason)
+
+
+def explain(status: int, response: Response) -> str:
+    """Why an answer other than 200 to a correct delivery is wrong, in Horneross' terms."""
+    if 200 <= status < 300:
+        return (
+            f"only exactly 200 acknowledges; Horneross takes {status} as a failure and retries the event 4 more times"
+        )
+    if 300 <= status < 400:
+        where = response.header("location")
+        return "redirects are not followed" + (f" (Location: {where})" if where else "") + ", so Horneross retries"
+    if status in (401, 403):
+        return "the signature was right: the lowercase hex HMAC-SHA256 of the body's JSON.stringify form"
+    if 400 <= status < 500:
+        return "the delivery was correct and signed, and Horneross retries anything but 200"
+    return "a server error makes Horneross retry the event 4 more times"
+
+
+def require_200(response: Response, what: str) -> None:
+    if response.status != 200:
+        raise CheckFailed(f"{what}: answered {response.summary()}; {explain(response.status, response)}")
+
+
+def acknowledged(response: Response) -> str:
+    return f"200 in {response.elapsed * 1000:.0f} ms"

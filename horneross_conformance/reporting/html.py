@@ -1,0 +1,121 @@
+"""The HTML report: one self-contained page (no script, no external file), for people.
+
+First the verdict, then the matrix of requirements by level and outcome, then the requirement table, then each
+check with its message and its wire log: what was sent and what came back, headers included. Secrets were
+replaced when the wire log was recorded (``wire``).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from horneross_conformance import __version__
+from horneross_conformance.checks.results import CheckResult, RequirementVerdict, is_conformant
+from horneross_conformance.core.catalogue import Role
+from horneross_conformance.reporting.terminal import outcome_label
+
+LEVELS = ("MUST", "SHOULD", "INFORMATIONAL")
+COLOURS = {"passed": "ok", "yes": "ok", "FAILED": "bad", "WARNING": "warn", "no": "info"}
+STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;color:#1b1f24}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
+table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left;
+vertical-align:top}th{background:#f6f8fa}
+.ok{color:#1a7f37}.bad{color:#cf222e;font-weight:bold}.warn{color:#9a6700;font-weight:bold}.info{color:#0969da}
+.skip{color:#6e7781}.verdict{font-size:1.3em;padding:.4em .8em;display:inline-block;border-radius:6px}
+.verdict.ok{background:#dafbe1}.verdict.bad{background:#ffebe9}
+details{border:1px solid #d0d7de;border-radius:6px;margin:.4em 0;padding:.3em .8em}
+summary{cursor:pointer}pre{background:#f6f8fa;padding:.5em;overflow-x:auto;white-space:pre-wrap;
+word-break:break-all;margin:.3em 0}.exchange{border-left:3px solid #d0d7de;margin:.6em 0;padding-left:.8em}
+.meta{color:#57606a}
+"""
+
+
+def html_report(role: Role, target: str, verdicts: list[RequirementVerdict], strict: bool) -> str:
+    conformant = is_conformant(verdicts, strict)
+    verdict = "CONFORMANT" if conformant else "NON-CONFORMANT"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Horneross {role} conformance: {verdict}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>Horneross {escape(role)} conformance</h1>",
+        f'<p class="verdict {"ok" if conformant else "bad"}">{verdict}</p>',
+        f'<p class="meta">Target <code>{escape(target)}</code> · horneross-conformance {escape(__version__)} · '
+        f"strict {'on' if strict else 'off'}</p>",
+        "<h2>Verdict matrix</h2>",
+        _matrix(verdicts, strict),
+        "<h2>Requirements</h2>",
+        _requirements(verdicts, strict),
+        "<h2>Checks</h2>",
+    ]
+    for verdict_of_requirement in verdicts:
+        for check in verdict_of_requirement.checks:
+            parts.append(_check(check, verdict_of_requirement))
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _matrix(verdicts: list[RequirementVerdict], strict: bool) -> str:
+    columns = ("passed", "FAILED", "WARNING", "not run")
+    counts = {(level, column): 0 for level in LEVELS for column in columns}
+    for verdict in verdicts:
+        label, _ = outcome_label(verdict, strict)
+        column = {"yes": "passed", "no": "WARNING", "no check": "not run"}.get(label, label)
+        counts[(verdict.requirement.level, column)] += 1
+    head = "".join(f"<th>{escape(column)}</th>" for column in columns)
+    rows = []
+    for level in LEVELS:
+        cells = ""
+        for column in columns:
+            count = counts[(level, column)]
+            cells += f'<td class="{COLOURS.get(column, "skip") if count else ""}">{count}</td>'
+        rows.append(f"<tr><th>{level}</th>{cells}</tr>")
+    return f"<table><tr><th>level</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def _requirements(verdicts: list[RequirementVerdict], strict: bool) -> str:
+    rows = ["<table><tr><th>requirement</th><th>level</th><th>outcome</th><th>title</th><th>details</th></tr>"]
+    for verdict in verdicts:
+        label, _ = outcome_label(verdict, strict)
+        requirement = verdict.requirement
+        rows.append(
+            f'<tr id="{escape(requirement.id)}"><td>{escape(requirement.id)}</td><td>{requirement.level}</td>'
+            f'<td class="{COLOURS.get(label, "skip")}">{escape(label)}</td><td>{escape(requirement.title)}</td>'
+            f"<td>{escape(verdict.details[:300])}</td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def _check(check: CheckResult, verdict: RequirementVerdict) -> str:
+    level = verdict.requirement.level
+    colour = {"passed": "ok", "skipped": "skip"}.get(check.outcome, "bad" if level == "MUST" else "warn")
+    opened = " open" if check.outcome == "failed" else ""
+    wire = check.wire or {"exchanges": [], "omitted": 0}
+    exchanges = wire.get("exchanges", [])
+    parts = [
+        f'<details id="{escape(check.case_id)}"{opened}><summary><b>{escape(check.case_id)}</b> '
+        f'<span class="{colour}">{escape(check.outcome)}</span> · {escape(verdict.requirement.id)} {level} · '
+        f"{len(exchanges) + wire.get('omitted', 0)} exchanges</summary>",
+        f"<pre>{escape(check.message)}</pre>" if check.message else "",
+    ]
+    parts += [_exchange(number, exchange) for number, exchange in enumerate(exchanges, start=1)]
+    if wire.get("omitted"):
+        parts.append(f'<p class="meta">… and {wire["omitted"]} more exchanges, not kept.</p>')
+    parts.append("</details>")
+    return "\n".join(part for part in parts if part)
+
+
+def _exchange(number: int, exchange: dict[str, Any]) -> str:
+    request_headers = "\n".join(f"{name}: {value}" for name, value in exchange.get("request_headers", []))
+    response_headers = "\n".join(f"{name}: {value}" for name, value in exchange.get("response_headers", []))
+    sent = f"{exchange['request']}\n{request_headers}\n\n{exchange.get('request_body', '')}"
+    answer = f"{exchange['status']}\n{response_headers}\n\n{exchange.get('response_body', '')}".rstrip()
+    when = f" · {escape(exchange['when'])}" if exchange.get("when") else ""
+    return (
+        f'<div class="exchange"><p class="meta">#{number}{when}</p>'
+        f"<p>sent</p><pre>{escape(sent)}</pre><p>answered</p><pre>{escape(answer)}</pre></div>"
+    )

@@ -1,0 +1,47 @@
+"""The Markdown report: the verdict and the requirement table, sized for a pull-request comment."""
+
+from __future__ import annotations
+
+from horneross_conformance import __version__
+from horneross_conformance.checks.results import RequirementVerdict, is_conformant
+from horneross_conformance.core.catalogue import Role
+from horneross_conformance.reporting.terminal import outcome_label
+
+MAX_DETAIL = 600  # characters of a check's message; GitHub comments hold at most 65,536 in all
+ICONS = {"passed": "✅", "yes": "✅", "FAILED": "❌", "WARNING": "⚠️", "not run": "⏭️", "no check": "⏭️"}
+ICONS["no"] = "\u2139\ufe0f"  # information source: an INFORMATIONAL requirement the target does not meet
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def markdown_report(role: Role, target: str, verdicts: list[RequirementVerdict], strict: bool) -> str:
+    conformant = is_conformant(verdicts, strict)
+    lines = [
+        f"## Horneross {role} conformance: {'✅ CONFORMANT' if conformant else '❌ NON-CONFORMANT'}",
+        "",
+        f"Target `{cell(target)}` · horneross-conformance {__version__} · strict {'on' if strict else 'off'}",
+        "",
+        "| Requirement | Level | Outcome | |",
+        "|---|---|---|---|",
+    ]
+    for verdict in verdicts:
+        label, _ = outcome_label(verdict, strict)
+        requirement = verdict.requirement
+        lines.append(f"| {requirement.id} | {requirement.level} | {ICONS[label]} {label} | {cell(requirement.title)} |")
+    problems = [v for v in verdicts if v.outcome == "failed"]
+    if problems:
+        lines += ["", "### What failed", ""]
+        for verdict in problems:
+            label, _ = outcome_label(verdict, strict)
+            lines.append(f"- **{verdict.requirement.id}** ({verdict.requirement.level}, {label}):")
+            for check in verdict.checks:
+                if check.outcome == "failed":
+                    message = check.message.split("\n")[0]
+                    if len(message) > MAX_DETAIL:
+                        message = message[:MAX_DETAIL] + "…"
+                    lines.append(f"  - `{check.case_id}`: {cell(message)}")
+    lines += ["", "<sub>The HTML report (`--horneross-report=report.html`) shows each check's wire log.</sub>", ""]
+    return "\n".join(lines)

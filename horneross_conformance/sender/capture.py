@@ -1,0 +1,241 @@
+"""The sender suite's receiving end: pytest-httpserver servers that record every attempt and answer as told.
+
+Each endpoint a check subscribes has its own path and its own script: the answer to its first, second, ...
+attempt (a status, optionally held until the sender hangs up). Every request is recorded with the frozen
+clock's offset at which it arrived, whatever its method, path or body, so a sender that posts garbage, posts
+elsewhere or follows a redirect is described, never crashes the suite.
+
+A refused connection needs a port with nothing listening: ``RefusingPort`` holds a port bound but not listening
+(the kernel refuses connections to it, and no other program can take it), and ``open`` later starts a server there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import select
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from horneross_conformance.transport import wire
+
+KEEP = 256 * 1024  # bytes of a body kept for the checks; the rest is read, counted and dropped
+CHUNK = 64 * 1024  # bytes read from the socket at a time
+POLL = 0.02  # seconds between looks at a held connection
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int = 200
+    hold: bool = False  # keep the sender waiting until it hangs up (or the hold limit), then answer ``status``
+
+    def describe(self) -> str:
+        if self.hold:
+            return "was kept waiting past the sender's timeout"
+        return f"was answered {self.status}"
+
+
+Script = Callable[[int], Answer]  # attempt number (1-based) -> the answer to give
+
+
+def always(answer: Answer) -> Script:
+    return lambda attempt: answer
+
+
+def succeed_at(k: int, failure: Answer = Answer(500)) -> Script:
+    """Fail every attempt before the ``k``-th, answer 200 from it on."""
+    return lambda attempt: Answer(200) if attempt >= k else failure
+
+
+@dataclass(eq=False)
+class Endpoint:
+    """One URL a check subscribes: its label in messages (``A``), its secret, and the script of its answers."""
+
+    label: str
+    url: str
+    path: str
+    secret: str
+    script: Script
+    attempts: int = 0
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.label!r}, {self.url!r})"  # never the secret
+
+
+@dataclass(slots=True)
+class Capture:
+    """One request as it arrived (recorded on arrival, before the answer, which a held answer fills in later)."""
+
+    endpoint: Endpoint | None  # None: a path no endpoint has
+    attempt: int  # the endpoint's attempt number (0 for a stray request)
+    offset: int  # the frozen clock's offset, in seconds, when it arrived
+    method: str
+    path: str
+    headers: dict[str, str]  # lower-case names; a repeated header keeps its values joined by ", "
+    body: bytes  # at most KEEP bytes
+    size: int  # the body's full length
+    answered: str  # what the suite answered ("500", or "held 0.3 s, the sender hung up")
+
+    @property
+    def where(self) -> str:
+        return f"endpoint {self.endpoint.label}" if self.endpoint else f"{self.path} (no endpoint has this path)"
+
+
+@dataclass
+class CaptureLog:
+    """Every request received by the servers of a run, and the endpoints they belong to."""
+
+    hold_limit: float = 10.0  # seconds a held answer waits at most for the sender to hang up
+    offset: Callable[[], int] = lambda: 0  # the frozen clock's current offset
+    captures: list[Capture] = field(default_factory=list)
+    emitted: dict[str, Any] = field(default_factory=dict)  # the run's emitted events by conversation id
+    wire: wire.WireRecorder = field(default_factory=wire.WireRecorder)  # the run's wire logs and secrets
+    _endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    _serial: Any = field(default_factory=itertools.count)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def new_path(self, label: str) -> str:
+        return f"/hooks/{next(self._serial)}-{label.lower()}"
+
+    def register(self, endpoint: Endpoint) -> None:
+        with self._lock:
+            self._endpoints[endpoint.path] = endpoint
+
+    def mark(self) -> int:
+        with self._lock:
+            return len(self.captures)
+
+    def since(self, mark: int) -> list[Capture]:
+        with self._lock:
+            return self.captures[mark:]
+
+    def handle(self, request: Request) -> Response:
+        data, size = read_body(request)
+        with self._lock:
+            endpoint = self._endpoints.get(request.path)
+            if endpoint is not None:
+                endpoint.attempts += 1
+            attempt = endpoint.attempts if endpoint else 0
+            offset = self.offset()
+        answer = endpoint.script(attempt) if endpoint else Answer(404)
+        headers: dict[str, str] = {}
+        for name, value in request.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        capture = Capture(endpoint, attempt, offset, request.method, request.path, headers, data, size, "holding")
+        with self._lock:
+            self.captures.append(capture)
+        capture.answered = self._hold(request) if answer.hold else str(answer.status)
+        shown_headers = wire.headers(request.headers.items())
+        exchange = wire.Exchange(
+            f"{request.method} {request.path}", shown_headers, wire.text(data, size), capture.answered
+        )
+        exchange.when = f"+{offset} s"
+        self.wire.record(exchange)
+        response = Response(b"", status=answer.status)
+        if 300 <= answer.status < 400 and endpoint is not None:
+            response.headers["Location"] = f"/redirected{endpoint.path}"  # a sender must not follow it
+        return response
+
+    def _hold(self, request: Request) -> str:
+        """Wait until the sender closes the connection, at most ``hold_limit`` s (counted in polls: the clock
+        is frozen), and say which came first."""
+        connection: socket.socket | None = request.environ.get("werkzeug.socket")
+        polls = max(1, round(self.hold_limit / POLL))
+        for done in range(polls):
+            if connection is None:
+                threading.Event().wait(POLL)
+                continue
+            readable, _, _ = select.select([connection], [], [], POLL)
+            if readable:
+                try:
+                    hung_up = connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    hung_up = True
+                if hung_up:
+                    return f"held {done * POLL:.2f} s, until the sender hung up"
+                threading.Event().wait(POLL)
+        return f"held {self.hold_limit:g} s, the sender still waiting"
+
+
+def read_body(request: Request) -> tuple[bytes, int]:
+    """The body's first ``KEEP`` bytes and its full length. The whole body is read, so the sender sees its
+    answer as any receiver would give it, but only the start is held: a 50 MB delivery costs 256 KiB."""
+    stream = request.stream
+    kept = bytearray()
+    size = 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if len(kept) < KEEP:
+            kept += chunk[: KEEP - len(kept)]
+    return bytes(kept), size
+
+
+class CaptureServer(HTTPServer):
+    """A threaded pytest-httpserver whose every request goes to ``log.handle``."""
+
+    def __init__(self, log: CaptureLog, port: int = 0) -> None:
+        super().__init__(host="127.0.0.1", port=port, threaded=True)
+        self.capture_log = log
+        self.expect_request(re.compile(".*")).respond_with_handler(log.handle)
+
+    def thread_target(self) -> None:
+        # pytest-httpserver's default polls for shutdown every 0.5 s, which every stop() would wait out
+        assert self.server is not None  # start() made it
+        self.server.serve_forever(poll_interval=0.02)
+
+    def start(self) -> None:
+        quiet_werkzeug()
+        super().start()
+
+    def application(self, request: Request) -> Response:
+        # pytest-httpserver reads every body whole before dispatching it, and keeps each request and answer
+        # in its log; the capture log reads the body as a stream and keeps what the checks need.
+        return self.dispatch(request)
+
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class RefusingPort:
+    """A loopback port that refuses connections until ``open`` starts a capture server on it."""
+
+    def __init__(self) -> None:
+        self._socket: socket.socket | None = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))  # bound, never listening: the kernel answers connections with RST
+        self.port: int = self._socket.getsockname()[1]
+        self.server: CaptureServer | None = None
+
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def open(self, log: CaptureLog) -> None:
+        self._release()
+        self.server = CaptureServer(log, port=self.port)
+        self.server.start()
+
+    def close(self) -> None:
+        self._release()
+        if self.server is not None and self.server.is_running():
+            self.server.stop()
+
+    def _release(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+
+def quiet_werkzeug() -> None:
+    """Werkzeug logs every request on stderr unless its logger has a handler: give it one that drops them."""
+    logger = logging.getLogger("werkzeug")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False

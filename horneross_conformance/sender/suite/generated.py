@@ -1,0 +1,117 @@
+"""The sender suite's generated checks: data from the receiver suite's generators, emitted through the adapter.
+
+Every generated event is emitted at the frozen instant with a fresh conversation (the suite finds each delivery by
+it) and delivered at once to an endpoint that answers 200. Its delivery must be a valid POST carrying the data as
+emitted (SND-01), signed as the documentation computes it (SND-03). A failure is shrunk to the smallest data that
+fails; a call of the adapter that does not return ends the exploration at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, how_found
+from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.core.events import new_id, with_fresh_ids
+from horneross_conformance.sender.capture import Capture, Endpoint
+from horneross_conformance.sender.suite.verifiers import check_payload, deliver, signature_problem
+from horneross_conformance.sender.target import Emitted, NoReturn, SenderTarget, parsed_body
+from horneross_conformance.transport.curl import display_json
+
+Judge = Callable[[Capture, str, dict[str, Any], Endpoint], None]
+SHOWN = 2000  # characters of failing data shown
+cases = Registry()  # Hypothesis and schemathesis are imported when a generated check runs, not when the suite loads
+
+
+def _run(
+    target: SenderTarget,
+    case_id: str,
+    strategy: Callable[[], Any],
+    judge: Judge,
+    explicit: Callable[[], list[Any]] = list,
+) -> str:
+    endpoint = target.endpoint()
+    inconclusive: list[str] = []
+
+    def attempt(event: dict[str, Any]) -> None:
+        event_type, data = event["type"], with_fresh_ids(event["data"], new_id("conv"))
+        shown = {"type": event_type, "data": data}
+        try:
+            [capture] = deliver(target, [(event_type, data)], endpoint)
+        except NoReturn as error:  # shrinking would wait out the timeout again and again
+            raise Stop(str(error), Counterexample(str(error), shown, b"")) from None
+        except (CheckFailed, Inconclusive) as error:
+            raise Counterexample(str(error), shown, b"") from None
+        data = target.emitted[-1].data  # as it was before the sender saw it
+        try:
+            judge(capture, event_type, data, endpoint)
+        except CheckFailed as error:
+            raise Counterexample(str(error), shown, capture.body) from None
+        except Inconclusive as error:  # another requirement's fault: nothing to shrink
+            inconclusive.append(str(error))
+            raise Stop(str(error)) from None
+
+    exploration = target.generation.explore(case_id, attempt, strategy, explicit)
+    if inconclusive:
+        raise Inconclusive(inconclusive[0])
+    if exploration.found is not None:
+        raise CheckFailed(_failure(target, case_id, exploration))
+    return target.generation.account(exploration)
+
+
+def _failure(target: SenderTarget, case_id: str, exploration: Exploration) -> str:
+    found = exploration.found
+    assert found is not None
+    how = how_found(exploration, "data")
+    from horneross_conformance.core.canonical import canonical_bytes
+
+    emitted = display_json(canonical_bytes(found.event).decode("utf-8"))
+    lines = [
+        f"{found}",
+        f"Emitted ({how}):",
+        emitted if len(emitted) <= SHOWN else f"{emitted[:SHOWN]}…",
+        target.generation.rerun(case_id),
+    ]
+    return "\n".join(lines)
+
+
+def _valid(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Endpoint) -> None:
+    check_payload(capture, event_type, data)
+    body = parsed_body(capture)
+    if body.get("type") != event_type:
+        raise CheckFailed(f"a {event_type} event was delivered with type {body.get('type')!r}")
+
+
+def _signed(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Endpoint) -> None:
+    problem = signature_problem(capture, endpoint.secret, Emitted(0, event_type, data, None))
+    if problem:
+        raise CheckFailed(problem)
+
+
+def _documented(case_id: str, event_type: str) -> None:
+    def check(target: SenderTarget) -> str:
+        return _run(target, case_id, lambda: _generation().documented_events(event_type), _valid)
+
+    cases.case(case_id, "SND-01", f"Generated {event_type} data arrives valid and unchanged")(check)
+
+
+_documented("SND-GEN-001", "conversation.created")
+_documented("SND-GEN-002", "conversation.message.created")
+_documented("SND-GEN-003", "conversation.status.changed")
+_documented("SND-GEN-004", "lead.captured")
+
+
+def stress_and_extras() -> Any:
+    return _generation().stressed() | _generation().with_extras()
+
+
+@cases.case("SND-GEN-005", "SND-03", "Generated stress text and numbers are signed as JSON.stringify")
+def signatures(target: SenderTarget) -> str:
+    return _run(target, "SND-GEN-005", stress_and_extras, _signed, lambda: _generation().derived_stress_events())
+
+
+def _generation() -> Any:
+    from horneross_conformance.checks import generation
+
+    return generation

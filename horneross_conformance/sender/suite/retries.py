@@ -1,0 +1,129 @@
+"""SND-05, SND-06 and SND-07: retries on schedule for every kind of failure, the stop at a 200, identical retries."""
+
+from __future__ import annotations
+
+from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.core.contract import DUE
+from horneross_conformance.core.events import sample_data
+from horneross_conformance.sender.capture import Answer, Capture, always, succeed_at
+from horneross_conformance.sender.schedule import Emission, Expected, Plan
+from horneross_conformance.sender.suite.verifiers import (
+    SIGNATURE,
+    first_difference,
+    one_event_plan,
+    play_for,
+)
+from horneross_conformance.sender.target import SenderTarget, parsed_body
+
+cases = Registry()
+
+
+def _status_case(case_id: str, status: int) -> None:
+    def check(target: SenderTarget) -> str:
+        endpoint = target.endpoint(always(Answer(status)))
+        play_for("SND-05", target, one_event_plan(endpoint))
+        return f"5 attempts at +0, +60, +360, +2160, +9360 s, none after, with every attempt answered {status}"
+
+    kind = "a redirect, not followed" if 300 <= status < 400 else "a failure"
+    cases.case(case_id, "SND-05", f"HTTP {status} is {kind}: retried on schedule")(check)
+
+
+# Every kind of answer that is not exactly 200: other 2xx, redirects (never followed), 4xx and 5xx.
+for _case_id, _status in (
+    ("SND-RTY-001", 201),
+    ("SND-RTY-002", 202),
+    ("SND-RTY-003", 204),
+    ("SND-RTY-004", 301),
+    ("SND-RTY-005", 302),
+    ("SND-RTY-006", 400),
+    ("SND-RTY-007", 401),
+    ("SND-RTY-008", 404),
+    ("SND-RTY-009", 410),
+    ("SND-RTY-010", 429),
+    ("SND-RTY-011", 500),
+    ("SND-RTY-012", 503),
+):
+    _status_case(_case_id, _status)
+
+
+@cases.case("SND-RTY-013", "SND-05", "No answer within the sender's timeout: retried on schedule")
+def slow_answers(target: SenderTarget) -> str:
+    endpoint = target.endpoint(always(Answer(200, hold=True)))
+    try:
+        play_for("SND-05", target, one_event_plan(endpoint), run_due_bound=2 * target.timeout + 1)
+    except CheckFailed:
+        if any("still waiting" in c.answered for c in target.captures):
+            raise Inconclusive(
+                f"the sender waited more than {target.log.hold_limit:g} s for an answer, so a timeout could not be "
+                "provoked; give the factory a shorter delivery timeout or raise --horneross-timeout"
+            ) from None
+        raise
+    return "every attempt was kept waiting until the sender hung up; 5 attempts on schedule"
+
+
+@cases.case("SND-RTY-014", "SND-05", "A refused connection is a failure: retried on schedule")
+def refused(target: SenderTarget) -> str:
+    expected, opens = [], {}
+    for number in range(2, 6):
+        endpoint = target.endpoint(always(Answer(500)), refusing=True)
+        due = DUE[number - 1 :]
+        expected.append(Expected(endpoint, 0, due, first=number, failure="found the connection refused"))
+        opens[due[0] - 1] = [endpoint]
+    plan = Plan([Emission(0, "conversation.message.created", sample_data("conversation.message.created"))], expected)
+    plan.opens = opens
+    play_for("SND-05", target, plan)
+    return "endpoints refused attempts 1 to k-1 and saw attempt k (k = 2..5) at its due time, none after"
+
+
+def _stop_case(case_id: str, k: int) -> None:
+    def check(target: SenderTarget) -> str:
+        endpoint = target.endpoint(succeed_at(k))
+        expected = Expected(endpoint, 0, DUE[:k], ends_with_200=True, failure="was answered 500")
+        play_for("SND-06", target, one_event_plan(endpoint, expected))
+        return f"attempt {k} was answered 200 at +{DUE[k - 1]} s and nothing came after it"
+
+    ordinal = "the first attempt" if k == 1 else f"attempt {k}"
+    cases.case(case_id, "SND-06", f"A 200 at {ordinal} ends the schedule")(check)
+
+
+for _case_id, _k in (
+    ("SND-STOP-001", 1),
+    ("SND-STOP-002", 2),
+    ("SND-STOP-003", 3),
+    ("SND-STOP-004", 4),
+    ("SND-STOP-005", 5),
+):
+    _stop_case(_case_id, _k)
+
+
+@cases.case("SND-SAME-001", "SND-07", "Every retry is byte-identical to the first attempt")
+def identical_retries(target: SenderTarget) -> str:
+    endpoint = target.endpoint(always(Answer(500)))
+    data = sample_data("conversation.message.created")
+    data["content"] = '¿Me ayudás? 👋 \u2028 "x" \ud83d'
+    target.emit("conversation.message.created", data)
+    attempts: list[Capture] = []
+    for offset in DUE:
+        target.move_to(offset)
+        attempts += [c for c in target.run_due() if c.endpoint is endpoint]
+    if len(attempts) < 2:
+        raise Inconclusive(f"only {len(attempts)} attempt(s) arrived, nothing to compare (see SND-05)")
+    first = attempts[0]
+    for number, retry in enumerate(attempts[1:], start=2):
+        difference = _difference(first, retry)
+        if difference:
+            raise CheckFailed(f"attempt {number} (at +{retry.offset} s) differs from attempt 1: {difference}")
+    return f"{len(attempts)} attempts with identical bytes and signature"
+
+
+def _difference(first: Capture, retry: Capture) -> str | None:
+    if retry.body != first.body:
+        before, after = parsed_body(first), parsed_body(retry)
+        if isinstance(before, dict) and isinstance(after, dict):
+            for key in ("id", "timestamp", "type"):
+                if before.get(key) != after.get(key):
+                    return f"{key} {before.get(key)!r} became {after.get(key)!r}"
+        return f"the body changed {first_difference(retry.body, first.body)}"
+    if retry.headers.get(SIGNATURE) != first.headers.get(SIGNATURE):
+        return "the body is the same but the signature changed"
+    return None

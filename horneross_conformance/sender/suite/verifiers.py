@@ -1,0 +1,170 @@
+"""What the sender suite's checks share: delivering and pairing events, reading bodies, judging signatures."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from horneross_conformance.checks.registry import CheckFailed, Inconclusive
+from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.contract import DUE, EVENT_TYPES, SIGNATURE_HEADER
+from horneross_conformance.core.events import sample_data, stress_texts
+from horneross_conformance.core.signing import sign
+from horneross_conformance.core.validation import schema_errors
+from horneross_conformance.sender.capture import Capture, Endpoint
+from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
+from horneross_conformance.sender.target import Emitted, SenderTarget, parsed_body, unreadable
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|\+00:00)")
+
+
+SIGNATURE = SIGNATURE_HEADER.lower()
+
+
+def deliver(target: SenderTarget, emissions: list[tuple[str, dict[str, Any]]], endpoint: Endpoint) -> list[Capture]:
+    """Emit each event now, run what is due, and return, in the order emitted, the delivery of each at
+    ``endpoint`` (found by conversation id; what cannot be matched pairs with what is left, in order)."""
+    first = len(target.emitted)
+    for event_type, data in emissions:
+        target.emit(event_type, data)
+    emitted = target.emitted[first:]
+    arrived = [c for c in target.run_due() if c.endpoint is endpoint]
+    paired: dict[int, Capture] = {}
+    unmatched = []
+    for capture in arrived:
+        match = emission_of(target, capture)
+        index = next((i for i, e in enumerate(emitted) if e is match), None)
+        if index is None or index in paired:
+            unmatched.append(capture)
+        else:
+            paired[index] = capture
+    for index in range(len(emitted)):
+        if index not in paired and unmatched:
+            paired[index] = unmatched.pop(0)
+    if len(paired) < len(emitted):
+        raise Inconclusive(f"{len(paired)} of {len(emitted)} emitted events arrived at endpoint {endpoint.label}")
+    return [paired[index] for index in range(len(emitted))]
+
+
+def play_for(requirement: str, target: SenderTarget, plan: Plan, run_due_bound: float | None = None) -> None:
+    """Play ``plan``. A departure that is another requirement's business, when that one already failed in
+    this run, makes the check inconclusive instead of failing a second requirement for the same fault."""
+    try:
+        play(target, plan, run_due_bound)
+    except Departure as departure:
+        if departure.owner != requirement and departure.owner in target.earlier_failures:
+            raise Inconclusive(f"{departure} ({departure.owner} already failed)") from None
+        raise
+
+
+def samples() -> list[tuple[str, dict[str, Any]]]:
+    return [(event_type, sample_data(event_type)) for event_type in EVENT_TYPES]
+
+
+def stress_samples() -> list[tuple[str, dict[str, Any]]]:
+    """One message and one lead per stress text: the text as the content, and as the lead's first name."""
+    emissions: list[tuple[str, dict[str, Any]]] = []
+    for text in stress_texts():
+        message = sample_data("conversation.message.created")
+        message["content"] = text["text"]
+        lead = sample_data("lead.captured")
+        lead["contact"]["firstName"] = text["text"]
+        emissions += [("conversation.message.created", message), ("lead.captured", lead)]
+    return emissions
+
+
+def body_of(capture: Capture) -> dict[str, Any]:
+    """The delivery's JSON object, for a check of SND-01: ``CheckFailed`` saying what arrived instead."""
+    problem = unreadable(capture)
+    if problem:
+        raise CheckFailed(problem)
+    body: dict[str, Any] = parsed_body(capture)
+    return body
+
+
+def readable(capture: Capture) -> dict[str, Any]:
+    """The delivery's JSON object, for a check of another requirement: what cannot be read is SND-01's fault,
+    so this check is inconclusive (``Inconclusive``) instead of failing its own requirement for it."""
+    problem = unreadable(capture)
+    if problem:
+        raise Inconclusive(f"{problem} (see SND-01)")
+    body: dict[str, Any] = parsed_body(capture)
+    return body
+
+
+def emission_of(target: SenderTarget, capture: Capture) -> Emitted | None:
+    """The emitted event a delivery carries, found among every emission of the run by its conversation id: unique
+    per emission and plain ASCII, so it survives whatever the sender did to the rest (the order of deliveries is
+    the sender's business)."""
+    body = parsed_body(capture)
+    data = body.get("data") if isinstance(body, dict) else None
+    conversation = data.get("conversationId") if isinstance(data, dict) else None
+    found: Emitted | None = target.log.emitted.get(conversation) if isinstance(conversation, str) else None
+    return found
+
+
+def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) -> str | None:
+    """Why the delivery's signature is not the documented one, or ``None`` when it is. ``emitted``: the event
+    the delivery carries, when known. A body that cannot be read, or whose data is not the data emitted, is
+    SND-01's fault: the signature cannot be judged then (``Inconclusive``)."""
+    signature = capture.headers.get(SIGNATURE)
+    where = capture.where
+    if signature is None:
+        return f"the delivery to {where} has no {SIGNATURE_HEADER} header"
+    payload = readable(capture)
+    expected = sign(canonical_bytes(payload), secret)
+    if signature == expected:
+        return None
+    if emitted is not None and payload.get("data") != emitted.data:
+        raise Inconclusive(f"the data delivered to {where} is not the data emitted (see SND-01)")
+    if signature.lower() == expected:
+        return f"the signature to {where} is uppercase hex: the documented receiver compares lowercase with ==="
+    if signature == sign(capture.body, secret):
+        return (
+            f"the signature to {where} is an HMAC of the bytes sent, which are not JSON.stringify of the payload "
+            "(pretty-printed, escaped or reordered?), so the documented receiver computes another one"
+        )
+    if not HEX64.fullmatch(signature):
+        return f"the signature to {where} is not 64 lowercase hex digits: {signature[:80]!r}"
+    return f"the signature to {where} is not the HMAC-SHA256 of JSON.stringify(payload) with the endpoint's secret"
+
+
+def first_difference(sent: bytes, expected: bytes) -> str:
+    index = next((i for i, (a, b) in enumerate(zip(sent, expected, strict=False)) if a != b), None)
+    if index is None:
+        index = min(len(sent), len(expected))
+    return (
+        f"at byte {index}: sent {sent[max(0, index - 20) : index + 20]!r}, "
+        f"JSON.stringify gives {expected[max(0, index - 20) : index + 20]!r}"
+    )
+
+
+def check_payload(capture: Capture, event_type: str, data: dict[str, Any] | None = None) -> None:
+    """POST, application/json, a JSON object valid for its type and, when ``data`` is given, carrying it."""
+    if capture.method != "POST":
+        raise CheckFailed(f"a {event_type} delivery arrived as {capture.method}, not POST")
+    content_type = capture.headers.get("content-type")
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        shown = "no Content-Type" if content_type is None else f"Content-Type {content_type!r}"
+        raise CheckFailed(
+            f"a {event_type} delivery arrived with {shown}: without application/json the documented Express "
+            "receiver parses nothing and rejects every delivery"
+        )
+    body = body_of(capture)
+    errors = schema_errors(body, "event.schema.json" if body.get("type") in EVENT_TYPES else None)
+    if errors:
+        raise CheckFailed(f"a {event_type} delivery is not valid: {errors[0]}")
+    if data is not None and body.get("data") != data:
+        raise CheckFailed(f"the data of a {event_type} delivery differs from the data emitted: {body.get('data')!r}")
+
+
+def one_event_plan(endpoint: Endpoint, expected: Expected | None = None) -> Plan:
+    data = sample_data("conversation.message.created")
+    return Plan(
+        [Emission(0, "conversation.message.created", data)],
+        [expected or Expected(endpoint, 0, DUE, failure=endpoint.script(1).describe())],
+    )

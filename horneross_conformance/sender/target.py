@@ -1,0 +1,209 @@
+"""The vendor's sender as the sender suite sees it: a fresh adapter per check, the capture servers, the clock.
+
+Every call into the adapter runs on a thread of its own and is waited for at most ``timeout`` seconds (the
+kernel measures that wait, not the frozen clock). A call that raises or does not return becomes a
+``CheckFailed`` with one sentence; a sender that stops returning twice in a row is marked stuck, so the
+remaining checks end at once instead of each waiting out the timeout.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import string
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
+from horneross_conformance.checks.registry import CheckFailed, Watchdog
+from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.sender.adapter import Sender
+from horneross_conformance.sender.capture import (
+    Answer,
+    Capture,
+    CaptureLog,
+    CaptureServer,
+    Endpoint,
+    RefusingPort,
+    Script,
+)
+from horneross_conformance.sender.clock import FrozenClock
+
+
+class NoReturn(CheckFailed):
+    """A call of the adapter did not return within its bound."""
+
+
+@dataclass(frozen=True, slots=True)
+class Emitted:
+    offset: int
+    event_type: str
+    data: dict[str, Any]
+    returned: Any  # what emit returned: the event id, if the sender keeps the protocol
+
+
+class SenderTarget:
+    def __init__(
+        self,
+        sender: Sender,
+        log: CaptureLog,
+        server: CaptureServer,
+        clock: FrozenClock,
+        timeout: float,
+        watchdog: Watchdog,
+        earlier_failures: frozenset[str] = frozenset(),
+        generation: Generation = DEFAULT_GENERATION,
+    ) -> None:
+        self.sender = sender
+        self.log = log
+        self.server = server
+        self.clock = clock
+        self.timeout = timeout
+        self.watchdog = watchdog
+        self.earlier_failures = earlier_failures  # requirements failed by earlier checks of the run
+        self.generation = generation
+        self.emitted: list[Emitted] = []
+        self.captures: list[Capture] = []  # everything that arrived during this check
+        self._cursor = log.mark()
+        self._labels = iter(string.ascii_uppercase)
+        self._ports: list[RefusingPort] = []
+        self.endpoints: list[Endpoint] = []
+
+    def __repr__(self) -> str:
+        return f"SenderTarget({type(self.sender).__name__}, at +{self.clock.offset} s)"  # never a secret
+
+    @property
+    def offset(self) -> int:
+        return self.clock.offset
+
+    # endpoints
+
+    def endpoint(
+        self, script: Script = lambda attempt: Answer(200), events: list[str] | None = None, refusing: bool = False
+    ) -> Endpoint:
+        """A new endpoint with its own secret, subscribed to ``events``. ``refusing``: its port refuses
+        connections until ``open`` is called for it."""
+        label = next(self._labels)
+        path = self.log.new_path(label)
+        base = self.server.base_url()
+        if refusing:
+            port = RefusingPort()
+            self._ports.append(port)
+            base = port.base_url()
+        secret = secrets.token_urlsafe(24)
+        self.log.wire.redactor.add(secret)
+        endpoint = Endpoint(label, f"{base}{path}", path, secret, script)
+        self.log.register(endpoint)
+        self.endpoints.append(endpoint)
+        self.call("subscribe", self.sender.subscribe, endpoint.url, secret, events)
+        return endpoint
+
+    def open(self, endpoint: Endpoint) -> None:
+        """Start listening on a refusing endpoint's port."""
+        for port in self._ports:
+            if endpoint.url.startswith(port.base_url() + "/"):
+                port.open(self.log)
+
+    def close(self) -> None:
+        for port in self._ports:
+            port.close()
+
+    # the adapter
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> Emitted:
+        """Emit ``data``; what is recorded is a copy made before the sender saw it, which it cannot change."""
+        kept = copy.deepcopy(data)
+        returned = self.call("emit", self.sender.emit, event_type, data)
+        emitted = Emitted(self.offset, event_type, kept, returned)
+        self.emitted.append(emitted)
+        conversation = kept.get("conversationId")
+        if isinstance(conversation, str):
+            self.log.emitted[conversation] = emitted
+        return emitted
+
+    def run_due(self, bound: float | None = None) -> list[Capture]:
+        """Call ``run_due`` and return what arrived since the last call."""
+        self.call("run_due", self.sender.run_due, bound=bound)
+        return self.arrived()
+
+    def arrived(self) -> list[Capture]:
+        """What arrived since the last look, for this check's endpoints or at paths no endpoint has (a sender
+        left hanging by an earlier check may still deliver to that check's endpoints: not this check's business)."""
+        new = self.log.since(self._cursor)
+        self._cursor += len(new)
+        mine = [c for c in new if c.endpoint is None or any(c.endpoint is e for e in self.endpoints)]
+        self.captures += mine
+        return mine
+
+    def move_to(self, offset: int) -> None:
+        self.clock.move_to(offset)
+
+    def call(self, name: str, function: Callable[..., Any], *arguments: Any, bound: float | None = None) -> Any:
+        """Call the adapter on a thread of its own, waiting at most ``bound`` (default: the timeout) seconds."""
+        limit = self.timeout if bound is None else bound
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["value"] = function(*arguments)
+            except BaseException as error:  # whatever the adapter raises is reported, never re-raised here
+                outcome["error"] = error
+
+        worker = threading.Thread(target=work, name=f"horneross-{name}", daemon=True)
+        worker.start()
+        worker.join(limit)
+        when = f"at +{self.offset} s"
+        if worker.is_alive():
+            self.watchdog.missed(lambda n: f"the sender stopped returning ({name} did not return within {limit:g} s)")
+            raise NoReturn(f"{name}() did not return within {limit:g} s ({when})")
+        self.watchdog.answered()
+        if "error" in outcome:
+            error = outcome["error"]
+            raise CheckFailed(f"{name}() raised {type(error).__name__}: {error} ({when})")  # redacted by the run
+        return outcome.get("value")
+
+
+def parsed_body(capture: Capture) -> Any:
+    """The body as the documented receiver reads it, or ``None`` when it is not JSON or was not kept whole."""
+    if capture.size > len(capture.body):
+        return None
+    try:
+        return parse_json(capture.body)
+    except ValueError:  # UnicodeDecodeError included
+        return None
+
+
+EXPRESS_LIMIT = 100 * 1024  # express.json()'s default limit: the documented receiver answers 413 above it
+
+
+def unreadable(capture: Capture) -> str | None:
+    """Why the delivery cannot be read as an event's JSON object, or ``None`` when it can.
+
+    That is SND-01's business alone: the checks of other requirements, meeting such a delivery, are inconclusive
+    and say so, rather than failing their own requirement for the same fault."""
+    where = capture.where
+    if capture.size > len(capture.body):
+        return (
+            f"a delivery of {capture.size} bytes arrived at {where}, far more than the event emitted: the documented "
+            f"Express receiver (express.json(), {EXPRESS_LIMIT // 1024} kB by default) refuses it with 413"
+        )
+    try:
+        capture.body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        start = error.start
+        return (
+            f"a delivery to {where} is not UTF-8, as JSON on the wire must be: byte {capture.body[start]:#04x} at "
+            f"{start}, in {capture.body[max(0, start - 20) : start + 20]!r}"
+        )
+    body = parsed_body(capture)
+    if not isinstance(body, dict):
+        return f"a delivery to {where} is not a JSON object: {excerpt(capture.body)}"
+    return None
+
+
+def excerpt(body: bytes, limit: int = 80) -> str:
+    """The start of a body for a message, with its length when it is longer."""
+    text = repr(body[:limit])
+    return text + (f" ... ({len(body)} bytes)" if len(body) > limit else "")

@@ -1,0 +1,51 @@
+"""A shell command that delivers one event as Horneross would, for a person to reproduce a failure by hand.
+
+The body is rebuilt byte for byte by ``printf``, with the characters a terminal would hide or turn into line
+breaks (controls, U+2028, bidirectional marks) written as octal escapes, so that copying the command from a
+terminal keeps it exact. The signature is computed in the command with ``openssl`` from the secret's environment
+variable: the command shows the variable, never the value, and stays right if the person edits the body.
+"""
+
+from __future__ import annotations
+
+import shlex
+import unicodedata
+
+from horneross_conformance.core.contract import SECRET_ENV, SIGNATURE_HEADER
+
+_INVISIBLE = ("Cc", "Cf", "Zl", "Zp", "Cs")  # controls, format marks, line and paragraph separators
+
+
+def invisible(character: str) -> bool:
+    return unicodedata.category(character) in _INVISIBLE
+
+
+def display_json(text: str) -> str:
+    """JSON text with its invisible characters (only ever inside strings) written as ``\\uXXXX`` escapes: the same
+    value, safe to print in a terminal."""
+    return "".join(f"\\u{ord(c):04x}" if invisible(c) else c for c in text)
+
+
+def _printf_format(text: str) -> str:
+    parts = []
+    for character in text:
+        if character == "%":
+            parts.append("%%")
+        elif character == "\\":
+            parts.append("\\\\")
+        elif invisible(character):
+            parts.append("".join(f"\\{byte:03o}" for byte in character.encode("utf-8", "surrogatepass")))
+        else:
+            parts.append(character)
+    return "".join(parts)
+
+
+def curl_command(url: str, body: bytes, secret_variable: str = SECRET_ENV) -> str:
+    """Two lines of POSIX shell: ``BODY=...`` with the exact bytes, then the signed ``curl`` POST."""
+    text = body.decode("utf-8")  # canonical bytes are UTF-8: JSON.stringify escapes lone surrogates
+    signature = f"$(printf '%s' \"$BODY\" | openssl dgst -sha256 -hmac \"${secret_variable}\" -r | cut -d' ' -f1)"
+    return (
+        f'BODY="$(printf {shlex.quote(_printf_format(text))})"\n'
+        f"curl -sS -i -X POST {shlex.quote(url)} -H 'Content-Type: application/json' "
+        f'-H "{SIGNATURE_HEADER}: {signature}" --data-binary "$BODY"'
+    )
