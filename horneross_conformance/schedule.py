@@ -16,7 +16,7 @@ from horneross_conformance.capture import Capture, Endpoint
 from horneross_conformance.sender_target import SenderTarget, parsed_body, unreadable
 from horneross_conformance.suites.base import CheckFailed, Inconclusive
 
-RETRY_DELAYS = (60, 300, 1800, 7200)  # behaviour.md, decision 2: after attempts 1, 2, 3 and 4 fail
+RETRY_DELAYS = (60, 300, 1800, 7200)  # docs/contract.md, decision 2: after attempts 1, 2, 3 and 4 fail
 DUE = (0, 60, 360, 2160, 9360)  # the attempts' offsets after the event, with instant failures
 DAY = 24 * 60 * 60
 # after the last attempt nothing may come: not after any usual delay, not a day or a week later

@@ -30,7 +30,7 @@ from horneross_conformance.validation import EVENT_TYPES
 
 suite = Registry()
 PREFLIGHT_ID = "RCV-PRE-001"
-LAST_RETRY_AGE = timedelta(hours=2, minutes=36)  # 1 + 5 + 30 min + 2 h after the event (behaviour.md, decision 2)
+LAST_RETRY_AGE = timedelta(hours=2, minutes=36)  # 1 + 5 + 30 min + 2 h after the event (docs/contract.md, decision 2)
 BURST_SIZE = 20
 
 
