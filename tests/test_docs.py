@@ -1,4 +1,4 @@
-"""The README, .ci/run and the catalogue say the same thing."""
+"""The README, the contract page, .ci/run and the catalogue say the same thing."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 from peers import ROOT
 from suite_runner import run_sender_suite
 
-from horneross_conformance.reporting.docs import compact_ids, requirements_table
+from horneross_conformance.reporting.docs import compact_ids, contract_catalogue, requirements_table
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+CONTRACT = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
 
 
 def readme_commands() -> list[str]:
@@ -34,6 +35,12 @@ def test_readme_requirement_table_is_rendered_from_the_catalogue() -> None:
     section = re.search(r"<!-- requirements:receiver -->\n(.+?)\n<!-- /requirements:receiver -->", README, re.S)
     assert section is not None
     assert section.group(1) == requirements_table("receiver")
+
+
+def test_contract_page_catalogue_is_rendered_from_the_catalogue() -> None:
+    section = re.search(r"<!-- catalogue -->\n(.+?)\n<!-- /catalogue -->", CONTRACT, re.S)
+    assert section is not None
+    assert section.group(1) == contract_catalogue()
 
 
 def test_compact_ids() -> None:

@@ -5,7 +5,7 @@ Read it as the model implementation. What it does, in order, and why:
 1. Only POST. Anything else is 405.
 2. A body size limit (413 above it), checked on Content-Length before reading, so a huge body costs nothing.
 3. The signature is checked on the raw body first, in constant time: a conformant sender puts on the wire exactly
-   the bytes it signed (behaviour.md, decision 4). If that fails and the body is JSON, it is checked again on
+   the bytes it signed (docs/contract.md, decision 4). If that fails and the body is JSON, it is checked again on
    ``JSON.stringify`` of the parsed body (``canonical_bytes``), which is what the documentation's receiver
    computes, so a sender that signed the canonical form but sent other bytes (pretty-printed, escaped) still
    verifies. A missing, empty or wrong signature is 401.

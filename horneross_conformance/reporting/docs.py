@@ -1,10 +1,14 @@
-"""Documentation rendered from the catalogue and the suites, so that the README cannot drift from either."""
+"""Documentation rendered from the catalogue and the suites, so that the README and the contract page cannot drift
+from either."""
 
 from __future__ import annotations
 
+import re
 from itertools import groupby, pairwise
 
-from horneross_conformance.core.catalogue import Role, for_role
+from horneross_conformance.core.catalogue import Requirement, Role, for_role
+
+CONTRACT = "docs/contract.md"  # the contract page, from the repository's root; every ``source`` points into it
 
 
 def compact_ids(case_ids: list[str]) -> str:
@@ -20,15 +24,54 @@ def compact_ids(case_ids: list[str]) -> str:
     return ", ".join(parts)
 
 
-def requirements_table(role: Role) -> str:
-    """The requirements of ``role`` with the checks that cover them, as a Markdown table."""
+def source_anchors(requirement: Requirement) -> list[str]:
+    """The headings of the contract page that ``source`` names: ``docs/contract.md#a; docs/contract.md#b``."""
+    return [part.removeprefix(f"{CONTRACT}#") for part in requirement.source.split("; ")]
+
+
+def _source_label(anchor: str) -> str:
+    """``decision 4`` for a decision; the documentation's own (Spanish) heading for a section of the documentation."""
+    decision = re.match(r"decision-(\d+)-", anchor)
+    return f"decision {decision.group(1)}" if decision else anchor.replace("-", " ").capitalize()
+
+
+def source_links(requirement: Requirement, page: str) -> str:
+    """``source`` as Markdown links to the contract page's sections: ``page`` is the page's path from the document
+    that links (empty within the page itself)."""
+    return ", ".join(f"[{_source_label(anchor)}]({page}#{anchor})" for anchor in source_anchors(requirement))
+
+
+def covering_checks(role: Role) -> dict[str, str]:
+    """Each requirement of ``role``, with the ids of the checks that cover it, compacted."""
     from horneross_conformance.receiver import suite as receiver
     from horneross_conformance.sender import suite as sender
 
     suite = receiver.suite if role == "receiver" else sender.suite
-    covering = {r.id: [c.id for c in suite.cases if c.requirement == r.id] for r in for_role(role)}
+    return {r.id: compact_ids([c.id for c in suite.cases if c.requirement == r.id]) for r in for_role(role)}
+
+
+def requirements_table(role: Role) -> str:
+    """The requirements of ``role`` with the checks that cover them, as a Markdown table (for the README)."""
+    covering = covering_checks(role)
     rows = ["| id | level | requirement | checks | source |", "| --- | --- | --- | --- | --- |"]
     for r in for_role(role):
-        checks = compact_ids(covering[r.id]) or "none yet"
-        rows.append(f"| {r.id} | {r.level} | {r.title} | {checks} | {r.source} |")
+        checks = covering[r.id] or "none yet"
+        rows.append(f"| {r.id} | {r.level} | {r.title} | {checks} | {source_links(r, CONTRACT)} |")
     return "\n".join(rows)
+
+
+def contract_catalogue() -> str:
+    """The catalogue part of the contract page: one section per requirement, with its level, the checks that cover
+    it, the sections of the page that justify it and its quote."""
+    parts: list[str] = []
+    roles: tuple[Role, ...] = ("receiver", "sender")
+    for role in roles:
+        covering = covering_checks(role)
+        parts.append(f"### {role.capitalize()} requirements")
+        for r in for_role(role):
+            checks = covering[r.id] or "none yet"
+            parts.append(f"#### {r.id}")
+            parts.append(
+                f"**{r.title}.** {r.level}, {r.role}. Checks: {checks}. Source: {source_links(r, '')}.\n\n> {r.quote}"
+            )
+    return "\n\n".join(parts)

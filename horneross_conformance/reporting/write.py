@@ -1,6 +1,6 @@
 """Reports written after a run, in the format the path's extension names.
 
-``.json`` is the report of behaviour.md, for machines; ``.md`` is a summary for a pull-request comment; ``.html``
+``.json`` is the report docs/contract.md fixes, for machines; ``.md`` is a summary for a pull-request comment; ``.html``
 is one self-contained page for people: the verdict matrix first, then every check with its wire log.
 """
 

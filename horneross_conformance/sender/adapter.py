@@ -1,4 +1,4 @@
-"""The sender adapter protocol (behaviour.md): what the suite calls, and how it finds and checks a factory.
+"""The sender adapter protocol (docs/contract.md): what the suite calls, and how it finds and checks a factory.
 
 A factory takes no arguments and returns an object with:
 

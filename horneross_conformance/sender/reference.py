@@ -7,7 +7,7 @@ Read it as the model implementation. What it does, and why:
 2. ``emit(event_type, data)`` builds the event once: an ``evt_`` id, the ``type``, the ``timestamp`` of *now*
    (RFC 3339, UTC) and the data. It serializes it once with ``canonical_bytes``, exactly
    ``JSON.stringify(event)``, and signs those bytes once per endpoint. Every attempt sends exactly these bytes and
-   this signature, so retries are identical to the first attempt (behaviour.md, decisions 3 and 4).
+   this signature, so retries are identical to the first attempt (docs/contract.md, decisions 3 and 4).
 3. ``run_due()`` makes every attempt whose time has come. Success is exactly HTTP 200. Anything else is a
    failure: another 2xx, a redirect (never followed), 4xx, 5xx, no answer within ``timeout``, a refused
    connection. After a failure the next attempt is due 1 min, 5 min, 30 min, then 2 h later, counted from the
