@@ -112,31 +112,30 @@ def near_events(draw: st.DrawFn) -> Any:
     return event
 
 
-RULES: dict[str, Counter[str]] = {name: Counter() for name in SCHEMAS}
-VERDICTS: dict[str, Counter[bool]] = {name: Counter() for name in SCHEMAS}
+def test_compiled_checks_answer_as_jsonschema_for_every_schema_and_every_rule_is_reached() -> None:
+    """Every generated value gets the same verdict from the compiled check as from jsonschema; and the values
+    reach every rule of every event schema, valid and invalid alike (a generator that never broke a rule would
+    prove nothing)."""
+    rules: dict[str, Counter[str]] = {name: Counter() for name in SCHEMAS}
+    verdicts: dict[str, Counter[bool]] = {name: Counter() for name in SCHEMAS}
 
+    @settings(max_examples=3000, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(near_events())
+    def same_verdict(value: Any) -> None:
+        before = copy.deepcopy(value)
+        for name in SCHEMAS:
+            expected = validator(name).is_valid(value)
+            assert compile_check(name)(value) is expected, (name, value)
+            verdicts[name][expected] += 1
+            rules[name].update(error.rule for error in schema_errors(value, name))
+        assert value == before  # checking never changes the event
 
-@settings(max_examples=3000, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(near_events())
-def test_compiled_checks_answer_as_jsonschema_for_every_schema(value: Any) -> None:
-    before = copy.deepcopy(value)
-    for name in SCHEMAS:
-        expected = validator(name).is_valid(value)
-        assert compile_check(name)(value) is expected, (name, value)
-        VERDICTS[name][expected] += 1
-        RULES[name].update(error.rule for error in schema_errors(value, name))
-    assert value == before  # checking never changes the event
-
-
-def test_the_generated_values_reach_every_rule_of_every_event_schema() -> None:
-    """Run after the property above: without this, a generator that never breaks a rule would prove nothing."""
-    if not any(VERDICTS.values()):
-        pytest.skip("run together with the property test")
+    same_verdict()
     for name in [f"{t}.schema.json" for t in EVENT_TYPES]:
-        assert VERDICTS[name][True] > 100 and VERDICTS[name][False] > 100, (name, VERDICTS[name])
+        assert verdicts[name][True] > 100 and verdicts[name][False] > 100, (name, verdicts[name])
         wanted = {"required", "type", "minLength", "pattern", "format", "const"}
-        assert wanted <= set(RULES[name]), (name, RULES[name])
-    assert "enum" in RULES["event.schema.json"]
+        assert wanted <= set(rules[name]), (name, rules[name])
+    assert "enum" in rules["event.schema.json"]
 
 
 @pytest.mark.parametrize("source", ["examples/valid.json", "examples/invalid.json"])

@@ -1,0 +1,66 @@
+"""The case ids and their order are part of the public interface: pinned here, one line per requirement family.
+
+Users select checks with ``-k RCV-SIG-002`` and CI scripts grep for them, so an id never changes meaning and never
+moves because a list grew. The order matters too: the preflight first, the generated checks after the
+hand-picked ones, the burst (receiver) and the sweeps over every delivery (sender) last.
+"""
+
+from __future__ import annotations
+
+from horneross_conformance.core.catalogue import requirement
+from horneross_conformance.receiver.suite import suite as receiver_suite
+from horneross_conformance.sender.suite import suite as sender_suite
+
+RECEIVER_CASES = [
+    "RCV-PRE-001",
+    *("RCV-ACK-001", "RCV-ACK-002", "RCV-ACK-003", "RCV-ACK-004", "RCV-ACK-005", "RCV-ACK-006", "RCV-ACK-007"),
+    "RCV-ACK-100",
+    *("RCV-SIG-001", "RCV-SIG-002", "RCV-SIG-003", "RCV-SIG-004", "RCV-SIG-005", "RCV-SIG-006"),
+    *("RCV-UNI-001", "RCV-UNI-002", "RCV-UNI-003", "RCV-UNI-004", "RCV-UNI-005", "RCV-UNI-006", "RCV-UNI-007"),
+    *("RCV-UNI-008", "RCV-UNI-009"),
+    *("RCV-OLD-001", "RCV-DUP-001", "RCV-FWD-001", "RCV-FWD-002", "RCV-ORD-001", "RCV-BAD-001"),
+    *("RCV-NUM-001", "RCV-NUM-002", "RCV-CANON-001"),
+    *("RCV-GEN-001", "RCV-GEN-002", "RCV-GEN-003", "RCV-GEN-004", "RCV-GEN-005", "RCV-GEN-006", "RCV-GEN-007"),
+    "RCV-LONG-001",
+    "RCV-BURST-001",
+]
+
+SENDER_CASES = [
+    "SND-PRE-001",
+    *("SND-PAY-001", "SND-PAY-002", "SND-PAY-003", "SND-PAY-004", "SND-PAY-005"),
+    *("SND-ID-001", "SND-ID-002"),
+    *("SND-SIG-001", "SND-SIG-002", "SND-RAW-001"),
+    *("SND-RTY-001", "SND-RTY-002", "SND-RTY-003", "SND-RTY-004", "SND-RTY-005", "SND-RTY-006", "SND-RTY-007"),
+    *("SND-RTY-008", "SND-RTY-009", "SND-RTY-010", "SND-RTY-011", "SND-RTY-012", "SND-RTY-013", "SND-RTY-014"),
+    *("SND-STOP-001", "SND-STOP-002", "SND-STOP-003", "SND-STOP-004", "SND-STOP-005"),
+    "SND-SAME-001",
+    *("SND-SUB-001", "SND-SUB-002", "SND-SUB-003"),
+    *("SND-GEN-001", "SND-GEN-002", "SND-GEN-003", "SND-GEN-004", "SND-GEN-005"),
+    *("SND-WIRE-001", "SND-WIRE-002", "SND-WIRE-003", "SND-WIRE-004"),
+]
+
+
+def test_the_receiver_suite_has_exactly_these_cases_in_this_order() -> None:
+    assert [case.id for case in receiver_suite.cases] == RECEIVER_CASES
+
+
+def test_the_sender_suite_has_exactly_these_cases_in_this_order() -> None:
+    assert [case.id for case in sender_suite.cases] == SENDER_CASES
+
+
+def test_every_case_names_a_requirement_of_its_own_role() -> None:
+    for role, suite in (("receiver", receiver_suite), ("sender", sender_suite)):
+        for case in suite.cases:
+            assert requirement(case.requirement).role == role, case.id
+
+
+def test_the_ids_do_not_follow_the_order_of_the_contracts_lists() -> None:
+    """A fifth event type, or a new stress text, must not renumber anything: the ids are written beside their
+    checks. Each event type's case names that type, whatever the order of EVENT_TYPES."""
+    titles = {case.id: case.title for case in receiver_suite.cases}
+    assert titles["RCV-ACK-001"].endswith("conversation.created")
+    assert titles["RCV-ACK-004"].endswith("lead.captured")
+    assert titles["RCV-UNI-009"].endswith("lone-surrogate")
+    sender_titles = {case.id: case.title for case in sender_suite.cases}
+    assert "lead.captured" in sender_titles["SND-PAY-004"]
+    assert "HTTP 503" in sender_titles["SND-RTY-012"]

@@ -1,0 +1,129 @@
+"""The package's shape: folders by concern, small modules, no import cycle, and a README tree that matches it."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from peers import ROOT
+
+PACKAGE = ROOT / "horneross_conformance"
+MAX_LINES = 450
+MAX_ROOT_MODULES = 4
+
+
+def _modules() -> dict[str, Path]:
+    modules = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        modules[name] = path
+    return modules
+
+
+def _imports(path: Path, modules: dict[str, Path]) -> set[str]:
+    """The project modules ``path`` imports, lazily or not: ``from a.b import c`` counts as a.b.c when c is a
+    module, as a.b otherwise."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(PACKAGE.name):
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                found.add(candidate if candidate in modules else node.module)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith(PACKAGE.name)}
+    return found
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return [*path[path.index(target) :], target]
+            if target not in state and (found := visit(target)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_no_import_cycle() -> None:
+    modules = _modules()
+    graph = {name: _imports(path, modules) - {name} for name, path in modules.items()}
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_module_is_longer_than_the_limit() -> None:
+    long = {
+        path.relative_to(ROOT).as_posix(): n
+        for path in PACKAGE.rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def test_at_most_four_modules_at_the_package_root() -> None:
+    root = sorted(p.name for p in PACKAGE.glob("*.py") if p.name not in ("__init__.py", "__main__.py"))
+    assert len(root) <= MAX_ROOT_MODULES, root
+
+
+def test_every_module_says_what_it_is_for() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        assert docstring and docstring.split("\n")[0].strip(), f"{path.relative_to(ROOT)} has no docstring"
+
+
+def _readme_tree() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n### Layout\n", 1)[1]
+    return section.split("```text\n", 1)[1].split("\n```", 1)[0].splitlines()
+
+
+def _tree_entries(lines: list[str]) -> dict[str, str]:
+    """``a/`` and, below it, ``├── b/`` as ``a/b``, each with its description (continuation lines included)."""
+    entries: dict[str, str] = {}
+    parents: list[str] = []
+    current = ""
+    for line in lines:
+        match = re.match(r"^((?:[│ ]   )*)(?:[├└]── )?([\w.-]+/?)(.*)$", line)
+        if match is None or (not match.group(2).endswith("/") and "──" not in line):
+            entries[current] += " " + line.strip("│ ")  # a description's next line
+            continue
+        depth = len(match.group(1)) // 4 + (1 if "──" in line else 0)
+        parents = [*parents[:depth], match.group(2).rstrip("/")]
+        current = "/".join(parents)
+        entries[current] = match.group(3).strip()
+    return entries
+
+
+def test_the_readme_layout_tree_names_every_folder_of_the_package_and_no_other() -> None:
+    actual = {path.parent.relative_to(ROOT).as_posix() for path in PACKAGE.rglob("__init__.py")}
+    named = {entry for entry in _tree_entries(_readme_tree()) if entry.startswith(PACKAGE.name) and "." not in entry}
+    assert named == actual
+
+
+def test_from_the_tree_alone_one_can_say_where_things_live() -> None:
+    entries = _tree_entries(_readme_tree())
+
+    def home_of(words: str) -> str:
+        return next(folder for folder, description in entries.items() if words in description)
+
+    assert home_of("retry schedule") == "horneross_conformance/core"
+    assert home_of("signature verification") == "horneross_conformance/core"
+    assert home_of("HTML report") == "horneross_conformance/reporting"
+    assert home_of("listen") == "horneross_conformance/cli"
