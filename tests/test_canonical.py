@@ -74,6 +74,7 @@ def test_values_that_are_not_json_are_refused(value: object) -> None:
 BATCH = 20
 
 
+@pytest.mark.slow
 @settings(
     max_examples=10_000 // BATCH,
     deadline=None,

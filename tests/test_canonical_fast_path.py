@@ -26,6 +26,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 def test_documents_of_the_fast_path_equal_node_json_stringify_and_most_take_it(node: NodeStringify) -> None:
     """5,000 documents with every tricky string, small integers, booleans and nulls: orjson's output is Node's.
     Lone surrogates aside (orjson refuses them), those documents are plain: most of them take the fast path."""
@@ -44,6 +45,7 @@ def test_documents_of_the_fast_path_equal_node_json_stringify_and_most_take_it(n
     assert sum(taken) > 0.8 * len(taken)
 
 
+@pytest.mark.slow
 @settings(max_examples=3_000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.one_of(json_text, plain_json_text))
 def test_both_paths_agree_on_every_generated_document(text: str) -> None:

@@ -57,6 +57,7 @@ def test_the_readme_pre_commit_configuration_is_valid_and_names_a_defined_hook(t
         load_config(str(config))
 
 
+@pytest.mark.slow
 def test_each_hook_entry_passes_valid_fixtures_and_fails_an_invalid_one(tmp_path: Path) -> None:
     """What pre-commit runs: the entry, then the staged file names that match ``files``."""
     (tmp_path / "ok.json").write_text(json.dumps(sample_event("lead.captured")))
@@ -111,6 +112,7 @@ def _gate_command(url: str) -> list[str]:
     return command
 
 
+@pytest.mark.slow
 def test_the_jobs_command_passes_the_documented_express_receiver_and_writes_its_artifacts(tmp_path: Path) -> None:
     secret = _workflow()["jobs"]["receiver-conformance"]["env"]["HORNEROSS_WEBHOOK_SECRET"]
     with express_receiver(secret) as url:
@@ -129,6 +131,7 @@ def test_the_jobs_command_passes_the_documented_express_receiver_and_writes_its_
     assert '<property name="requirement"' in (tmp_path / "horneross.xml").read_text()
 
 
+@pytest.mark.slow
 def test_the_jobs_command_fails_the_job_for_a_broken_receiver(tmp_path: Path) -> None:
     with serve(r.AcceptsMissingHeader()) as base:
         result = subprocess.run(

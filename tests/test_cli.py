@@ -14,6 +14,7 @@ from command_line import cli, environment
 from horneross_conformance import __version__
 
 
+@pytest.mark.slow
 def test_run_without_a_target_certifies_both_bundled_reference_implementations(tmp_path: Path) -> None:
     result = cli("run", "--strict", "--report", "report.json", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -26,6 +27,7 @@ def test_run_without_a_target_certifies_both_bundled_reference_implementations(t
         assert report["verdict"] == "conformant" and report["strict"] is True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extension", [".html", ".md"])
 def test_run_writes_a_report_of_each_suite_in_the_format_its_extension_names(tmp_path: Path, extension: str) -> None:
     result = cli("run", "--report", f"r{extension}", "--", "-k", "SIG", cwd=tmp_path)
@@ -36,6 +38,7 @@ def test_run_writes_a_report_of_each_suite_in_the_format_its_extension_names(tmp
         assert text.startswith("<!DOCTYPE html>" if extension == ".html" else f"## Horneross {role} conformance: ")
 
 
+@pytest.mark.slow
 def test_run_against_a_sender_runs_the_sender_suite_only(tmp_path: Path) -> None:
     (tmp_path / "mysender.py").write_text(
         "from horneross_conformance.sender.reference import ReferenceSender\n\n"
@@ -50,6 +53,7 @@ def test_run_against_a_sender_runs_the_sender_suite_only(tmp_path: Path) -> None
     assert json.loads((tmp_path / "r.json").read_text())["role"] == "sender"
 
 
+@pytest.mark.slow
 def test_run_against_a_broken_sender_is_non_conformant(tmp_path: Path) -> None:
     (tmp_path / "mysender.py").write_text(
         "from horneross_conformance.sender.reference import ReferenceSender\n\n"
@@ -64,6 +68,7 @@ def test_run_against_a_broken_sender_is_non_conformant(tmp_path: Path) -> None:
     assert "verdict: NON-CONFORMANT: 1 requirement failed (SND-05)" in result.stdout
 
 
+@pytest.mark.slow
 def test_run_passes_examples_and_seed_to_both_suites(tmp_path: Path) -> None:
     result = cli("run", "--examples", "0", "--seed", "77", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -87,6 +92,7 @@ def test_run_ignores_the_folder_s_own_pytest_configuration(tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_run_against_an_endpoint_needs_the_secret_in_the_environment(tmp_path: Path) -> None:
     result = cli("run", "--endpoint", r.closed_port(), cwd=tmp_path)
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
@@ -102,6 +108,7 @@ def test_run_against_an_unreachable_endpoint_is_non_conformant(tmp_path: Path) -
     assert r.SECRET not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_version_and_help(tmp_path: Path) -> None:
     assert cli("--version", cwd=tmp_path).stdout.strip() == f"horneross-conformance {__version__}"
     overview = cli("--help", cwd=tmp_path).stdout
@@ -112,6 +119,7 @@ def test_version_and_help(tmp_path: Path) -> None:
         assert option in help_text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("command", "options"),
     [
@@ -130,6 +138,7 @@ def test_every_subcommand_has_help_naming_its_options(tmp_path: Path, command: s
         assert option in result.stdout
 
 
+@pytest.mark.slow
 def test_no_subcommand_or_an_unknown_one_is_a_usage_error(tmp_path: Path) -> None:
     for args in ((), ("frobnicate",)):
         result = cli(*args, cwd=tmp_path)

@@ -10,6 +10,7 @@ import pytest
 from peers import ROOT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [["ruff", "check", "."], ["ruff", "format", "--check", "."], [sys.executable, "-m", "mypy"]],

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import receivers as r
 from command_line import cli, listening
 
@@ -104,6 +105,7 @@ def test_a_fixed_status_and_a_delay(tmp_path: Path) -> None:
     assert answer.status == 410 and took >= 0.4
 
 
+@pytest.mark.slow
 def test_forward_to_relays_the_exact_bytes_and_signature_and_returns_the_apps_answer(tmp_path: Path) -> None:
     received: list[tuple[bytes, str | None]] = []
 
@@ -144,6 +146,7 @@ def test_log_and_count_keep_every_delivery_and_end_by_themselves(tmp_path: Path)
     assert r.SECRET not in (tmp_path / "deliveries.jsonl").read_text()
 
 
+@pytest.mark.slow
 def test_a_flood_of_1000_concurrent_deliveries_is_answered_and_logged_in_full(tmp_path: Path) -> None:
     events = [sample_event("conversation.created") for _ in range(1000)]
     statuses: list[int] = []

@@ -35,6 +35,7 @@ def _json_file(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_sign_prints_what_node_computes_on_json_stringify_of_the_payload(tmp_path: Path, node: NodeStringify) -> None:
     pretty = json.dumps(STRESS, indent=2, ensure_ascii=True)  # escaped, pretty: other bytes, the same payload
     _json_file(tmp_path, "pretty.json", pretty)
@@ -50,6 +51,7 @@ def test_sign_prints_what_node_computes_on_json_stringify_of_the_payload(tmp_pat
     assert r.SECRET not in result.stdout + result.stderr + raw.stdout + raw.stderr
 
 
+@pytest.mark.slow
 def test_sign_is_quiet_about_a_canonical_file_and_precise_about_a_final_newline(tmp_path: Path) -> None:
     canonical = canonical_bytes(STRESS)
     (tmp_path / "canonical.json").write_bytes(canonical)
@@ -65,6 +67,7 @@ def test_sign_is_quiet_about_a_canonical_file_and_precise_about_a_final_newline(
     assert other.stdout == sign(canonical, "other") + "\n"
 
 
+@pytest.mark.slow
 def test_sign_without_a_secret_or_without_json_says_so_in_one_line(tmp_path: Path) -> None:
     _json_file(tmp_path, "event.json", json.dumps(STRESS))
     _json_file(tmp_path, "broken.json", '{"type": ')
@@ -86,6 +89,7 @@ def test_sign_without_a_secret_or_without_json_says_so_in_one_line(tmp_path: Pat
     assert "not UTF-8 text" in cli("sign", "image.json", cwd=tmp_path, env=SECRET_ENV).stderr
 
 
+@pytest.mark.slow
 def test_a_secret_on_the_command_line_is_refused_and_never_echoed(tmp_path: Path) -> None:
     _json_file(tmp_path, "event.json", json.dumps(STRESS))
     abbreviated = cli("sign", "--secret", r.SECRET, "event.json", cwd=tmp_path)  # not taken for --secret-env
@@ -114,6 +118,7 @@ def test_send_delivers_each_type_to_the_documented_express_receiver(tmp_path: Pa
     assert r.SECRET not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_send_explains_a_rejection_and_a_wrong_acknowledgement(tmp_path: Path) -> None:
     with serve(ReferenceReceiver(r.SECRET)) as base:
         wrong_secret = cli("send", f"{base}/webhook", cwd=tmp_path, env={"HORNEROSS_WEBHOOK_SECRET": "other"})
@@ -149,6 +154,7 @@ def test_send_a_file_delivers_its_json_stringify_bytes(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_send_to_nothing_or_to_a_silent_endpoint_ends_with_one_clear_line(tmp_path: Path) -> None:
     refused = cli("send", r.closed_port(), cwd=tmp_path, env=SECRET_ENV)
     assert refused.returncode == 1 and "no answer: " in refused.stdout and "Is the receiver running" in refused.stdout
@@ -208,6 +214,7 @@ def test_without_the_variable_a_terminal_is_asked_for_the_secret_without_echo(tm
     assert r.SECRET.encode() not in seen  # getpass turned echo off
 
 
+@pytest.mark.slow
 def test_send_over_tls_trusts_the_ca_bundle_given_and_explains_an_untrusted_certificate(tmp_path: Path) -> None:
     with r.serve_tls(ReferenceReceiver(r.SECRET)) as base:
         trusted = cli("send", f"{base}/webhook", "--ca-bundle", str(r.CERTIFICATE), cwd=tmp_path, env=SECRET_ENV)

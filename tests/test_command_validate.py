@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from command_line import cli
 
 from horneross_conformance.core.contract import EVENT_TYPES
@@ -59,6 +60,7 @@ def test_every_problem_names_file_line_pointer_and_rule_and_nothing_stops_at_the
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_undocumented_types_are_checked_against_the_envelope_when_allowed(tmp_path: Path) -> None:
     event = {**sample_event("conversation.created"), "type": "conversation.assigned"}
     (tmp_path / "new.json").write_text(json.dumps(event))
@@ -101,6 +103,7 @@ def test_the_documented_invalid_examples_are_each_reported_at_their_pointer_and_
     assert cli("validate", "--allow-unknown-types", "valid.jsonl", cwd=tmp_path).returncode == 0
 
 
+@pytest.mark.slow
 def test_stdin_json_lines_and_a_pretty_document(tmp_path: Path) -> None:
     stream = "".join(_line(sample_event(t)) for t in EVENT_TYPES) + _line(_broken_lead())
     result = cli("validate", "-", cwd=tmp_path, stdin=stream)
@@ -137,6 +140,7 @@ def test_bad_inputs_get_one_clear_line_each_and_exit_1(tmp_path: Path) -> None:
     assert empty.returncode == 1 and empty.stdout.startswith("<stdin>: empty: no events (input)")
 
 
+@pytest.mark.slow
 def test_a_missing_path_is_a_usage_error_and_fail_fast_stops_at_the_first_problem(tmp_path: Path) -> None:
     missing = cli("validate", "nowhere.json", cwd=tmp_path)
     assert missing.returncode == 2 and missing.stderr.strip().endswith("nowhere.json: no such file or folder")

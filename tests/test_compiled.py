@@ -112,6 +112,7 @@ def near_events(draw: st.DrawFn) -> Any:
     return event
 
 
+@pytest.mark.slow
 def test_compiled_checks_answer_as_jsonschema_for_every_schema_and_every_rule_is_reached() -> None:
     """Every generated value gets the same verdict from the compiled check as from jsonschema; and the values
     reach every rule of every event schema, valid and invalid alike (a generator that never broke a rule would

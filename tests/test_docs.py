@@ -62,6 +62,7 @@ def test_readme_sender_requirement_table_is_rendered_from_the_catalogue() -> Non
     assert section.group(1) == requirements_table("sender")
 
 
+@pytest.mark.slow
 def test_readme_example_adapter_is_conformant(pytester: pytest.Pytester) -> None:
     """The README's adapter, run as written against a stand-in of the dispatcher it wraps."""
     example = re.search(r"<!-- example:adapter -->\n```python\n(.+?)```", README, re.S)

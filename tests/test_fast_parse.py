@@ -65,12 +65,14 @@ def lines(draw: st.DrawFn) -> bytes:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(lines(), min_size=1, max_size=4))
 def test_the_fast_path_gives_every_line_the_verdict_and_messages_of_the_exact_path(log: list[bytes]) -> None:
     assert check(log) == check(log, fast=False)
 
 
+@pytest.mark.slow
 def test_the_generated_lines_reach_both_paths_and_both_verdicts() -> None:
     """The comparison above means something only if lines take the fast path, valid and not, and leave it."""
     seen: dict[str, int] = {"fast valid": 0, "invalid": 0, "orjson refuses": 0, "json refuses": 0}

@@ -31,6 +31,7 @@ RARE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("receiver", "requirement", "checks"), RARE, ids=lambda v: getattr(v, "__name__", ""))
 def test_hand_picked_checks_miss_it(
     pytester: pytest.Pytester, receiver: type[r.PlainReceiver], requirement: str, checks: set[str]
@@ -42,6 +43,7 @@ def test_hand_picked_checks_miss_it(
     assert "7 skipped" in run.stdout  # the generated checks, left out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [SEED, 7])
 @pytest.mark.parametrize(("receiver", "requirement", "checks"), RARE, ids=lambda v: getattr(v, "__name__", ""))
 def test_generated_checks_catch_it_and_only_under_its_requirement(
@@ -54,6 +56,7 @@ def test_generated_checks_catch_it_and_only_under_its_requirement(
     assert run.ret == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("receiver", "shown"),
     [
@@ -84,6 +87,7 @@ def failure_command(details: str) -> str:
     return command.group(1)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("openssl")), reason="needs curl and openssl")
 @pytest.mark.parametrize("shell", ["sh", "bash"])
 def test_the_curl_command_delivers_the_failing_event_again(pytester: pytest.Pytester, shell: str) -> None:
@@ -118,6 +122,7 @@ def without_identity(event: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in event.items() if k not in ("id", "timestamp")}, "data": data}
 
 
+@pytest.mark.slow
 def test_a_seed_repeats_the_generated_events_exactly(pytester: pytest.Pytester) -> None:
     """Identity aside (fresh ids and the current time on every delivery, as a sender gives them)."""
     first = [without_identity(e) for e in recorded_events(pytester, "--horneross-seed=42")]
@@ -129,6 +134,7 @@ def test_a_seed_repeats_the_generated_events_exactly(pytester: pytest.Pytester) 
     assert len({e["id"] for e in events}) == len(events)  # fresh ids
 
 
+@pytest.mark.slow
 def test_every_run_reaches_the_derived_cases(pytester: pytest.Pytester) -> None:
     events = recorded_events(pytester, f"--horneross-examples={DEFAULT_EXAMPLES}")
     texts = [text for e in events for text in (e["data"].get("content"), r.first_name(e)) if isinstance(text, str)]
@@ -147,6 +153,7 @@ def test_every_run_reaches_the_derived_cases(pytester: pytest.Pytester) -> None:
     assert max(len(t.encode("utf-8", "surrogatepass")) for t in texts) >= 100 * 1024
 
 
+@pytest.mark.slow
 def test_documented_events_carry_no_stress_characters_and_cover_the_optional_fields(pytester: pytest.Pytester) -> None:
     """RCV-01's events leave stress text to RCV-04, and explore what the documentation leaves optional."""
     events = recorded_events(
@@ -182,6 +189,7 @@ def test_long_messages_refused_on_purpose_pass_and_say_what_is_lost(pytester: py
     assert "answered 500 Internal Server Error to a correctly signed message of 100 KiB" in run.details("RCV-13")
 
 
+@pytest.mark.slow
 def test_an_endpoint_that_stops_answering_on_some_event_ends_the_exploration_at_once(pytester: pytest.Pytester) -> None:
     """No shrinking against an endpoint that does not answer: each step would wait out the timeout again."""
     with serve(r.HangsOnEmptyFirstName()) as base:

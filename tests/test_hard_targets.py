@@ -66,6 +66,7 @@ def test_an_unusable_ca_bundle_is_a_usage_error(pytester: pytest.Pytester, bundl
     assert f"--horneross-ca-bundle: CA bundle {bundle!r}" in result.stderr.str() and complaint in result.stderr.str()
 
 
+@pytest.mark.slow
 def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pytester: pytest.Pytester) -> None:
     with r.silent_endpoint() as url:
         run = run_suite(pytester, url, "--horneross-timeout=0.3")
@@ -76,6 +77,7 @@ def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pyteste
     assert run.seconds < 4  # two deliveries wait out the timeout; the rest end at once
 
 
+@pytest.mark.slow
 def test_an_endpoint_overloaded_by_the_burst_fails_only_the_burst(pytester: pytest.Pytester) -> None:
     from horneross_conformance.transport.server import serve
 
@@ -101,6 +103,7 @@ def test_concurrent_timeouts_never_mark_the_endpoint_unresponsive() -> None:
         assert target.unresponsive == "2 deliveries in a row got no answer within 0.1 s"
 
 
+@pytest.mark.slow
 def test_endpoint_that_drips_bytes_is_bounded_by_the_total_deadline(pytester: pytest.Pytester) -> None:
     with r.dripping_endpoint(interval=0.05) as url:  # the whole 40-byte answer would take 2 s
         run = run_suite(pytester, url, "--horneross-timeout=0.5")
@@ -188,6 +191,7 @@ def test_a_100_mb_answer_is_cut_and_the_suite_ends_in_bounded_time(pytester: pyt
     assert (pytester.path / "report.json").stat().st_size < 2_000_000  # the wire log keeps 2 KiB of a body
 
 
+@pytest.mark.slow
 def test_a_redirect_loop_is_an_answer_that_is_not_followed(pytester: pytest.Pytester) -> None:
     head = b"HTTP/1.1 302 Found\r\nLocation: /webhook\r\nContent-Length: 0\r\n\r\n"
     with r.answering_endpoint(head) as url:
@@ -198,6 +202,7 @@ def test_a_redirect_loop_is_an_answer_that_is_not_followed(pytester: pytest.Pyte
     )
 
 
+@pytest.mark.slow
 def test_a_connection_closed_in_the_middle_of_the_answer_is_no_answer(pytester: pytest.Pytester) -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"
     with r.answering_endpoint(head) as url:
@@ -206,6 +211,7 @@ def test_a_connection_closed_in_the_middle_of_the_answer_is_no_answer(pytester: 
     assert "no answer: the connection closed before the answer was complete" in run.details("RCV-01")
 
 
+@pytest.mark.slow
 def test_an_http_1_0_answer_without_length_is_read_to_the_close(pytester: pytest.Pytester) -> None:
     head = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nok, received"
     with r.answering_endpoint(head) as url:

@@ -129,6 +129,7 @@ def test_closed_schemas_reject_what_the_documentation_does_not_name() -> None:
         assert list(closed.iter_errors(extended)) != [], path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("event_type", EVENT_TYPES)
 def test_schemathesis_reads_the_endpoint_operation(event_type: str) -> None:
     import schemathesis

@@ -39,6 +39,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+@pytest.mark.slow
 def test_wheel_ships_schemas_entry_points_and_type_marker(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     data = {n for n in (ROOT / "schemas").rglob("*.json")}
@@ -52,6 +53,7 @@ def test_wheel_ships_schemas_entry_points_and_type_marker(wheel: Path) -> None:
     assert not any(n.startswith(("tests/", "node_modules/")) for n in names)
 
 
+@pytest.mark.slow
 def test_installed_wheel_runs_the_suite_in_an_empty_folder(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     install = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)]

@@ -24,6 +24,7 @@ def _outcomes(run: SuiteRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "receiver",
     [lambda: ReferenceReceiver(r.SECRET), r.AcceptsMissingHeader, r.RejectsUnknownTypes, r.CrashesOnEmptyFirstName],
@@ -41,6 +42,7 @@ def test_four_workers_give_the_verdicts_of_one_process(pytester: pytest.Pytester
     assert parallel.stdout.count("verdict: ") == 1  # the controller's table, once
 
 
+@pytest.mark.slow
 def test_an_unreachable_endpoint_is_non_conformant_in_parallel_too(pytester: pytest.Pytester) -> None:
     url = r.closed_port()
     alone = run_suite(pytester, url, subprocess=True)
@@ -50,6 +52,7 @@ def test_an_unreachable_endpoint_is_non_conformant_in_parallel_too(pytester: pyt
     assert parallel.seconds < 60
 
 
+@pytest.mark.slow
 def test_every_worker_generates_from_the_seed_the_controller_printed(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """

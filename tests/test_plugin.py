@@ -23,6 +23,7 @@ def test_without_options_the_plugin_changes_nothing(pytester: pytest.Pytester) -
     assert "horneross" not in result.stdout.str().replace("horneross-conformance-", "")
 
 
+@pytest.mark.slow
 def test_with_an_endpoint_the_suite_runs_and_nothing_else(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_own="def test_own():\n    raise AssertionError('must not run')\n")
     with serve(ReferenceReceiver(r.SECRET)) as base:
@@ -32,6 +33,7 @@ def test_with_an_endpoint_the_suite_runs_and_nothing_else(pytester: pytest.Pytes
     assert f"collected {RECEIVER_CASES} items" in run.stdout
 
 
+@pytest.mark.slow
 def test_checks_are_selectable_by_case_id_and_by_requirement_id(pytester: pytest.Pytester) -> None:
     with serve(ReferenceReceiver(r.SECRET)) as base:
         by_case = run_suite(pytester, f"{base}/webhook", "-k", "RCV-SIG")
@@ -50,6 +52,7 @@ def test_verbose_run_lists_each_case_with_its_title(pytester: pytest.Pytester) -
     assert "horneross-receiver::RCV-SIG-002 PASSED" in run.stdout
 
 
+@pytest.mark.slow
 def test_json_report_matches_behaviour_md_and_its_published_schema(pytester: pytest.Pytester) -> None:
     with serve(r.RejectsUnknownTypes()) as base:
         run = run_suite(pytester, f"{base}/webhook")
@@ -81,6 +84,7 @@ def test_junit_xml_carries_requirement_and_level(pytester: pytest.Pytester) -> N
     assert properties == {"requirement": "RCV-05", "level": "MUST", "case": "RCV-OLD-001"}
 
 
+@pytest.mark.slow
 def test_the_secret_never_appears_in_any_output(pytester: pytest.Pytester) -> None:
     """A failing run, verbose, with locals shown, long tracebacks, a JSON report and JUnit XML."""
     junit = pytester.path / "junit.xml"
@@ -110,6 +114,7 @@ def test_user_information_in_the_url_is_not_printed(pytester: pytest.Pytester) -
     assert "hunter2" not in run.stdout + json.dumps(run.report)
 
 
+@pytest.mark.slow
 def test_the_terminal_ends_with_the_verdict_table(pytester: pytest.Pytester) -> None:
     with serve(r.AcceptsMissingHeader()) as base:
         run = run_suite(pytester, f"{base}/webhook", "-rA")

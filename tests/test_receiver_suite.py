@@ -17,6 +17,7 @@ from horneross_conformance.transport.server import serve
 ALL_RECEIVER_REQUIREMENTS = {req.id for req in for_role("receiver")}
 
 
+@pytest.mark.slow
 def test_reference_receiver_is_conformant_even_under_strict(pytester: pytest.Pytester) -> None:
     with serve(ReferenceReceiver(r.SECRET)) as base:
         run = run_suite(pytester, f"{base}/webhook", "--horneross-strict", f"--horneross-examples={DEFAULT_EXAMPLES}")
@@ -27,6 +28,7 @@ def test_reference_receiver_is_conformant_even_under_strict(pytester: pytest.Pyt
     assert "verdict: CONFORMANT" in run.stdout
 
 
+@pytest.mark.slow
 def test_documented_express_receiver_in_real_node_is_conformant(pytester: pytest.Pytester) -> None:
     with express_receiver(r.SECRET) as url:
         run = run_suite(pytester, url, "--horneross-strict", f"--horneross-examples={DEFAULT_EXAMPLES}")
@@ -70,6 +72,7 @@ EXACT = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("receiver", "failed", "checks", "verdict"), EXACT, ids=lambda v: getattr(v, "__name__", ""))
 def test_broken_receiver_fails_exactly_its_requirement(
     pytester: pytest.Pytester,
@@ -86,6 +89,7 @@ def test_broken_receiver_fails_exactly_its_requirement(
     assert run.ret == (0 if verdict == "conformant" else 1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("receiver", "strict_ret"),
     [(r.RejectsUnknownTypes, 1), (r.Answers500OnMalformedJson, 1), (r.OneAtATime, 1), (r.RawBodyOnly, 0)],
@@ -113,6 +117,7 @@ BROAD = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("receiver", "failed", "checks"), BROAD, ids=lambda v: getattr(v, "__name__", ""))
 def test_badly_broken_receiver_is_non_conformant(
     pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], checks: set[str]
@@ -125,6 +130,7 @@ def test_badly_broken_receiver_is_non_conformant(
     assert run.ret == 1
 
 
+@pytest.mark.slow
 def test_escaping_receiver_still_passes_what_has_no_non_ascii(pytester: pytest.Pytester) -> None:
     with serve(r.EscapesNonAscii()) as base:
         run = run_suite(pytester, f"{base}/webhook")
@@ -133,6 +139,7 @@ def test_escaping_receiver_still_passes_what_has_no_non_ascii(pytester: pytest.P
     assert {"RCV-UNI-005", "RCV-UNI-008"}.isdisjoint(run.failed_checks())  # ASCII-only stress texts
 
 
+@pytest.mark.slow
 def test_failure_messages_explain_the_wrong_answer(pytester: pytest.Pytester) -> None:
     with serve(r.Answers204()) as base:
         run = run_suite(pytester, f"{base}/webhook")
@@ -144,6 +151,7 @@ def test_failure_messages_explain_the_wrong_answer(pytester: pytest.Pytester) ->
     assert "redirects are not followed (Location: /webhooks/v2)" in run.details("RCV-02")
 
 
+@pytest.mark.slow
 def test_should_failures_show_as_non_strict_and_informational_as_info(pytester: pytest.Pytester) -> None:
     with serve(r.RejectsUnknownTypes()) as base:
         run = run_suite(pytester, f"{base}/webhook", "-rA")
@@ -163,6 +171,7 @@ def test_every_receiver_requirement_has_a_check() -> None:
     assert len({case.id for case in suite.cases}) == len(suite.cases)
 
 
+@pytest.mark.slow
 def test_every_event_the_suite_delivers_as_correct_is_schema_valid(pytester: pytest.Pytester) -> None:
     """A check may only fail a receiver for rejecting an event that is itself right."""
     from horneross_conformance.core.contract import EVENT_TYPES

@@ -60,6 +60,7 @@ def _reports(pytester: pytest.Pytester, *args: str) -> tuple[int, str, str, str]
     return code, html.read_text(encoding="utf-8"), markdown.read_text(encoding="utf-8"), junit.read_text()
 
 
+@pytest.mark.slow
 def test_a_failing_receiver_gets_a_matrix_then_each_check_with_its_wire_log(pytester: pytest.Pytester) -> None:
     with serve(r.AcceptsMissingHeader()) as base:
         code, html, markdown, junit = _reports(
@@ -92,6 +93,7 @@ def test_a_failing_receiver_gets_a_matrix_then_each_check_with_its_wire_log(pyte
     assert "| RCV-07 | SHOULD | ✅ passed |" in markdown
 
 
+@pytest.mark.slow
 def test_a_conformant_receiver_report_is_calm(pytester: pytest.Pytester) -> None:
     with serve(ReferenceReceiver(r.SECRET)) as base:
         code, html, markdown, _ = _reports(
@@ -104,6 +106,7 @@ def test_a_conformant_receiver_report_is_calm(pytester: pytest.Pytester) -> None
     assert " open>" not in html  # nothing failed, nothing unfolded
 
 
+@pytest.mark.slow
 def test_the_sender_report_shows_each_capture_at_its_frozen_time(pytester: pytest.Pytester) -> None:
     code, html, markdown, junit = _reports(pytester, f"--horneross-sender={REFERENCE_SENDER}", "-k", "SND-RTY-001")
     assert code == 0, markdown
@@ -120,6 +123,7 @@ def test_the_sender_report_shows_each_capture_at_its_frozen_time(pytester: pytes
     assert "X-Horneross-Signature" not in junit
 
 
+@pytest.mark.slow
 def test_the_wire_log_is_in_the_json_report_and_keeps_a_failing_check_readable(pytester: pytest.Pytester) -> None:
     with serve(r.AcceptsMissingHeader()) as base:
         result = pytester.runpytest_inprocess(
@@ -139,6 +143,7 @@ def test_the_wire_log_is_in_the_json_report_and_keeps_a_failing_check_readable(p
     assert json.loads(exchange["request_body"])["type"]
 
 
+@pytest.mark.slow
 def test_a_receiver_that_echoes_the_secret_has_it_redacted_from_every_report(pytester: pytest.Pytester) -> None:
     class Echoes(r.PlainReceiver):
         def __call__(self, environ: dict[str, object], start_response: object) -> list[bytes]:
@@ -169,6 +174,7 @@ def test_an_unknown_report_extension_is_a_usage_error(pytester: pytest.Pytester)
     assert "one of .json, .md, .html" in result.stderr.str()
 
 
+@pytest.mark.slow
 def test_reports_are_written_in_utf8_whatever_the_locale(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

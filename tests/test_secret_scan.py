@@ -71,6 +71,7 @@ def _run_with_every_output(pytester: pytest.Pytester, *args: str, verdict: int =
     return "\n".join(outputs)
 
 
+@pytest.mark.slow
 def test_a_failing_receiver_run_shows_the_secret_nowhere(pytester: pytest.Pytester) -> None:
     with serve(EchoesTheSecret()) as base:
         everything = _run_with_every_output(
@@ -81,6 +82,7 @@ def test_a_failing_receiver_run_shows_the_secret_nowhere(pytester: pytest.Pytest
         assert form not in everything, form
 
 
+@pytest.mark.slow
 def test_a_failing_sender_run_shows_no_secret_of_its_endpoints(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,6 +107,7 @@ def test_a_failing_sender_run_shows_no_secret_of_its_endpoints(
             assert form not in everything, form
 
 
+@pytest.mark.slow
 def test_listen_and_send_keep_the_secret_out_of_their_output_and_log(tmp_path: Path) -> None:
     env = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}
     with listening("--log", "log.jsonl", "--fail-first", "1", cwd=tmp_path, env=env) as listener:

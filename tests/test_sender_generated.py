@@ -18,6 +18,7 @@ RARE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sender", "requirements", "checks"), RARE, ids=lambda v: getattr(v, "__name__", ""))
 def test_hand_picked_data_misses_it(
     pytester: pytest.Pytester, sender: type, requirements: set[str], checks: set[str]
@@ -27,6 +28,7 @@ def test_hand_picked_data_misses_it(
     assert run.failed() == set()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("sender", "requirements", "checks"), RARE, ids=lambda v: getattr(v, "__name__", ""))
 def test_generated_data_catches_it(
     pytester: pytest.Pytester, sender: type, requirements: set[str], checks: set[str]
@@ -38,6 +40,7 @@ def test_generated_data_catches_it(
     assert run.ret == 1
 
 
+@pytest.mark.slow
 def test_a_failure_shows_the_smallest_failing_data(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, s.DropsEmptyStrings, *DEFAULTS, "-k", "SND-GEN-002")
     details = run.details("SND-01")
@@ -46,6 +49,7 @@ def test_a_failure_shows_the_smallest_failing_data(pytester: pytest.Pytester) ->
     assert "--horneross-seed=" in details and "-k SND-GEN-002" in details
 
 
+@pytest.mark.slow
 def test_the_reference_sender_passes_the_generated_checks_with_the_defaults(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, REFERENCE, *DEFAULTS, "--horneross-strict", "-k", "SND-GEN or SND-WIRE")
     assert run.ret == 0, run.stdout
@@ -53,6 +57,7 @@ def test_the_reference_sender_passes_the_generated_checks_with_the_defaults(pyte
     assert "50 generated" in run.stdout or f"{DEFAULT_EXAMPLES} generated events per check" in run.stdout
 
 
+@pytest.mark.slow
 def test_a_sender_that_hangs_on_some_data_ends_the_exploration_at_once(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, s.HangsOnLineSeparators, "--horneross-timeout=1", "-k", "SND-GEN-005")
     assert run.failed_checks() == {"SND-GEN-005"}
@@ -62,6 +67,7 @@ def test_a_sender_that_hangs_on_some_data_ends_the_exploration_at_once(pytester:
     assert run.seconds < 10  # one bounded wait, not one per shrinking step
 
 
+@pytest.mark.slow
 def test_examples_zero_leaves_the_generated_checks_out(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, REFERENCE, "--horneross-examples=0", "-k", "SND-GEN", "-rs")
     assert run.ret == 0

@@ -33,6 +33,7 @@ def test_a_wrong_factory_is_a_usage_error_before_any_check(
     assert run.report == {}  # nothing ran
 
 
+@pytest.mark.slow
 def test_a_sender_raising_in_run_due_fails_those_checks_and_the_rest_still_runs(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, "senders:RaisesWhenRefused", "--horneross-timeout=2")
     assert run.failed_checks() == {"SND-RTY-013", "SND-RTY-014"}
@@ -41,6 +42,7 @@ def test_a_sender_raising_in_run_due_fails_those_checks_and_the_rest_still_runs(
     assert "Traceback" not in run.stdout
 
 
+@pytest.mark.slow
 def test_a_sender_hanging_in_run_due_fails_within_the_bound_and_the_rest_still_runs(
     pytester: pytest.Pytester,
 ) -> None:
@@ -53,6 +55,7 @@ def test_a_sender_hanging_in_run_due_fails_within_the_bound_and_the_rest_still_r
     assert run.seconds < 15  # one bounded wait of 1 s, not a hang
 
 
+@pytest.mark.slow
 def test_a_sender_that_always_hangs_ends_with_a_verdict_at_once(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, "senders:HangsAlways", "--horneross-timeout=1")
     assert run.ret == 1
@@ -68,6 +71,7 @@ def test_a_sender_raising_in_emit_is_reported_once_with_its_message(pytester: py
     assert "emit() raised RuntimeError: the queue is not configured (at +0 s)" in run.details("SND-08")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("sender", "message"),
     [
@@ -89,6 +93,7 @@ def test_garbage_fails_the_payload_requirement_alone_saying_what_arrived(
     assert "internal error" not in run.stdout
 
 
+@pytest.mark.slow
 def test_a_sender_posting_fifty_megabytes_fails_the_payload_requirement_alone_and_quickly(
     pytester: pytest.Pytester,
 ) -> None:
@@ -115,6 +120,7 @@ def test_a_sender_posting_to_the_wrong_path_is_told_where_its_requests_went(pyte
     assert "/v2" in run.details("SND-08")
 
 
+@pytest.mark.slow
 def test_a_conftest_fixture_can_give_the_sender(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         textwrap.dedent(
@@ -141,12 +147,14 @@ def test_a_conftest_fixture_can_give_the_sender(pytester: pytest.Pytester) -> No
     assert f"fixture made {SENDER_CASES - 1} senders" in run.stdout  # a fresh one per check
 
 
+@pytest.mark.slow
 def test_fixture_mode_without_a_fixture_says_so(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, "fixture")
     assert run.ret == pytest.ExitCode.USAGE_ERROR
     assert "no conftest.py at the root of the run overrides the horneross_sender fixture" in run.stdout + run.stderr
 
 
+@pytest.mark.slow
 def test_fixture_returning_a_wrong_object_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makeconftest("import pytest\n\n@pytest.fixture\ndef horneross_sender():\n    return object()\n")
     run = run_sender_suite(pytester, "fixture")
@@ -154,6 +162,7 @@ def test_fixture_returning_a_wrong_object_is_a_usage_error(pytester: pytest.Pyte
     assert "fixture: the sender (object) has no subscribe, emit, run_due" in run.stdout + run.stderr
 
 
+@pytest.mark.slow
 def test_an_empty_folder_runs_the_sender_suite_and_nothing_else(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_unrelated="def test_unrelated():\n    assert False\n")
     run = run_sender_suite(pytester, "horneross_conformance.sender.reference:for_conformance", *NOT_SLOW)
@@ -162,6 +171,7 @@ def test_an_empty_folder_runs_the_sender_suite_and_nothing_else(pytester: pytest
     assert f"{SENDER_CASES - 1} passed" in run.stdout
 
 
+@pytest.mark.slow
 def test_no_output_or_report_of_a_failing_run_shows_a_secret(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -186,6 +196,7 @@ def test_no_output_or_report_of_a_failing_run_shows_a_secret(
     assert "rejected secret '[secret redacted]'" in everything  # the sender's own message, redacted
 
 
+@pytest.mark.slow
 def test_a_sender_delivering_twice_at_once_is_told_so(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, "senders:DeliversTwiceAtOnce", "-k", "SND-RTY-011")
     assert run.failed_checks() == {"SND-RTY-011"}

@@ -16,6 +16,7 @@ from horneross_conformance.core.resources import load_json
 ALL_SENDER_REQUIREMENTS = {req.id for req in for_role("sender")}
 
 
+@pytest.mark.slow
 def test_reference_sender_is_conformant_even_under_strict(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, REFERENCE, "--horneross-strict")
     assert run.ret == 0, run.stdout
@@ -28,6 +29,7 @@ def test_reference_sender_is_conformant_even_under_strict(pytester: pytest.Pytes
     Draft202012Validator(load_json("meta/report.schema.json")).validate(run.report)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("sender", "options"),
     [(s.ThreadedSender, ()), (s.DeliversInEmit, NOT_SLOW), (s.MillisecondTimestamps, NOT_SLOW)],
@@ -98,6 +100,7 @@ EXACT = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("sender", "failed", "checks", "verdict", "options"), EXACT, ids=lambda v: getattr(v, "__name__", "")
 )
@@ -111,6 +114,7 @@ def test_broken_sender_fails_exactly_its_requirement(
     assert run.ret == (0 if verdict == "conformant" else 1)
 
 
+@pytest.mark.slow
 def test_should_failure_fails_the_run_only_under_strict(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, "senders:SendsPrettySignsCanonical", *NOT_SLOW, "--horneross-strict")
     assert run.ret == 1
@@ -120,6 +124,7 @@ def test_should_failure_fails_the_run_only_under_strict(pytester: pytest.Pyteste
     assert "non-strict" in run.stdout
 
 
+@pytest.mark.slow
 def test_failure_messages_say_when_and_why(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, "senders:OffByOneSecond", "-k", "SND-RTY-011")
     assert (
@@ -136,6 +141,7 @@ def test_failure_messages_say_when_and_why(pytester: pytest.Pytester) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_check_run_alone_judges_by_itself(pytester: pytest.Pytester) -> None:
     """Without the retry checks before it, a stop check fails a broken schedule instead of deferring to SND-05."""
     run = run_sender_suite(pytester, "senders:OffByOneSecond", "-k", "SND-STOP-003")
