@@ -73,6 +73,18 @@ def test_forged_and_invalid_deliveries_are_named_and_refused(tmp_path: Path) -> 
     assert listener.process.returncode == 1
 
 
+def test_a_delivery_without_id_or_timestamp_has_a_problem(tmp_path: Path) -> None:
+    """listen judges deliveries as validate does: every Horneross delivery carries id and timestamp."""
+    abbreviated = {k: v for k, v in sample_event("lead.captured").items() if k not in ("id", "timestamp")}
+    with listening(cwd=tmp_path, env=SECRET_ENV) as listener:
+        answer = deliver(listener.url, abbreviated)
+        output = listener.stop()
+    assert answer.status == 200
+    assert "| signature ok | schema: 2 problems | answered 200" in output
+    assert "    /: 'id' is a required property of a delivery: every Horneross delivery carries id" in output
+    assert output.rstrip().endswith("stopped: 1 deliveries, 0 signed and valid, 1 with problems")
+
+
 def test_without_a_secret_it_acknowledges_and_says_signatures_are_not_checked(tmp_path: Path) -> None:
     with listening(cwd=tmp_path) as listener:
         answer = deliver(listener.url, sample_event("conversation.created"), signature=None)

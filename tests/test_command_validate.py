@@ -98,7 +98,34 @@ def test_the_documented_invalid_examples_are_each_reported_at_their_pointer_and_
         assert (example["pointer"], example["rule"]) in found, (example["name"], found)
     valid = load_json("examples/valid.json")["examples"]
     (tmp_path / "valid.jsonl").write_text("".join(_line(example["event"]) for example in valid))
-    assert cli("validate", "--allow-unknown-types", "valid.jsonl", cwd=tmp_path).returncode == 0
+    # the documentation's abbreviated examples carry only type and data
+    assert cli("validate", "--allow-unknown-types", "valid.jsonl", cwd=tmp_path).returncode == 1
+    assert cli("validate", "--allow-unknown-types", "--allow-abbreviated", "valid.jsonl", cwd=tmp_path).returncode == 0
+
+
+def test_a_delivery_without_id_or_timestamp_is_invalid_unless_abbreviated_examples_are_allowed(
+    tmp_path: Path,
+) -> None:
+    """Every Horneross delivery carries both; the documentation's abbreviated examples are data snippets, valid
+    only under --allow-abbreviated, for fixture files that hold them."""
+    abbreviated = {k: v for k, v in sample_event("lead.captured").items() if k != "id"}
+    no_timestamp = {k: v for k, v in sample_event("conversation.created").items() if k != "timestamp"}
+    (tmp_path / "log.jsonl").write_text(_line(sample_event("lead.captured")) + _line(abbreviated) + _line(no_timestamp))
+    (tmp_path / "fixture.json").write_text(json.dumps(abbreviated, indent=2))
+    result = cli("validate", "log.jsonl", "fixture.json", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(
+        "log.jsonl:2: 'id' is a required property of a delivery: every Horneross delivery carries id and timestamp "
+        "(--allow-abbreviated accepts the documentation's abbreviated examples in fixture files) (required) "
+        "[lead.captured]"
+    )
+    assert lines[1].startswith("log.jsonl:3: 'timestamp' is a required property of a delivery")
+    assert lines[2].startswith("fixture.json:1: 'id' is a required property of a delivery")
+    assert lines[-1] == "INVALID: 4 events in 2 sources, 3 invalid, 3 problems"
+    allowed = cli("validate", "--allow-abbreviated", "log.jsonl", "fixture.json", cwd=tmp_path)
+    assert allowed.returncode == 0, allowed.stdout
+    assert "--allow-abbreviated" in cli("validate", "--help", cwd=tmp_path).stdout
 
 
 def test_stdin_json_lines_and_a_pretty_document(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.cli.usage import usage_error
-from horneross_conformance.core.event_files import STDIN, Checker, Problem
+from horneross_conformance.core.event_files import ABBREVIATED_OPTION, STDIN, Checker, Problem
 
 EPILOG = """\
 A file is read as JSON Lines (one event per line) when its name ends in .jsonl or .ndjson, or when its first
@@ -36,6 +36,12 @@ def add_parser(commands: Any) -> None:
         "--allow-unknown-types",
         action="store_true",
         help="check events of undocumented types against the envelope instead of reporting the type",
+    )
+    validate.add_argument(
+        ABBREVIATED_OPTION,
+        action="store_true",
+        help="for fixture files that hold the documentation's abbreviated examples: accept events without id or "
+        "timestamp (every real delivery carries both)",
     )
     validate.add_argument("--lines", action="store_true", help="read every input as JSON Lines")
     validate.add_argument("--fail-fast", "-x", action="store_true", help="stop at the first problem")
@@ -62,7 +68,12 @@ def validate_command(args: argparse.Namespace) -> int:
         if args.fail_fast:
             raise _FailFast
 
-    checker = Checker(report, allow_unknown_types=args.allow_unknown_types, force_lines=args.lines)
+    checker = Checker(
+        report,
+        allow_unknown_types=args.allow_unknown_types,
+        force_lines=args.lines,
+        allow_abbreviated=args.allow_abbreviated,
+    )
     started = time.perf_counter()
     try:
         for path in args.paths:
