@@ -153,8 +153,10 @@ class Checker:
         allow_unknown_types: bool = False,
         force_lines: bool = False,
         allow_abbreviated: bool = False,
+        skipped: Callable[[Path, list[Path]], None] = lambda folder, files: None,
     ) -> None:
         self.report = report
+        self.skipped = skipped  # told of the files of a folder that are not read (not .json, .jsonl, .ndjson)
         self.allow_unknown_types = allow_unknown_types
         self.allow_abbreviated = allow_abbreviated
         self.force_lines = force_lines
@@ -167,15 +169,18 @@ class Checker:
     def check_path(self, path: Path) -> None:
         """A file, or every JSON and JSON Lines file under a folder (hidden folders aside)."""
         if path.is_dir():
-            files = [
+            visible = [
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in FOLDER_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
+            files = [p for p in visible if p.suffix.lower() in FOLDER_SUFFIXES]
+            if len(files) < len(visible):  # said, so that a fixture named .txt or .yaml is not believed checked
+                self.skipped(path, [p for p in visible if p.suffix.lower() not in FOLDER_SUFFIXES])
             if not files:
-                self.problem(Problem(str(path), None, "", "input", "no .json or .jsonl files in this folder"))
+                self.problem(
+                    Problem(str(path), None, "", "input", f"no {', '.join(FOLDER_SUFFIXES)} files in this folder")
+                )
             for file in files:
                 self.check_path(file)
             return

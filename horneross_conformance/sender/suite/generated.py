@@ -55,7 +55,7 @@ def _run(
             inconclusive.append(str(error))
             raise Stop(str(error)) from None
 
-    exploration = target.generation.explore(case_id, attempt, strategy, explicit)
+    exploration = target.generation.explore(case_id, attempt, strategy, explicit, target.log.wire.mark_failing)
     if inconclusive:
         raise Inconclusive(inconclusive[0])
     if exploration.found is not None:
