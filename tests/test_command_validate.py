@@ -30,9 +30,17 @@ def test_valid_files_json_lines_and_folders_exit_0(tmp_path: Path) -> None:
     (tmp_path / "fixtures" / "README.txt").write_text("not an event, and not looked at")
     (tmp_path / "log.jsonl").write_text("".join(_line(sample_event(t)) for t in EVENT_TYPES * 25))
     (tmp_path / "batch.json").write_text(json.dumps([sample_event(t) for t in EVENT_TYPES]))
+    (tmp_path / "fixtures" / "late.ndjson").write_text(_line(sample_event("lead.captured")))
+    (tmp_path / "fixtures" / ".git").mkdir()
+    (tmp_path / "fixtures" / ".git" / "HEAD").write_text("hidden folders are not looked at, nor named")
     result = cli("validate", "fixtures", "log.jsonl", "batch.json", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == "valid: 108 events in 6 sources, 0 invalid, 0 problems\n"
+    assert result.stdout == (
+        "fixtures: skipped 1 file not named .json, .jsonl, .ndjson, .jsonlines: README.txt\n"
+        "valid: 109 events in 7 sources, 0 invalid, 0 problems\n"
+    )
+    machine = json.loads(cli("validate", "--format", "json", "fixtures", cwd=tmp_path).stdout)
+    assert machine["skipped"] == [str(Path("fixtures") / "README.txt")] and machine["valid"] is True
 
 
 def test_every_problem_names_file_line_pointer_and_rule_and_nothing_stops_at_the_first(tmp_path: Path) -> None:
@@ -175,7 +183,8 @@ def test_a_missing_path_is_a_usage_error_and_fail_fast_stops_at_the_first_proble
     assert fast.returncode == 1 and fast.stdout.count("not JSON") == 1
     assert "stopped at the first problem" in fast.stdout
     (tmp_path / "empty").mkdir()
-    assert "no .json or .jsonl files in this folder (input)" in cli("validate", "empty", cwd=tmp_path).stdout
+    empty = cli("validate", "empty", cwd=tmp_path).stdout
+    assert "no .json, .jsonl, .ndjson, .jsonlines files in this folder (input)" in empty
 
 
 def test_nan_and_infinity_are_not_json_although_pythons_json_reads_them(tmp_path: Path) -> None:

@@ -83,7 +83,9 @@ def run_command(args: argparse.Namespace) -> int:
         conformant = all(code == pytest.ExitCode.OK for code in ran.values())
         each = ", ".join(f"{role} suite {_VERDICTS[code == pytest.ExitCode.OK]}" for role, code in ran.items())
         print(f"combined verdict: {_VERDICTS[conformant]} ({each})")
-    return _EXIT_CODES.get(max(ran.values()), EXIT_INTERNAL) if ran else EXIT_USAGE
+    if not ran:
+        return usage_error("run", "no check was selected: -k matches no case id (RCV-SIG-002) or requirement (RCV-03)")
+    return _EXIT_CODES.get(max(ran.values()), EXIT_INTERNAL)
 
 
 _VERDICTS = {True: "CONFORMANT", False: "NON-CONFORMANT"}
