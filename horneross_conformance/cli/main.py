@@ -40,7 +40,7 @@ class _Parser(argparse.ArgumentParser):
         """The subcommand's parser, whose usage line is the one that helps (``validate --formt``), else this one."""
         for action in self._actions:
             if isinstance(action, argparse._SubParsersAction):
-                found: argparse.ArgumentParser | None = action.choices.get(getattr(parsed, action.dest, None))
+                found: argparse.ArgumentParser | None = action.choices.get(str(getattr(parsed, action.dest, "")))
                 return found or self
         return self
 
