@@ -98,7 +98,7 @@ def _check(check: CheckResult, verdict: RequirementVerdict) -> str:
     wire = check.wire or {"exchanges": [], "omitted": 0}
     exchanges = wire.get("exchanges", [])
     omitted = wire.get("omitted", 0)
-    failing = wire.get("failing")
+    failing: int | None = wire.get("failing")
     parts = [
         f'<details id="{escape(check.case_id)}"{opened}><summary><b>{escape(check.case_id)}</b> '
         f'<span class="{colour}">{escape(check.outcome)}</span> · {escape(verdict.requirement.id)} {level} · '
@@ -106,13 +106,13 @@ def _check(check: CheckResult, verdict: RequirementVerdict) -> str:
         f"<pre>{escape(check.message)}</pre>" if check.message else "",
     ]
     # the failing exchange of a generated check comes last when it was not among the first ones kept
-    kept_after = isinstance(failing, int) and failing > len(exchanges)
+    kept_after = failing is not None and failing > len(exchanges)
     first = exchanges[:-1] if kept_after else exchanges
     parts += [_exchange(number, exchange, number == failing) for number, exchange in enumerate(first, start=1)]
     if omitted:
         parts.append(f'<p class="meta">… and {_count(omitted, "more exchange")}, not kept.</p>')
-    if kept_after:
-        parts.append(_exchange(int(failing), exchanges[-1], True))
+    if failing is not None and kept_after:
+        parts.append(_exchange(failing, exchanges[-1], True))
     parts.append("</details>")
     return "\n".join(part for part in parts if part)
 
