@@ -26,7 +26,7 @@ EXIT_CODES: dict[int, str] = {
     EXIT_INTERRUPTED: "interrupted (Ctrl-C), except `listen`, for which Ctrl-C is the usual way to stop",
 }
 
-HTTP_STATUSES = range(100, 600)
+FINAL_STATUSES = range(200, 600)  # an answer; 1xx are interim, never the answer to a delivery
 
 
 def usage_error(command: str, message: str) -> int:
@@ -36,11 +36,12 @@ def usage_error(command: str, message: str) -> int:
 
 
 def http_status(text: str) -> int:
-    """An option's HTTP status code: an integer from 100 to 599, the only ones HTTP defines."""
+    """An option's HTTP status for an answer: an integer from 200 to 599 (HTTP defines 100 to 599, and 1xx are
+    interim responses, never an answer)."""
     try:
         status = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an HTTP status code (100 to 599)") from None
-    if status not in HTTP_STATUSES:
-        raise argparse.ArgumentTypeError(f"{status} is not an HTTP status code (100 to 599)")
+        raise argparse.ArgumentTypeError(f"{text!r} is not an HTTP status code (200 to 599)") from None
+    if status not in FINAL_STATUSES:
+        raise argparse.ArgumentTypeError(f"{status} is not the HTTP status of an answer (200 to 599)")
     return status
