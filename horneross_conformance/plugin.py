@@ -75,6 +75,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(SEED, metavar="N", type=int, help="seed of the generated events, to repeat a run exactly")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """A suite run leaves nothing in the folder it runs in: pytest's cache (``.pytest_cache``, which remembers
+    failed tests for ``--lf``) is the folder's own tests' business, so it is left out as ``-p no:cacheprovider``
+    would. Here is the earliest hook that sees the command line's options, before the cache is set up."""
+    options = early_config.known_args_namespace
+    if getattr(options, "horneross_endpoint", None) or getattr(options, "horneross_sender", None):
+        for name in ("cacheprovider", "stepwise", "pytest_stepwise"):  # stepwise needs the cache: pytest's own pair
+            early_config.pluginmanager.set_blocked(name)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     endpoint = config.getoption("horneross_endpoint")
     sender = config.getoption("horneross_sender")

@@ -327,7 +327,15 @@ class SenderRun(SuiteRun):
             self.log.offset = lambda: clock.offset
             failed = frozenset(r.requirement for r in self.results if r.outcome == "failed")
             target = SenderTarget(
-                sender, self.log, self.server, clock, self.timeout, self.watchdog, failed, self.generation
+                sender,
+                self.log,
+                self.server,
+                clock,
+                self.timeout,
+                self.watchdog,
+                failed,
+                self.generation,
+                requirement=item.case.requirement,
             )
             try:
                 return self.wire.redactor(item.case.run(target))

@@ -289,6 +289,15 @@ class SendsPrettySignsCanonical(PrettyPrintedSigned):
         return canonical_bytes(event)
 
 
+class RaisesOnLoneSurrogate(Sender):
+    """Encodes the event with a UTF-8 encoder that refuses lone surrogates, as most do: emit() raises
+    UnicodeEncodeError for a message cut in the middle of an emoji, and is right for every other text."""
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")  # what the sender's queue does first
+        return super().emit(event_type, data)
+
+
 class NotEvtIds(MillisecondTimestamps):
     def emit(self, event_type: str, data: dict[str, Any]) -> str:
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -415,6 +424,15 @@ class PostsHugeBodies(Sender):
 class PostsToWrongPath(Sender):
     def post(self, delivery: Delivery) -> int | None:
         return post(delivery.url + "/v2", delivery.body, headers(delivery), self.timeout)[0]
+
+
+class AlsoPostsToLegacyPath(Sender):
+    """Posts a copy of every attempt to the endpoint's URL plus /legacy, as a dispatcher halfway through a
+    migration would: every subscribed URL gets exactly what it should, and one nobody subscribed gets copies."""
+
+    def post(self, delivery: Delivery) -> int | None:
+        post(delivery.url + "/legacy", delivery.body, headers(delivery), self.timeout)
+        return super().post(delivery)
 
 
 class PutsInsteadOfPosting(Sender):

@@ -74,13 +74,50 @@ def test_forged_and_invalid_deliveries_are_named_and_refused(tmp_path: Path) -> 
     assert listener.process.returncode == 1
 
 
+def test_a_delivery_without_id_or_timestamp_has_a_problem(tmp_path: Path) -> None:
+    """listen judges deliveries as validate does: every Horneross delivery carries id and timestamp."""
+    abbreviated = {k: v for k, v in sample_event("lead.captured").items() if k not in ("id", "timestamp")}
+    with listening(cwd=tmp_path, env=SECRET_ENV) as listener:
+        answer = deliver(listener.url, abbreviated)
+        output = listener.stop()
+    assert answer.status == 200
+    assert "| signature ok | schema: 2 problems | answered 200" in output
+    assert "    /: 'id' is a required property of a delivery: every Horneross delivery carries id" in output
+    assert output.rstrip().endswith("stopped: 1 deliveries, 0 signed and valid, 1 with problems")
+
+
 def test_without_a_secret_it_acknowledges_and_says_signatures_are_not_checked(tmp_path: Path) -> None:
-    with listening(cwd=tmp_path) as listener:
+    with listening("--count", "1", cwd=tmp_path) as listener:
         answer = deliver(listener.url, sample_event("conversation.created"), signature=None)
+        listener.process.wait(20)
         output = listener.stop()
     assert answer.status == 200
     assert "signatures are not checked: set HORNEROSS_WEBHOOK_SECRET to verify them" in output
     assert "| signature not checked (no secret) | schema ok | answered 200" in output
+    assert "signed and valid" not in output  # it checked no signature
+    assert output.rstrip().endswith(
+        "stopped: 1 deliveries, 1 valid, 0 with problems; no signature was checked (set HORNEROSS_WEBHOOK_SECRET "
+        "to verify them)"
+    )
+    assert listener.process.returncode == 1  # 0 means every delivery was signed and valid
+
+
+def test_count_ends_it_even_when_the_sender_hung_up_before_the_answer(tmp_path: Path) -> None:
+    body = canonical_bytes(sample_event("lead.captured"))
+    head = (
+        f"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        f"X-Horneross-Signature: {sign(body, r.SECRET)}\r\n\r\n"
+    ).encode()
+    with listening("--count", "1", "--delay", "1", cwd=tmp_path, env=SECRET_ENV) as listener:
+        port = int(listener.url.rsplit(":", 1)[1].strip("/"))
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            connection.sendall(head + body)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        # hung up (a reset) before the answer; --count 1 must still end the listener by itself
+        listener.process.wait(20)
+        output = listener.stop()
+    assert "stopped: 1 deliveries, 1 signed and valid, 0 with problems" in output
+    assert listener.process.returncode == 0
 
 
 def test_failure_injection_fails_the_first_attempts_then_acknowledges(tmp_path: Path) -> None:

@@ -78,13 +78,13 @@ def test_sign_without_a_secret_or_without_json_says_so_in_one_line(tmp_path: Pat
         "(export HORNEROSS_WEBHOOK_SECRET=...), or run in a terminal to be asked\n"
     )
     broken = cli("sign", "broken.json", cwd=tmp_path, env=SECRET_ENV)
-    assert broken.returncode == 1
+    assert broken.returncode == 2  # as for send --file: a payload that cannot be used is a usage error
     assert broken.stderr == "horneross-conformance sign: broken.json: not JSON: Expecting value at line 1, column 10\n"
     missing = cli("sign", "nowhere.json", cwd=tmp_path, env=SECRET_ENV)
     assert missing.returncode == 2 and "nowhere.json: cannot be read: No such file or directory" in missing.stderr
     _json_file(tmp_path, "nan.json", '{"type": "lead.captured", "score": NaN}')
     nan = cli("sign", "nan.json", cwd=tmp_path, env=SECRET_ENV)
-    assert nan.returncode == 1 and nan.stderr == "horneross-conformance sign: nan.json: not JSON: NaN is not JSON\n"
+    assert nan.returncode == 2 and nan.stderr == "horneross-conformance sign: nan.json: not JSON: NaN is not JSON\n"
     (tmp_path / "image.json").write_bytes(b"\x89PNG\x00")
     assert "not UTF-8 text" in cli("sign", "image.json", cwd=tmp_path, env=SECRET_ENV).stderr
 

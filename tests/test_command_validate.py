@@ -31,9 +31,17 @@ def test_valid_files_json_lines_and_folders_exit_0(tmp_path: Path) -> None:
     (tmp_path / "fixtures" / "README.txt").write_text("not an event, and not looked at")
     (tmp_path / "log.jsonl").write_text("".join(_line(sample_event(t)) for t in EVENT_TYPES * 25))
     (tmp_path / "batch.json").write_text(json.dumps([sample_event(t) for t in EVENT_TYPES]))
+    (tmp_path / "fixtures" / "late.ndjson").write_text(_line(sample_event("lead.captured")))
+    (tmp_path / "fixtures" / ".git").mkdir()
+    (tmp_path / "fixtures" / ".git" / "HEAD").write_text("hidden folders are not looked at, nor named")
     result = cli("validate", "fixtures", "log.jsonl", "batch.json", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == "valid: 108 events in 6 sources, 0 invalid, 0 problems\n"
+    assert result.stdout == (
+        "fixtures: skipped 1 file not named .json, .jsonl, .ndjson, .jsonlines: README.txt\n"
+        "valid: 109 events in 7 sources, 0 invalid, 0 problems\n"
+    )
+    machine = json.loads(cli("validate", "--format", "json", "fixtures", cwd=tmp_path).stdout)
+    assert machine["skipped"] == [str(Path("fixtures") / "README.txt")] and machine["valid"] is True
 
 
 def test_every_problem_names_file_line_pointer_and_rule_and_nothing_stops_at_the_first(tmp_path: Path) -> None:
@@ -100,7 +108,34 @@ def test_the_documented_invalid_examples_are_each_reported_at_their_pointer_and_
         assert (example["pointer"], example["rule"]) in found, (example["name"], found)
     valid = load_json("examples/valid.json")["examples"]
     (tmp_path / "valid.jsonl").write_text("".join(_line(example["event"]) for example in valid))
-    assert cli("validate", "--allow-unknown-types", "valid.jsonl", cwd=tmp_path).returncode == 0
+    # the documentation's abbreviated examples carry only type and data
+    assert cli("validate", "--allow-unknown-types", "valid.jsonl", cwd=tmp_path).returncode == 1
+    assert cli("validate", "--allow-unknown-types", "--allow-abbreviated", "valid.jsonl", cwd=tmp_path).returncode == 0
+
+
+def test_a_delivery_without_id_or_timestamp_is_invalid_unless_abbreviated_examples_are_allowed(
+    tmp_path: Path,
+) -> None:
+    """Every Horneross delivery carries both; the documentation's abbreviated examples are data snippets, valid
+    only under --allow-abbreviated, for fixture files that hold them."""
+    abbreviated = {k: v for k, v in sample_event("lead.captured").items() if k != "id"}
+    no_timestamp = {k: v for k, v in sample_event("conversation.created").items() if k != "timestamp"}
+    (tmp_path / "log.jsonl").write_text(_line(sample_event("lead.captured")) + _line(abbreviated) + _line(no_timestamp))
+    (tmp_path / "fixture.json").write_text(json.dumps(abbreviated, indent=2))
+    result = cli("validate", "log.jsonl", "fixture.json", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(
+        "log.jsonl:2: 'id' is a required property of a delivery: every Horneross delivery carries id and timestamp "
+        "(--allow-abbreviated accepts the documentation's abbreviated examples in fixture files) (required) "
+        "[lead.captured]"
+    )
+    assert lines[1].startswith("log.jsonl:3: 'timestamp' is a required property of a delivery")
+    assert lines[2].startswith("fixture.json:1: 'id' is a required property of a delivery")
+    assert lines[-1] == "INVALID: 4 events in 2 sources, 3 invalid, 3 problems"
+    allowed = cli("validate", "--allow-abbreviated", "log.jsonl", "fixture.json", cwd=tmp_path)
+    assert allowed.returncode == 0, allowed.stdout
+    assert "--allow-abbreviated" in cli("validate", "--help", cwd=tmp_path).stdout
 
 
 @pytest.mark.slow
@@ -152,7 +187,8 @@ def test_a_missing_path_is_a_usage_error_and_fail_fast_stops_at_the_first_proble
     assert fast.returncode == 1 and fast.stdout.count("not JSON") == 1
     assert "stopped at the first problem" in fast.stdout
     (tmp_path / "empty").mkdir()
-    assert "no .json or .jsonl files in this folder (input)" in cli("validate", "empty", cwd=tmp_path).stdout
+    empty = cli("validate", "empty", cwd=tmp_path).stdout
+    assert "no .json, .jsonl, .ndjson, .jsonlines files in this folder (input)" in empty
 
 
 def test_nan_and_infinity_are_not_json_although_pythons_json_reads_them(tmp_path: Path) -> None:

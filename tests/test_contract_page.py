@@ -33,6 +33,7 @@ DECISIONS = [
     "decision-11-long-messages-get-200-or-a-deliberate-4xx",
     "decision-12-a-lone-surrogate-is-a-should-of-its-own-rcv-14",
     "decision-13-emitted-data-and-delivered-data-compare-as-jsonstringify-compares-them",
+    "decision-14-one-sender-fault-one-requirement",
 ]
 
 

@@ -137,3 +137,25 @@ def test_the_garbage_collector_skips_what_existed_before_the_run(pytester: pytes
         run_suite(pytester, f"{base}/webhook", "-k", "RCV-ACK-001")
     assert frozen_during_run and min(frozen_during_run) > 0
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.slow
+def test_a_suite_run_leaves_no_pytest_cache_in_the_folder_and_the_folders_own_tests_keep_theirs(
+    pytester: pytest.Pytester,
+) -> None:
+    """The folder is the user's: a failing suite run (pytest would remember its failures for --lf) writes no
+    .pytest_cache there, while a plain pytest run of the folder's own tests still has its cache."""
+    run = pytester.runpytest_subprocess(
+        "-p",
+        "no:hypothesispytest",
+        f"--horneross-endpoint={r.closed_port()}",
+        f"--horneross-secret={r.SECRET}",
+        "--horneross-examples=0",
+        timeout=120,
+    )
+    assert run.ret == 1  # unreachable: a failed check, which the cache would remember
+    assert not (pytester.path / ".pytest_cache").exists()
+    pytester.makepyfile(test_own="def test_own():\n    assert False\n")
+    own = pytester.runpytest_subprocess("-p", "no:hypothesispytest", timeout=120)
+    assert own.ret == 1
+    assert (pytester.path / ".pytest_cache").is_dir()

@@ -59,15 +59,10 @@ EXACT = [
     (s.AnyTwoHundredIsSuccess, {"SND-05"}, {"SND-RTY-001", "SND-RTY-002", "SND-RTY-003"}, "non-conformant", ()),
     (s.GivesUpWhenRefused, {"SND-05"}, {"SND-RTY-014"}, "non-conformant", NOT_SLOW),
     (s.TimeoutIsSuccess, {"SND-05"}, {"SND-RTY-013", "SND-RTY-014"}, "non-conformant", ()),
-    (
-        s.FollowsRedirects,
-        {"SND-05", "SND-08"},
-        {"SND-RTY-004", "SND-RTY-005", "SND-WIRE-004"},
-        "non-conformant",
-        NOT_SLOW,
-    ),
+    (s.FollowsRedirects, {"SND-05"}, {"SND-RTY-004", "SND-RTY-005"}, "non-conformant", NOT_SLOW),
     (s.RetriesAfterSuccess, {"SND-06"}, STOPS, "non-conformant", NOT_SLOW),
     (s.UppercaseHex, {"SND-03"}, SIGNATURES, "non-conformant", NOT_SLOW),
+    (s.RaisesOnLoneSurrogate, {"SND-03"}, {"SND-SIG-002", "SND-GEN-005"}, "non-conformant", NOT_SLOW),
     (s.NewIdPerRetry, {"SND-07"}, {"SND-SAME-001"}, "non-conformant", NOT_SLOW),
     (s.TimestampAtDelivery, {"SND-07"}, {"SND-SAME-001"}, "non-conformant", NOT_SLOW),
     (
@@ -90,6 +85,7 @@ EXACT = [
     (s.LocalTimestamps, {"SND-02"}, {"SND-ID-002"}, "non-conformant", NOT_SLOW),
     (s.DeliversUnsubscribed, {"SND-08"}, {"SND-SUB-001"}, "non-conformant", NOT_SLOW),
     (s.OneSecretForAll, {"SND-03", "SND-08"}, {"SND-SUB-002", "SND-WIRE-002"}, "non-conformant", NOT_SLOW),
+    (s.AlsoPostsToLegacyPath, {"SND-08"}, {"SND-WIRE-004"}, "non-conformant", NOT_SLOW),
     (
         s.SuccessEndsEveryEndpoint,
         {"SND-08"},
@@ -122,6 +118,31 @@ def test_should_failure_fails_the_run_only_under_strict(pytester: pytest.Pyteste
     run = run_sender_suite(pytester, "senders:SendsPrettySignsCanonical", *NOT_SLOW)
     assert "SND-04  SHOULD        WARNING" in run.stdout
     assert "non-strict" in run.stdout
+
+
+@pytest.mark.slow
+def test_an_emit_refusing_a_lone_surrogate_is_charged_to_signing_alone(pytester: pytest.Pytester) -> None:
+    """docs/contract.md, decision 14: the payload, byte and retry checks that meet the refusal are inconclusive
+    and point at SND-03, whose failure says how to serialize the lone surrogate."""
+    run = run_sender_suite(pytester, s.RaisesOnLoneSurrogate, *NOT_SLOW)
+    assert "the escape \\ud83d, so serialize it that way" in run.details("SND-03")
+    checks = {c["id"]: c for r in run.report["requirements"] for c in r["checks"]}
+    for case in ("SND-PAY-005", "SND-RAW-001", "SND-SAME-001"):
+        assert checks[case]["outcome"] == "skipped", checks[case]
+        assert "for data holding a lone surrogate (see SND-03)" in checks[case]["details"]
+    assert run.outcomes()["SND-07"] == "skipped"
+
+
+@pytest.mark.slow
+def test_following_a_redirect_is_charged_to_the_schedule_alone(pytester: pytest.Pytester) -> None:
+    """docs/contract.md, decision 14: the request to the redirect's Location is not a stray delivery of SND-08."""
+    run = run_sender_suite(pytester, s.FollowsRedirects, *NOT_SLOW)
+    assert "the sender followed a redirect" in run.details("SND-05")
+    assert "do not follow it, retry the endpoint's own URL on schedule" in run.details("SND-05")
+    checks = {c["id"]: c for r in run.report["requirements"] for c in r["checks"]}
+    assert checks["SND-WIRE-004"]["outcome"] == "skipped"
+    assert "went to the Location of a redirect: /redirected/hooks/" in checks["SND-WIRE-004"]["details"]
+    assert "(see SND-05)" in checks["SND-WIRE-004"]["details"]
 
 
 @pytest.mark.slow

@@ -51,12 +51,15 @@ class Generation:
         check: Callable[[Any], None],
         strategy: Callable[[], Any],
         explicit: Callable[[], list[Any]] = list,
+        failed: Callable[[], None] = lambda: None,
     ) -> Exploration:
         """Explore one generated check with the run's settings. ``strategy`` and ``explicit`` are built only here:
-        Hypothesis and schemathesis take a moment to load, and ``--horneross-examples=0`` needs neither."""
+        Hypothesis and schemathesis take a moment to load, and ``--horneross-examples=0`` needs neither.
+        ``failed``: called each time the target fails on an event, right after that event's exchange."""
         if self.examples == 0:
             raise NotRequested("--horneross-examples=0")
-        return explore(check, strategy(), self.examples, self.seed_for(case_id), self.budget, explicit())
+        seed = self.seed_for(case_id)
+        return explore(check, strategy(), self.examples, seed, self.budget, explicit(), failed)
 
     def account(self, exploration: Exploration) -> str:
         """What a passing generated check tried, for its detail in the report."""
@@ -141,8 +144,10 @@ def explore(
     seed: int,
     budget: float,
     explicit: Iterable[Any] = (),
+    failed: Callable[[], None] = lambda: None,
 ) -> Exploration:
-    """Run ``check`` on every ``explicit`` event, then on ``examples`` generated ones; shrink a failure."""
+    """Run ``check`` on every ``explicit`` event, then on ``examples`` generated ones; shrink a failure.
+    ``failed`` is called each time ``check`` fails on an event (the last call is for the event reported)."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import example as explicit_example
     from hypothesis import seed as with_seed
@@ -164,6 +169,11 @@ def explore(
             check(event)
         except Counterexample as failure:
             found, found_at = failure, tried
+            failed()
+            raise
+        except Stop as stop:
+            if stop.found is not None:
+                failed()
             raise
 
     run = given(strategy)(attempt)  # type: ignore[no-untyped-call]

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from horneross_conformance import __version__
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
-from horneross_conformance.cli.usage import usage_error
+from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
 from horneross_conformance.core.canonical import canonical_bytes, parse_json
 from horneross_conformance.core.contract import SIGNATURE_HEADER
 from horneross_conformance.core.event_files import event_problems
@@ -45,7 +45,9 @@ def add_parser(commands: Any) -> None:
     command.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     command.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0 picks a free one)")
     add_secret_option(command)
-    command.add_argument("--status", type=int, metavar="CODE", help="answer every delivery with this status")
+    command.add_argument(
+        "--status", type=http_status, metavar="CODE", help="answer every delivery with this status (100 to 599)"
+    )
     command.add_argument(
         "--fail-first",
         type=int,
@@ -54,7 +56,11 @@ def add_parser(commands: Any) -> None:
         help="answer the first N attempts of each event with a failure",
     )
     command.add_argument(
-        "--fail-status", type=int, default=500, metavar="CODE", help="the failure --fail-first answers (default 500)"
+        "--fail-status",
+        type=http_status,
+        default=500,
+        metavar="CODE",
+        help="the failure --fail-first answers (default 500)",
     )
     command.add_argument("--delay", type=float, default=0.0, metavar="SECONDS", help="wait this long before answering")
     command.add_argument(
@@ -236,9 +242,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             body = b""
         status, answer = self.listener.handle(self.command, self.path, list(self.headers.items()), body)
-        self._reply(status, answer)
-        self.wfile.flush()
-        self.listener.answered()
+        try:
+            self._reply(status, answer)
+            self.wfile.flush()
+        finally:  # a sender that hung up before the answer (--delay) still made a delivery: --count counts it
+            self.listener.answered()
 
     def _chunked(self) -> bytes:
         chunks: list[bytes] = []
@@ -325,5 +333,12 @@ def listen_command(args: argparse.Namespace) -> int:
         if log is not None:
             log.close()
     received, good = listener.received, listener.good
+    if secret is None:  # nothing was verified: "signed and valid" would claim what was never checked
+        print(
+            f"stopped: {received} deliveries, {good} valid, {received - good} with problems; no signature was "
+            f"checked (set {args.secret_env} to verify them)",
+            flush=True,
+        )
+        return EXIT_FAILED  # 0 means every delivery was signed and valid, which nobody checked
     print(f"stopped: {received} deliveries, {good} signed and valid, {received - good} with problems", flush=True)
-    return 0 if received == good else 1
+    return EXIT_OK if received == good else EXIT_FAILED

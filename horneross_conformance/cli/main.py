@@ -2,7 +2,8 @@
 
 ``validate`` checks captured events and logs against the schemas, ``sign`` computes a signature as the
 documentation does, ``send`` delivers a signed event to an endpoint, ``listen`` receives and verifies deliveries,
-and ``run`` runs the conformance suites. Each subcommand lives in ``horneross_conformance.cli.usage``.
+and ``run`` runs the conformance suites. Each subcommand has a module of its own in
+``horneross_conformance.cli``; ``cli.usage`` holds what they share, the exit codes first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.cli import listen, run, send, sign, validate
+from horneross_conformance.cli.usage import EXIT_INTERRUPTED
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,8 +33,16 @@ class _Parser(argparse.ArgumentParser):
             values = len(extras) - len(options) + sum("=" in extra for extra in extras if extra.startswith("-"))
             shown = " ".join(options) or "(none)"
             hidden = f" and {values} value{'s' * (values > 1)}, not repeated here" if values else ""
-            self.error(f"unrecognized arguments: {shown}{hidden}")
+            self._parser_of(parsed).error(f"unrecognized arguments: {shown}{hidden}")
         return parsed
+
+    def _parser_of(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        """The subcommand's parser, whose usage line is the one that helps (``validate --formt``), else this one."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found: argparse.ArgumentParser | None = action.choices.get(str(getattr(parsed, action.dest, "")))
+                return found or self
+        return self
 
 
 def parser() -> argparse.ArgumentParser:
@@ -54,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         code: int = args.handler(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     return code
 
 

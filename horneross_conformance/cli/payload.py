@@ -12,11 +12,7 @@ from horneross_conformance.core.event_files import STDIN
 
 
 class PayloadError(Exception):
-    """The payload cannot be used; ``readable`` tells a missing file (a usage error) from bad content."""
-
-    def __init__(self, message: str, readable: bool) -> None:
-        super().__init__(message)
-        self.readable = readable
+    """The payload cannot be used (missing, unreadable, not JSON): a usage error of sign and send alike."""
 
 
 def read_payload(file: str) -> tuple[bytes, Any]:
@@ -25,15 +21,15 @@ def read_payload(file: str) -> tuple[bytes, Any]:
     try:
         data = sys.stdin.buffer.read() if file == STDIN else Path(file).read_bytes()
     except OSError as error:
-        raise PayloadError(f"{name}: cannot be read: {error.strerror or error}", readable=False) from None
+        raise PayloadError(f"{name}: cannot be read: {error.strerror or error}") from None
     try:
         return data, parse_json(data)
     except UnicodeDecodeError as error:
-        raise PayloadError(f"{name}: not UTF-8 text (byte {error.start})", readable=True) from None
+        raise PayloadError(f"{name}: not UTF-8 text (byte {error.start})") from None
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
-        raise PayloadError(f"{name}: not JSON: {error.msg} at {where}", readable=True) from None
+        raise PayloadError(f"{name}: not JSON: {error.msg} at {where}") from None
     except ValueError as error:  # NaN, Infinity: Python's json reads them, JSON.parse does not
-        raise PayloadError(f"{name}: not JSON: {error}", readable=True) from None
+        raise PayloadError(f"{name}: not JSON: {error}") from None
     except RecursionError:
-        raise PayloadError(f"{name}: not JSON this tool can read: nested too deeply", readable=True) from None
+        raise PayloadError(f"{name}: not JSON this tool can read: nested too deeply") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import secrets
 from collections.abc import Iterator
@@ -18,6 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.cli.usage import (
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    usage_error,
+)
 from horneross_conformance.core.contract import SECRET_ENV
 from horneross_conformance.transport.client import DEFAULT_TIMEOUT
 
@@ -57,17 +66,69 @@ def add_parser(commands: Any) -> None:
 def run_command(args: argparse.Namespace) -> int:
     import pytest
 
+    problem = _usage_problem(args)
+    if problem:
+        return usage_error("run", problem)
     roles = ["receiver"] if args.endpoint else ["sender"] if args.sender else ["receiver", "sender"]
-    codes = []
+    codes: dict[str, int] = {}
     for role in roles:
         report = args.report
         if report and len(roles) > 1:
             path = Path(report)
             report = str(path.with_name(f"{path.stem}-{role}{path.suffix}"))
-        codes.append(_run_suite(role, args, report))
+        codes[role] = _run_suite(role, args, report)
     # -k may select checks of one suite only: the other one having nothing to run is not a failure
-    ran = [code for code in codes if code != pytest.ExitCode.NO_TESTS_COLLECTED]
-    return max(ran) if ran else int(pytest.ExitCode.NO_TESTS_COLLECTED)
+    ran = {role: code for role, code in codes.items() if code != pytest.ExitCode.NO_TESTS_COLLECTED}
+    if len(ran) > 1 and all(code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) for code in ran.values()):
+        conformant = all(code == pytest.ExitCode.OK for code in ran.values())
+        each = ", ".join(f"{role} suite {_VERDICTS[code == pytest.ExitCode.OK]}" for role, code in ran.items())
+        print(f"combined verdict: {_VERDICTS[conformant]} ({each})")
+    if not ran:
+        return usage_error("run", "no check was selected: -k matches no case id (RCV-SIG-002) or requirement (RCV-03)")
+    return _EXIT_CODES.get(max(ran.values()), EXIT_INTERNAL)
+
+
+_VERDICTS = {True: "CONFORMANT", False: "NON-CONFORMANT"}
+# pytest's exit codes, in the command's table (cli/usage.py)
+_EXIT_CODES = {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_INTERRUPTED, 3: EXIT_INTERNAL, 4: EXIT_USAGE, 5: EXIT_USAGE}
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line, named with this command's options, before any suite starts."""
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        return f"--timeout: {args.timeout:g} is not a positive number of seconds"
+    if args.examples is not None and args.examples < 0:
+        return f"--examples: {args.examples} is not 0 or more"
+    if args.report:
+        from horneross_conformance.reporting.write import check_report_path
+
+        try:
+            check_report_path(args.report)
+        except ValueError as error:
+            return f"--report: {error}"
+    if args.endpoint:
+        from horneross_conformance.transport.client import parse_endpoint, tls_context
+
+        try:
+            parse_endpoint(args.endpoint, args.ca_bundle)
+        except ValueError as error:
+            return f"--endpoint: {error}"
+        try:
+            tls_context(args.ca_bundle)
+        except ValueError as error:
+            return f"--ca-bundle: {error}"
+        if not os.environ.get(SECRET_ENV):
+            return f"--endpoint: the endpoint's secret is read from {SECRET_ENV}, which is not set"
+    from horneross_conformance.plugin import FROM_FIXTURE  # here: pytest loads only when a suite runs
+
+    if args.sender and args.sender != FROM_FIXTURE:
+        from horneross_conformance.sender.adapter import load_factory
+
+        try:
+            load_factory(args.sender)
+        except ValueError as error:
+            return f"--sender: {error}"
+    return None
 
 
 def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:

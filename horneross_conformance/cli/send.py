@@ -20,7 +20,7 @@ from horneross_conformance.core.contract import EVENT_TYPES, SIGNATURE_HEADER
 from horneross_conformance.core.event_files import STDIN, event_problems
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.core.signing import sign
-from horneross_conformance.receiver.target import PREFLIGHT_HINTS, explain
+from horneross_conformance.receiver.target import delivery_hint, explain
 from horneross_conformance.transport.client import DeliveryError, Response, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
 
@@ -98,7 +98,7 @@ def send_command(args: argparse.Namespace) -> int:
     try:
         response = post(endpoint, body, headers, args.timeout)
     except DeliveryError as error:
-        print(f"no answer: {error}.{PREFLIGHT_HINTS[error.kind]}")
+        print(f"no answer: {error}.{delivery_hint(error)}")
         print(f"  Horneross would retry this delivery {RETRIES}.")
         return 1
     _show_answer(response, args.verbose)

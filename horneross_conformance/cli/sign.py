@@ -40,8 +40,7 @@ def sign_command(args: argparse.Namespace) -> int:
     try:
         data, payload = read_payload(args.file)
     except PayloadError as error:
-        code = usage_error("sign", str(error))
-        return 1 if error.readable else code
+        return usage_error("sign", str(error))  # a payload that cannot be used, as for send: nothing was signed
     try:
         secret = read_secret(args.secret_env)
     except NoSecret as error:

@@ -1,13 +1,47 @@
-"""The subcommands of ``horneross-conformance``, one module each; ``cli`` wires them."""
+"""What every subcommand of ``horneross-conformance`` shares: its exit codes, and how it reports a usage error."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 
-USAGE = 2  # the exit code of a usage error, as argparse gives it
+# One table of exit codes for every command; the README renders EXIT_CODES, and the tests run each command's
+# failure modes against it.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2  # as argparse gives it
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+USAGE = EXIT_USAGE
+
+EXIT_CODES: dict[int, str] = {
+    EXIT_OK: "what was checked is right: every event valid (`validate`), the signature printed (`sign`), the "
+    "endpoint did what Horneross needs (`send`), every delivery signed and valid (`listen`), conformant (`run`)",
+    EXIT_FAILED: "what was checked is wrong: an invalid event or an unreadable file (`validate`), an answer that is "
+    "not what Horneross needs, or none (`send`), a delivery with a problem, or signatures not checked for want of "
+    "a secret (`listen`), non-conformant (`run`)",
+    EXIT_USAGE: "nothing was checked: an unknown option or a bad value, a path that does not exist, a payload file "
+    "that is not JSON (`sign`, `send`), no secret, a port in use, a `-k` that selects no check (`run`)",
+    EXIT_INTERNAL: "an internal error of the toolkit (`run`): please report it",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C), except `listen`, for which Ctrl-C is the usual way to stop",
+}
+
+FINAL_STATUSES = range(200, 600)  # an answer; 1xx are interim, never the answer to a delivery
 
 
 def usage_error(command: str, message: str) -> int:
     """Say what is wrong with the command line or its inputs in one line on stderr; the exit code of that."""
     print(f"horneross-conformance {command}: {message}", file=sys.stderr)
-    return USAGE
+    return EXIT_USAGE
+
+
+def http_status(text: str) -> int:
+    """An option's HTTP status for an answer: an integer from 200 to 599 (HTTP defines 100 to 599, and 1xx are
+    interim responses, never an answer)."""
+    try:
+        status = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an HTTP status code (200 to 599)") from None
+    if status not in FINAL_STATUSES:
+        raise argparse.ArgumentTypeError(f"{status} is not the HTTP status of an answer (200 to 599)")
+    return status

@@ -11,13 +11,15 @@ from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.cli.usage import usage_error
-from horneross_conformance.core.event_files import STDIN, Checker, Problem
+from horneross_conformance.core.event_files import ABBREVIATED_OPTION, FOLDER_SUFFIXES, STDIN, Checker, Problem
 
 EPILOG = """\
-A file is read as JSON Lines (one event per line) when its name ends in .jsonl or .ndjson, or when its first
-line is a JSON object by itself; otherwise as one JSON document, an event or an array of events. A folder is
-searched for .json and .jsonl files. Exit code: 0 when every event is valid, 1 when anything is wrong (an
-invalid event, a line that is not JSON, an empty input), 2 for a usage error such as a path that does not exist.
+A file is read as JSON Lines (one event per line) when its name ends in .jsonl, .ndjson or .jsonlines, or when
+its first line is a JSON object by itself; otherwise as one JSON document, an event or an array of events. A
+folder is searched for .json, .jsonl, .ndjson and .jsonlines files (hidden ones aside), and the other files are
+named as skipped. Every event must carry id and timestamp, as every delivery does, unless --allow-abbreviated.
+Exit code: 0 when every event is valid, 1 when anything is wrong (an invalid event, a line that is not JSON, an
+empty input), 2 for a usage error such as a path that does not exist.
 """
 
 
@@ -36,6 +38,12 @@ def add_parser(commands: Any) -> None:
         "--allow-unknown-types",
         action="store_true",
         help="check events of undocumented types against the envelope instead of reporting the type",
+    )
+    validate.add_argument(
+        ABBREVIATED_OPTION,
+        action="store_true",
+        help="for fixture files that hold the documentation's abbreviated examples: accept events without id or "
+        "timestamp (every real delivery carries both)",
     )
     validate.add_argument("--lines", action="store_true", help="read every input as JSON Lines")
     validate.add_argument("--fail-fast", "-x", action="store_true", help="stop at the first problem")
@@ -62,7 +70,21 @@ def validate_command(args: argparse.Namespace) -> int:
         if args.fail_fast:
             raise _FailFast
 
-    checker = Checker(report, allow_unknown_types=args.allow_unknown_types, force_lines=args.lines)
+    skipped: list[str] = []
+
+    def skip(folder: Path, files: list[Path]) -> None:
+        skipped.extend(str(file) for file in files)
+        if not as_json and not args.quiet:
+            shown = ", ".join(file.name for file in files[:3]) + (", ..." if len(files) > 3 else "")
+            print(f"{folder}: skipped {_count(len(files), 'file')} not named {', '.join(FOLDER_SUFFIXES)}: {shown}")
+
+    checker = Checker(
+        report,
+        skipped=skip,
+        allow_unknown_types=args.allow_unknown_types,
+        force_lines=args.lines,
+        allow_abbreviated=args.allow_abbreviated,
+    )
     started = time.perf_counter()
     try:
         for path in args.paths:
@@ -87,6 +109,7 @@ def validate_command(args: argparse.Namespace) -> int:
             "events": tally.events,
             "invalid_events": tally.invalid_events,
             "problems": [problem.as_json() for problem in problems],
+            "skipped": skipped,
         }
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:

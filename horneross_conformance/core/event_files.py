@@ -95,17 +95,28 @@ def fast_check(schema_name: str) -> Callable[[Any], bool]:
         return validator(schema_name).is_valid
 
 
-def event_problems(event: Any, allow_unknown_types: bool = False) -> list[tuple[str, str, str]]:
-    """(pointer, rule, message) for everything wrong with one parsed event; empty when it is valid."""
+# Every Horneross delivery carries these, though the schemas require only type and data: the documentation's
+# abbreviated examples ('Nuevo mensaje', 'Lead capturado') are data snippets, valid only under --allow-abbreviated.
+DELIVERY_FIELDS = ("id", "timestamp")
+ABBREVIATED_OPTION = "--allow-abbreviated"
+
+
+def event_problems(
+    event: Any, allow_unknown_types: bool = False, allow_abbreviated: bool = False
+) -> list[tuple[str, str, str]]:
+    """(pointer, rule, message) for everything wrong with one parsed delivery; empty when it is valid.
+    ``allow_abbreviated``: judge it as an example of the documentation, which may leave out id and timestamp."""
     if not isinstance(event, dict):
         return [("", "type", f"{_kind(event)} is not an event: an event is a JSON object")]
     event_type = event.get("type")
     documented = event_type in EVENT_TYPES
     schema_name = f"{event_type}.schema.json" if documented else "envelope.schema.json"
     unknown = not documented and isinstance(event_type, str) and not allow_unknown_types
-    if not unknown and fast_check(schema_name)(event):
+    missing = [] if allow_abbreviated else [name for name in DELIVERY_FIELDS if name not in event]
+    if not unknown and not missing and fast_check(schema_name)(event):
         return []
-    found = [(e.pointer, e.rule, e.message) for e in schema_errors(event, schema_name)]
+    found = [("", "required", _missing_message(name)) for name in missing]
+    found += [(e.pointer, e.rule, e.message) for e in schema_errors(event, schema_name)]
     if unknown:
         documented_types = ", ".join(EVENT_TYPES)
         message = (
@@ -114,6 +125,13 @@ def event_problems(event: Any, allow_unknown_types: bool = False) -> list[tuple[
         )
         found.insert(0, ("/type", "enum", message))
     return found
+
+
+def _missing_message(name: str) -> str:
+    return (
+        f"{name!r} is a required property of a delivery: every Horneross delivery carries id and timestamp "
+        f"({ABBREVIATED_OPTION} accepts the documentation's abbreviated examples in fixture files)"
+    )
 
 
 def _kind(value: Any) -> str:
@@ -134,9 +152,13 @@ class Checker:
         report: Callable[[Problem], None],
         allow_unknown_types: bool = False,
         force_lines: bool = False,
+        allow_abbreviated: bool = False,
+        skipped: Callable[[Path, list[Path]], None] = lambda folder, files: None,
     ) -> None:
         self.report = report
+        self.skipped = skipped  # told of the files of a folder that are not read (not .json, .jsonl, .ndjson)
         self.allow_unknown_types = allow_unknown_types
+        self.allow_abbreviated = allow_abbreviated
         self.force_lines = force_lines
         self.tally = Tally()
 
@@ -147,15 +169,18 @@ class Checker:
     def check_path(self, path: Path) -> None:
         """A file, or every JSON and JSON Lines file under a folder (hidden folders aside)."""
         if path.is_dir():
-            files = [
+            visible = [
                 p
                 for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in FOLDER_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
             ]
+            files = [p for p in visible if p.suffix.lower() in FOLDER_SUFFIXES]
+            if len(files) < len(visible):  # said, so that a fixture named .txt or .yaml is not believed checked
+                self.skipped(path, [p for p in visible if p.suffix.lower() not in FOLDER_SUFFIXES])
             if not files:
-                self.problem(Problem(str(path), None, "", "input", "no .json or .jsonl files in this folder"))
+                self.problem(
+                    Problem(str(path), None, "", "input", f"no {', '.join(FOLDER_SUFFIXES)} files in this folder")
+                )
             for file in files:
                 self.check_path(file)
             return
@@ -200,6 +225,7 @@ class Checker:
 
     def _check_lines(self, source: str, first: list[tuple[int, Any]], rest: Iterable[tuple[int, bytes]]) -> None:
         checks = {event_type: fast_check(f"{event_type}.schema.json") for event_type in EVENT_TYPES}
+        abbreviated = self.allow_abbreviated
         valid = 0  # counted locally: this loop runs for every line of a log, and must stay short
         try:
             for number, parsed in first:
@@ -214,7 +240,8 @@ class Checker:
                     if type(parsed) is dict:
                         event_type = parsed.get("type")  # any JSON value: a list would be unhashable
                         check = checks.get(event_type) if type(event_type) is str else None
-                        if check is not None and check(parsed):
+                        delivery = abbreviated or ("id" in parsed and "timestamp" in parsed)
+                        if check is not None and delivery and check(parsed):
                             valid += 1
                             continue
                 # anything else is read again as the documented receiver reads it, and judged from that
@@ -240,7 +267,7 @@ class Checker:
 
     def _check_event(self, source: str, line: int, event: Any, prefix: str) -> None:
         self.tally.events += 1
-        found = event_problems(event, self.allow_unknown_types)
+        found = event_problems(event, self.allow_unknown_types, self.allow_abbreviated)
         if not found:
             return
         self.tally.invalid_events += 1

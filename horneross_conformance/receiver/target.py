@@ -42,6 +42,18 @@ PREFLIGHT_HINTS = {
 }
 
 
+SLOW_ANSWER_HINT = (
+    " The endpoint took the connection but did not answer in time: it should answer 200 at once and do its work "
+    "afterwards (or give it a longer timeout)"
+)
+
+
+def delivery_hint(error: DeliveryError) -> str:
+    """What to look at for a delivery that got no answer: a timeout after the connection was made is the
+    endpoint's slowness, not the address or a firewall."""
+    return SLOW_ANSWER_HINT if error.kind == "timeout" and error.connected else PREFLIGHT_HINTS[error.kind]
+
+
 class ReceiverTarget:
     def __init__(
         self,
@@ -73,7 +85,7 @@ class ReceiverTarget:
         try:
             open_connection(self.endpoint, started + min(self.timeout, PREFLIGHT_LIMIT)).close()
         except DeliveryError as error:
-            raise CheckFailed(f"cannot reach {self.endpoint.display}: {error}.{PREFLIGHT_HINTS[error.kind]}") from None
+            raise CheckFailed(f"cannot reach {self.endpoint.display}: {error}.{delivery_hint(error)}") from None
         return f"connected in {(time.monotonic() - started) * 1000:.0f} ms"
 
     def deliver(
@@ -157,7 +169,9 @@ def explain(status: int, response: Response) -> str:
         return "the signature was right: the lowercase hex HMAC-SHA256 of the body's JSON.stringify form"
     if 400 <= status < 500:
         return "the delivery was correct and signed, and Horneross retries anything but 200"
-    return "a server error makes Horneross retry the event 4 more times"
+    if 500 <= status < 600:
+        return "a server error makes Horneross retry the event 4 more times"
+    return f"{status} is not an HTTP status (HTTP defines 100 to 599), and Horneross retries anything but 200"
 
 
 def require_200(response: Response, what: str) -> None:

@@ -28,6 +28,7 @@ vertical-align:top}th{background:#f6f8fa}
 details{border:1px solid #d0d7de;border-radius:6px;margin:.4em 0;padding:.3em .8em}
 summary{cursor:pointer}pre{background:#f6f8fa;padding:.5em;overflow-x:auto;white-space:pre-wrap;
 word-break:break-all;margin:.3em 0}.exchange{border-left:3px solid #d0d7de;margin:.6em 0;padding-left:.8em}
+.exchange.failing{border-left-color:#cf222e}
 .meta{color:#57606a}
 """
 
@@ -84,7 +85,7 @@ def _requirements(verdicts: list[RequirementVerdict], strict: bool) -> str:
         rows.append(
             f'<tr id="{escape(requirement.id)}"><td>{escape(requirement.id)}</td><td>{requirement.level}</td>'
             f'<td class="{COLOURS.get(label, "skip")}">{escape(label)}</td><td>{escape(requirement.title)}</td>'
-            f"<td>{escape(verdict.details[:300])}</td></tr>"
+            f"<td>{escape(_cut(verdict.details, 300))}</td></tr>"
         )
     rows.append("</table>")
     return "\n".join(rows)
@@ -96,26 +97,47 @@ def _check(check: CheckResult, verdict: RequirementVerdict) -> str:
     opened = " open" if check.outcome == "failed" else ""
     wire = check.wire or {"exchanges": [], "omitted": 0}
     exchanges = wire.get("exchanges", [])
+    omitted = wire.get("omitted", 0)
+    failing: int | None = wire.get("failing")
     parts = [
         f'<details id="{escape(check.case_id)}"{opened}><summary><b>{escape(check.case_id)}</b> '
         f'<span class="{colour}">{escape(check.outcome)}</span> · {escape(verdict.requirement.id)} {level} · '
-        f"{len(exchanges) + wire.get('omitted', 0)} exchanges</summary>",
+        f"{_count(len(exchanges) + omitted, 'exchange')}</summary>",
         f"<pre>{escape(check.message)}</pre>" if check.message else "",
     ]
-    parts += [_exchange(number, exchange) for number, exchange in enumerate(exchanges, start=1)]
-    if wire.get("omitted"):
-        parts.append(f'<p class="meta">… and {wire["omitted"]} more exchanges, not kept.</p>')
+    # the failing exchange of a generated check comes last when it was not among the first ones kept
+    kept_after = failing is not None and failing > len(exchanges)
+    first = exchanges[:-1] if kept_after else exchanges
+    parts += [_exchange(number, exchange, number == failing) for number, exchange in enumerate(first, start=1)]
+    if omitted:
+        parts.append(f'<p class="meta">… and {_count(omitted, "more exchange")}, not kept.</p>')
+    if failing is not None and kept_after:
+        parts.append(_exchange(failing, exchanges[-1], True))
     parts.append("</details>")
     return "\n".join(part for part in parts if part)
 
 
-def _exchange(number: int, exchange: dict[str, Any]) -> str:
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters at a word's end, with an ellipsis when anything was left out."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + " …"
+
+
+def _exchange(number: int, exchange: dict[str, Any], failing: bool = False) -> str:
     request_headers = "\n".join(f"{name}: {value}" for name, value in exchange.get("request_headers", []))
     response_headers = "\n".join(f"{name}: {value}" for name, value in exchange.get("response_headers", []))
     sent = f"{exchange['request']}\n{request_headers}\n\n{exchange.get('request_body', '')}"
     answer = f"{exchange['status']}\n{response_headers}\n\n{exchange.get('response_body', '')}".rstrip()
     when = f" · {escape(exchange['when'])}" if exchange.get("when") else ""
+    mark = ' · <span class="bad">the exchange the check failed on</span>' if failing else ""
     return (
-        f'<div class="exchange"><p class="meta">#{number}{when}</p>'
+        f'<div class="exchange{" failing" if failing else ""}"><p class="meta">#{number}{when}{mark}</p>'
         f"<p>sent</p><pre>{escape(sent)}</pre><p>answered</p><pre>{escape(answer)}</pre></div>"
     )

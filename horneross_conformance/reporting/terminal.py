@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from horneross_conformance.checks.results import RequirementVerdict, is_conformant
@@ -36,9 +37,10 @@ def write_verdict_table(
         head = f"{requirement.id:<7} {requirement.level:<13} "
         terminal.write(head)
         terminal.write(f"{label:<{_LABEL_WIDTH}}", **markup)
-        room = width - len(head) - _LABEL_WIDTH - 1
-        title = requirement.title if len(requirement.title) <= room else requirement.title[: room - 1] + "…"
-        terminal.write_line(" " + title)
+        # the title is never cut: on a narrow terminal it wraps at words, under itself
+        indent = len(head) + _LABEL_WIDTH + 1
+        lines = textwrap.wrap(requirement.title, max(width - indent, 20)) or [""]
+        terminal.write_line(" " + f"\n{' ' * indent}".join(lines))
         if verdict.outcome == "failed" or (verdict.outcome == "skipped" and verdict.checks):
             for check in verdict.checks:
                 if check.outcome != "passed":

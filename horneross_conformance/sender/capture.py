@@ -29,6 +29,9 @@ from horneross_conformance.transport import wire
 KEEP = 256 * 1024  # bytes of a body kept for the checks; the rest is read, counted and dropped
 CHUNK = 64 * 1024  # bytes read from the socket at a time
 POLL = 0.02  # seconds between looks at a held connection
+# The path prefix of the Location every redirect answers with: a request there is a sender following a redirect,
+# which is SND-05's fault (a 3xx is a failure to retry), never a stray delivery of SND-08's (decision 14)
+REDIRECTED = "/redirected"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,11 @@ class Capture:
     body: bytes  # at most KEEP bytes
     size: int  # the body's full length
     answered: str  # what the suite answered ("500", or "held 0.3 s, the sender hung up")
+
+    @property
+    def followed_redirect(self) -> bool:
+        """Whether this request went to the Location of a redirect the suite answered."""
+        return self.endpoint is None and self.path.startswith(f"{REDIRECTED}/")
 
     @property
     def where(self) -> str:
@@ -141,7 +149,7 @@ class CaptureLog:
         self.wire.record(exchange)
         response = Response(b"", status=answer.status)
         if 300 <= answer.status < 400 and endpoint is not None:
-            response.headers["Location"] = f"/redirected{endpoint.path}"  # a sender must not follow it
+            response.headers["Location"] = f"{REDIRECTED}{endpoint.path}"  # a sender must not follow it
         return response
 
     def _hold(self, request: Request) -> str:

@@ -92,6 +92,14 @@ def _instants(plan: Plan) -> list[int]:
 def _compare(plan: Plan, instant: int, arrived: list[Capture]) -> None:
     for capture in arrived:
         expected = _owner(plan, capture)
+        if expected is None and capture.followed_redirect:
+            raise Departure(
+                f"the sender followed a redirect: at +{instant} s it sent {_describe(capture)}, the Location of a "
+                "3xx answer. A 3xx is a failure like any other: do not follow it, retry the endpoint's own URL on "
+                "schedule"
+            )
+        if expected is None and capture.endpoint is None:
+            continue  # a request to a path no endpoint has is SND-08's business (SND-WIRE-004), not the schedule's
         if expected is None:
             raise Departure(f"an unexpected request arrived at +{instant} s: {_describe(capture)}")
         expected.seen.append(instant)

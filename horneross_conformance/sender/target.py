@@ -9,6 +9,7 @@ remaining checks end at once instead of each waiting out the timeout.
 from __future__ import annotations
 
 import copy
+import re
 import secrets
 import string
 import threading
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
-from horneross_conformance.checks.registry import CheckFailed, Watchdog
+from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import parse_json
 from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
@@ -34,6 +35,23 @@ from horneross_conformance.sender.clock import FrozenClock
 
 class NoReturn(CheckFailed):
     """A call of the adapter did not return within its bound."""
+
+
+class Raised(CheckFailed):
+    """A call of the adapter raised ``error``; the message says so in one sentence."""
+
+    def __init__(self, message: str, error: BaseException) -> None:
+        super().__init__(message)
+        self.error = error
+
+
+class RefusedLoneSurrogate(Inconclusive):
+    """emit() refused data holding a lone surrogate, in a check whose requirement is not the one that owns it."""
+
+
+# docs/contract.md, decision 14: an emit() that cannot take a lone surrogate is a signing fault, SND-03's alone
+LONE_SURROGATE_OWNER = "SND-03"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,7 @@ class SenderTarget:
         watchdog: Watchdog,
         earlier_failures: frozenset[str] = frozenset(),
         generation: Generation = DEFAULT_GENERATION,
+        requirement: str = "",
     ) -> None:
         self.sender = sender
         self.log = log
@@ -64,6 +83,7 @@ class SenderTarget:
         self.watchdog = watchdog
         self.earlier_failures = earlier_failures  # requirements failed by earlier checks of the run
         self.generation = generation
+        self.requirement = requirement  # the requirement of the check this target serves
         self.emitted: list[Emitted] = []
         self.captures: list[Capture] = []  # everything that arrived during this check
         self._cursor = log.mark()
@@ -115,7 +135,20 @@ class SenderTarget:
     def emit(self, event_type: str, data: dict[str, Any]) -> Emitted:
         """Emit ``data``; what is recorded is a copy made before the sender saw it, which it cannot change."""
         kept = copy.deepcopy(data)
-        returned = self.call("emit", self.sender.emit, event_type, data)
+        try:
+            returned = self.call("emit", self.sender.emit, event_type, data)
+        except Raised as raised:
+            if not (holds_lone_surrogate(kept) and _about_surrogates(raised.error)):
+                raise
+            message = (
+                f"{raised} for data holding a lone surrogate (half an emoji, as a message cut short leaves): "
+                "JSON.stringify writes it as the escape \\ud83d, so serialize it that way (escape U+D800 to U+DFFF "
+                "before encoding to UTF-8) instead of passing it to an encoder that refuses it"
+            )
+            if self.requirement == LONE_SURROGATE_OWNER:
+                raise CheckFailed(message) from None
+            deferred = f"{raised} for data holding a lone surrogate (see {LONE_SURROGATE_OWNER})"
+            raise RefusedLoneSurrogate(deferred) from None
         emitted = Emitted(self.offset, event_type, kept, returned)
         self.emitted.append(emitted)
         conversation = kept.get("conversationId")
@@ -161,8 +194,24 @@ class SenderTarget:
         self.watchdog.answered()
         if "error" in outcome:
             error = outcome["error"]
-            raise CheckFailed(f"{name}() raised {type(error).__name__}: {error} ({when})")  # redacted by the run
+            raise Raised(f"{name}() raised {type(error).__name__}: {error} ({when})", error)  # redacted by the run
         return outcome.get("value")
+
+
+def holds_lone_surrogate(node: Any) -> bool:
+    """Whether a string of ``node`` (a key or a value, at any depth) holds half of a surrogate pair."""
+    if isinstance(node, str):
+        return LONE_SURROGATE.search(node) is not None
+    if isinstance(node, dict):
+        return any(holds_lone_surrogate(key) or holds_lone_surrogate(value) for key, value in node.items())
+    if isinstance(node, list):
+        return any(holds_lone_surrogate(item) for item in node)
+    return False
+
+
+def _about_surrogates(error: BaseException) -> bool:
+    """Whether an exception is an encoder's refusal of a surrogate, rather than some other fault of the sender."""
+    return isinstance(error, UnicodeError) or "surrogate" in str(error).lower()
 
 
 def parsed_body(capture: Capture) -> Any:

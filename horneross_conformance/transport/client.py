@@ -27,9 +27,10 @@ ErrorKind = Literal["dns", "refused", "timeout", "tls", "reset", "protocol"]
 class DeliveryError(Exception):
     """The delivery got no HTTP answer. ``kind`` says why; the message is one sentence for a person."""
 
-    def __init__(self, kind: ErrorKind, message: str) -> None:
+    def __init__(self, kind: ErrorKind, message: str, connected: bool = False) -> None:
         super().__init__(message)
         self.kind = kind
+        self.connected = connected  # the endpoint took the connection: a timeout then is its slowness
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +228,9 @@ def _send(sock: socket.socket, data: bytes, deadline: float, timeout: float) -> 
         sock.settimeout(_remaining(deadline))
         sock.sendall(data)  # since Python 3.5 the timeout bounds the whole sendall
     except TimeoutError:
-        raise DeliveryError("timeout", f"the endpoint did not take the request within {timeout:g} s") from None
+        raise DeliveryError(
+            "timeout", f"the endpoint did not take the request within {timeout:g} s", connected=True
+        ) from None
     except OSError as error:
         raise DeliveryError("reset", f"the connection broke while sending: {error}") from None
 
@@ -303,7 +306,7 @@ class _Reader:
         except TimeoutError:
             what = "an answer" if not self.buffer else "the rest of the answer"
             raise DeliveryError(
-                "timeout", f"no complete answer within {self.timeout:g} s (waited for {what})"
+                "timeout", f"no complete answer within {self.timeout:g} s (waited for {what})", connected=True
             ) from None
         except OSError as error:
             raise DeliveryError("reset", f"the connection broke while reading the answer: {error}") from None

@@ -42,17 +42,38 @@ class WireLog:
     redact: Callable[[str], str]
     exchanges: list[Exchange] = field(default_factory=list)
     omitted: int = 0
+    added: int = 0  # exchanges recorded, kept or not
+    failing: int | None = None  # which of them (1-based) a generated check failed on
+    _latest: Exchange | None = None
+    _failing: Exchange | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, exchange: Exchange) -> None:
         with self._lock:
+            self.added += 1
+            self._latest = exchange
             if len(self.exchanges) < MAX_EXCHANGES:
                 self.exchanges.append(exchange)
             else:
                 self.omitted += 1
 
+    def mark_failing(self) -> None:
+        """The latest exchange is the one the check failed on (so far: a shrunk event fails later)."""
+        with self._lock:
+            self.failing, self._failing = self.added, self._latest
+
     def as_json(self) -> dict[str, Any]:
-        return {"exchanges": [e.as_json(self.redact) for e in self.exchanges], "omitted": self.omitted}
+        """The first exchanges and how many more there were; ``failing``: the number (#1, #2, ...) of the one the
+        check failed on, which is kept last when it was not among the first."""
+        exchanges = list(self.exchanges)
+        omitted = self.omitted
+        kept: dict[str, Any] = {}
+        if self.failing is not None and self._failing is not None:
+            if self.failing > len(exchanges):
+                exchanges.append(self._failing)
+                omitted -= 1
+            kept["failing"] = self.failing
+        return {"exchanges": [e.as_json(self.redact) for e in exchanges], "omitted": omitted} | kept
 
 
 class WireRecorder:
@@ -77,6 +98,13 @@ class WireRecorder:
         log = self._current
         if log is not None:
             log.add(exchange)
+
+    def mark_failing(self) -> None:
+        """The check being recorded failed on its latest exchange (a generated check's event): the reports show
+        which of its exchanges that was."""
+        log = self._current
+        if log is not None:
+            log.mark_failing()
 
 
 def text(data: bytes, size: int | None = None) -> str:

@@ -51,7 +51,9 @@ def _run(
     strategy: Callable[[], Any],
     explicit: Callable[[], list[Any]] = list,
 ) -> str:
-    exploration = target.generation.explore(case_id, lambda event: _deliver(target, event), strategy, explicit)
+    exploration = target.generation.explore(
+        case_id, lambda event: _deliver(target, event), strategy, explicit, target.wire.mark_failing
+    )
     if exploration.found is not None:
         raise CheckFailed(_failure(target, case_id, what, exploration))
     return f"{target.generation.account(exploration)}: all acknowledged"

@@ -16,7 +16,7 @@ from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Reg
 from horneross_conformance.core.events import new_id, with_fresh_ids
 from horneross_conformance.sender.capture import Capture, Endpoint
 from horneross_conformance.sender.suite.verifiers import check_payload, deliver, signature_problem
-from horneross_conformance.sender.target import Emitted, NoReturn, SenderTarget, parsed_body
+from horneross_conformance.sender.target import Emitted, NoReturn, RefusedLoneSurrogate, SenderTarget, parsed_body
 from horneross_conformance.transport.curl import display_json
 
 Judge = Callable[[Capture, str, dict[str, Any], Endpoint], None]
@@ -41,6 +41,9 @@ def _run(
             [capture] = deliver(target, [(event_type, data)], endpoint)
         except NoReturn as error:  # shrinking would wait out the timeout again and again
             raise Stop(str(error), Counterexample(str(error), shown, b"")) from None
+        except RefusedLoneSurrogate as error:  # another requirement's fault: nothing to shrink
+            inconclusive.append(str(error))
+            raise Stop(str(error)) from None
         except (CheckFailed, Inconclusive) as error:
             raise Counterexample(str(error), shown, b"") from None
         data = target.emitted[-1].data  # as it was before the sender saw it
@@ -52,7 +55,7 @@ def _run(
             inconclusive.append(str(error))
             raise Stop(str(error)) from None
 
-    exploration = target.generation.explore(case_id, attempt, strategy, explicit)
+    exploration = target.generation.explore(case_id, attempt, strategy, explicit, target.log.wire.mark_failing)
     if inconclusive:
         raise Inconclusive(inconclusive[0])
     if exploration.found is not None:

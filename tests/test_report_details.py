@@ -1,0 +1,92 @@
+"""What the verdict table and the HTML report show of long titles, long details and a generated check's many
+exchanges: nothing cut mid-word or without saying so, and the exchange a check failed on marked."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+import receivers as r
+from suite_runner import run_suite
+
+from horneross_conformance.checks.results import CheckResult, RequirementVerdict, requirement_verdicts
+from horneross_conformance.core.catalogue import Role, for_role
+from horneross_conformance.reporting.html import html_report
+from horneross_conformance.reporting.terminal import write_verdict_table
+from horneross_conformance.transport import wire
+from horneross_conformance.transport.server import serve
+
+
+class _Terminal:
+    """What write_verdict_table needs of pytest's terminal reporter, writing plain text of a given width."""
+
+    def __init__(self, width: int) -> None:
+        self.out = io.StringIO()
+        self._tw = type("Writer", (), {"fullwidth": width})()
+
+    def write_sep(self, sep: str, title: str) -> None:
+        self.out.write(f"{sep * 3} {title} {sep * 3}\n")
+
+    def write(self, text: str, **markup: bool) -> None:
+        self.out.write(text)
+
+    def write_line(self, text: str, **markup: bool) -> None:
+        self.out.write(text + "\n")
+
+
+def _verdicts(role: Role, message: str = "", wire_log: dict[str, Any] | None = None) -> list[RequirementVerdict]:
+    """A verdict for every requirement of ``role``: each with one check, failed with ``message`` if one is given."""
+    results = [
+        CheckResult(f"{req.id}-X", req.id, "failed" if message else "passed", message, wire_log)
+        for req in for_role(role)
+    ]
+    return requirement_verdicts(role, results, [(result.case_id, result.requirement) for result in results])
+
+
+def test_the_verdict_table_keeps_every_title_whole_at_80_columns() -> None:
+    terminal = _Terminal(80)
+    write_verdict_table(terminal, "sender", "x:y", _verdicts("sender"), strict=False)
+    table = terminal.out.getvalue()
+    assert "…" not in table
+    words = " ".join(table.split())
+    for requirement in for_role("sender"):
+        assert requirement.title in words, requirement.title  # wrapped at words, never cut
+
+
+def test_the_html_report_cuts_long_details_at_a_word_with_an_ellipsis() -> None:
+    message = "the endpoint answered " + "with a wordy explanation " * 30
+    page = html_report("receiver", "http://x/", _verdicts("receiver", message), strict=False)
+    row = page.split('<tr id="RCV-01">')[1].split("</tr>")[0]
+    shown = row.split("<td>")[-1].split("</td>")[0]
+    assert shown.endswith(" …") and len(shown) <= 302
+    assert shown.removesuffix(" …").split()[-1] in ("with", "a", "wordy", "explanation")  # a whole word
+
+
+def test_the_html_report_says_1_exchange_and_marks_the_failing_one_kept_past_the_first() -> None:
+    log = wire.WireLog(lambda text: text)
+    for number in range(1, 31):
+        log.add(wire.Exchange(f"POST /hook #{number}", [], f"event {number}", "500"))
+        if number in (7, 25):  # failed on 7, then on the shrunk event, 25
+            log.mark_failing()
+    kept = log.as_json()
+    assert kept["failing"] == 25 and kept["omitted"] == 30 - 13
+    assert kept["exchanges"][-1]["request"] == "POST /hook #25"
+    page = html_report("receiver", "http://x/", _verdicts("receiver", "answered 500", kept), strict=False)
+    check = page.split('<details id="RCV-01-X"')[1].split("</details>")[0]
+    assert "30 exchanges" in check
+    marked = check.split('<div class="exchange failing">')[1:]
+    assert len(marked) == 1 and "#25" in marked[0] and "the exchange the check failed on" in marked[0]
+    assert check.index("… and 17 more exchanges, not kept.") < check.index('<div class="exchange failing">')
+    single = wire.WireLog(lambda text: text)
+    single.add(wire.Exchange("POST /hook", [], "event", "200"))
+    calm = html_report("receiver", "http://x/", _verdicts("receiver", "", single.as_json()), strict=False)
+    assert "· 1 exchange</summary>" in calm and "1 exchanges" not in calm
+
+
+def test_a_generated_failure_s_exchange_is_marked_in_a_real_run(pytester: pytest.Pytester) -> None:
+    report = pytester.path / "r.html"
+    with serve(r.RejectsUnknownTypes()) as base:
+        run_suite(pytester, f"{base}/webhook", "-k", "RCV-GEN-007", f"--horneross-report={report}")
+    check = report.read_text(encoding="utf-8").split('<details id="RCV-GEN-007"')[1].split("</details>")[0]
+    assert check.count('<div class="exchange failing">') == 1
