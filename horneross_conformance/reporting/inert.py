@@ -10,8 +10,8 @@ tag. Each function here makes a text inert for one medium:
   sequences, bidirectional and other invisible formatting characters, line and paragraph separators and lone
   surrogates become visible escapes (``\\x1b``, ``\\n``, ``\\u202e``). ``keep_newlines`` keeps LF, for the
   toolkit's own multi-line messages; a target's text is made inert with LF escaped before it is embedded in one.
-- ``for_markdown``: a target's text as plain text in Markdown (one line, every ASCII punctuation character
-  backslash-escaped, so that nothing can open a heading, link, image, emphasis, tag, entity or autolink).
+- ``for_markdown``: a target's text as plain text in Markdown (one line, every character that could start
+  something backslash-escaped, so that nothing can open a link, image, emphasis, tag, entity or autolink).
 - ``markdown_code``: a code span that the content cannot close.
 - ``for_html``: HTML-escaped, with invisible characters shown as for the terminal.
 """
@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import html
 import re
-import string
 import unicodedata
 
 # controls, format marks (bidirectional overrides, zero-width joiners), line and paragraph separators, surrogates
 _INVISIBLE = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_MARKDOWN_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+# What can start something live inline: code, emphasis, strikethrough, links and images, raw HTML and autolinks,
+# entities, table cells, GitHub's autolinks (scheme:, e-mail@, www.), mentions (@), issue references (#), emoji
+# shortcodes (:x:) and math ($). Line-start syntax (headings, lists, quotes) cannot occur: the text is one line
+# placed after the toolkit's own words. The rest of ASCII punctuation stays as it is, so the source reads well.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_~\[\]<>&|!@:$#])|(?<=www)(\.)", re.IGNORECASE)
 
 
 def invisible(character: str) -> bool:
@@ -58,9 +61,9 @@ def for_markdown(text: str) -> str:
     """``text`` as one line of plain text in Markdown (CommonMark and GitHub's): nothing in it is live.
 
     CommonMark lets any ASCII punctuation character be escaped with a backslash, and an escaped character starts
-    nothing: no ``<tag>``, ``&entity;``, ``[link](...)``, ``![image](...)``, ``# heading``, ``**emphasis**``,
-    `` `code` ``, table ``|``, nor a GitHub autolink (``https\\://``, ``www\\.``, ``a\\@b``)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", for_terminal(text))
+    nothing: no ``<tag>``, ``&entity;``, ``[link](...)``, ``![image](...)``, ``**emphasis**``, `` `code` ``, table
+    ``|``, nor a GitHub autolink (``https\\://``, ``www\\.``, ``a\\@b``), mention, reference or math."""
+    return _MARKDOWN_SPECIAL.sub(lambda match: "\\" + match.group(), for_terminal(text))
 
 
 def markdown_code(text: str, in_table: bool = False) -> str:

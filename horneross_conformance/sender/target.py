@@ -19,6 +19,7 @@ from typing import Any
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Watchdog
 from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
     Answer,
@@ -161,7 +162,8 @@ class SenderTarget:
         self.watchdog.answered()
         if "error" in outcome:
             error = outcome["error"]
-            raise CheckFailed(f"{name}() raised {type(error).__name__}: {error} ({when})")  # redacted by the run
+            # redacted by the run; inert here, since the text is the sender's (a harness's answer, say)
+            raise CheckFailed(f"{name}() raised {type(error).__name__}: {for_terminal(str(error))} ({when})")
         return outcome.get("value")
 
 

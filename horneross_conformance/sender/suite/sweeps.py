@@ -86,6 +86,6 @@ def nothing_stray(target: SenderTarget) -> str:
     captures = _run_deliveries(target)
     stray = [c for c in captures if c.endpoint is None]
     if stray:
-        paths = sorted({c.path for c in stray})
+        paths = sorted({c.shown_path for c in stray})
         raise CheckFailed(f"{len(stray)} request(s) went to paths no endpoint subscribed: {', '.join(paths[:3])}")
     return f"{len(captures)} requests, all to subscribed URLs"
