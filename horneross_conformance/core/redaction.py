@@ -1,7 +1,7 @@
 """The webhook secrets of a run, and their removal from anything shown: in every form a target could echo them.
 
-A target may send a secret back as it is, as its key bytes in hex (either case) or base64, URL-encoded, or
-escaped inside a JSON string. Each form is computed once, when the secret is added, and every text passes through
+A target may send a secret back as it is, as its key bytes in hex (either case) or base64, URL-encoded, escaped
+inside a JSON string or in HTML. Each form is computed once, when the secret is added, and every text passes through
 one compiled pattern, case-insensitively, so a report's cost does not grow with the number of secrets times forms.
 A ``Redactor`` belongs to one run: two runs in one process never see each other's secrets.
 """
@@ -9,6 +9,7 @@ A ``Redactor`` belongs to one run: two runs in one process never see each other'
 from __future__ import annotations
 
 import base64
+import html
 import json
 import re
 import threading
@@ -29,7 +30,10 @@ def secret_forms(secret: str) -> set[str]:
         base64.urlsafe_b64encode(key).decode("ascii"),
         base64.b64encode(key).decode("ascii").rstrip("="),
         quote(secret, safe=""),
+        quote(secret),  # as a URL's path keeps it: "/" unescaped
         quote_plus(secret, safe=""),
+        html.escape(secret),
+        html.escape(secret, quote=False),
     }
     for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
         forms |= {escaped, escaped.replace("/", "\\/")}

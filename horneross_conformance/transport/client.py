@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.reporting.inert import for_terminal
 
 DEFAULT_TIMEOUT = 10.0  # seconds a delivery may take, all included (--horneross-timeout)
@@ -130,6 +131,13 @@ class Response:
     def header(self, name: str) -> str | None:
         lowered = name.lower()
         return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+    def redact(self, redactor: Redactor) -> None:
+        """Remove the run's secrets, in every form, from what the endpoint sent: one that echoes the secret (a debug
+        page, a helpful error) must not put it in any message."""
+        self.body = redactor.redact_bytes(self.body)
+        self.headers = [(name, redactor(value)) for name, value in self.headers]
+        self.reason = redactor(self.reason)
 
     def summary(self) -> str:
         """``'401 Unauthorized: "Firma inválida"'``, for messages: inert, whatever the endpoint wrote."""
