@@ -1,8 +1,10 @@
 """The webhook secrets of a run, and their removal from anything shown: in every form a target could echo them.
 
 A target may send a secret back as it is, as its key bytes in hex (either case) or base64, URL-encoded, escaped
-inside a JSON string or in HTML. Each form is computed once, when the secret is added, and every text passes through
-one compiled pattern, case-insensitively, so a report's cost does not grow with the number of secrets times forms.
+inside a JSON string or in HTML, or in any mix of these escapes (an encoder that keeps ``+`` but escapes ``/``).
+The text forms are one pattern that takes each character of the secret in any of its escapes (``secret_pattern``);
+the encodings of the whole key are literal forms. Both are compiled once, when the secret is added, and every text
+passes through one pattern, case-insensitively, so a report's cost does not grow with the number of secrets.
 A ``Redactor`` belongs to one run: two runs in one process never see each other's secrets.
 """
 
@@ -40,6 +42,31 @@ def secret_forms(secret: str) -> set[str]:
     return {form for form in forms if len(form) >= _SHORTEST}
 
 
+def _character(character: str) -> str:
+    """Every way a text escape can write ``character``: itself, percent-encoded, JSON-escaped, HTML-escaped."""
+    code = ord(character)
+    forms = {
+        character,
+        "".join(f"%{byte:02x}" for byte in character.encode("utf-8", "surrogatepass")),
+        json.dumps(character)[1:-1],  # \" \\ \n, and \uXXXX (a surrogate pair beyond the BMP)
+        html.escape(character),
+        f"&#{code};",
+        f"&#x{code:x};",
+    }
+    if code < 0x10000:
+        forms.add(f"\\u{code:04x}")  # JSON may escape any character
+    if character == "/":
+        forms.add("\\/")
+    if character == " ":
+        forms.add("+")  # a form-encoded space
+    return "(?:" + "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True)) + ")"
+
+
+def secret_pattern(secret: str) -> str:
+    """A regular expression for ``secret`` written as text in any mix of escapes, to be used case-insensitively."""
+    return "".join(_character(character) for character in secret)
+
+
 class Redactor:
     """The secrets of one run; calling it returns a text with every form of every secret replaced."""
 
@@ -54,12 +81,14 @@ class Redactor:
         if not secret:
             return
         with self._lock:
-            forms = secret_forms(secret) | {secret}
+            # the text in any escape first, then the encodings of the key, longest first, so that a form
+            # containing another is replaced whole
+            literal = sorted(secret_forms(secret), key=len, reverse=True)
+            forms = {secret_pattern(secret), *(re.escape(form) for form in literal)}
             if forms <= self._forms:
                 return
             self._forms |= forms
-            # longest first, so that a form containing another is replaced whole
-            alternatives = "|".join(re.escape(form) for form in sorted(self._forms, key=len, reverse=True))
+            alternatives = "|".join(sorted(self._forms, key=len, reverse=True))
             self._pattern = re.compile(alternatives, re.IGNORECASE)
 
     def __call__(self, text: str) -> str:
