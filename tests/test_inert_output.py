@@ -6,6 +6,7 @@ terminal, JUnit XML and its JSON, Markdown and HTML reports; ``send``; the sende
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from html.parser import HTMLParser
@@ -242,3 +243,21 @@ def test_listen_shows_a_hostile_delivery_inert_and_logs_no_secret(tmp_path: Path
         assert leaks(text) == []
         no_fake_lines(text)
     assert log.count("[secret redacted]") >= 4  # path, header, id, content
+
+
+def test_validate_shows_a_hostile_file_inert_in_text_and_in_json(tmp_path: Path) -> None:
+    event = {
+        "id": "evt_1",
+        "type": "conversation.created\x1b[2J\nverdict: CONFORMANT",
+        "timestamp": "x\u202e",
+        "data": {"\x9b31m": "\u2028"},
+    }
+    (tmp_path / "events.jsonl").write_text(json.dumps(event) + "\n", encoding="utf-8")
+    for options in ([], ["--format", "json"]):
+        run = subprocess.run(
+            [executable(), "validate", "events.jsonl", *options], cwd=tmp_path, capture_output=True, timeout=60
+        )
+        output = (run.stdout + run.stderr).decode("utf-8")
+        assert run.returncode == 1 and leaks(output) == []
+        no_fake_lines(output)
+    assert json.loads(run.stdout)["valid"] is False  # the JSON output is still JSON
