@@ -308,30 +308,32 @@ def listen_command(args: argparse.Namespace) -> int:
     except OSError as error:
         return usage_error("listen", f"cannot listen on {args.host}:{args.port}: {error.strerror}")
     host, port = str(server.address[0]), server.address[1]
-    print(f"listening on http://{host}:{port}/ (any path)", flush=True)
-    if secret is None:
-        print(f"  signatures are not checked: set {args.secret_env} to verify them", flush=True)
-    else:
-        print(f"  verifying {SIGNATURE_HEADER} with the secret in {args.secret_env}", flush=True)
-    if forward is not None:
-        print(f"  forwarding verified deliveries to {forward.display}", flush=True)
-    print("  Ctrl-C to stop", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: listener.done.set())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     writers = [threading.Thread(target=outlet.run, daemon=True) for outlet in (listener.printed, listener.logged)]
-    for writer in writers:
-        writer.start()
-    try:
+    try:  # from the first line printed on, Ctrl-C ends the listener with its summary, however early it comes
+        print(f"listening on http://{host}:{port}/ (any path)", flush=True)
+        if secret is None:
+            print(f"  signatures are not checked: set {args.secret_env} to verify them", flush=True)
+        else:
+            print(f"  verifying {SIGNATURE_HEADER} with the secret in {args.secret_env}", flush=True)
+        if forward is not None:
+            print(f"  forwarding verified deliveries to {forward.display}", flush=True)
+        print("  Ctrl-C to stop", flush=True)
+        for started in (thread, *writers):
+            started.start()
         while not listener.done.wait(0.2):
             pass
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
-        thread.join(1)
+        if thread.ident is not None:
+            thread.join(1)
         for outlet, writer in zip((listener.printed, listener.logged), writers, strict=True):
             outlet.close()  # every delivery recorded so far is printed and logged before the summary
+            if writer.ident is None:
+                writer.start()
             writer.join()
         if log is not None:
             log.close()
