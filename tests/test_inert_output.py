@@ -131,6 +131,7 @@ def test_the_secret_is_redacted_in_every_form_a_target_echoes() -> None:
 # the receiver suite and send, against a hostile endpoint
 
 
+@pytest.mark.slow
 def test_a_hostile_endpoint_reaches_no_output_of_the_receiver_suite(pytester: pytest.Pytester) -> None:
     with hostile_endpoint() as url:
         target = (f"--horneross-endpoint={url}", f"--horneross-secret={SECRET}", "-rA")
@@ -194,9 +195,22 @@ def test_a_password_in_a_url_is_in_no_error_message(tmp_path: Path) -> None:
         assert run.returncode == 2 and "pw-9f3" not in run.stdout + run.stderr and "admin" not in run.stderr
 
 
+def test_a_password_in_the_endpoint_url_is_not_in_the_suites_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "-p",
+        "no:cacheprovider",
+        "--horneross-endpoint=https://admin:pw-9f3@127.0.0.1:0/w",
+        f"--horneross-secret={SECRET}",
+    )
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR and "port 0" in output
+    assert "pw-9f3" not in output and "admin" not in output
+
+
 # the sender suite, against a hostile sender
 
 
+@pytest.mark.slow
 def test_a_hostile_sender_reaches_no_output_of_the_sender_suite(pytester: pytest.Pytester) -> None:
     outputs = {}
     for name in ("r.md", "r.html"):
