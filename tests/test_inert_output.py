@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pytest
 from command_line import environment, executable, listening
 from hostile import CONTROLS, SECRET, echoed, hostile_endpoint
 from markdown_it import MarkdownIt
+from receivers import raw_endpoint, read_request_head
 from suite_runner import SEED
 
 from horneross_conformance.core.redaction import REDACTED, Redactor
@@ -275,3 +278,26 @@ def test_validate_shows_a_hostile_file_inert_in_text_and_in_json(tmp_path: Path)
         assert run.returncode == 1 and leaks(output) == []
         no_fake_lines(output)
     assert json.loads(run.stdout)["valid"] is False  # the JSON output is still JSON
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["HTTP/1.1 ²00 OK\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: " + "9" * 5000 + "\r\n\r\n"],
+)
+def test_send_says_in_a_sentence_that_an_unreadable_answer_is_the_endpoints_fault(answer: str, tmp_path: Path) -> None:
+    def respond(connection: socket.socket, stop: threading.Event) -> None:
+        with connection:
+            read_request_head(connection)
+            connection.sendall(answer.encode())
+
+    with raw_endpoint(respond) as base:
+        run = subprocess.run(
+            [executable(), "send", base + "/webhook"],
+            cwd=tmp_path,
+            env=environment({"HORNEROSS_WEBHOOK_SECRET": SECRET}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert run.returncode == 1 and "Traceback" not in run.stderr and run.stderr == ""
+    assert "no answer: the answer" in run.stdout and "Horneross would retry this delivery" in run.stdout
