@@ -35,7 +35,8 @@ from horneross_conformance.transport.curl import display_json
 FORWARD_TIMEOUT = 10.0
 # What one delivery may put in the output and the log, whatever its size: a body of 16 MiB is logged by its start.
 LOG_BODY = 64 * 1024  # characters of a body kept in the log
-SHOWN_FIELD = 120  # characters of a path, an id or a problem shown on the terminal
+SHOWN_FIELD = 120  # characters of a path, a method or an id shown on the terminal
+SHOWN_PROBLEM = 400  # characters of a schema problem (which quotes the value at fault)
 LOGGED_PROBLEMS = 50
 # What may wait for a terminal or a file that is not keeping up (a paused terminal, a pipe nobody reads): beyond
 # this, deliveries are answered as usual but left out of that output, and a note counts them.
@@ -186,7 +187,7 @@ class Listener:
             f"{now:%H:%M:%S} #{number} {_cut(method)} {_cut(path)} {_summary(payload)} attempt {attempt} | "
             f"{signature_verdict} | {schema_verdict} | answered {status}" + (f" ({note})" if note else "")
         )
-        details = [] if self.args.quiet else [f"    {_cut(problem)}" for problem in problems[:10]]
+        details = [] if self.args.quiet else [f"    {_cut(problem, SHOWN_PROBLEM)}" for problem in problems[:10]]
         self.printed.put("\n".join(for_terminal(self._redact(text)) for text in [line, *details]))
         if self.log is None:
             return
@@ -270,8 +271,8 @@ def _print(text: str) -> None:
         print(text.encode("ascii", "backslashreplace").decode("ascii"), flush=True)
 
 
-def _cut(text: str) -> str:
-    return text if len(text) <= SHOWN_FIELD else f"{text[:SHOWN_FIELD]}... ({len(text)} characters)"
+def _cut(text: str, limit: int = SHOWN_FIELD) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _summary(payload: Any) -> str:
