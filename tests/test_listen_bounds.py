@@ -21,6 +21,7 @@ from command_line import environment, executable, listening
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.cli.listen import Outlet
+from horneross_conformance.cli.listen_server import BoundedServer
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.transport.client import parse_endpoint, post
 
@@ -193,3 +194,52 @@ def test_an_output_that_falls_behind_drops_and_counts_instead_of_growing(capsys:
     writer.join(10)
     assert written == ["first", "12345", "67890"]
     assert "horneross-conformance listen: 2 deliveries not printed" in capsys.readouterr().err
+
+
+@contextmanager
+def bounded_server() -> Iterator[tuple[str, int]]:
+    """The listener's HTTP side alone, answering 200 with the body's length to every request it can read."""
+    server = BoundedServer("127.0.0.1", 0, lambda request: (200, b"%d" % len(request.body)), lambda: None)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.address
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("sent", "answer"),
+    [
+        (b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", b"HTTP/1.1 400 "),
+        (b"Transfer-Encoding: gzip\r\n\r\n", b"HTTP/1.1 501 "),
+        (b"Content-Length: 99999999999\r\n\r\n", b"HTTP/1.1 413 "),
+        (b"Content-Length: " + "²".encode() + b"\r\n\r\n", b"HTTP/1.1 400 "),
+        (b"Content-Length: " + b"9" * 5000 + b"\r\n\r\n", b"HTTP/1.1 400 "),
+        (b"Transfer-Encoding: chunked\r\n\r\n1_0\r\n", b"HTTP/1.1 400 "),
+        (b"Transfer-Encoding: chunked\r\n\r\n0x10\r\n", b"HTTP/1.1 400 "),
+        (b"Transfer-Encoding: chunked\r\n\r\n123456789\r\n", b"HTTP/1.1 400 "),
+        (b"X: " + b"a" * 70_000 + b"\r\n\r\n", b"HTTP/1.1 431 "),
+        (b"Transfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n", b"HTTP/1.1 200 OK"),
+        (b"Expect: 100-continue\r\nContent-Length: 2\r\n\r\n{}", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK"),
+    ],
+)
+def test_what_cannot_be_read_safely_is_refused_with_a_status(sent: bytes, answer: bytes) -> None:
+    with bounded_server() as where, socket.create_connection(where, timeout=5) as sock:
+        sock.sendall(b"POST /w HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + sent)
+        received = b""
+        with suppress(OSError):
+            while chunk := sock.recv(65536):
+                received += chunk
+    assert received.startswith(answer), received[:200]
+    if answer.endswith(b"200 OK"):
+        assert received.endswith(b"\r\n\r\n5") or received.endswith(b"\r\n\r\n2")
+
+
+@pytest.mark.parametrize("line", [b"POST /w\x1b[2J HTTP/1.1", b"POST /w HTTP/2.0", b"P\nOST /w HTTP/1.1", b"POST"])
+def test_a_request_line_that_is_not_http_1_is_refused(line: bytes) -> None:
+    with bounded_server() as where, socket.create_connection(where, timeout=5) as sock:
+        sock.sendall(line + b"\r\nHost: x\r\n\r\n")
+        received = sock.recv(65536)
+    assert received.startswith((b"HTTP/1.1 400 ", b"HTTP/1.1 505 ")), received
