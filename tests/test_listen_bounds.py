@@ -7,6 +7,7 @@ resident set (``VmHWM`` in ``/proc/PID/status``), read after the attack.
 from __future__ import annotations
 
 import fcntl
+import json
 import socket
 import subprocess
 import threading
@@ -20,7 +21,7 @@ import receivers as r
 from command_line import environment, executable, listening
 
 from horneross_conformance import canonical_bytes, sign
-from horneross_conformance.cli.listen import Outlet
+from horneross_conformance.cli.listen import LOG_BODY, Outlet
 from horneross_conformance.cli.listen_server import BoundedServer
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.transport.client import parse_endpoint, post
@@ -243,3 +244,14 @@ def test_a_request_line_that_is_not_http_1_is_refused(line: bytes) -> None:
         sock.sendall(line + b"\r\nHost: x\r\n\r\n")
         received = sock.recv(65536)
     assert received.startswith((b"HTTP/1.1 400 ", b"HTTP/1.1 505 ")), received
+
+
+def test_a_large_delivery_is_logged_by_its_start_and_its_size(tmp_path: Path) -> None:
+    body = b'{"type":"x","data":{"content":"' + b"\xc3\xb1" * (2 * MiB) + b'"}}'
+    with listening("--log", "log.jsonl", cwd=tmp_path, env=SECRET_ENV) as listener:
+        answer = post(parse_endpoint(listener.url + "webhook"), body, {"Content-Type": "application/json"}, 30)
+        output = listener.stop()
+    log = (tmp_path / "log.jsonl").read_text()
+    entry = json.loads(log)
+    assert answer.status == 401 and entry["body_bytes"] == len(body) and len(entry["body"]) == LOG_BODY
+    assert len(log) < 8 * LOG_BODY and len(output) < 4096

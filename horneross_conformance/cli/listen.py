@@ -4,6 +4,9 @@ Each delivery is printed as it arrives with its signature verdict, its schema ve
 event. The answers can be chosen to exercise a sender's retries: a fixed status, failing the first N attempts of
 each event, a delay. ``--forward-to`` relays verified deliveries, bytes and signature unchanged, to the app being
 developed, and answers the sender with the app's answer. ``--log`` keeps every delivery as JSON Lines.
+
+Whatever a client sends, the listener stays bounded (``listen_server``) and what it prints or logs is inert and
+cleared of the secret; a delivery logs the start of its body, and an output that falls behind drops and counts.
 """
 
 from __future__ import annotations
