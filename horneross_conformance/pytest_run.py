@@ -19,6 +19,7 @@ from horneross_conformance.checks.registry import Case, CheckFailed, Inconclusiv
 from horneross_conformance.checks.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
 from horneross_conformance.core.catalogue import Requirement, Role, requirement
 from horneross_conformance.receiver.target import ReceiverTarget
+from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.reporting.write import write_report
 from horneross_conformance.transport.wire import WireRecorder
 
@@ -63,7 +64,7 @@ class CaseItem(pytest.Function):
     def runtest(self) -> None:
         stopped = self.run.stopped()
         if stopped:
-            raise CheckFailed(f"not run: {stopped}")
+            raise CheckFailed(self.run.shown(f"not run: {stopped}"))
         try:
             with self.run.wire.recording() as log:
                 try:
@@ -71,19 +72,22 @@ class CaseItem(pytest.Function):
                 finally:
                     self.wire = log.as_json()
         except Inconclusive as error:
-            pytest.skip(f"inconclusive: {error}")
+            pytest.skip(self.run.shown(f"inconclusive: {error}"))
         except NotRequested as error:
-            pytest.skip(f"not requested: {error}")
-        except CheckFailed:
+            pytest.skip(self.run.shown(f"not requested: {error}"))
+        except CheckFailed as error:
+            # the one place every check's message passes: from here on (terminal, JUnit XML, every report) it
+            # holds no secret and nothing a terminal would act on
+            error.args = (self.run.shown(str(error)),)
             if self.case.id == self.run.preflight_id:
                 self.run.unreachable = f"{self.run.preflight_failure} (see {self.case.id})"
             raise
-        self.detail = detail
+        self.detail = self.run.shown(detail)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):
             return f"{self.case.id} [{self.requirement.level} {self.requirement.id}] {excinfo.value}"
-        return f"internal error in the toolkit, please report it:\n{super().repr_failure(excinfo)}"
+        return self.run.shown(f"internal error in the toolkit, please report it:\n{super().repr_failure(excinfo)}")
 
     def reportinfo(self) -> tuple[Any, int | None, str]:
         return self.path, None, f"{self.case.id}: {self.case.title}"
@@ -127,6 +131,12 @@ class SuiteRun:
     def header(self) -> str:
         raise NotImplementedError
 
+    def shown(self, message: str) -> str:
+        """A check's message as every output may show it: the run's secrets removed in every form, and every
+        control a terminal would act on escaped. Its own line breaks are kept (a reproducer, a failing event on
+        lines of their own); the target's were escaped where its text was embedded."""
+        return for_terminal(self.wire.redactor(message), keep_newlines=True)
+
     def stopped(self) -> str | None:
         """Why no more checks can run (the target stopped answering), if so."""
         raise NotImplementedError
@@ -167,7 +177,7 @@ class SuiteRun:
 
     def pytest_report_header(self) -> str:
         strict = "on" if self.strict else "off"
-        return f"horneross: {self.role} suite against {self.display}, {self.header()}, strict {strict}"
+        return for_terminal(f"horneross: {self.role} suite against {self.display}, {self.header()}, strict {strict}")
 
     # levels
 
@@ -338,10 +348,7 @@ class SenderRun(SuiteRun):
                 requirement=item.case.requirement,
             )
             try:
-                return self.wire.redactor(item.case.run(target))
-            except (CheckFailed, Inconclusive) as error:  # a message may quote what a sender sent, or raised
-                error.args = (self.wire.redactor(str(error)),)
-                raise
+                return item.case.run(target)  # its message is made safe to show by CaseItem.runtest
             finally:
                 target.close()
 

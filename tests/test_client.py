@@ -86,8 +86,16 @@ def test_redirects_are_answers_not_followed() -> None:
             "reset",
             "closed before the answer was complete",
         ),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "protocol", "invalid Content-Length"),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "protocol", "invalid chunk size"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "protocol", "Content-Length is not a length"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "protocol", "chunk size is not"),
+        # what str.isdigit or int(..., 16) would have let through, then choked on or misread
+        ("HTTP/1.1 ²00 OK\r\nContent-Length: 0\r\n\r\n".encode(), "protocol", "no three-digit status"),
+        ("HTTP/1.1 2٠0 OK\r\nContent-Length: 0\r\n\r\n".encode(), "protocol", "no three-digit status"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n", "protocol", "not a length"),
+        ("HTTP/1.1 200 OK\r\nContent-Length: ³\r\n\r\n".encode(), "protocol", "not a length"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\nabc", "protocol", "chunk size is not"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1_0\r\nabc", "protocol", "chunk size is not"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x1\r\na", "protocol", "chunk size is not"),
     ],
 )
 def test_broken_answers_are_delivery_errors(answer: bytes, kind: str, words: str) -> None:
@@ -95,6 +103,39 @@ def test_broken_answers_are_delivery_errors(answer: bytes, kind: str, words: str
         call(url)
     assert error.value.kind == kind
     assert words in str(error.value)
+
+
+def test_what_the_endpoint_wrote_is_quoted_inert_and_short_in_the_error() -> None:
+    answer = b"HTTP/1.1 \x1b[2J\nverdict: CONFORMANT" + b"x" * 5000 + b"\r\n\r\n"
+    with canned(answer) as url, pytest.raises(DeliveryError) as error:
+        call(url)
+    message = str(error.value)
+    assert "\x1b" not in message and "\n" not in message and "\\x1b[2J\\n" in message and len(message) < 200
+
+
+def test_a_reason_phrase_is_kept_inert() -> None:
+    """The head is split on CRLF, so a bare LF stays in the reason phrase: it must not start a line anywhere."""
+    answer = b"HTTP/1.1 500 \x1b[2J\x1b[H42 passed\nDeliver this one again:\x9b\r\nContent-Length: 0\r\n\r\n"
+    with canned(answer) as url:
+        response = post(parse_endpoint(url), b"{}", {}, 2)
+    assert response.status == 500
+    assert response.reason == "\\x1b[2J\\x1b[H42 passed\\nDeliver this one again:\\x9b"
+    assert response.reason.isprintable() and response.summary().isprintable()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:0/w", "https://example.test:0/"])
+def test_port_0_is_an_invalid_url(url: str) -> None:
+    with pytest.raises(ValueError, match="port 0"):
+        parse_endpoint(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://admin:pw-123@example.test:x/", "ftp://admin:pw-123@example.test/", "https://admin:pw-123@/h"]
+)
+def test_an_invalid_url_is_named_without_its_user_information(url: str) -> None:
+    with pytest.raises(ValueError) as error:
+        parse_endpoint(url)
+    assert "pw-123" not in str(error.value) and "admin" not in str(error.value)
 
 
 def test_refused_connection() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 from typing import Any
 
 import pytest
@@ -91,3 +94,45 @@ def test_hypothesis_prints_nothing_and_keeps_no_database(
     captured = capsys.readouterr()
     assert captured.out == captured.err == ""
     assert list(tmp_path.iterdir()) == []  # no .hypothesis folder in the user's directory
+
+
+TEXTS = st.fixed_dictionaries({"s": st.text(min_size=1)})  # text needs Hypothesis' cached Unicode tables
+
+
+def passes(event: object) -> None:
+    assert event is not None
+
+
+def test_the_cache_goes_to_a_private_folder_of_this_user(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
+    explore(passes, TEXTS, examples=5, seed=1, budget=30)
+    folder = tmp_path / f"horneross-conformance-{os.getuid()}"
+    assert folder.is_dir() and not folder.is_symlink()
+    assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0
+    assert any(path.is_file() for path in folder.rglob("*"))  # the cache is there, for the next run
+
+
+@pytest.mark.parametrize("planted", ["symlink", "writable by others"])
+def test_a_planted_cache_folder_is_never_used(planted: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another user of the shared temporary directory plants the name first: a link to redirect our writes, or a
+    folder anyone may write in, with a tampered cache file in it. Neither is written to nor read from."""
+    shared, elsewhere = tmp_path / "tmp", tmp_path / "attacker"
+    shared.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
+    name = shared / f"horneross-conformance-{os.getuid()}"
+    if planted == "symlink":
+        name.symlink_to(elsewhere, target_is_directory=True)
+    else:
+        name.mkdir()
+        name.chmod(0o777)
+        tampered = name / "hypothesis" / "unicode_data"
+        tampered.mkdir(parents=True)
+        (tampered / "charmap.json.gz").write_bytes(b"not gzip at all")
+    before = sorted(elsewhere.rglob("*")), sorted(name.rglob("*"))
+    exploration = explore(passes, TEXTS, examples=5, seed=1, budget=30)
+    assert exploration.found is None and exploration.tried >= 5
+    assert (sorted(elsewhere.rglob("*")), sorted(name.rglob("*"))) == before  # nothing written there
+    assert [path.name for path in shared.iterdir()] == [name.name]  # the fresh private folder was removed

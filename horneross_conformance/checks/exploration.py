@@ -12,6 +12,8 @@ import contextlib
 import hashlib
 import os
 import secrets
+import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -108,20 +110,52 @@ class Exploration:
 @contextlib.contextmanager
 def _storage_outside_the_users_folder() -> Iterator[None]:
     """Hypothesis caches Unicode tables and code constants in ``.hypothesis`` under the folder it was imported in:
-    the user's. Unless they chose a place (``HYPOTHESIS_STORAGE_DIRECTORY``), the cache goes to a folder of this
-    toolkit's in the temporary directory, and Hypothesis' own setting is restored after."""
+    the user's. Unless they chose a place (``HYPOTHESIS_STORAGE_DIRECTORY``), the cache goes to a private folder
+    (``private_cache``), and Hypothesis' own setting is restored after."""
     from hypothesis import configuration
 
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         yield
         return
     previous = vars(configuration).get("__hypothesis_home_directory")
-    user = getattr(os, "getuid", lambda: "user")()
-    configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / f"horneross-conformance-{user}" / "hypothesis")
+    with private_cache() as folder:
+        configuration.set_hypothesis_home_dir(folder / "hypothesis")
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(previous)
+
+
+@contextlib.contextmanager
+def private_cache() -> Iterator[Path]:
+    """A folder only this user can write, for caches that outlive a run.
+
+    The temporary directory is shared: another user could plant a symbolic link or a folder of their own at a
+    name we would choose, to redirect our writes or feed us tampered files. The per-user folder is used only when
+    this user owns it, it is a real folder (not a link) and nobody else may write in it; otherwise a fresh folder
+    made by ``mkdtemp`` (private by construction) serves this one exploration and is removed after."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None:
+        folder = Path(tempfile.gettempdir()) / f"horneross-conformance-{getuid()}"
+        with contextlib.suppress(FileExistsError, OSError):
+            folder.mkdir(mode=0o700)
+        try:
+            status = os.lstat(folder)
+        except OSError:
+            status = None
+        if (
+            status is not None
+            and stat.S_ISDIR(status.st_mode)
+            and status.st_uid == getuid()
+            and not (status.st_mode & 0o022)
+        ):
+            yield folder
+            return
+    fresh = Path(tempfile.mkdtemp(prefix="horneross-conformance-"))
     try:
-        yield
+        yield fresh
     finally:
-        configuration.set_hypothesis_home_dir(previous)
+        shutil.rmtree(fresh, ignore_errors=True)
 
 
 def how_found(exploration: Exploration, what: str) -> str:

@@ -4,22 +4,26 @@ Each delivery is printed as it arrives with its signature verdict, its schema ve
 event. The answers can be chosen to exercise a sender's retries: a fixed status, failing the first N attempts of
 each event, a delay. ``--forward-to`` relays verified deliveries, bytes and signature unchanged, to the app being
 developed, and answers the sender with the app's answer. ``--log`` keeps every delivery as JSON Lines.
+
+Whatever a client sends, the listener stays bounded (``listen_server``) and what it prints or logs is inert and
+cleared of the secret; a delivery logs the start of its body, and an output that falls behind drops and counts.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import queue
 import signal
 import sys
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import IO, Any
 
 from horneross_conformance import __version__
+from horneross_conformance.cli.listen_server import BoundedServer, Request
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
 from horneross_conformance.core.canonical import canonical_bytes, parse_json
@@ -27,11 +31,20 @@ from horneross_conformance.core.contract import SIGNATURE_HEADER
 from horneross_conformance.core.event_files import event_problems
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
+from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
 
-MAX_BODY = 16 * 1024 * 1024
 FORWARD_TIMEOUT = 10.0
+# What one delivery may put in the output and the log, whatever its size: a body of 16 MiB is logged by its start.
+LOG_BODY = 64 * 1024  # characters of a body kept in the log
+SHOWN_FIELD = 120  # characters of a path, a method or an id shown on the terminal
+SHOWN_PROBLEM = 400  # characters of a schema problem (which quotes the value at fault)
+LOGGED_PROBLEMS = 50
+# What may wait for a terminal or a file that is not keeping up (a paused terminal, a pipe nobody reads): beyond
+# this, deliveries are answered as usual but left out of that output, and a note counts them.
+PRINT_BACKLOG = 8 * 1024 * 1024  # characters
+LOG_BACKLOG = 32 * 1024 * 1024
 
 
 def add_parser(commands: Any) -> None:
@@ -87,7 +100,8 @@ class Listener:
         self.answered_count = 0
         self.attempts: dict[str, int] = {}
         self.done = threading.Event()
-        self.output: queue.SimpleQueue[tuple[str, dict[str, Any]] | None] = queue.SimpleQueue()
+        self.printed = Outlet(_print, PRINT_BACKLOG, "{} deliveries not printed: the output was not being read")
+        self.logged = Outlet(self._log_line, LOG_BACKLOG, "{} deliveries not logged: --log was not being written")
 
     def handle(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> tuple[int, bytes]:
         signature = next((v for k, v in headers if k.lower() == SIGNATURE_HEADER.lower()), None)
@@ -176,40 +190,98 @@ class Listener:
     ) -> None:
         now = datetime.now()
         schema_verdict = "schema ok" if not problems else f"schema: {len(problems)} problem{'s' * (len(problems) > 1)}"
+        # Everything here may come from the sender: the secret (in a query string, a field, a header) is removed in
+        # every form, and what is printed is inert and cut short.
         line = (
-            f"{now:%H:%M:%S} #{number} {method} {path} {_summary(payload)} attempt {attempt} | {signature_verdict} | "
-            f"{schema_verdict} | answered {status}" + (f" ({note})" if note else "")
+            f"{now:%H:%M:%S} #{number} {_cut(method)} {_cut(path)} {_summary(payload)} attempt {attempt} | "
+            f"{signature_verdict} | {schema_verdict} | answered {status}" + (f" ({note})" if note else "")
         )
-        details = [] if self.args.quiet else [f"    {problem}" for problem in problems[:10]]
+        details = [] if self.args.quiet else [f"    {_cut(problem, SHOWN_PROBLEM)}" for problem in problems[:10]]
+        self.printed.put("\n".join(for_terminal(self._redact(text)) for text in [line, *details]))
+        if self.log is None:
+            return
+        text = self._redact(body[: LOG_BODY * 4].decode("utf-8", "replace"))  # redacted whole, then cut
         entry = {
             "n": number,
             "received": now.astimezone().isoformat(),
             "method": method,
-            "path": path,
+            "path": self._redact(path),
             "headers": {name: self._redact(value) for name, value in headers},
-            "body": self._redact(body.decode("utf-8", "replace")),
+            "body": text[:LOG_BODY],
             "attempt": attempt,
             "signature": signature_verdict,
-            "problems": problems,
+            "problems": [self._redact(problem[:1000]) for problem in problems[:LOGGED_PROBLEMS]],
             "status": status,
         }
-        self.output.put(("\n".join([line, *details]), entry))
+        if len(text) > LOG_BODY or len(body) > LOG_BODY * 4:
+            entry["body_bytes"] = len(body)  # the body was cut: its full size
+        if len(problems) > LOGGED_PROBLEMS:
+            entry["problem_count"] = len(problems)
+        self.logged.put(json.dumps(entry))  # ASCII: lone surrogates and all survive any file
 
-    def write(self) -> None:
-        """The writer thread: prints and logs deliveries in order of arrival. Answers never wait for it, so a
-        terminal or pipe that reads slowly cannot stop the listener from answering a burst of deliveries."""
-        while (item := self.output.get()) is not None:
-            text, entry = item
-            try:
-                print(text, flush=True)
-            except UnicodeEncodeError:  # a terminal that is not UTF-8
-                print(text.encode("ascii", "backslashreplace").decode("ascii"), flush=True)
-            if self.log is not None:
-                try:
-                    self.log.write(json.dumps(entry) + "\n")  # ASCII: lone surrogates and all survive any file
-                    self.log.flush()
-                except OSError as error:
-                    print(f"horneross-conformance listen: --log: {error.strerror or error}", file=sys.stderr)
+    def _log_line(self, line: str) -> None:
+        assert self.log is not None
+        try:
+            self.log.write(line + "\n")
+            self.log.flush()
+        except OSError as error:
+            print(f"horneross-conformance listen: --log: {error.strerror or error}", file=sys.stderr)
+
+
+class Outlet:
+    """A writer thread fed through a queue bounded in characters, in order of arrival. Answers never wait for it:
+    when whoever reads the output falls behind (a paused terminal, a pipe nobody reads), what no longer fits is
+    dropped, counted, and the count written once the output moves again, so memory never grows with the backlog."""
+
+    def __init__(self, write: Callable[[str], None], limit: int, note: str) -> None:
+        self._write, self._limit, self._note = write, limit, note
+        self._items: deque[str] = deque()
+        self._size = 0
+        self._dropped = 0
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def put(self, text: str) -> None:
+        with self._changed:
+            if self._size + len(text) > self._limit:
+                self._dropped += 1
+                return
+            self._items.append(text)
+            self._size += len(text)
+            self._changed.notify()
+
+    def close(self) -> None:
+        """Write what is queued, then end the thread."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+
+    def run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._items and not self._dropped and not self._closed:
+                    self._changed.wait()
+                dropped, self._dropped = self._dropped, 0
+                if not self._items and not dropped:
+                    return  # closed, and everything written
+                text = self._items.popleft() if self._items else None
+                if text is not None:
+                    self._size -= len(text)
+            if text is not None:
+                self._write(text)
+            if dropped:
+                print(f"horneross-conformance listen: {self._note.format(dropped)}", file=sys.stderr, flush=True)
+
+
+def _print(text: str) -> None:
+    try:
+        print(text, flush=True)
+    except UnicodeEncodeError:  # a terminal that is not UTF-8
+        print(text.encode("ascii", "backslashreplace").decode("ascii"), flush=True)
+
+
+def _cut(text: str, limit: int = SHOWN_FIELD) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _summary(payload: Any) -> str:
@@ -217,75 +289,11 @@ def _summary(payload: Any) -> str:
         return "(not an event)"
     data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
     parts = [payload.get("type"), payload.get("id"), data.get("conversationId")]
-    summary = " ".join(str(part) for part in parts if isinstance(part, str)) or "(an object without type or id)"
+    summary = " ".join(_cut(part) for part in parts if isinstance(part, str)) or "(an object without type or id)"
     content = data.get("content") if isinstance(data.get("content"), str) else data.get("newStatus")
     if isinstance(content, str):
         summary += f" {display_json(json.dumps(content[:40], ensure_ascii=False))}"
     return summary
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 30  # an idle kept-alive connection is closed after this long
-    server_version = f"horneross-conformance-listen/{__version__}"
-    listener: Listener
-
-    def _any(self) -> None:
-        length = self.headers.get("Content-Length")
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            body = self._chunked()
-        elif length is not None and length.isdigit() and int(length) <= MAX_BODY:
-            body = self.rfile.read(int(length))
-        elif length is not None:
-            self._reply(413 if length.isdigit() else 400, b"bad or too large Content-Length")
-            return
-        else:
-            body = b""
-        status, answer = self.listener.handle(self.command, self.path, list(self.headers.items()), body)
-        try:
-            self._reply(status, answer)
-            self.wfile.flush()
-        finally:  # a sender that hung up before the answer (--delay) still made a delivery: --count counts it
-            self.listener.answered()
-
-    def _chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                while self.rfile.readline().strip():
-                    pass
-                return b"".join(chunks)
-            total += size
-            if total > MAX_BODY:
-                raise ConnectionError("chunked body too large")
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline()
-
-    def _reply(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_POST = do_PUT = do_GET = do_PATCH = do_DELETE = _any
-
-    def log_message(self, format: str, *args: Any) -> None:  # the listener prints its own line
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # a burst of concurrent deliveries waits in the backlog instead of being refused
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A sender hanging up (even rudely, between two requests) is normal; anything else gets one line."""
-        error = sys.exc_info()[1]
-        if isinstance(error, ConnectionError | TimeoutError):
-            return
-        print(f"horneross-conformance listen: a request from {client_address[0]} failed: {error!r}", file=sys.stderr)
 
 
 def listen_command(args: argparse.Namespace) -> int:
@@ -301,35 +309,42 @@ def listen_command(args: argparse.Namespace) -> int:
     except OSError as error:
         return usage_error("listen", f"{args.log}: {error.strerror or error}")
     listener = Listener(args, secret, forward, log)
-    handler = type("Handler", (_Handler,), {"listener": listener})
+
+    def handle(request: Request) -> tuple[int, bytes]:
+        return listener.handle(request.method, request.target, request.headers, request.body)
+
     try:
-        server = _Server((args.host, args.port), handler)
+        server = BoundedServer(args.host, args.port, handle, listener.answered)
     except OSError as error:
         return usage_error("listen", f"cannot listen on {args.host}:{args.port}: {error.strerror}")
-    host, port = str(server.server_address[0]), server.server_address[1]
-    print(f"listening on http://{host}:{port}/ (any path)", flush=True)
-    if secret is None:
-        print(f"  signatures are not checked: set {args.secret_env} to verify them", flush=True)
-    else:
-        print(f"  verifying {SIGNATURE_HEADER} with the secret in {args.secret_env}", flush=True)
-    if forward is not None:
-        print(f"  forwarding verified deliveries to {forward.display}", flush=True)
-    print("  Ctrl-C to stop", flush=True)
+    host, port = str(server.address[0]), server.address[1]
     signal.signal(signal.SIGTERM, lambda *_: listener.done.set())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    writer = threading.Thread(target=listener.write, daemon=True)
-    writer.start()
-    try:
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    writers = [threading.Thread(target=outlet.run, daemon=True) for outlet in (listener.printed, listener.logged)]
+    try:  # from the first line printed on, Ctrl-C ends the listener with its summary, however early it comes
+        print(f"listening on http://{host}:{port}/ (any path)", flush=True)
+        if secret is None:
+            print(f"  signatures are not checked: set {args.secret_env} to verify them", flush=True)
+        else:
+            print(f"  verifying {SIGNATURE_HEADER} with the secret in {args.secret_env}", flush=True)
+        if forward is not None:
+            print(f"  forwarding verified deliveries to {forward.display}", flush=True)
+        print("  Ctrl-C to stop", flush=True)
+        for started in (thread, *writers):
+            started.start()
         while not listener.done.wait(0.2):
             pass
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
-        server.server_close()
-        listener.output.put(None)  # every delivery recorded so far is printed and logged before the summary
-        writer.join()
+        if thread.ident is not None:
+            thread.join(1)
+        for outlet, writer in zip((listener.printed, listener.logged), writers, strict=True):
+            outlet.close()  # every delivery recorded so far is printed and logged before the summary
+            if writer.ident is None:
+                writer.start()
+            writer.join()
         if log is not None:
             log.close()
     received, good = listener.received, listener.good

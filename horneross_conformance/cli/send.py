@@ -9,6 +9,7 @@ Horneross needs: 200 for a signed delivery, anything else for a forged one.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from horneross_conformance import __version__
@@ -19,8 +20,10 @@ from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_TYPES, SIGNATURE_HEADER
 from horneross_conformance.core.event_files import STDIN, event_problems
 from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.receiver.target import delivery_hint, explain
+from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport.client import DeliveryError, Response, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
 
@@ -77,6 +80,13 @@ def send_command(args: argparse.Namespace) -> int:
     except NoSecret as error:
         return usage_error("send", str(error))
 
+    # An endpoint may echo the secret (raw, URL-encoded, JSON-escaped...) and write anything a terminal acts on:
+    # every line goes through ``show``, which removes the one and escapes the other.
+    redactor = Redactor([secret] if secret else [])
+
+    def show(line: str) -> None:
+        print(for_terminal(redactor(line)))
+
     body = canonical_bytes(payload)
     headers = {"User-Agent": f"horneross-conformance/{__version__}", "Content-Type": "application/json"}
     if args.signature == "valid":
@@ -89,21 +99,22 @@ def send_command(args: argparse.Namespace) -> int:
     else:
         how = f"WITHOUT the {SIGNATURE_HEADER} header, as a forger would"
 
-    print(f"POST {endpoint.display}")
-    print(f"  {_describe(payload)} ({len(body)} bytes, {how})")
-    print(f"  {_shown(body.decode('utf-8', 'replace'), args.verbose)}")
+    show(f"POST {endpoint.display}")
+    show(f"  {_describe(payload)} ({len(body)} bytes, {how})")
+    show(f"  {_shown(body.decode('utf-8', 'replace'), args.verbose)}")
     problems = event_problems(payload)
     for pointer, _rule, message in problems[:5]:
-        print(f"  note: the payload does not match its schema: {pointer or '/'}: {message}")
+        show(f"  note: the payload does not match its schema: {pointer or '/'}: {message}")
     try:
         response = post(endpoint, body, headers, args.timeout)
     except DeliveryError as error:
-        print(f"no answer: {error}.{delivery_hint(error)}")
-        print(f"  Horneross would retry this delivery {RETRIES}.")
+        show(f"no answer: {error}.{delivery_hint(error)}")
+        show(f"  Horneross would retry this delivery {RETRIES}.")
         return 1
-    _show_answer(response, args.verbose)
+    response.redact(redactor)
+    _show_answer(response, args.verbose, show)
     good, verdict = judge(response, args.signature, args.secret_env)
-    print(verdict)
+    show(verdict)
     return 0 if good else 1
 
 
@@ -128,13 +139,13 @@ def judge(response: Response, signature: str, secret_env: str) -> tuple[bool, st
     return False, f"NOT ACKNOWLEDGED: {explain(status, response)}."
 
 
-def _show_answer(response: Response, verbose: bool) -> None:
-    print(f"answer: {response.status} {response.reason} in {response.elapsed * 1000:.0f} ms".rstrip())
+def _show_answer(response: Response, verbose: bool, show: Callable[[str], None]) -> None:
+    show(f"answer: {response.status} {response.reason} in {response.elapsed * 1000:.0f} ms".rstrip())
     if verbose:
         for name, value in response.headers:
-            print(f"  {name}: {value}")
+            show(f"  {name}: {value}")
     text = response.body.decode("utf-8", "replace")
-    print(f"  {_shown(text, verbose)}" if text.strip() else "  (empty body)")
+    show(f"  {_shown(text, verbose)}" if text.strip() else "  (empty body)")
 
 
 def _describe(payload: Any) -> str:

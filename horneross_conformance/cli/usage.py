@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from horneross_conformance.reporting.inert import for_terminal
+
 # One table of exit codes for every command; the README renders EXIT_CODES, and the tests run each command's
 # failure modes against it.
 EXIT_OK = 0
@@ -31,7 +33,7 @@ FINAL_STATUSES = range(200, 600)  # an answer; 1xx are interim, never the answer
 
 def usage_error(command: str, message: str) -> int:
     """Say what is wrong with the command line or its inputs in one line on stderr; the exit code of that."""
-    print(f"horneross-conformance {command}: {message}", file=sys.stderr)
+    print(for_terminal(f"horneross-conformance {command}: {message}"), file=sys.stderr)  # it may quote any input
     return EXIT_USAGE
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from horneross_conformance import __version__
 from horneross_conformance.cli.usage import usage_error
 from horneross_conformance.core.event_files import ABBREVIATED_OPTION, FOLDER_SUFFIXES, STDIN, Checker, Problem
+from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.transport.curl import display_json
 
 EPILOG = """\
 A file is read as JSON Lines (one event per line) when its name ends in .jsonl, .ndjson or .jsonlines, or when
@@ -66,7 +68,7 @@ def validate_command(args: argparse.Namespace) -> int:
         if as_json:
             problems.append(problem)
         elif not args.quiet:
-            print(problem)
+            print(for_terminal(str(problem)))  # it quotes the file: names, keys and values a terminal must not obey
         if args.fail_fast:
             raise _FailFast
 
@@ -111,7 +113,8 @@ def validate_command(args: argparse.Namespace) -> int:
             "problems": [problem.as_json() for problem in problems],
             "skipped": skipped,
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        # invisible characters as \uXXXX: the same JSON, inert in a terminal (raw line breaks are between tokens)
+        print("\n".join(display_json(line) for line in json.dumps(document, indent=2, ensure_ascii=False).split("\n")))
     else:
         stopped = " (stopped at the first problem: --fail-fast)" if args.fail_fast and not valid else ""
         summary = (

@@ -19,6 +19,7 @@ from horneross_conformance.core.contract import SIGNATURE_HEADER
 from horneross_conformance.core.events import new_id, sample_event
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
+from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport import wire
 from horneross_conformance.transport.client import (
     DeliveryError,
@@ -151,9 +152,7 @@ class ReceiverTarget:
 def _redact(response: Response, redact: Redactor) -> None:
     """An endpoint that echoes the secret (a debug page, a helpful error), in any form, must not put it in any
     message."""
-    response.body = redact.redact_bytes(response.body)
-    response.headers = [(name, redact(value)) for name, value in response.headers]
-    response.reason = redact(response.reason)
+    response.redact(redact)
 
 
 def explain(status: int, response: Response) -> str:
@@ -164,7 +163,8 @@ def explain(status: int, response: Response) -> str:
         )
     if 300 <= status < 400:
         where = response.header("location")
-        return "redirects are not followed" + (f" (Location: {where})" if where else "") + ", so Horneross retries"
+        shown = f" (Location: {for_terminal(where)})" if where else ""  # the endpoint's text: inert
+        return f"redirects are not followed{shown}, so Horneross retries"
     if status in (401, 403):
         return "the signature was right: the lowercase hex HMAC-SHA256 of the body's JSON.stringify form"
     if 400 <= status < 500:

@@ -2,17 +2,18 @@
 
 First the verdict, then the matrix of requirements by level and outcome, then the requirement table, then each
 check with its message and its wire log: what was sent and what came back, headers included. Secrets were
-replaced when the wire log was recorded (``wire``).
+replaced when the wire log was recorded (``wire``). Every text is escaped (``inert.for_html``): what a target sent
+is shown, never rendered, and no bidirectional mark reorders it.
 """
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.checks.results import CheckResult, RequirementVerdict, is_conformant
 from horneross_conformance.core.catalogue import Role
+from horneross_conformance.reporting.inert import for_html as escape
 from horneross_conformance.reporting.terminal import outcome_label
 
 LEVELS = ("MUST", "SHOULD", "INFORMATIONAL")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from horneross_conformance import __version__
 from horneross_conformance.checks.results import RequirementVerdict, is_conformant
 from horneross_conformance.core.catalogue import Role
+from horneross_conformance.reporting.inert import for_markdown, markdown_code
 from horneross_conformance.reporting.terminal import outcome_label
 
 MAX_DETAIL = 600  # characters of a check's message; GitHub comments hold at most 65,536 in all
@@ -13,7 +14,7 @@ ICONS["no"] = "\u2139\ufe0f"  # information source: an INFORMATIONAL requirement
 
 
 def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    """The toolkit's own text (a requirement's title) in a Markdown table cell: one line, pipes escaped."""
     return " ".join(text.split()).replace("|", "\\|")
 
 
@@ -22,7 +23,7 @@ def markdown_report(role: Role, target: str, verdicts: list[RequirementVerdict],
     lines = [
         f"## Horneross {role} conformance: {'✅ CONFORMANT' if conformant else '❌ NON-CONFORMANT'}",
         "",
-        f"Target `{cell(target)}` · horneross-conformance {__version__} · strict {'on' if strict else 'off'}",
+        f"Target {markdown_code(target)} · horneross-conformance {__version__} · strict {'on' if strict else 'off'}",
         "",
         "| Requirement | Level | Outcome | |",
         "|---|---|---|---|",
@@ -42,6 +43,7 @@ def markdown_report(role: Role, target: str, verdicts: list[RequirementVerdict],
                     message = check.message.split("\n")[0]
                     if len(message) > MAX_DETAIL:
                         message = message[:MAX_DETAIL] + "…"
-                    lines.append(f"  - `{check.case_id}`: {cell(message)}")
+                    # the message quotes the target (a reason phrase, a body): plain text, nothing in it live
+                    lines.append(f"  - {markdown_code(check.case_id)}: {for_markdown(message)}")
     lines += ["", "<sub>The HTML report (`--horneross-report=report.html`) shows each check's wire log.</sub>", ""]
     return "\n".join(lines)

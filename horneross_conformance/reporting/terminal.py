@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 from horneross_conformance.checks.results import RequirementVerdict, is_conformant
+from horneross_conformance.reporting.inert import for_terminal
 
 _LABEL_WIDTH = 10
 _DETAIL_INDENT = 10
@@ -30,7 +31,7 @@ def write_verdict_table(
 ) -> None:
     width = max((getattr(terminal, "_tw", None) and terminal._tw.fullwidth) or 100, 60)
     terminal.write_sep("=", f"Horneross {role} conformance")
-    terminal.write_line(f"target: {target}")
+    terminal.write_line(f"target: {for_terminal(target)}")
     for verdict in verdicts:
         label, markup = outcome_label(verdict, strict)
         requirement = verdict.requirement
@@ -44,7 +45,8 @@ def write_verdict_table(
         if verdict.outcome == "failed" or (verdict.outcome == "skipped" and verdict.checks):
             for check in verdict.checks:
                 if check.outcome != "passed":
-                    message = check.message.replace("\n", "\n" + " " * _DETAIL_INDENT)  # a wire log, a curl command
+                    # a wire log, a curl command: the toolkit's lines, kept; anything else a terminal acts on, shown
+                    message = for_terminal(check.message, keep_newlines=True).replace("\n", "\n" + " " * _DETAIL_INDENT)
                     terminal.write_line(f"        {check.case_id}: {message}")
     failed = [v.requirement.id for v in verdicts if v.outcome == "failed" and v.requirement.fails_run(strict)]
     warned = [

@@ -24,6 +24,7 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport import wire
 
 KEEP = 256 * 1024  # bytes of a body kept for the checks; the rest is read, counted and dropped
@@ -93,7 +94,12 @@ class Capture:
 
     @property
     def where(self) -> str:
-        return f"endpoint {self.endpoint.label}" if self.endpoint else f"{self.path} (no endpoint has this path)"
+        return f"endpoint {self.endpoint.label}" if self.endpoint else f"{self.shown_path} (no endpoint has this path)"
+
+    @property
+    def shown_path(self) -> str:
+        """The path as the sender chose it, inert: it arrives percent-decoded, so it may hold any control."""
+        return for_terminal(self.path)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
     Answer,
@@ -194,7 +195,8 @@ class SenderTarget:
         self.watchdog.answered()
         if "error" in outcome:
             error = outcome["error"]
-            raise Raised(f"{name}() raised {type(error).__name__}: {error} ({when})", error)  # redacted by the run
+            # redacted by the run; inert here, since the text is the sender's (a harness's answer, say)
+            raise Raised(f"{name}() raised {type(error).__name__}: {for_terminal(str(error))} ({when})", error)
         return outcome.get("value")
 
 

@@ -9,6 +9,7 @@ an answer like any other), and at most ``MAX_BODY`` bytes of the answer are kept
 from __future__ import annotations
 
 import functools
+import re
 import select
 import socket
 import ssl
@@ -18,10 +19,19 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from horneross_conformance.core.redaction import Redactor
+from horneross_conformance.reporting.inert import for_terminal
+
 DEFAULT_TIMEOUT = 10.0  # seconds a delivery may take, all included (--horneross-timeout)
 MAX_BODY = 64 * 1024
 _MAX_HEAD = 64 * 1024
 ErrorKind = Literal["dns", "refused", "timeout", "tls", "reset", "protocol"]
+# What an answer's numbers may look like. ASCII digits only: ``str.isdigit`` also accepts "²" and "٣", which
+# ``int`` then refuses or reads; and a length of more than 18 digits is no real length (nor can ``int`` read
+# 5,000 of them). An endpoint sending anything else gets a sentence, never an exception of the toolkit's.
+_STATUS = re.compile(r"[0-9]{3}")
+_LENGTH = re.compile(r"[0-9]{1,18}")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 
 
 class DeliveryError(Exception):
@@ -63,20 +73,34 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
+def without_userinfo(url: str) -> str:
+    """``url`` safe to print in a message, even when it does not parse: whatever stands between ``//`` and the
+    last ``@`` of the authority (``admin:pw@``, a password with an unescaped ``/`` included) is left out."""
+    head, separator, tail = url.partition("//")
+    if not separator:
+        return for_terminal(url)
+    authority_end = min((i for i in (tail.find("?"), tail.find("#")) if i >= 0), default=len(tail))
+    at = tail.rfind("@", 0, authority_end)
+    return for_terminal(head + separator + ("…@" + tail[at + 1 :] if at >= 0 else tail))
+
+
 def parse_endpoint(url: str, ca_bundle: str | None = None) -> Endpoint:
     """Check that ``url`` is an absolute http(s) URL; raise ``ValueError`` saying what is wrong. ``ca_bundle``: a
     PEM file of the certificates to trust for https, checked here so that a wrong path is a usage error."""
+    shown = repr(without_userinfo(url))  # a message never repeats a password given in the URL
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise ValueError(f"{url!r} is not a valid URL ({error})") from None
+        raise ValueError(f"{shown} is not a valid URL ({without_userinfo(str(error))})") from None
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"{url!r} is not an http:// or https:// URL")
+        raise ValueError(f"{shown} is not an http:// or https:// URL")
     if not parts.hostname:
-        raise ValueError(f"{url!r} has no host")
+        raise ValueError(f"{shown} has no host")
+    if port == 0:  # no server listens on port 0, and it is not the scheme's default port either
+        raise ValueError(f"{shown} has port 0, which no server listens on")
     if any(c.isspace() for c in url):
-        raise ValueError(f"{url!r} contains white space")
+        raise ValueError(f"{shown} contains white space")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if ca_bundle is not None:
         tls_context(ca_bundle)
@@ -109,9 +133,16 @@ class Response:
         lowered = name.lower()
         return next((value for key, value in self.headers if key.lower() == lowered), None)
 
+    def redact(self, redactor: Redactor) -> None:
+        """Remove the run's secrets, in every form, from what the endpoint sent: one that echoes the secret (a debug
+        page, a helpful error) must not put it in any message."""
+        self.body = redactor.redact_bytes(self.body)
+        self.headers = [(name, redactor(value)) for name, value in self.headers]
+        self.reason = redactor(self.reason)
+
     def summary(self) -> str:
-        """``'401 Unauthorized: "Firma inválida"'``, for messages."""
-        text = self.body[:120].decode("utf-8", "replace").strip()
+        """``'401 Unauthorized: "Firma inválida"'``, for messages: inert, whatever the endpoint wrote."""
+        text = for_terminal(self.body[:120].decode("utf-8", "replace").strip())
         return f"{self.status} {self.reason}".strip() + (f': "{text}"' if text else "")
 
 
@@ -249,8 +280,8 @@ def _read_response(sock: socket.socket, deadline: float, timeout: float) -> Resp
     if chunked:
         response.body = _read_chunked(reader)
     elif length is not None:
-        if not length.strip().isdigit():
-            raise DeliveryError("protocol", f"invalid Content-Length {length!r} in the answer")
+        if not _LENGTH.fullmatch(length.strip()):
+            raise DeliveryError("protocol", f"the answer's Content-Length is not a length: {_quoted(length)}")
         response.body = reader.read_exact(int(length))
     else:
         response.body = reader.read_to_close()
@@ -261,24 +292,25 @@ def _parse_head(reader: _Reader) -> tuple[int, str, list[tuple[str, str]]]:
     head = reader.read_until(b"\r\n\r\n", _MAX_HEAD)
     lines = head.decode("latin-1").split("\r\n")
     parts = lines[0].split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit() or len(parts[1]) != 3:
-        raise DeliveryError("protocol", f"the answer is not HTTP: {lines[0][:80]!r}")
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not _STATUS.fullmatch(parts[1]):
+        raise DeliveryError("protocol", f"the answer is not HTTP (no three-digit status): {_quoted(lines[0])}")
     headers = []
     for line in lines[1:]:
         if line:
             name, _, value = line.partition(":")
             headers.append((name.strip(), value.strip()))
-    return int(parts[1]), parts[2] if len(parts) > 2 else "", headers
+    # The reason phrase is for people only, and the endpoint chose it: kept inert (a bare LF, which the split on
+    # CRLF leaves in it, or an escape sequence, would otherwise plant lines and colours in every message).
+    return int(parts[1]), for_terminal(parts[2]) if len(parts) > 2 else "", headers
 
 
 def _read_chunked(reader: _Reader) -> bytes:
     body = bytearray()
     while True:
         size_line = reader.read_until(b"\r\n", 1024).split(b";")[0].strip()
-        try:
-            size = int(size_line, 16)
-        except ValueError:
-            raise DeliveryError("protocol", f"invalid chunk size {size_line[:20]!r} in the answer") from None
+        if not _CHUNK_SIZE.fullmatch(size_line):  # int(..., 16) would take "-1", " 1_0" and "0x10"
+            raise DeliveryError("protocol", f"the answer's chunk size is not hexadecimal: {_quoted(size_line)}")
+        size = int(size_line, 16)
         if size == 0:
             while reader.read_until(b"\r\n", _MAX_HEAD):  # trailer lines, up to the empty one
                 pass
@@ -287,6 +319,13 @@ def _read_chunked(reader: _Reader) -> bytes:
         if len(body) >= MAX_BODY:
             return bytes(body[:MAX_BODY])  # enough kept: the rest of the answer is not read
         reader.read_exact(2)
+
+
+def _quoted(text: str | bytes) -> str:
+    """The start of what the endpoint sent, inert: quoted, its controls escaped, never a whole flood of it."""
+    if isinstance(text, bytes):
+        text = text.decode("latin-1")
+    return for_terminal(repr(text[:60]) + ("..." if len(text) > 60 else ""))
 
 
 class _Reader:

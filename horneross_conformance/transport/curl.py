@@ -2,22 +2,18 @@
 
 The body is rebuilt byte for byte by ``printf``, with the characters a terminal would hide or turn into line
 breaks (controls, U+2028, bidirectional marks) written as octal escapes, so that copying the command from a
-terminal keeps it exact. The signature is computed in the command with ``openssl`` from the secret's environment
-variable: the command shows the variable, never the value, and stays right if the person edits the body.
+terminal keeps it exact. The signature is computed in the command by ``horneross-conformance sign``, which reads the
+secret from its environment variable itself: the command shows the variable, never the value; the value is never
+on a command line (where every local user sees it in the process list, as with ``openssl dgst -hmac "$SECRET"``);
+and the signature stays right if the person edits the body.
 """
 
 from __future__ import annotations
 
 import shlex
-import unicodedata
 
 from horneross_conformance.core.contract import SECRET_ENV, SIGNATURE_HEADER
-
-_INVISIBLE = ("Cc", "Cf", "Zl", "Zp", "Cs")  # controls, format marks, line and paragraph separators
-
-
-def invisible(character: str) -> bool:
-    return unicodedata.category(character) in _INVISIBLE
+from horneross_conformance.reporting.inert import invisible
 
 
 def display_json(text: str) -> str:
@@ -43,7 +39,7 @@ def _printf_format(text: str) -> str:
 def curl_command(url: str, body: bytes, secret_variable: str = SECRET_ENV) -> str:
     """Two lines of POSIX shell: ``BODY=...`` with the exact bytes, then the signed ``curl`` POST."""
     text = body.decode("utf-8")  # canonical bytes are UTF-8: JSON.stringify escapes lone surrogates
-    signature = f"$(printf '%s' \"$BODY\" | openssl dgst -sha256 -hmac \"${secret_variable}\" -r | cut -d' ' -f1)"
+    signature = f"$(printf '%s' \"$BODY\" | horneross-conformance sign --raw --secret-env {secret_variable} -)"
     return (
         f'BODY="$(printf {shlex.quote(_printf_format(text))})"\n'
         f"curl -sS -i -X POST {shlex.quote(url)} -H 'Content-Type: application/json' "

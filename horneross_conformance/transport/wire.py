@@ -4,7 +4,7 @@ A run owns one ``WireRecorder``. A check runs alone (one at a time per run), so 
 recorder's current one: the receiver suite's deliveries and the sender suite's captures add to it from whatever
 thread they run on. Each check keeps its first exchanges and a count of the rest, and bodies are cut, so that a
 generated check's hundreds of deliveries keep a report readable. Every secret of the run is replaced before
-anything is kept.
+anything is kept, and what a target sent is kept inert (``inert.for_terminal``, its line breaks kept).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from horneross_conformance.core.redaction import Redactor
+from horneross_conformance.reporting.inert import for_terminal
 
 MAX_EXCHANGES = 12
 SHOWN_BODY_CHARS = 2048  # characters of each body kept
@@ -122,8 +123,9 @@ def headers(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _redact_value(value: Any, redact: Callable[[str], str]) -> Any:
+    """Cleared of the run's secrets, and inert: a report shows a target's bytes, never lets them act."""
     if isinstance(value, str):
-        return redact(value)
+        return for_terminal(redact(value), keep_newlines=True)
     if isinstance(value, list | tuple):
         return [_redact_value(item, redact) for item in value]
     return value

@@ -31,7 +31,7 @@ def reaches(target: SenderTarget) -> str:
     arrived = [c for c in target.run_due() if c.endpoint is endpoint]
     if not arrived:
         stray = [c for c in target.captures if c.endpoint is None]
-        elsewhere = f"; {len(stray)} request(s) arrived elsewhere: {stray[0].path}" if stray else ""
+        elsewhere = f"; {len(stray)} request(s) arrived elsewhere: {stray[0].shown_path}" if stray else ""
         raise CheckFailed(
             f"nothing arrived at endpoint {endpoint.label} after subscribe(), emit() and run_due() at the same "
             f"instant: the first attempt is due immediately{elsewhere}"

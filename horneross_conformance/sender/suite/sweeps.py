@@ -86,7 +86,7 @@ def nothing_stray(target: SenderTarget) -> str:
     captures = _run_deliveries(target)
     stray = [c for c in captures if c.endpoint is None and not c.followed_redirect]
     if stray:
-        paths = sorted({c.path for c in stray})
+        paths = sorted({c.shown_path for c in stray})
         raise CheckFailed(
             f"{len(stray)} request(s) went to paths no endpoint subscribed: {', '.join(paths[:3])}; deliver each "
             "event to exactly the URLs subscribed to its type, as given to subscribe()"
@@ -94,6 +94,6 @@ def nothing_stray(target: SenderTarget) -> str:
     followed = [c for c in captures if c.followed_redirect]
     if followed:  # following a 3xx is a retry fault (decision 14), not a delivery to a URL nobody subscribed
         raise Inconclusive(
-            f"{len(followed)} request(s) went to the Location of a redirect: {followed[0].path} (see SND-05)"
+            f"{len(followed)} request(s) went to the Location of a redirect: {followed[0].shown_path} (see SND-05)"
         )
     return f"{len(captures)} requests, all to subscribed URLs"

@@ -11,6 +11,7 @@ from horneross_conformance.core.contract import DUE, EVENT_TYPES, SIGNATURE_HEAD
 from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.validation import schema_errors
+from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.capture import Capture, Endpoint
 from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
 from horneross_conformance.sender.target import Emitted, SenderTarget, parsed_body, unreadable
@@ -145,7 +146,7 @@ def first_difference(sent: bytes, expected: bytes) -> str:
 def check_payload(capture: Capture, event_type: str, data: dict[str, Any] | None = None) -> None:
     """POST, application/json, a JSON object valid for its type and, when ``data`` is given, carrying it."""
     if capture.method != "POST":
-        raise CheckFailed(f"a {event_type} delivery arrived as {capture.method}, not POST")
+        raise CheckFailed(f"a {event_type} delivery arrived as {for_terminal(capture.method)}, not POST")
     content_type = capture.headers.get("content-type")
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type != "application/json":
