@@ -5,6 +5,9 @@
   free of the characters that stress re-serialization (those are RCV-04's subject).
 - ``stressed`` (RCV-04): realistic events whose prose (message content, first names) holds generated text around
   the stress fragments of ``schemas/stress-texts.json``; ``derived_stress_events`` are the cases every run reaches.
+- ``with_lone_surrogates`` (RCV-14): the same, with the fragments that are lone surrogates, and only those (decision
+  12: the standard parsers of PHP and Ruby refuse them, so they are a SHOULD of their own);
+  ``derived_surrogate_events`` likewise.
 - ``with_extras`` (RCV-11): realistic events whose data holds unknown fields with numbers and integer-like keys.
 - ``added_later`` (RCV-07): events of types added later, and known events with fields added later, holding plain
   JSON (small integers, text without stress characters, no integer-like keys: those are RCV-04's and RCV-11's).
@@ -27,7 +30,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from horneross_conformance.core.contract import EVENT_TYPES
-from horneross_conformance.core.events import Event, sample_data, stress_fragments
+from horneross_conformance.core.events import Event, has_lone_surrogate, sample_data, stress_fragments
 from horneross_conformance.core.openapi import ENDPOINT_PATH, endpoint_document
 from horneross_conformance.core.validation import schema_errors
 
@@ -98,16 +101,20 @@ def _paths(node: Any, path: Path) -> list[Path]:
 
 
 @functools.cache
-def fragments() -> tuple[str, ...]:
-    """The stress fragments' texts, read once: every generated event draws from them."""
-    return tuple(fragment["text"] for fragment in stress_fragments())
+def fragments(lone_surrogates: bool = False) -> tuple[str, ...]:
+    """The stress fragments' texts, read once: every generated event draws from them. RCV-04's are those without a
+    lone surrogate; RCV-14's (``lone_surrogates``), those with one."""
+    texts = (fragment["text"] for fragment in stress_fragments())
+    return tuple(text for text in texts if has_lone_surrogate(text) == lone_surrogates)
 
 
 @st.composite
-def _stressed_sample(draw: st.DrawFn, event_type: str) -> Event:
+def _stressed_sample(draw: st.DrawFn, event_type: str, lone_surrogates: bool = False) -> Event:
     event = full_sample(event_type)
+    pieces = st.sampled_from(fragments(lone_surrogates))
     for path in draw(st.lists(st.sampled_from(prose_fields(event_type)), min_size=1, unique=True)):
-        text = draw(st.text(max_size=8)) + draw(st.sampled_from(fragments())) + draw(st.text(max_size=8))
+        # Hypothesis' text leaves surrogates out: the only lone surrogates are the fragments'.
+        text = draw(st.text(max_size=8)) + draw(pieces) + draw(st.text(max_size=8))
         _set(event, path, text)
     return event
 
@@ -118,10 +125,21 @@ def stressed() -> st.SearchStrategy[Event]:
     return st.sampled_from(types).flatmap(_stressed_sample).filter(_valid)
 
 
-def derived_stress_events() -> list[Event]:
+def with_lone_surrogates() -> st.SearchStrategy[Event]:
+    """Realistic events of the types that carry prose, with generated text around a lone surrogate in it."""
+    types = [t for t in EVENT_TYPES if prose_fields(t)]
+    return st.sampled_from(types).flatmap(lambda kind: _stressed_sample(kind, True)).filter(_valid)
+
+
+def derived_surrogate_events() -> list[Event]:
+    """``derived_stress_events`` for the lone surrogates."""
+    return derived_stress_events(lone_surrogates=True)
+
+
+def derived_stress_events(lone_surrogates: bool = False) -> list[Event]:
     """For each fragment and each type with prose: a full sample with the fragment ending every prose field."""
     events = []
-    for fragment in fragments():
+    for fragment in fragments(lone_surrogates):
         for event_type in EVENT_TYPES:
             event = full_sample(event_type)
             for path in prose_fields(event_type):
