@@ -67,6 +67,7 @@ EXACT = [
         "conformant",
     ),
     (r.RejectsDuplicates, {"RCV-06"}, {"RCV-DUP-001"}, "conformant"),
+    (r.SortsIndexKeysAsText, {"RCV-11"}, {"RCV-NUM-002", "RCV-GEN-006"}, "conformant"),
     (r.RejectsUnknownTypes, {"RCV-07"}, {"RCV-FWD-001", "RCV-GEN-007"}, "conformant"),
     (r.RejectsUnknownFields, {"RCV-07"}, {"RCV-FWD-002", "RCV-GEN-007"}, "conformant"),
     (r.RejectsUnknownConversation, {"RCV-08"}, {"RCV-ORD-001"}, "conformant"),
@@ -106,7 +107,6 @@ def test_strict_fails_the_run_on_should_but_never_on_informational(
         run = run_suite(pytester, f"{base}/webhook", "--horneross-strict")
     assert run.ret == strict_ret, run.stdout
     assert run.report["verdict"] == ("conformant" if strict_ret == 0 else "non-conformant")
-
 
 
 # Receivers broken so badly that most requirements fail: the named requirements and checks must be among them.
