@@ -110,8 +110,8 @@ def stress(target: ReceiverTarget) -> str:
         target,
         "RCV-GEN-005",
         "event with stress text",
-        generation.stressed,
-        generation.derived_stress_events,
+        lambda: generation.stressed("without-surrogates"),
+        lambda: generation.derived_stress_events("without-surrogates"),
         (_plain, "with plain text"),
     )
 
@@ -145,8 +145,8 @@ def lone_surrogates(target: ReceiverTarget) -> str:
             target,
             "RCV-GEN-008",
             "event with a lone surrogate",
-            generation.with_lone_surrogates,
-            generation.derived_surrogate_events,
+            lambda: generation.stressed("lone-surrogates"),
+            lambda: generation.derived_stress_events("lone-surrogates"),
             (_plain, "with plain text"),
         )
     except CheckFailed as failure:
