@@ -183,7 +183,7 @@ class SlowForResolved(PlainReceiver):
     timeout for newStatus "resolved", instant for everything else. RCV-01 only: every other check that sends a
     status change confirms with a control and calls itself inconclusive."""
 
-    delay = 1.0
+    delay = 1.5
 
     def accept(self, event: dict[str, Any]) -> str:
         data = event.get("data")

@@ -17,8 +17,8 @@ RAW_BODY = "verify the HMAC over the raw request body"
 def test_a_receiver_slow_only_for_resolved_fails_rcv01_alone(pytester: pytest.Pytester) -> None:
     """The documentation's CRM example: each check that sends a status change meets the slowness, and only RCV-01,
     whose events carry "resolved", is charged with it; the others confirm with a control and are inconclusive."""
-    with serve(r.SlowForResolved()) as base:
-        run = run_suite(pytester, f"{base}/webhook", "--horneross-timeout=0.5")
+    with serve(r.SlowForResolved()) as base:  # 1.5 s for "resolved", past a timeout of 1 s
+        run = run_suite(pytester, f"{base}/webhook", "--horneross-timeout=1")
     assert run.failed() == {"RCV-01"}, run.stdout
     assert "RCV-ACK-003" in run.failed_checks()
     assert "WARNING" not in run.stdout
