@@ -1,8 +1,8 @@
-"""The README's FastAPI, Flask and Django receivers, served as written, are conformant; and a FastAPI receiver
+"""The README's Express, FastAPI, Flask and Django receivers, served as written, are conformant; and a FastAPI receiver
 ported from the documentation's Node code is told, in one step, to verify the raw body with ``await request.body()``.
 
-Each receiver runs in a process of its own (uvicorn for FastAPI, the toolkit's threaded WSGI server for Flask and
-Django), on a loopback port chosen by the system, and the receiver suite runs once against it."""
+Each receiver runs in a process of its own (Node for Express, uvicorn for FastAPI, the toolkit's threaded WSGI
+server for Flask and Django), on a loopback port chosen by the system, and the receiver suite runs once against it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import receivers as r
-from peers import ROOT
+from peers import ROOT, node_binary
 from suite_runner import run_suite
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -101,7 +101,7 @@ async def webhook(request: Request):
 
 
 def readme_example(name: str) -> str:
-    example = re.search(rf"<!-- example:{name} -->\n```python\n(.+?)```", README, re.S)
+    example = re.search(rf"<!-- example:{name} -->\n```(?:python|js)\n(.+?)```", README, re.S)
     assert example is not None, name
     return example.group(1)
 
@@ -109,6 +109,10 @@ def readme_example(name: str) -> str:
 @contextlib.contextmanager
 def served(folder: Path, kind: str, source: str) -> Iterator[str]:
     """Write ``source`` as ``receiver.py`` in ``folder`` and serve it in a process of its own; yields its URL."""
+    if kind == "express":
+        with express_served(folder, source) as url:
+            yield url
+        return
     (folder / "receiver.py").write_text(source, encoding="utf-8")
     (folder / "serve_receiver.py").write_text(SERVE, encoding="utf-8")
     if kind == "django":
@@ -136,10 +140,36 @@ def served(folder: Path, kind: str, source: str) -> Iterator[str]:
         process.stdout.close()
 
 
+@contextlib.contextmanager
+def express_served(folder: Path, source: str) -> Iterator[str]:
+    """The README's Express receiver in real Node, with the project's node_modules; it prints its port itself."""
+    (folder / "receiver.js").write_text(source, encoding="utf-8")
+    env = {**os.environ, "HORNEROSS_WEBHOOK_SECRET": r.SECRET, "PORT": "0", "NODE_PATH": str(ROOT / "node_modules")}
+    process = subprocess.Popen(
+        [node_binary(), str(folder / "receiver.js")], cwd=folder, env=env, stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    try:
+        if not select.select([process.stdout], [], [], STARTUP_LIMIT)[0]:
+            pytest.fail(f"the Express receiver did not start within {STARTUP_LIMIT} s")
+        first = process.stdout.readline().split()
+        assert first[:1] == ["listening"], "the Express receiver did not start"
+        yield f"http://127.0.0.1:{first[1]}/webhooks/horneross"
+    finally:
+        process.terminate()
+        process.wait(10)
+        process.stdout.close()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("example", "kind"),
-    [("receiver-fastapi", "asgi"), ("receiver-flask", "wsgi"), ("receiver-django", "django")],
+    [
+        ("receiver-express", "express"),
+        ("receiver-fastapi", "asgi"),
+        ("receiver-flask", "wsgi"),
+        ("receiver-django", "django"),
+    ],
 )
 def test_readme_receiver_is_conformant(pytester: pytest.Pytester, example: str, kind: str) -> None:
     with served(pytester.path, kind, readme_example(example)) as url:
