@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import ssl
 import threading
@@ -13,9 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from horneross_conformance import canonical_bytes, sign, verify
+from horneross_conformance.core.events import has_lone_surrogate
 
 SECRET = "whsec_selftest_8c1d7f2a90b34e6e"
 KNOWN_TYPES = {
@@ -107,12 +109,95 @@ class NaivePythonSerializer(PlainReceiver):
         return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
+class HtmlSafeSerializer(PlainReceiver):
+    """Re-serializes with a hand-rolled "safe" JSON writer: ASCII only, HTML-safe (``\\/``, ``\\u003C``,
+    ``\\u0027``), every control character as an uppercase ``\\u00XX``. Right for plain text, wrong for each stress
+    text."""
+
+    escapes: ClassVar[dict[str, str]] = {"/": "\\/", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"}
+    short: ClassVar[dict[str, str]] = {"b": "u0008", "f": "u000c", "n": "u000a", "r": "u000d", "t": "u0009"}
+
+    def serialize(self, event: Any) -> bytes:
+        text = json.dumps(event, separators=(",", ":"))
+        text = "".join(self.escapes.get(character, character) for character in text)
+        return re.sub(r"\\(u[0-9a-f]{4}|.)", lambda m: "\\" + self._upper(m.group(1)), text).encode()
+
+    def _upper(self, escape: str) -> str:
+        escape = self.short.get(escape, escape)
+        return "u" + escape[1:].upper() if escape.startswith("u") else escape
+
+
 class CrashesOnLoneSurrogate(PlainReceiver):
     """Verifies correctly, then writes the message to a UTF-8 log, which raises on a lone surrogate (500)."""
 
     def accept(self, event: dict[str, Any]) -> str:
         str(event.get("data", {}).get("content", "")).encode("utf-8")
         return super().accept(event)
+
+
+class RefusesLoneSurrogates(PlainReceiver):
+    """A careful PHP or Ruby receiver: verifies the raw bytes first, then parses with a parser that refuses a lone
+    surrogate escape by design (PHP's json_decode, Ruby's JSON.parse) and answers 400. RCV-14 only."""
+
+    def handle(self, body: bytes, signature: str | None) -> str:
+        if not verify(body, signature, SECRET):
+            return "401 Unauthorized"
+        return super().handle(body, signature)
+
+    def parse(self, body: bytes) -> Any:
+        event = json.loads(body)
+        if has_lone_surrogate(json.dumps(event, ensure_ascii=False)):
+            raise ValueError("Single unpaired UTF-16 surrogate in unicode escape")  # PHP's words
+        return event
+
+    def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
+        return True  # done on the raw bytes, before parsing
+
+
+class SortsKeys(PlainReceiver):
+    """Re-serializes compactly but with sorted keys (json.dumps(sort_keys=True), a sorted map): every event fails."""
+
+    def serialize(self, event: Any) -> bytes:
+        return json.dumps(event, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode(
+            "utf-8", "surrogatepass"
+        )
+
+
+class WrongSecret(PlainReceiver):
+    """Verifies the raw body correctly, with another secret than the endpoint's."""
+
+    def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
+        return verify(body, signature, "whsec_the_staging_one")
+
+
+class ParserInFront(PlainReceiver):
+    """A body parser in front of the route hands the handler an object, and the handler signs its string form
+    (in Express, String(req.body) is '[object Object]'): every event fails."""
+
+    def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
+        return verify(str(event).encode(), signature, SECRET)
+
+
+class SlowForResolved(PlainReceiver):
+    """Calls a slow CRM when a conversation is resolved (the documentation's example status): past the suite's
+    timeout for newStatus "resolved", instant for everything else. RCV-01 only: every other check that sends a
+    status change confirms with a control and calls itself inconclusive."""
+
+    delay = 1.5
+
+    def accept(self, event: dict[str, Any]) -> str:
+        data = event.get("data")
+        resolved = isinstance(data, dict) and data.get("newStatus") == "resolved"
+        if event.get("type") == "conversation.status.changed" and resolved:
+            time.sleep(self.delay)
+        return super().accept(event)
+
+
+class RejectsEverything(PlainReceiver):
+    """Answers 401 to every delivery (a gateway in front of it wants a token Horneross never sends)."""
+
+    def handle(self, body: bytes, signature: str | None) -> str:
+        return "401 Unauthorized"
 
 
 class AcceptsAnySignature(PlainReceiver):
@@ -329,13 +414,30 @@ class TreatsDigitKeysAsIndices(PlainReceiver):
         return canonical_bytes(_digit_keys_first(event))
 
 
-def _digit_keys_first(node: Any) -> Any:
+class SortsIndexKeysAsText(PlainReceiver):
+    """Re-serializes like JSON.stringify, except that it puts array-index keys first in text order ("1", "10", "2")
+    instead of numeric order, as a hand-written port of JSON.stringify might."""
+
+    def serialize(self, event: Any) -> bytes:
+        return _in_order(_digit_keys_first(event, key=str))
+
+
+def _in_order(node: Any) -> bytes:
+    """JSON.stringify's bytes for every value, but the keys in the order given."""
     if isinstance(node, dict):
-        digits = sorted((key for key in node if key.isdigit()), key=int)
-        ordered = digits + [key for key in node if not key.isdigit()]
-        return {key: _digit_keys_first(node[key]) for key in ordered}
+        return b"{" + b",".join(canonical_bytes(k) + b":" + _in_order(v) for k, v in node.items()) + b"}"
     if isinstance(node, list):
-        return [_digit_keys_first(value) for value in node]
+        return b"[" + b",".join(_in_order(v) for v in node) + b"]"
+    return canonical_bytes(node)
+
+
+def _digit_keys_first(node: Any, key: Any = int) -> Any:
+    if isinstance(node, dict):
+        digits = sorted((name for name in node if name.isdigit()), key=key)
+        ordered = digits + [name for name in node if not name.isdigit()]
+        return {name: _digit_keys_first(node[name], key) for name in ordered}
+    if isinstance(node, list):
+        return [_digit_keys_first(value, key) for value in node]
     return node
 
 

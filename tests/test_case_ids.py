@@ -17,10 +17,12 @@ RECEIVER_CASES = [
     "RCV-ACK-100",
     *("RCV-SIG-001", "RCV-SIG-002", "RCV-SIG-003", "RCV-SIG-004", "RCV-SIG-005", "RCV-SIG-006"),
     *("RCV-UNI-001", "RCV-UNI-002", "RCV-UNI-003", "RCV-UNI-004", "RCV-UNI-005", "RCV-UNI-006", "RCV-UNI-007"),
-    *("RCV-UNI-008", "RCV-UNI-009"),
+    "RCV-UNI-008",
+    "RCV-SUR-001",  # RCV-14 (a lone surrogate); RCV-UNI-009 was this check under RCV-04, and is never reused
     *("RCV-OLD-001", "RCV-DUP-001", "RCV-FWD-001", "RCV-FWD-002", "RCV-ORD-001", "RCV-BAD-001"),
     *("RCV-NUM-001", "RCV-NUM-002", "RCV-CANON-001"),
     *("RCV-GEN-001", "RCV-GEN-002", "RCV-GEN-003", "RCV-GEN-004", "RCV-GEN-005", "RCV-GEN-006", "RCV-GEN-007"),
+    "RCV-GEN-008",
     "RCV-LONG-001",
     "RCV-BURST-001",
 ]
@@ -60,7 +62,8 @@ def test_the_ids_do_not_follow_the_order_of_the_contracts_lists() -> None:
     titles = {case.id: case.title for case in receiver_suite.cases}
     assert titles["RCV-ACK-001"].endswith("conversation.created")
     assert titles["RCV-ACK-004"].endswith("lead.captured")
-    assert titles["RCV-UNI-009"].endswith("lone-surrogate")
+    assert titles["RCV-SUR-001"].endswith("lone-surrogate")
+    assert "RCV-UNI-009" not in titles  # retired with the move to RCV-14: an id never changes meaning
     sender_titles = {case.id: case.title for case in sender_suite.cases}
     assert "lead.captured" in sender_titles["SND-PAY-004"]
     assert "HTTP 503" in sender_titles["SND-RTY-012"]

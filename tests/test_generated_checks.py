@@ -40,7 +40,7 @@ def test_hand_picked_checks_miss_it(
         run = run_suite(pytester, f"{base}/webhook", "--horneross-examples=0", "--horneross-strict")
     assert run.ret == 0, run.stdout
     assert run.failed() == set()
-    assert "7 skipped" in run.stdout  # the generated checks, left out
+    assert "8 skipped" in run.stdout  # the generated checks, left out
 
 
 @pytest.mark.slow
@@ -201,3 +201,18 @@ def test_an_endpoint_that_stops_answering_on_some_event_ends_the_exploration_at_
     assert "ended at once, not shrunk: the endpoint gave no answer" in details
     assert '"firstName":""' in details
     assert run.seconds < 5  # one timeout, not one per shrinking step
+
+
+def test_lone_surrogates_are_rcv14s_alone(pytester: pytest.Pytester) -> None:
+    """RCV-GEN-005 (RCV-04, MUST) never sends a lone surrogate; RCV-GEN-008 (RCV-14, SHOULD) sends nothing else."""
+    from horneross_conformance.checks import generation
+    from horneross_conformance.core.events import has_lone_surrogate
+
+    def prose(event: dict[str, Any]) -> str:
+        return "".join(t for t in (event["data"].get("content"), r.first_name(event)) if isinstance(t, str))
+
+    must = [e for e in recorded_events(pytester, select="RCV-GEN-005") if prose(e)]
+    assert must and not any(has_lone_surrogate(prose(e)) for e in must)
+    should = [e for e in recorded_events(pytester, select="RCV-GEN-008") if prose(e)]
+    assert should and all(has_lone_surrogate(prose(e)) for e in should)
+    assert set(generation.fragments()) > set(generation.fragments("lone-surrogates"))  # the sender suite keeps all

@@ -62,7 +62,7 @@ def test_json_report_matches_behaviour_md_and_its_published_schema(pytester: pyt
     assert report["role"] == "receiver"
     assert report["target"].endswith("/webhook")
     assert report["verdict"] == "conformant"
-    assert [q["id"] for q in report["requirements"]] == [f"RCV-{i:02d}" for i in range(1, 14)]
+    assert [q["id"] for q in report["requirements"]] == [f"RCV-{i:02d}" for i in range(1, 15)]
     rcv07 = next(q for q in report["requirements"] if q["id"] == "RCV-07")
     assert rcv07 | {"checks": None} == {
         "id": "RCV-07",

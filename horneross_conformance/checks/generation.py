@@ -3,8 +3,11 @@
 - ``documented_events`` (RCV-01, SND-01): schemathesis' positive generation for the endpoint operation of
   ``openapi.endpoint_document``: the documented fields only, in every shape their schemas allow, with text
   free of the characters that stress re-serialization (those are RCV-04's subject).
-- ``stressed`` (RCV-04): realistic events whose prose (message content, first names) holds generated text around
-  the stress fragments of ``schemas/stress-texts.json``; ``derived_stress_events`` are the cases every run reaches.
+- ``stressed`` (RCV-04, SND-03): realistic events whose prose (message content, first names) holds generated text
+  around the stress fragments of ``schemas/stress-texts.json``; ``derived_stress_events`` are the cases every run
+  reaches. The receiver suite splits the fragments: RCV-04 gets those without a lone surrogate, RCV-14 only those
+  with one (decision 12: the standard parsers of PHP and Ruby refuse them, so they are a SHOULD of their own); the
+  sender suite keeps them all, since a sender has no excuse.
 - ``with_extras`` (RCV-11): realistic events whose data holds unknown fields with numbers and integer-like keys.
 - ``added_later`` (RCV-07): events of types added later, and known events with fields added later, holding plain
   JSON (small integers, text without stress characters, no integer-like keys: those are RCV-04's and RCV-11's).
@@ -22,12 +25,12 @@ from __future__ import annotations
 
 import functools
 import string
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis import strategies as st
 
 from horneross_conformance.core.contract import EVENT_TYPES
-from horneross_conformance.core.events import Event, sample_data, stress_fragments
+from horneross_conformance.core.events import Event, has_lone_surrogate, sample_data, stress_fragments
 from horneross_conformance.core.openapi import ENDPOINT_PATH, endpoint_document
 from horneross_conformance.core.validation import schema_errors
 
@@ -97,31 +100,41 @@ def _paths(node: Any, path: Path) -> list[Path]:
     return found
 
 
+# Which stress fragments a generator draws from: all of them (the sender suite: a sender must sign every text
+# right), those without a lone surrogate (RCV-04), or only those with one (RCV-14, decision 12).
+Fragments = Literal["all", "without-surrogates", "lone-surrogates"]
+
+
 @functools.cache
-def fragments() -> tuple[str, ...]:
+def fragments(which: Fragments = "all") -> tuple[str, ...]:
     """The stress fragments' texts, read once: every generated event draws from them."""
-    return tuple(fragment["text"] for fragment in stress_fragments())
+    texts = [fragment["text"] for fragment in stress_fragments()]
+    if which == "all":
+        return tuple(texts)
+    return tuple(text for text in texts if has_lone_surrogate(text) == (which == "lone-surrogates"))
 
 
 @st.composite
-def _stressed_sample(draw: st.DrawFn, event_type: str) -> Event:
+def _stressed_sample(draw: st.DrawFn, event_type: str, which: Fragments) -> Event:
     event = full_sample(event_type)
+    pieces = st.sampled_from(fragments(which))
     for path in draw(st.lists(st.sampled_from(prose_fields(event_type)), min_size=1, unique=True)):
-        text = draw(st.text(max_size=8)) + draw(st.sampled_from(fragments())) + draw(st.text(max_size=8))
+        # Hypothesis' text leaves surrogates out: the only lone surrogates are the fragments'.
+        text = draw(st.text(max_size=8)) + draw(pieces) + draw(st.text(max_size=8))
         _set(event, path, text)
     return event
 
 
-def stressed() -> st.SearchStrategy[Event]:
+def stressed(which: Fragments = "all") -> st.SearchStrategy[Event]:
     """Realistic events of the types that carry prose, with generated text around a stress fragment in it."""
     types = [t for t in EVENT_TYPES if prose_fields(t)]
-    return st.sampled_from(types).flatmap(_stressed_sample).filter(_valid)
+    return st.sampled_from(types).flatmap(lambda kind: _stressed_sample(kind, which)).filter(_valid)
 
 
-def derived_stress_events() -> list[Event]:
+def derived_stress_events(which: Fragments = "all") -> list[Event]:
     """For each fragment and each type with prose: a full sample with the fragment ending every prose field."""
     events = []
-    for fragment in fragments():
+    for fragment in fragments(which):
         for event_type in EVENT_TYPES:
             event = full_sample(event_type)
             for path in prose_fields(event_type):

@@ -89,3 +89,10 @@ def stress_fragments() -> list[dict[str, str]]:
     """Short pieces of stress text that the generators put inside every kind of text field."""
     fragments: list[dict[str, str]] = load_json("stress-texts.json")["fragments"]
     return fragments
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds half of a surrogate pair: what JSON.stringify writes as an escape (``\\ud83d``) and
+    the standard parsers of PHP and Ruby refuse (RCV-14's subject, decision 12). A pair parsed from JSON is one
+    astral character in Python, so any surrogate code point left is a lone one."""
+    return any("\ud800" <= character <= "\udfff" for character in text)

@@ -19,6 +19,7 @@ from horneross_conformance.core.contract import SIGNATURE_HEADER
 from horneross_conformance.core.events import new_id, sample_event
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
+from horneross_conformance.receiver.diagnosis import SignatureHistory
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport import wire
 from horneross_conformance.transport.client import (
@@ -73,6 +74,7 @@ class ReceiverTarget:
         self._conversation: str | None = None
         self._opened: set[str] = set()
         self._lock = threading.Lock()
+        self.history = SignatureHistory()  # which correctly signed deliveries it accepted: why it rejects others
 
     def __repr__(self) -> str:
         return f"ReceiverTarget({self.endpoint.display!r}, timeout={self.timeout:g})"  # never the secret
@@ -95,11 +97,14 @@ class ReceiverTarget:
         signature: Any = SIGNED,
         content_type: str | None = "application/json",
         concurrent: bool = False,
+        control: bool = False,
     ) -> Response:
         """POST ``body`` as Horneross would. ``signature``: SIGNED, a header value, or None for no header.
 
         ``concurrent`` deliveries (a deliberate burst) never mark the endpoint unresponsive: timeouts under load
-        are the burst check's finding, not a reason to end the other checks."""
+        are the burst check's finding, not a reason to end the other checks. Nor does a ``control`` delivery (the
+        same event without the feature under test, sent after a failure): it often repeats a delivery that just got
+        no answer, and that second miss says nothing new about the endpoint."""
         headers = {"User-Agent": f"horneross-conformance/{__version__}"}
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -113,7 +118,7 @@ class ReceiverTarget:
         except DeliveryError as error:
             exchange.status = f"no answer: {error}"
             self.wire.record(exchange)
-            if error.kind == "timeout" and not concurrent:
+            if error.kind == "timeout" and not (concurrent or control):
                 self.watchdog.missed(lambda n: f"{n} deliveries in a row got no answer within {self.timeout:g} s")
             raise CheckFailed(f"no answer: {error}") from None
         _redact(response, self.wire.redactor)
@@ -143,10 +148,24 @@ class ReceiverTarget:
             self.deliver_event(sample_event("conversation.created", conversation))
         return conversation
 
-    def deliver_event(self, event: Any, concurrent: bool = False) -> tuple[bytes, Response]:
+    def deliver_event(self, event: Any, concurrent: bool = False, control: bool = False) -> tuple[bytes, Response]:
         """Sign and send an event exactly as a conformant sender does: the canonical bytes, signed."""
         body = canonical_bytes(event)
-        return body, self.deliver(body, concurrent=concurrent)
+        return body, self.deliver_canonical(body, concurrent=concurrent, control=control)
+
+    def deliver_canonical(self, body: bytes, concurrent: bool = False, control: bool = False) -> Response:
+        """Send canonical bytes, signed; what is accepted is remembered, to tell why something else is not."""
+        response = self.deliver(body, concurrent=concurrent, control=control)
+        self.history.record(body, response.status)
+        return response
+
+    def why_not(self, body: bytes, response: Response) -> str:
+        """Why an answer other than 200 to the correctly signed canonical ``body`` is wrong; for a 401 or 403,
+        which mistake in verifying the signature the pattern of accepted deliveries shows, and its fix."""
+        if response.status not in (401, 403):
+            return explain(response.status, response)
+        server = " ".join(filter(None, (response.header("server"), response.header("x-powered-by"))))
+        return self.history.diagnose(body, server)
 
 
 def _redact(response: Response, redact: Redactor) -> None:

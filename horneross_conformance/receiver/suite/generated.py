@@ -16,8 +16,10 @@ from typing import Any
 from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, how_found
 from horneross_conformance.checks.registry import CheckFailed, Registry
 from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.contract import EVENT_TYPES
 from horneross_conformance.core.events import envelope, new_id, sample_data, stress_texts, with_fresh_ids
-from horneross_conformance.receiver.target import ReceiverTarget, acknowledged, explain
+from horneross_conformance.receiver.suite.deliveries import confirm
+from horneross_conformance.receiver.target import ReceiverTarget, acknowledged
 from horneross_conformance.transport.curl import curl_command, display_json
 
 LONG_SIZES = (100 * 1024, 1024 * 1024)  # bytes of message content: 100 KiB, 1 MiB
@@ -37,11 +39,11 @@ def _deliver(target: ReceiverTarget, event: dict[str, Any]) -> None:
     try:
         sent = with_identity(target, event)  # may open the run's conversation: a delivery too
         body = canonical_bytes(sent)
-        response = target.deliver(body)
+        response = target.deliver_canonical(body)
     except CheckFailed as error:  # no answer: shrinking would wait out the timeout again and again
         raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body)) from None
     if response.status != 200:
-        raise Counterexample(f"answered {response.summary()}", sent, body, explain(response.status, response))
+        raise Counterexample(f"answered {response.summary()}", sent, body, target.why_not(body, response))
 
 
 def _run(
@@ -50,11 +52,17 @@ def _run(
     what: str,
     strategy: Callable[[], Any],
     explicit: Callable[[], list[Any]] = list,
+    control: tuple[Callable[[Any], Any], str] | None = None,
 ) -> str:
+    """``control``: how to make, from the failing event, the same event without the feature under test, and what
+    that is; the failure stands only if the control is acknowledged."""
     exploration = target.generation.explore(
         case_id, lambda event: _deliver(target, event), strategy, explicit, target.wire.mark_failing
     )
     if exploration.found is not None:
+        if control is not None:
+            make, without = control
+            confirm(target, [with_identity(target, make(exploration.found.event))], without)
         raise CheckFailed(_failure(target, case_id, what, exploration))
     return f"{target.generation.account(exploration)}: all acknowledged"
 
@@ -100,21 +108,58 @@ _documented("RCV-GEN-004", "lead.captured")
 def stress(target: ReceiverTarget) -> str:
     from horneross_conformance.checks import generation
 
-    return _run(target, "RCV-GEN-005", "event with stress text", generation.stressed, generation.derived_stress_events)
+    return _run(
+        target,
+        "RCV-GEN-005",
+        "event with stress text",
+        lambda: generation.stressed("without-surrogates"),
+        lambda: generation.derived_stress_events("without-surrogates"),
+        (_plain, "with plain text"),
+    )
 
 
 @cases.case("RCV-GEN-006", "RCV-11", "Acknowledges generated events with numbers and integer-like keys in extras")
 def extras(target: ReceiverTarget) -> str:
     from horneross_conformance.checks import generation
 
-    return _run(target, "RCV-GEN-006", "event with unknown numeric fields", generation.with_extras)
+    control = (_plain, "without the unknown fields")
+    return _run(target, "RCV-GEN-006", "event with unknown numeric fields", generation.with_extras, control=control)
 
 
 @cases.case("RCV-GEN-007", "RCV-07", "Acknowledges generated event types and fields added later")
 def added_later(target: ReceiverTarget) -> str:
     from horneross_conformance.checks import generation
 
-    return _run(target, "RCV-GEN-007", "event of a type, or with fields, added later", generation.added_later)
+    what = "event of a type, or with fields, added later"
+    control = (_plain, "of a known type, without fields added later")
+    return _run(target, "RCV-GEN-007", what, generation.added_later, control=control)
+
+
+@cases.case("RCV-GEN-008", "RCV-14", "Acknowledges generated events with lone surrogates in every text field")
+def lone_surrogates(target: ReceiverTarget) -> str:
+    from horneross_conformance.checks import generation
+    from horneross_conformance.receiver.suite.text import SURROGATE_REMEDY
+
+    try:
+        return _run(
+            target,
+            "RCV-GEN-008",
+            "event with a lone surrogate",
+            lambda: generation.stressed("lone-surrogates"),
+            lambda: generation.derived_stress_events("lone-surrogates"),
+            (_plain, "with plain text"),
+        )
+    except CheckFailed as failure:
+        raise CheckFailed(f"{failure}\n{SURROGATE_REMEDY}") from None
+
+
+def _plain(event: Any) -> Any:
+    """The same event without the feature under test: the full sample of its type (the generators of RCV-04,
+    RCV-07, RCV-11 and RCV-14 all start from it), or a message for a type added later."""
+    from horneross_conformance.checks.generation import full_sample
+
+    known = event.get("type") in EVENT_TYPES
+    return full_sample(event["type"] if known else "conversation.message.created")
 
 
 @cases.case("RCV-LONG-001", "RCV-13", "Answers messages of 100 KiB and 1 MiB with 200 or a 4xx, never a 5xx")
@@ -148,6 +193,8 @@ def _long_messages(target: ReceiverTarget) -> str:
                 "lost; raise the body limit if messages this long matter (express.json({ limit: '2mb' }))"
             )
         else:
+            short = {"type": "conversation.message.created", "data": sample_data("conversation.message.created")}
+            confirm(target, [with_identity(target, short)], "with a short message")
             raise CheckFailed(
                 f"answered {response.summary()} to a correctly signed message of {label}: a long message "
                 "should be acknowledged, or refused on purpose with 413, not crash the endpoint"
