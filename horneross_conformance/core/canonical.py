@@ -41,6 +41,12 @@ def canonical_bytes(obj: Any) -> bytes:
     return exact_bytes(obj)
 
 
+def same_json(a: Any, b: Any) -> bool:
+    """Whether two values are the same to ``JSON.stringify``: data that crossed JSON in another language (a sender
+    behind the harness) comes back with 1.0 as 1 and 2**64 as 18446744073709552000, which is no difference."""
+    return a is b or canonical_bytes(a) == canonical_bytes(b)
+
+
 def exact_bytes(obj: Any) -> bytes:
     """``canonical_bytes`` by the exact path alone: ECMAScript's algorithm written out, for every document."""
     parts: list[str] = []

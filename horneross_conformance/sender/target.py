@@ -89,7 +89,7 @@ class SenderTarget:
         path = self.log.new_path(label)
         base = self.server.base_url()
         if refusing:
-            port = RefusingPort()
+            port = RefusingPort(self.server.bind, self.server.advertised)
             self._ports.append(port)
             base = port.base_url()
         secret = secrets.token_urlsafe(24)
@@ -161,6 +161,8 @@ class SenderTarget:
         self.watchdog.answered()
         if "error" in outcome:
             error = outcome["error"]
+            if isinstance(error, CheckFailed):  # a remote sender's failed call (sender.harness): said already
+                raise CheckFailed(f"{name}(): {error} ({when})")
             raise CheckFailed(f"{name}() raised {type(error).__name__}: {error} ({when})")  # redacted by the run
         return outcome.get("value")
 
