@@ -50,7 +50,7 @@ def _now() -> str:
 
 
 class Harness:
-    """The vendor's harness at one base URL: makes the calls, checks the answers, knows which senders are open."""
+    """The vendor's harness at one base URL: makes the calls, checks the answers and the sender ids it gives."""
 
     def __init__(self, base_url: str, timeout: float, ca_bundle: str | None = None) -> None:
         endpoint = parse_endpoint(base_url, ca_bundle)  # ValueError: not an http(s) URL
@@ -59,7 +59,7 @@ class Harness:
         self.base = endpoint
         self.base_path = endpoint.target.rstrip("/")
         self.timeout = timeout
-        self._open: set[str] = set()
+        self._given: set[str] = set()  # every sender id of the run: a sender left running must never be confused
         self._lock = threading.Lock()
 
     @property
@@ -102,18 +102,16 @@ class Harness:
                 f"[A-Za-z0-9._~-]): {_start(json.dumps(answer).encode())}"
             )
         with self._lock:
-            if sender in self._open:
+            if sender in self._given:
                 raise HarnessFailure(
-                    f"the harness answered POST {self.base_path}/senders with the sender id {sender!r}, which a "
-                    "sender still open already has: each call must create a new sender with an id of its own"
+                    f"the harness answered POST {self.base_path}/senders with the sender id {sender!r}, which it "
+                    "gave before: each call must create a new sender, with an id of its own"
                 )
-            self._open.add(sender)
+            self._given.add(sender)
         return sender
 
     def close(self, sender: str) -> None:
         self.call(f"/senders/{sender}/close", {})
-        with self._lock:
-            self._open.discard(sender)
 
     def preflight(self) -> None:
         """Create a sender and close it; raise ``ValueError`` with one sentence when the harness cannot."""
