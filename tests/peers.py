@@ -112,7 +112,9 @@ def express_receiver(secret: str) -> Iterator[str]:
 
 REFERENCE_HARNESS = ROOT / "node" / "reference-sender.js"
 BROKEN_HARNESS = NODE_DIR / "broken-senders.js"
-HARNESS_DELIVERY_TIMEOUT = "0.5"  # seconds, as the Python reference's for_conformance: the slow-answer check stays quick
+HARNESS_DELIVERY_TIMEOUT = (
+    "0.5"  # seconds, as the Python reference's for_conformance: the slow-answer check stays quick
+)
 
 
 @contextlib.contextmanager

@@ -202,7 +202,11 @@ def test_an_unreachable_harness_is_a_usage_error(pytester: pytest.Pytester) -> N
 @pytest.mark.parametrize(
     ("call", "answer", "said"),
     [
-        ("subscribe", (200, b"not json"), "subscribe(): the harness's answer to POST /senders/s2/subscribe is not JSON"),
+        (
+            "subscribe",
+            (200, b"not json"),
+            "subscribe(): the harness's answer to POST /senders/s2/subscribe is not JSON",
+        ),
         ("emit", (200, b"null"), "emit(): the harness's answer to POST /senders/s2/emit is not a JSON object"),
         ("run-due", (503, b'{"error": "busy"}'), "answered POST /senders/s2/run-due with 503 Whatever, not 200"),
         ("emit", (200, b'{"ok": true}'), "has no event id (a string starting with evt_)"),

@@ -42,9 +42,10 @@ def canonical_bytes(obj: Any) -> bytes:
 
 
 def same_json(a: Any, b: Any) -> bool:
-    """Whether two values are the same to ``JSON.stringify``: data that crossed JSON in another language (a sender
-    behind the harness) comes back with 1.0 as 1 and 2**64 as 18446744073709552000, which is no difference."""
-    return a is b or canonical_bytes(a) == canonical_bytes(b)
+    """Whether two values are the same data once through ``JSON.stringify``: data that crossed JSON in another
+    language (a sender behind the harness) comes back with 1.0 as 1 and 2**64 as 18446744073709552000, which is
+    no difference. The order of an object's keys is none either: that is the signature's business (SND-03)."""
+    return a is b or json.loads(canonical_bytes(a)) == json.loads(canonical_bytes(b))
 
 
 def exact_bytes(obj: Any) -> bytes:
