@@ -283,3 +283,53 @@ def test_run_sender_accepts_a_harness_url(tmp_path: Any) -> None:
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
     assert "does not serve the sender harness protocol" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_bridge_answers_as_the_schema_says_and_refuses_bad_calls_in_one_sentence() -> None:
+    from horneross_conformance.transport.client import parse_endpoint, post
+
+    def call(base: str, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
+        answer = post(parse_endpoint(base + path), body, {"Content-Type": content_type}, 10)
+        return answer.status, json.loads(answer.body)
+
+    def valid(name: str, answer: Any) -> bool:
+        return Draft202012Validator({**SCHEMA, "$ref": f"#/$defs/{name}"}).is_valid(answer)
+
+    now = b'{"now": "2026-12-01T12:00:00.000Z"}'
+    with python_bridge(REFERENCE_SENDER) as base:
+        status, created = call(base, "/senders", now)
+        assert status == 200 and valid("senders.answer", created)
+        sender = f"/senders/{created['sender']}"
+        subscribe = {"now": "2026-12-01T12:00:00.000Z", "url": "http://127.0.0.1:9/x", "secret": "k" * 12}
+        status, answer = call(base, f"{sender}/subscribe", json.dumps({**subscribe, "events": None}).encode())
+        assert status == 200 and valid("subscribe.answer", answer)
+        emit = b'{"now": "2026-12-01T12:00:01.000Z", "type": "conversation.created", "data": {"conversationId": "c"}}'
+        status, answer = call(base, f"{sender}/emit", emit)
+        assert status == 200 and valid("emit.answer", answer)
+        refused = [
+            call(base, f"{sender}/run-due", now),  # now went back
+            call(base, f"{sender}/run-due", b'{"now": "yesterday"}'),
+            call(base, f"{sender}/run-due", b"[]"),
+            call(base, f"{sender}/run-due", b"{", "text/plain"),
+            call(base, "/senders/nobody/run-due", now),
+            call(base, f"{sender}/teleport", now),
+        ]
+        assert [status for status, _ in refused] == [400, 400, 400, 400, 404, 404]
+        assert all(valid("error.answer", answer) and "\n" not in answer["error"] for _, answer in refused)
+        status, answer = call(base, f"{sender}/close", b"{}")
+        assert status == 200 and valid("close.answer", answer)
+
+
+def test_the_bridge_says_in_one_sentence_what_is_wrong_with_a_factory() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "horneross_conformance.sender.bridge", "no_such_module:create"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and "cannot import 'no_such_module'" in result.stderr
