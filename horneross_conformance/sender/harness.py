@@ -92,9 +92,9 @@ class Harness:
             raise HarnessFailure(f"the harness's answer to {what} {kind} ({_start(answer.body)})")
         return parsed
 
-    def create(self) -> str:
-        """``POST BASE/senders``: a fresh sender's id, checked to be well formed and not one already open."""
-        answer = self.call("/senders", {"now": _now()})
+    def create(self, timeout: float | None = None) -> str:
+        """``POST BASE/senders``: a fresh sender's id, checked to be well formed and new to the run."""
+        answer = self.call("/senders", {"now": _now()}, timeout)
         sender = answer.get("sender")
         if not (isinstance(sender, str) and SENDER_ID.fullmatch(sender)):
             raise HarnessFailure(
@@ -129,6 +129,10 @@ class RemoteSender:
         self.harness = harness
         self.sender: str | None = None
         self._lock = threading.Lock()
+        # The suite waits for a call at most its own bound (target.SenderTarget.call: the timeout, or twice it for
+        # a run_due that outlasts held answers). A request always outlasts that bound, so that a harness that does
+        # not answer is seen as a call that did not return (which the watchdog counts), never as a failed request.
+        self._patience = 3 * harness.timeout + 1
 
     def __repr__(self) -> str:
         return f"RemoteSender({self.harness.display!r}, {self.sender!r})"
@@ -136,16 +140,17 @@ class RemoteSender:
     def _path(self, call: str) -> str:
         with self._lock:
             if self.sender is None:
-                self.sender = self.harness.create()
+                self.sender = self.harness.create(self._patience)
             return f"/senders/{self.sender}/{call}"
 
     def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None:
         path = self._path("subscribe")
-        self.harness.call(path, {"now": _now(), "url": url, "secret": secret, "events": events})
+        body = {"now": _now(), "url": url, "secret": secret, "events": events}
+        self.harness.call(path, body, self._patience)
 
     def emit(self, event_type: str, data: dict[str, Any]) -> str:
         path = self._path("emit")
-        answer = self.harness.call(path, {"now": _now(), "type": event_type, "data": data})
+        answer = self.harness.call(path, {"now": _now(), "type": event_type, "data": data}, self._patience)
         event_id = answer.get("id")
         if not isinstance(event_id, str) or not event_id:
             raise HarnessFailure(
@@ -156,9 +161,7 @@ class RemoteSender:
         return event_id
 
     def run_due(self) -> None:
-        # The suite waits at most its own bound for run_due (target.SenderTarget.call); the request itself may
-        # last longer, so that a check that holds answers back sees the call still running, not failed.
-        self.harness.call(self._path("run-due"), {"now": _now()}, timeout=3 * self.harness.timeout + 1)
+        self.harness.call(self._path("run-due"), {"now": _now()}, self._patience)
 
     def close(self) -> None:
         """End the sender at the harness, if it was ever created; a failure here changes no verdict."""
