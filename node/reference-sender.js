@@ -137,7 +137,8 @@ class Dispatcher {
   }
 
   // One POST. Resolves (never rejects) with {status, location, error}: status null when no answer came, error the
-  // reason (an error code such as ECONNREFUSED, or 'timeout'). Redirects are reported, never followed.
+  // reason (an error code such as ECONNREFUSED, or 'timeout'). Redirects are reported, never followed. The status
+  // line is the answer: once it has come, a body that drips past the deadline is cut off but the status stands.
   send(url, body, headers) {
     return new Promise((resolve) => {
       let settled = false;
