@@ -5,20 +5,25 @@ breaks the protocol gets one sentence, in bounded time, with no secret in any ou
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from command_line import cli
 from jsonschema import Draft202012Validator
-from peers import node_harness, python_bridge
+from peers import ROOT, harness, node_binary, node_harness, python_bridge
 from suite_runner import NOT_SLOW, REFERENCE_SENDER, SuiteRun, run_sender_suite
 
 from horneross_conformance.core.redaction import secret_forms
 from horneross_conformance.core.resources import load_json
 from horneross_conformance.sender.harness import format_now
 from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
+from horneross_conformance.transport.client import parse_endpoint, post
 from horneross_conformance.transport.server import serve
 
 # What the in-process run of the Python reference gives, check by check (test_sender_suite.py asserts it): the
@@ -39,7 +44,7 @@ def test_the_node_reference_through_the_protocol_passes_every_check_the_python_o
         run = run_sender_suite(pytester, url, "--horneross-strict")
     assert run.ret == 0, run.stdout
     assert run.report["verdict"] == "conformant"
-    assert run.report["target"] == f"{url}/"
+    assert run.report["target"] == url
     assert check_outcomes(run) == IN_PROCESS_REFERENCE, run.stdout
 
 
@@ -275,8 +280,6 @@ def test_an_error_body_echoing_the_secret_shows_no_secret_anywhere(
 
 
 def test_run_sender_accepts_a_harness_url(tmp_path: Any) -> None:
-    from command_line import cli
-
     with serve(lambda environ, start_response: []) as url:
         pass
     result = cli("run", "--sender", url, cwd=tmp_path)
@@ -286,8 +289,6 @@ def test_run_sender_accepts_a_harness_url(tmp_path: Any) -> None:
 
 
 def test_the_bridge_answers_as_the_schema_says_and_refuses_bad_calls_in_one_sentence() -> None:
-    from horneross_conformance.transport.client import parse_endpoint, post
-
     def call(base: str, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
         answer = post(parse_endpoint(base + path), body, {"Content-Type": content_type}, 10)
         return answer.status, json.loads(answer.body)
@@ -321,9 +322,6 @@ def test_the_bridge_answers_as_the_schema_says_and_refuses_bad_calls_in_one_sent
 
 
 def test_the_bridge_says_in_one_sentence_what_is_wrong_with_a_factory() -> None:
-    import subprocess
-    import sys
-
     result = subprocess.run(
         [sys.executable, "-m", "horneross_conformance.sender.bridge", "no_such_module:create"],
         capture_output=True,
@@ -333,3 +331,29 @@ def test_the_bridge_says_in_one_sentence_what_is_wrong_with_a_factory() -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip().count("\n") == 0 and "cannot import 'no_such_module'" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_readme_node_harness_is_conformant(pytester: pytest.Pytester) -> None:
+    """The README's plain node:http harness, run as written (its dispatcher found where it says), passes every
+    check."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"<!-- example:node-harness -->\n```js\n(.+?)```", readme, re.S)
+    assert example is not None
+    script = pytester.path / "harness-example.js"
+    dispatcher = json.dumps(str(ROOT / "node" / "reference-sender.js"))
+    script.write_text(example.group(1).replace("'./node/reference-sender.js'", dispatcher), encoding="utf-8")
+    with harness(node_binary(), str(script)) as url:
+        run = run_sender_suite(pytester, url, "--horneross-strict")
+    assert run.ret == 0, run.stdout
+    assert check_outcomes(run) == IN_PROCESS_REFERENCE
+
+
+def test_user_information_in_the_harness_url_is_not_printed(
+    pytester: pytest.Pytester, hostile: Callable[[Misbehave], tuple[HostileHarness, str]]
+) -> None:
+    _, url = hostile(lambda call, body: None)
+    with_password = url.replace("http://", "http://vendor:hunter2-password@") + "/harness/"
+    run = preflight_only(pytester, with_password)
+    assert run.report["target"] == f"{url}/harness"
+    assert "hunter2-password" not in run.stdout + run.stderr + json.dumps(run.report)

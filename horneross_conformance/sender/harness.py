@@ -64,7 +64,7 @@ class Harness:
 
     @property
     def display(self) -> str:
-        return self.base.display  # without user information
+        return f"{self.base.scheme}://{self.base.address}{self.base_path}"  # as given, without user information
 
     def call(self, path: str, body: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """POST ``body`` to ``BASE + path``; the answer's JSON object, or ``HarnessFailure`` saying what came."""
