@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,10 +28,15 @@ STRICT = "--horneross-strict"
 CA_BUNDLE = "--horneross-ca-bundle"
 EXAMPLES = "--horneross-examples"
 SEED = "--horneross-seed"
+CAPTURE_BIND = "--horneross-capture-bind"
+CAPTURE_HOST = "--horneross-capture-host"
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
 FACTORY = pytest.StashKey[Callable[[], Any]]()
+RELEASE = pytest.StashKey[Callable[[Any], None]]()  # ends a sender after its check (a harness's senders)
 GENERATION = pytest.StashKey[Generation]()
 WORKER_SEED = "horneross_seed"
+LOOPBACK = "127.0.0.1"
+HOST_NAME = re.compile(r"[A-Za-z0-9._-]{1,253}|[0-9A-Fa-f:.]{2,45}")  # a DNS name, an IPv4 or an IPv6 address
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,9 +49,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         SENDER,
-        metavar="MODULE:FACTORY",
+        metavar="MODULE:FACTORY|URL",
         help=f"run the sender suite against the adapters this factory returns ('{FROM_FIXTURE}': the "
-        "horneross_sender fixture of your conftest.py gives them)",
+        "horneross_sender fixture of your conftest.py gives them), or, given an http(s) URL, against the sender "
+        "a harness serves there (the sender harness protocol: a sender in any language)",
     )
     group.addoption(
         TIMEOUT,
@@ -73,6 +80,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"generated events per generated check (default {DEFAULT_EXAMPLES}; 0 leaves those checks out)",
     )
     group.addoption(SEED, metavar="N", type=int, help="seed of the generated events, to repeat a run exactly")
+    group.addoption(
+        CAPTURE_BIND,
+        metavar="ADDRESS",
+        default=LOOPBACK,
+        help=f"sender suite: the address its capture endpoints listen on (default {LOOPBACK}; 0.0.0.0: every "
+        "interface, for a sender in another host or container)",
+    )
+    group.addoption(
+        CAPTURE_HOST,
+        metavar="HOST",
+        help="sender suite: the host name subscription URLs carry, as the sender's process reaches the capture "
+        f"endpoints (default: the {CAPTURE_BIND} address, or {LOOPBACK} for 0.0.0.0 and ::)",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -157,8 +177,12 @@ def _configure_sender(
     config: pytest.Config, source: str, timeout: float, generation: Generation, report: str | None, strict: bool
 ) -> None:
     from horneross_conformance.pytest_run import SenderRun
+    from horneross_conformance.sender.harness import is_harness_url
 
-    if source != FROM_FIXTURE:
+    bind, host = _capture_address(config)
+    if is_harness_url(source):
+        source = _configure_harness(config, source, timeout)
+    elif source != FROM_FIXTURE:
         from horneross_conformance.sender.adapter import load_factory, probe_factory
 
         try:
@@ -167,7 +191,42 @@ def _configure_sender(
         except ValueError as error:
             raise pytest.UsageError(f"{SENDER}: {error}") from None
         config.stash[FACTORY] = factory
-    config.pluginmanager.register(SenderRun(config, source, timeout, generation, report, strict), "horneross-run")
+    run = SenderRun(config, source, timeout, generation, report, strict, bind, host)
+    config.pluginmanager.register(run, "horneross-run")
+
+
+def _configure_harness(config: pytest.Config, url: str, timeout: float) -> str:
+    """A harness's senders as the factory: checked to answer the protocol now, a usage error if not. Returns the
+    URL to show (without user information)."""
+    from horneross_conformance.sender.harness import Harness, RemoteSender
+
+    try:
+        harness = Harness(url, timeout, config.getoption("horneross_ca_bundle"))
+        harness.preflight()
+    except ValueError as error:
+        raise pytest.UsageError(f"{SENDER}: {error}") from None
+    config.stash[FACTORY] = lambda: RemoteSender(harness)
+    config.stash[RELEASE] = RemoteSender.close
+    return harness.display
+
+
+def _capture_address(config: pytest.Config) -> tuple[str, str]:
+    """Where the capture endpoints listen, and the host their URLs carry; checked by binding once."""
+    import socket
+
+    bind = config.getoption("horneross_capture_bind")
+    host = config.getoption("horneross_capture_host")
+    try:
+        family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((bind, 0))
+    except (OSError, UnicodeError, ValueError) as error:
+        raise pytest.UsageError(f"{CAPTURE_BIND}: cannot listen on {bind!r} ({error})") from None
+    if host is None:
+        host = LOOPBACK if bind in ("0.0.0.0", "::") else bind
+    if not HOST_NAME.fullmatch(host):
+        raise pytest.UsageError(f"{CAPTURE_HOST}: {host!r} is not a host name or IP address")
+    return bind, host
 
 
 @pytest.fixture
@@ -190,3 +249,6 @@ def horneross_sender(request: pytest.FixtureRequest) -> Iterator[Any]:
     except Exception as error:
         raise CheckFailed(f"the factory raised {type(error).__name__}: {error}") from None
     yield sender
+    release = request.config.stash.get(RELEASE, None)
+    if release is not None:
+        release(sender)

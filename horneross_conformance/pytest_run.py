@@ -291,6 +291,8 @@ class SenderRun(SuiteRun):
         generation: Generation,
         report: str | None,
         strict: bool,
+        capture_bind: str = "127.0.0.1",
+        capture_host: str | None = None,
     ) -> None:
         from horneross_conformance.sender.capture import CaptureLog, CaptureServer
         from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
@@ -301,7 +303,7 @@ class SenderRun(SuiteRun):
         self.timeout = timeout
         self.generation = generation
         self.log = CaptureLog(hold_limit=timeout)
-        self.server = CaptureServer(self.log)
+        self.server = CaptureServer(self.log, bind=capture_bind, advertised=capture_host)
         self.watchdog = Watchdog()
         self.checked_sender = False
 
@@ -314,7 +316,11 @@ class SenderRun(SuiteRun):
         return self.log.wire
 
     def header(self) -> str:
-        return f"timeout {self.timeout:g} s per call of the adapter, {generation_header(self.generation)}"
+        server = self.server
+        where = (
+            f", capture endpoints on {server.bind} as {server.advertised}" if server.advertised != server.bind else ""
+        )
+        return f"timeout {self.timeout:g} s per call of the adapter, {generation_header(self.generation)}{where}"
 
     def stopped(self) -> str | None:
         return self.watchdog.stuck

@@ -9,6 +9,8 @@ import os
 import select
 import shutil
 import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,3 +108,48 @@ def express_receiver(secret: str) -> Iterator[str]:
         if drain.is_alive():
             drain.join(5)
         process.stdout.close()
+
+
+REFERENCE_HARNESS = ROOT / "node" / "reference-sender.js"
+BROKEN_HARNESS = NODE_DIR / "broken-senders.js"
+HARNESS_DELIVERY_TIMEOUT = (
+    "0.5"  # seconds, as the Python reference's for_conformance: the slow-answer check stays quick
+)
+
+
+@contextlib.contextmanager
+def harness(*command: str) -> Iterator[str]:
+    """A sender harness process (it prints ``listening PORT`` first); yields its base URL. Its stderr is kept in a
+    file and shown if it does not start, so that a broken peer says why."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errors:
+        process = subprocess.Popen(
+            list(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8"
+        )
+        assert process.stdout is not None
+        try:
+            if not select.select([process.stdout], [], [], STARTUP_LIMIT)[0]:
+                pytest.fail(f"{command[1]} did not start within {STARTUP_LIMIT} s")
+            first = process.stdout.readline().split()
+            if first[:1] != ["listening"]:
+                errors.seek(0)
+                pytest.fail(f"{command[1]} did not start: {errors.read()[:2000]}")
+            yield f"http://127.0.0.1:{first[1]}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+            process.stdout.close()
+
+
+def node_harness(*arguments: str) -> contextlib.AbstractContextManager[str]:
+    """A Node sender harness: the reference (no arguments) or ``broken-senders.js FAULT``."""
+    script = str(BROKEN_HARNESS) if arguments else str(REFERENCE_HARNESS)
+    return harness(node_binary(), script, *arguments, "--delivery-timeout", HARNESS_DELIVERY_TIMEOUT)
+
+
+def python_bridge(factory: str) -> contextlib.AbstractContextManager[str]:
+    """A Python sender factory served over the protocol by the bridge, in a process of its own."""
+    return harness(sys.executable, "-m", "horneross_conformance.sender.bridge", factory)

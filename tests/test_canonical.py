@@ -11,6 +11,7 @@ from peers import NodeStringify
 from strategies import json_text
 
 from horneross_conformance import canonical_bytes
+from horneross_conformance.core.canonical import same_json
 
 # The pairs of shared/design/json-stringify.md, computed there by Node.js v20.
 DOCUMENTED = [
@@ -88,3 +89,12 @@ def test_equals_node_json_stringify_on_generated_documents(node: NodeStringify, 
     for text, expected in zip(texts, node.stringify_many(texts), strict=True):
         assert isinstance(expected, bytes), f"node rejected a generated text: {expected}"
         assert canonical_bytes(json.loads(text)) == expected, text
+
+
+def test_same_json_compares_as_json_stringify_writes_but_not_the_order_of_keys() -> None:
+    """Data back from another language is the same data when JSON.stringify writes it the same (docs/contract.md,
+    decision 13): numbers as JavaScript holds them, types kept apart, key order left to the signature check."""
+    assert same_json({"n": 1.0, "big": 2**64}, {"n": 1, "big": 18446744073709552000})
+    assert same_json({"a": 1, "9": [True], "10": None}, {"10": None, "9": [True], "a": 1})
+    assert not same_json({"flag": True}, {"flag": 1})
+    assert not same_json({"text": "\ud83d"}, {"text": "\ufffd"})

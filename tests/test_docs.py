@@ -52,7 +52,8 @@ def test_compact_ids() -> None:
 def test_readme_documents_every_option() -> None:
     from horneross_conformance import plugin
 
-    for option in (plugin.ENDPOINT, plugin.SECRET, plugin.SENDER, plugin.TIMEOUT, plugin.REPORT, plugin.STRICT):
+    options = (plugin.ENDPOINT, plugin.SECRET, plugin.SENDER, plugin.TIMEOUT, plugin.REPORT, plugin.STRICT)
+    for option in (*options, plugin.CAPTURE_BIND, plugin.CAPTURE_HOST):
         assert f"`{option}" in README
 
 

@@ -3,8 +3,8 @@
 It runs the conformance suites: with no target, the receiver suite against the bundled reference receiver
 and the sender suite against the bundled reference sender (what the README's first command does); with
 ``--endpoint URL`` (secret from ``HORNEROSS_WEBHOOK_SECRET``) the receiver suite against it; with
-``--sender MODULE:FACTORY`` the sender suite against it. Each suite runs in pytest, isolated from the current
-folder's configuration and conftest files.
+``--sender MODULE:FACTORY`` (or the URL of a sender harness) the sender suite against it. Each suite runs in
+pytest, isolated from the current folder's configuration and conftest files.
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ def add_parser(commands: Any) -> None:
     )
     target = run.add_mutually_exclusive_group()
     target.add_argument("--endpoint", metavar="URL", help=f"the webhook endpoint to test (secret from {SECRET_ENV})")
-    target.add_argument("--sender", metavar="MODULE:FACTORY", help="the sender adapter factory to test")
+    target.add_argument(
+        "--sender",
+        metavar="MODULE:FACTORY|URL",
+        help="the sender adapter factory to test, or the http(s) base URL of a harness serving a sender in any "
+        "language (the sender harness protocol)",
+    )
     run.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
     run.add_argument(
         "--report",

@@ -41,6 +41,22 @@ def canonical_bytes(obj: Any) -> bytes:
     return exact_bytes(obj)
 
 
+def same_json(a: Any, b: Any) -> bool:
+    """Whether two values are the same data to ``JSON.stringify`` (docs/contract.md, decision 13): data that crossed
+    JSON in another language (a sender behind the harness) comes back with 1.0 as 1 and 2**64 as
+    18446744073709552000, which is no difference, while ``true`` for ``1`` is one. The order of an object's keys is
+    left out: it changes the serialization, which is the signature's business (SND-03), not the data's."""
+    return a is b or canonical_bytes(_keys_sorted(a)) == canonical_bytes(_keys_sorted(b))
+
+
+def _keys_sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _keys_sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_keys_sorted(item) for item in value]
+    return value
+
+
 def exact_bytes(obj: Any) -> bytes:
     """``canonical_bytes`` by the exact path alone: ECMAScript's algorithm written out, for every document."""
     parts: list[str] = []

@@ -138,7 +138,9 @@ class CaptureLog:
                 endpoint.attempts += 1
             attempt = endpoint.attempts if endpoint else 0
             offset = self.offset()
-        answer = endpoint.script(attempt) if endpoint else Answer(404)
+        # A redirect's Location answers 200: a sender that follows it takes that for success and is seen stopping.
+        stray = Answer(200) if request.path.startswith(REDIRECTED) else Answer(404)
+        answer = endpoint.script(attempt) if endpoint else stray
         headers: dict[str, str] = {}
         for name, value in request.headers.items():
             key = name.lower()
@@ -192,11 +194,23 @@ def read_body(request: Request) -> tuple[bytes, int]:
     return bytes(kept), size
 
 
-class CaptureServer(HTTPServer):
-    """A threaded pytest-httpserver whose every request goes to ``log.handle``."""
+LOOPBACK = "127.0.0.1"
 
-    def __init__(self, log: CaptureLog, port: int = 0) -> None:
-        super().__init__(host="127.0.0.1", port=port, threaded=True)
+
+def url_host(host: str) -> str:
+    """A host as it stands in a URL: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+class CaptureServer(HTTPServer):
+    """A threaded pytest-httpserver whose every request goes to ``log.handle``. ``bind``: the address it listens
+    on; ``advertised``: the host name subscription URLs carry, which the sender's process must reach (defaults:
+    the loopback address, for a sender in the suite's own process or on its host)."""
+
+    def __init__(self, log: CaptureLog, port: int = 0, bind: str = LOOPBACK, advertised: str | None = None) -> None:
+        super().__init__(host=bind, port=port, threaded=True)
+        self.bind = bind
+        self.advertised = advertised or bind
         self.capture_log = log
         self.expect_request(re.compile(".*")).respond_with_handler(log.handle)
 
@@ -215,25 +229,29 @@ class CaptureServer(HTTPServer):
         return self.dispatch(request)
 
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{url_host(self.advertised)}:{self.port}"
 
 
 class RefusingPort:
-    """A loopback port that refuses connections until ``open`` starts a capture server on it."""
+    """A port that refuses connections until ``open`` starts a capture server on it (same bind and advertised
+    host as the run's capture server)."""
 
-    def __init__(self) -> None:
-        self._socket: socket.socket | None = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    def __init__(self, bind: str = LOOPBACK, advertised: str | None = None) -> None:
+        family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+        self._socket: socket.socket | None = socket.socket(family, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))  # bound, never listening: the kernel answers connections with RST
+        self._socket.bind((bind, 0))  # bound, never listening: the kernel answers connections with RST
         self.port: int = self._socket.getsockname()[1]
+        self.bind = bind
+        self.advertised = advertised or bind
         self.server: CaptureServer | None = None
 
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{url_host(self.advertised)}:{self.port}"
 
     def open(self, log: CaptureLog) -> None:
         self._release()
-        self.server = CaptureServer(log, port=self.port)
+        self.server = CaptureServer(log, port=self.port, bind=self.bind, advertised=self.advertised)
         self.server.start()
 
     def close(self) -> None:

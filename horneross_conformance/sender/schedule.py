@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive
+from horneross_conformance.core.canonical import same_json
 from horneross_conformance.core.contract import RETRY_DELAYS
 from horneross_conformance.sender.capture import Capture, Endpoint
 from horneross_conformance.sender.target import SenderTarget, parsed_body, unreadable
@@ -151,7 +152,7 @@ def _owner(plan: Plan, capture: Capture) -> Expected | None:
     body = parsed_body(capture)
     data = body.get("data") if isinstance(body, dict) else None
     for expected in mine:
-        if plan.emissions[expected.emission].data == data:
+        if same_json(plan.emissions[expected.emission].data, data):
             return expected
     return None
 

@@ -110,7 +110,7 @@ class SenderTarget:
         path = self.log.new_path(label)
         base = self.server.base_url()
         if refusing:
-            port = RefusingPort()
+            port = RefusingPort(self.server.bind, self.server.advertised)
             self._ports.append(port)
             base = port.base_url()
         secret = secrets.token_urlsafe(24)
@@ -195,6 +195,8 @@ class SenderTarget:
         self.watchdog.answered()
         if "error" in outcome:
             error = outcome["error"]
+            if isinstance(error, CheckFailed):  # a remote sender's failed call (sender.harness): said already
+                raise Raised(f"{name}(): {error} ({when})", error)
             # redacted by the run; inert here, since the text is the sender's (a harness's answer, say)
             raise Raised(f"{name}() raised {type(error).__name__}: {for_terminal(str(error))} ({when})", error)
         return outcome.get("value")

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive
-from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.canonical import canonical_bytes, same_json
 from horneross_conformance.core.contract import DUE, EVENT_TYPES, SIGNATURE_HEADER
 from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.core.signing import sign
@@ -119,7 +119,7 @@ def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) ->
     expected = sign(canonical_bytes(payload), secret)
     if signature == expected:
         return None
-    if emitted is not None and payload.get("data") != emitted.data:
+    if emitted is not None and not same_json(payload.get("data"), emitted.data):
         raise Inconclusive(f"the data delivered to {where} is not the data emitted (see SND-01)")
     if signature.lower() == expected:
         return f"the signature to {where} is uppercase hex: the documented receiver compares lowercase with ==="
@@ -159,7 +159,7 @@ def check_payload(capture: Capture, event_type: str, data: dict[str, Any] | None
     errors = schema_errors(body, "event.schema.json" if body.get("type") in EVENT_TYPES else None)
     if errors:
         raise CheckFailed(f"a {event_type} delivery is not valid: {errors[0]}")
-    if data is not None and body.get("data") != data:
+    if data is not None and not same_json(body.get("data"), data):
         raise CheckFailed(f"the data of a {event_type} delivery differs from the data emitted: {body.get('data')!r}")
 
 

@@ -1,0 +1,186 @@
+"""The sender harness protocol, the suite's end: a sender in any language, driven through five JSON calls.
+
+``pytest --horneross-sender=http://HOST:PORT/BASE`` hands the sender suite a ``RemoteSender`` per check instead of
+an in-process adapter: the same three methods, each a POST to the vendor's harness carrying ``now``, the frozen
+time the suite reads (docs: README, "Certifying a sender in any language"; data: schemas/sender-harness.schema.json).
+The checks cannot tell the two apart.
+
+Every call goes through the toolkit's bounded client (one total deadline, answers cut at 64 KiB, redirects never
+followed). Whatever goes wrong with a call (a status other than 200, a body that is not a JSON object, no answer,
+a refused connection) is a ``HarnessFailure``: one sentence with the call, the status and the start of the body,
+shown inert. The run redacts every secret from it, so an error body that echoes a webhook secret shows none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from horneross_conformance.checks.registry import CheckFailed
+from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
+
+SCHEMES = ("http://", "https://")
+SENDER_ID = re.compile(r"[A-Za-z0-9._~-]{1,200}")  # the protocol's S: URL-safe, and short enough to print
+SHOWN = 100  # characters of an answer's body quoted in a message
+
+
+class HarnessFailure(CheckFailed):
+    """A call of the harness did not get a correct answer: the sender's failure in the check that made it."""
+
+
+def is_harness_url(source: str) -> bool:
+    """Whether ``--horneross-sender`` names a harness (a URL) rather than ``MODULE:FACTORY``."""
+    return source.lower().startswith(SCHEMES)
+
+
+def format_now(moment: datetime) -> str:
+    """``2026-12-01T12:00:00.000Z``: RFC 3339 UTC with milliseconds, as every call carries it."""
+    utc = moment.astimezone(UTC)
+    return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
+
+
+def _now() -> str:
+    # The standard library's clock, which the suite freezes while a check runs: the harness gets the frozen time.
+    return format_now(datetime.now(UTC))
+
+
+class Harness:
+    """The vendor's harness at one base URL: makes the calls, checks the answers and the sender ids it gives."""
+
+    def __init__(self, base_url: str, timeout: float, ca_bundle: str | None = None) -> None:
+        endpoint = parse_endpoint(base_url, ca_bundle)  # ValueError: not an http(s) URL
+        if "?" in endpoint.target or "#" in base_url:
+            raise ValueError(f"{endpoint.display!r} has a query or fragment: give the harness's base URL only")
+        self.base = endpoint
+        self.base_path = endpoint.target.rstrip("/")
+        self.timeout = timeout
+        self._given: set[str] = set()  # every sender id of the run: a sender left running must never be confused
+        self._lock = threading.Lock()
+
+    @property
+    def display(self) -> str:
+        return f"{self.base.scheme}://{self.base.address}{self.base_path}"  # as given, without user information
+
+    def call(self, path: str, body: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
+        """POST ``body`` to ``BASE + path``; the answer's JSON object, or ``HarnessFailure`` saying what came."""
+        what = f"POST {self.base_path}{path}"
+        endpoint = Endpoint(
+            self.base.scheme, self.base.host, self.base.port, self.base_path + path, self.base.ca_bundle
+        )
+        limit = self.timeout if timeout is None else timeout
+        try:
+            # canonical_bytes: JSON.stringify's text, so a lone surrogate in emitted data crosses as its escape
+            answer = post(endpoint, canonical_bytes(body), {"Content-Type": "application/json"}, limit)
+        except DeliveryError as error:
+            raise HarnessFailure(f"the harness did not answer {what}: {error}") from None
+        status = f"{answer.status} {_printable(answer.reason)}".strip()
+        try:
+            parsed = json.loads(answer.body)
+        except ValueError:  # UnicodeDecodeError included
+            parsed = None
+        if answer.status != 200:
+            message = parsed.get("error") if isinstance(parsed, dict) else None
+            said = f"error {message[:SHOWN]!r}" if isinstance(message, str) else _start(answer.body)
+            raise HarnessFailure(f"the harness answered {what} with {status}, not 200 ({said})")
+        if not isinstance(parsed, dict):
+            kind = "is not JSON" if parsed is None and answer.body.strip() != b"null" else "is not a JSON object"
+            raise HarnessFailure(f"the harness's answer to {what} {kind} ({_start(answer.body)})")
+        return parsed
+
+    def create(self, timeout: float | None = None) -> str:
+        """``POST BASE/senders``: a fresh sender's id, checked to be well formed and new to the run."""
+        answer = self.call("/senders", {"now": _now()}, timeout)
+        sender = answer.get("sender")
+        if not (isinstance(sender, str) and SENDER_ID.fullmatch(sender)):
+            raise HarnessFailure(
+                f"the harness's answer to POST {self.base_path}/senders has no usable sender id (a string of "
+                f"[A-Za-z0-9._~-]): {_start(json.dumps(answer).encode())}"
+            )
+        with self._lock:
+            if sender in self._given:
+                raise HarnessFailure(
+                    f"the harness answered POST {self.base_path}/senders with the sender id {sender!r}, which it "
+                    "gave before: each call must create a new sender, with an id of its own"
+                )
+            self._given.add(sender)
+        return sender
+
+    def close(self, sender: str) -> None:
+        self.call(f"/senders/{sender}/close", {})
+
+    def preflight(self) -> None:
+        """Create a sender and close it; raise ``ValueError`` with one sentence when the harness cannot."""
+        try:
+            self.close(self.create())
+        except HarnessFailure as error:
+            raise ValueError(f"{self.display} does not serve the sender harness protocol: {error}") from None
+
+
+class RemoteSender:
+    """A sender behind the harness, with the adapter's three methods. It is created on its first call, at the
+    frozen time of that call, so that ``now`` never goes back for it; ``close`` ends it."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.harness = harness
+        self.sender: str | None = None
+        self._lock = threading.Lock()
+        # The suite waits for a call at most its own bound (target.SenderTarget.call: the timeout, or twice it for
+        # a run_due that outlasts held answers). A request always outlasts that bound, so that a harness that does
+        # not answer is seen as a call that did not return (which the watchdog counts), never as a failed request.
+        self._patience = 3 * harness.timeout + 1
+
+    def __repr__(self) -> str:
+        return f"RemoteSender({self.harness.display!r}, {self.sender!r})"
+
+    def _path(self, call: str) -> str:
+        with self._lock:
+            if self.sender is None:
+                self.sender = self.harness.create(self._patience)
+            return f"/senders/{self.sender}/{call}"
+
+    def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None:
+        path = self._path("subscribe")
+        body = {"now": _now(), "url": url, "secret": secret, "events": events}
+        self.harness.call(path, body, self._patience)
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        path = self._path("emit")
+        answer = self.harness.call(path, {"now": _now(), "type": event_type, "data": data}, self._patience)
+        event_id = answer.get("id")
+        if not isinstance(event_id, str) or not event_id:
+            raise HarnessFailure(
+                f"the harness's answer to POST {self.harness.base_path}{path} has no event id (a string starting "
+                f"with evt_): {_start(json.dumps(answer).encode())}"
+            )
+        # an id that does not start with evt_ is returned as is: SND-02 judges it, as it does an adapter's
+        return event_id
+
+    def run_due(self) -> None:
+        self.harness.call(self._path("run-due"), {"now": _now()}, self._patience)
+
+    def close(self) -> None:
+        """End the sender at the harness, if it was ever created; a failure here changes no verdict."""
+        with self._lock:
+            sender, self.sender = self.sender, None
+        if sender is not None:
+            # the check is over: a harness that cannot close keeps a sender it will never be asked for again
+            with contextlib.suppress(HarnessFailure):
+                self.harness.close(sender)
+
+
+def _start(body: bytes) -> str:
+    """The start of a body, inert (escaped by ``repr``), with its length when it is cut."""
+    if not body:
+        return "an empty body"
+    text = body[: SHOWN * 4].decode("utf-8", "replace")
+    shown = repr(text[:SHOWN])
+    return f"body {shown}" + (f" ... ({len(body)} bytes)" if len(text) > SHOWN or len(body) > SHOWN * 4 else "")
+
+
+def _printable(reason: str) -> str:
+    return "".join(c for c in reason[:60] if c.isprintable() and c.isascii())
