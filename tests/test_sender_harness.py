@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from peers import ROOT, harness, node_binary, node_harness, python_bridge
 from suite_runner import NOT_SLOW, REFERENCE_SENDER, SuiteRun, run_sender_suite
 
+from horneross_conformance.cli.usage import EXIT_USAGE
 from horneross_conformance.core.redaction import secret_forms
 from horneross_conformance.core.resources import load_json
 from horneross_conformance.sender.harness import format_now
@@ -283,8 +284,8 @@ def test_run_sender_accepts_a_harness_url(tmp_path: Any) -> None:
     with serve(lambda environ, start_response: []) as url:
         pass
     result = cli("run", "--sender", url, cwd=tmp_path)
-    assert result.returncode == pytest.ExitCode.USAGE_ERROR
-    assert "does not serve the sender harness protocol" in result.stderr
+    assert result.returncode == EXIT_USAGE  # the command's exit code for a usage error (cli/usage.py)
+    assert "does not serve the sender harness protocol" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
 
 
