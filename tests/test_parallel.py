@@ -53,7 +53,11 @@ def test_an_unreachable_endpoint_is_non_conformant_in_parallel_too(pytester: pyt
 
 
 @pytest.mark.slow
-def test_every_worker_generates_from_the_seed_the_controller_printed(pytester: pytest.Pytester) -> None:
+def test_every_worker_generates_from_the_seed_the_controller_printed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
+        monkeypatch.delenv(name, raising=False)  # set when this test runs under xdist: not the inner controller's
     pytester.makeconftest(
         """
         import os
