@@ -25,7 +25,9 @@ NOT_SLOW = ("-k", "not SND-RTY-013")
 
 
 @dataclass
-class SuiteRun:
+class FinishedRun:
+    """What a suite run left behind: its exit code, its JSON report, its output (the plugin's SuiteRun is the run itself)."""
+
     ret: int
     report: dict[str, Any]
     stdout: str
@@ -47,7 +49,7 @@ class SuiteRun:
 
 def run_suite(
     pytester: pytest.Pytester, url: str, *args: str, secret: str = SECRET, subprocess: bool = False
-) -> SuiteRun:
+) -> FinishedRun:
     """The receiver suite against ``url``, with the self-tests' seed and few examples unless ``args`` say."""
     return run_pytest(
         pytester,
@@ -64,7 +66,9 @@ def _generation(args: tuple[str, ...]) -> list[str]:
     return [option for option in defaults if not any(arg.startswith(option.split("=")[0]) for arg in args)]
 
 
-def run_sender_suite(pytester: pytest.Pytester, factory: str | type, *args: str, subprocess: bool = False) -> SuiteRun:
+def run_sender_suite(
+    pytester: pytest.Pytester, factory: str | type, *args: str, subprocess: bool = False
+) -> FinishedRun:
     """The sender suite against ``factory`` (a MODULE:FACTORY string, or a class of ``senders``), with the
     self-tests' seed and few examples unless ``args`` say."""
     if isinstance(factory, type):
@@ -72,7 +76,7 @@ def run_sender_suite(pytester: pytest.Pytester, factory: str | type, *args: str,
     return run_pytest(pytester, f"--horneross-sender={factory}", *_generation(args), *args, subprocess=subprocess)
 
 
-def run_pytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> SuiteRun:
+def run_pytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> FinishedRun:
     report = pytester.path / "report.json"
     if report.exists():
         report.unlink()
@@ -85,4 +89,4 @@ def run_pytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) 
         result = pytester.runpytest_inprocess(*options)
     seconds = time.monotonic() - started
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
-    return SuiteRun(int(result.ret), data, result.stdout.str(), result.stderr.str(), seconds)
+    return FinishedRun(int(result.ret), data, result.stdout.str(), result.stderr.str(), seconds)

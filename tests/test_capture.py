@@ -12,8 +12,9 @@ from senders import post
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import SIGNATURE_HEADER
 from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
 from horneross_conformance.core.signing import sign
-from horneross_conformance.sender.capture import KEEP, Answer, CaptureLog, CaptureServer, Endpoint, always
+from horneross_conformance.sender.capture import Answer, CaptureEndpoint, CaptureLog, CaptureServer, always
 from horneross_conformance.sender.target import EXPRESS_LIMIT
 
 MEGABYTE = b"y" * (1 << 20)
@@ -21,12 +22,12 @@ SECRET = "capture-test-secret"
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[CaptureLog, Endpoint]]:
+def served() -> Iterator[tuple[CaptureLog, CaptureEndpoint]]:
     log = CaptureLog()
     server = CaptureServer(log)
     server.start()
     path = log.new_path("A")
-    endpoint = Endpoint("A", server.base_url() + path, path, "not-a-real-secret", always(Answer(200)))
+    endpoint = CaptureEndpoint("A", server.base_url() + path, path, "not-a-real-secret", always(Answer(200)))
     log.register(endpoint)
     try:
         yield log, endpoint
@@ -34,7 +35,7 @@ def served() -> Iterator[tuple[CaptureLog, Endpoint]]:
         server.stop()
 
 
-def test_a_small_body_is_kept_whole(served: tuple[CaptureLog, Endpoint]) -> None:
+def test_a_small_body_is_kept_whole(served: tuple[CaptureLog, CaptureEndpoint]) -> None:
     log, endpoint = served
     assert post(endpoint.url, b'{"a":1}', {"Content-Type": "application/json"}, 30)[0] == 200
     [capture] = log.captures
@@ -42,17 +43,17 @@ def test_a_small_body_is_kept_whole(served: tuple[CaptureLog, Endpoint]) -> None
 
 
 def test_a_large_body_is_read_to_its_end_and_only_its_start_kept(
-    served: tuple[CaptureLog, Endpoint],
+    served: tuple[CaptureLog, CaptureEndpoint],
 ) -> None:
     log, endpoint = served
     body = bytes(range(256)) * (3 * 4096)  # 3 MiB, no two neighbouring KiB alike
     assert post(endpoint.url, body, {"Content-Type": "application/json"}, 30)[0] == 200
     [capture] = log.captures
-    assert capture.body == body[:KEEP]
+    assert capture.body == body[:CAPTURE_KEPT_BYTES]
     assert capture.size == len(body)
 
 
-def test_a_chunked_body_is_read_whole(served: tuple[CaptureLog, Endpoint]) -> None:
+def test_a_chunked_body_is_read_whole(served: tuple[CaptureLog, CaptureEndpoint]) -> None:
     log, endpoint = served
     parts = [b'{"first":', b'"part",', b'"second":"part"}']
     status, _ = post(endpoint.url, iter(parts), {}, 30)  # http.client sends an iterator chunked
@@ -61,7 +62,7 @@ def test_a_chunked_body_is_read_whole(served: tuple[CaptureLog, Endpoint]) -> No
     assert (capture.body, capture.size) == (b"".join(parts), sum(map(len, parts)))
 
 
-def test_a_fifty_megabyte_body_is_never_held_in_memory(served: tuple[CaptureLog, Endpoint]) -> None:
+def test_a_fifty_megabyte_body_is_never_held_in_memory(served: tuple[CaptureLog, CaptureEndpoint]) -> None:
     """pytest-httpserver reads every body whole before its handler runs; the capture server streams it."""
     log, endpoint = served
     size = 50 * len(MEGABYTE)
@@ -89,9 +90,9 @@ def padded_event(size: int) -> bytes:
 def test_the_documented_receiver_refuses_what_the_suite_cannot_keep_whole() -> None:
     """The sender suite calls a body longer than it keeps unreadable (SND-01), because the documentation's
     Express receiver refuses it: express.json() accepts 100 kB. A signed event just under that is accepted."""
-    assert KEEP > EXPRESS_LIMIT
+    assert CAPTURE_KEPT_BYTES > EXPRESS_LIMIT
     with express_receiver(SECRET) as url:
-        for size, status in ((EXPRESS_LIMIT - 1024, 200), (EXPRESS_LIMIT + 1024, 413), (KEEP + 1, 413)):
+        for size, status in ((EXPRESS_LIMIT - 1024, 200), (EXPRESS_LIMIT + 1024, 413), (CAPTURE_KEPT_BYTES + 1, 413)):
             body = padded_event(size)
             assert len(body) == size
             headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, SECRET)}

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 import pytest
 from receivers import closed_port, raw_endpoint, read_request_head, tls_endpoint
 
-from horneross_conformance.transport.client import MAX_BODY, DeliveryError, parse_endpoint, post
+from horneross_conformance.core.limits import ANSWER_KEPT_BYTES
+from horneross_conformance.transport.client import DeliveryError, parse_endpoint, post
 
 
 @contextmanager
@@ -58,17 +59,17 @@ def test_http_1_0_answer_without_length_reads_to_close() -> None:
 
 
 def test_a_huge_answer_is_cut_at_the_limit() -> None:
-    with canned(b"HTTP/1.1 500 Oops\r\nContent-Length: 999999999\r\n\r\n" + b"x" * (MAX_BODY + 10)) as url:
+    with canned(b"HTTP/1.1 500 Oops\r\nContent-Length: 999999999\r\n\r\n" + b"x" * (ANSWER_KEPT_BYTES + 10)) as url:
         status, body = call(url)
-    assert status == 500 and len(body) == MAX_BODY
+    assert status == 500 and len(body) == ANSWER_KEPT_BYTES
 
 
 def test_a_huge_chunk_is_cut_at_the_limit_and_the_answer_kept() -> None:
-    chunk = b"y" * (MAX_BODY + 10)
+    chunk = b"y" * (ANSWER_KEPT_BYTES + 10)
     answer = b"HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n" + f"{len(chunk):x}\r\n".encode() + chunk
     with canned(answer + b"\r\n0\r\n\r\n") as url:
         status, body = call(url)
-    assert status == 500 and body == chunk[:MAX_BODY]
+    assert status == 500 and body == chunk[:ANSWER_KEPT_BYTES]
 
 
 def test_redirects_are_answers_not_followed() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import receivers as r
-from suite_runner import RECEIVER_CASES, SuiteRun, run_suite
+from suite_runner import RECEIVER_CASES, FinishedRun, run_suite
 
 from horneross_conformance.receiver.reference import ReferenceReceiver
 
@@ -174,7 +174,7 @@ def test_bad_options_are_usage_errors(pytester: pytest.Pytester, option: str, co
 HOSTILE_TIMEOUT = 2.0
 
 
-def _bounded(run: SuiteRun) -> None:
+def _bounded(run: FinishedRun) -> None:
     """The promise for any endpoint: a verdict within (number of checks) x (timeout), with a report."""
     assert run.seconds < RECEIVER_CASES * HOSTILE_TIMEOUT, run.seconds
     assert run.report["verdict"] == "non-conformant" and run.ret == 1

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import receivers as r
-from suite_runner import FEW_EXAMPLES, SEED, SuiteRun, run_suite
+from suite_runner import FEW_EXAMPLES, SEED, FinishedRun, run_suite
 
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.transport.server import serve
@@ -16,7 +16,7 @@ from horneross_conformance.transport.server import serve
 pytest.importorskip("xdist")
 
 
-def _outcomes(run: SuiteRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+def _outcomes(run: FinishedRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     """Per requirement: its outcome and the outcome of each of its checks."""
     return {
         q["id"]: (q["outcome"], sorted((c["id"], c["outcome"]) for c in q["checks"]))

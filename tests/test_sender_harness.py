@@ -17,7 +17,7 @@ import pytest
 from command_line import cli
 from jsonschema import Draft202012Validator
 from peers import ROOT, harness, node_binary, node_harness, python_bridge
-from suite_runner import NOT_SLOW, REFERENCE_SENDER, SuiteRun, run_sender_suite
+from suite_runner import NOT_SLOW, REFERENCE_SENDER, FinishedRun, run_sender_suite
 
 from horneross_conformance.cli.usage import EXIT_USAGE
 from horneross_conformance.core.redaction import secret_forms
@@ -33,7 +33,7 @@ IN_PROCESS_REFERENCE = {case.id: "passed" for case in suite.cases}
 PREFLIGHT_REQUIREMENT = next(case.requirement for case in suite.cases if case.id == PREFLIGHT_ID)
 
 
-def check_outcomes(run: SuiteRun) -> dict[str, str]:
+def check_outcomes(run: FinishedRun) -> dict[str, str]:
     return {c["id"]: c["outcome"] for r in run.report["requirements"] for c in r["checks"]}
 
 
@@ -152,7 +152,7 @@ def hostile() -> Iterator[Callable[[Misbehave], tuple[HostileHarness, str]]]:
         context.__exit__(None, None, None)
 
 
-def preflight_only(pytester: pytest.Pytester, url: str, *args: str) -> SuiteRun:
+def preflight_only(pytester: pytest.Pytester, url: str, *args: str) -> FinishedRun:
     return run_sender_suite(pytester, url, "-k", PREFLIGHT_ID, "--horneross-timeout=0.5", *args)
 
 

@@ -3,7 +3,7 @@
 ``listen`` is open to whatever can reach it, and a local receiver that one client can stall or bloat is useless for
 the deliveries it is there to see. So every request is read under limits that hold whatever arrives:
 
-- a head of at most 64 KiB, and a body of at most ``MAX_BODY``, whether it comes with a Content-Length or chunked
+- a head of at most 64 KiB, and a body of at most ``LISTEN_BODY_LIMIT``, with a Content-Length or chunked
   (chunk sizes are checked: ``-1``, ``1_0`` or 20 digits of them are a 400, not a read to the end of the stream);
 - the whole request within ``REQUEST_TIME`` seconds, however slowly its bytes drip in;
 - at most ``MAX_CONNECTIONS`` connections; at the limit a new one pushes out the oldest connection that has been
@@ -25,16 +25,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+from horneross_conformance.core.limits import LISTEN_BODY_LIMIT
 from horneross_conformance.reporting.inert import for_terminal
 
-MAX_BODY = 16 * 1024 * 1024
 MAX_HEAD = 64 * 1024
 MAX_CONNECTIONS = 256
 REQUEST_TIME = 15.0  # seconds for a whole request to arrive, from the moment the connection waits for it
 GRACE = 1.0  # seconds a connection may wait for or read its request before a newcomer may push it out
 SMALL_BODY = 64 * 1024  # bodies up to this size are read at once by any number of connections
 LARGE_BODIES = 2  # requests that may hold a larger body at the same time
-_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")  # at most 4 GiB: anything longer is over MAX_BODY anyway
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,8}")  # at most 4 GiB: anything longer is over LISTEN_BODY_LIMIT anyway
 _LENGTH = re.compile(r"[0-9]{1,18}")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _TARGET = re.compile(r"[\x21-\x7e]+")  # a request target: visible ASCII, as RFC 9112 has it
@@ -169,8 +169,8 @@ class _Connection:
         if lengths or not _LENGTH.fullmatch(length):
             raise _Refused(400, "Content-Length is not one number")
         size = int(length)
-        if size > MAX_BODY:
-            raise _Refused(413, f"the body is larger than {MAX_BODY} bytes")
+        if size > LISTEN_BODY_LIMIT:
+            raise _Refused(413, f"the body is larger than {LISTEN_BODY_LIMIT} bytes")
         if size <= SMALL_BODY:
             self._continue(request)
             return self.read_exact(size)
@@ -194,8 +194,8 @@ class _Connection:
                         if trailers > MAX_HEAD:
                             raise _Refused(431, f"the trailers are longer than {MAX_HEAD} bytes")
                     return bytes(body)
-                if len(body) + size > MAX_BODY:
-                    raise _Refused(413, f"the chunked body is larger than {MAX_BODY} bytes")
+                if len(body) + size > LISTEN_BODY_LIMIT:
+                    raise _Refused(413, f"the chunked body is larger than {LISTEN_BODY_LIMIT} bytes")
                 if large is None and len(body) + size > SMALL_BODY:
                     large = self._large_body()
                     large.__enter__()

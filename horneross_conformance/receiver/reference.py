@@ -34,12 +34,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from horneross_conformance.core.canonical import canonical_bytes, parse_json
+from horneross_conformance.core.limits import REFERENCE_BODY_LIMIT
 from horneross_conformance.core.signing import verify
 
 EventHandler = Callable[[dict[str, Any]], None]
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
-MAX_BODY = 1024 * 1024
 log = logging.getLogger("horneross.receiver")
 
 
@@ -50,7 +50,7 @@ class ReferenceReceiver:
         self,
         secret: str,
         handler: EventHandler | None = None,
-        max_body: int = MAX_BODY,
+        max_body: int = REFERENCE_BODY_LIMIT,
         remember: int = 10_000,
     ) -> None:
         if not secret:

@@ -24,10 +24,10 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport import wire
 
-KEEP = 256 * 1024  # bytes of a body kept for the checks; the rest is read, counted and dropped
 CHUNK = 64 * 1024  # bytes read from the socket at a time
 POLL = 0.02  # seconds between looks at a held connection
 # The path prefix of the Location every redirect answers with: a request there is a sender following a redirect,
@@ -59,7 +59,7 @@ def succeed_at(k: int, failure: Answer = Answer(500)) -> Script:
 
 
 @dataclass(eq=False)
-class Endpoint:
+class CaptureEndpoint:
     """One URL a check subscribes: its label in messages (``A``), its secret, and the script of its answers."""
 
     label: str
@@ -70,20 +70,20 @@ class Endpoint:
     attempts: int = 0
 
     def __repr__(self) -> str:
-        return f"Endpoint({self.label!r}, {self.url!r})"  # never the secret
+        return f"CaptureEndpoint({self.label!r}, {self.url!r})"  # never the secret
 
 
 @dataclass(slots=True)
 class Capture:
     """One request as it arrived (recorded on arrival, before the answer, which a held answer fills in later)."""
 
-    endpoint: Endpoint | None  # None: a path no endpoint has
+    endpoint: CaptureEndpoint | None  # None: a path no endpoint has
     attempt: int  # the endpoint's attempt number (0 for a stray request)
     offset: int  # the frozen clock's offset, in seconds, when it arrived
     method: str
     path: str
     headers: dict[str, str]  # lower-case names; a repeated header keeps its values joined by ", "
-    body: bytes  # at most KEEP bytes
+    body: bytes  # at most CAPTURE_KEPT_BYTES bytes
     size: int  # the body's full length
     answered: str  # what the suite answered ("500", or "held 0.3 s, the sender hung up")
 
@@ -111,14 +111,14 @@ class CaptureLog:
     captures: list[Capture] = field(default_factory=list)
     emitted: dict[str, Any] = field(default_factory=dict)  # the run's emitted events by conversation id
     wire: wire.WireRecorder = field(default_factory=wire.WireRecorder)  # the run's wire logs and secrets
-    _endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    _endpoints: dict[str, CaptureEndpoint] = field(default_factory=dict)
     _serial: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def new_path(self, label: str) -> str:
         return f"/hooks/{next(self._serial)}-{label.lower()}"
 
-    def register(self, endpoint: Endpoint) -> None:
+    def register(self, endpoint: CaptureEndpoint) -> None:
         with self._lock:
             self._endpoints[endpoint.path] = endpoint
 
@@ -182,15 +182,15 @@ class CaptureLog:
 
 
 def read_body(request: Request) -> tuple[bytes, int]:
-    """The body's first ``KEEP`` bytes and its full length. The whole body is read, so the sender sees its
+    """The body's first ``CAPTURE_KEPT_BYTES`` bytes and its full length. The whole body is read, so the sender sees its
     answer as any receiver would give it, but only the start is held: a 50 MB delivery costs 256 KiB."""
     stream = request.stream
     kept = bytearray()
     size = 0
     while chunk := stream.read(CHUNK):
         size += len(chunk)
-        if len(kept) < KEEP:
-            kept += chunk[: KEEP - len(kept)]
+        if len(kept) < CAPTURE_KEPT_BYTES:
+            kept += chunk[: CAPTURE_KEPT_BYTES - len(kept)]
     return bytes(kept), size
 
 

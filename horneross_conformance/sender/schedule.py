@@ -15,8 +15,8 @@ from typing import Any
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive
 from horneross_conformance.core.canonical import same_json
 from horneross_conformance.core.contract import RETRY_DELAYS
-from horneross_conformance.sender.capture import Capture, Endpoint
-from horneross_conformance.sender.target import SenderTarget, parsed_body, unreadable
+from horneross_conformance.sender.capture import Capture, CaptureEndpoint
+from horneross_conformance.sender.target import SenderTarget, body_json, why_unreadable
 
 DAY = 24 * 60 * 60
 # after the last attempt nothing may come: not after any usual delay, not a day or a week later
@@ -50,7 +50,7 @@ class Emission:
 class Expected:
     """The attempts of one emitted event at one endpoint: numbered from ``first``, due at ``offsets``."""
 
-    endpoint: Endpoint
+    endpoint: CaptureEndpoint
     emission: int  # index into the plan's emissions
     offsets: tuple[int, ...]
     first: int = 1  # the number of the first attempt that can be seen (earlier ones were refused)
@@ -63,7 +63,7 @@ class Expected:
 class Plan:
     emissions: list[Emission]
     expected: list[Expected]
-    opens: dict[int, list[Endpoint]] = field(default_factory=dict)  # offset -> refusing endpoints to open then
+    opens: dict[int, list[CaptureEndpoint]] = field(default_factory=dict)  # offset -> refusing endpoints to open then
 
 
 def play(target: SenderTarget, plan: Plan, run_due_bound: float | None = None) -> None:
@@ -146,10 +146,10 @@ def _owner(plan: Plan, capture: Capture) -> Expected | None:
     mine = [e for e in plan.expected if e.endpoint is capture.endpoint]
     if len(mine) <= 1:
         return mine[0] if mine else None
-    problem = unreadable(capture)
+    problem = why_unreadable(capture)
     if problem:
         raise Inconclusive(f"{problem}, so which event it carries is unknown (see SND-01)")
-    body = parsed_body(capture)
+    body = body_json(capture)
     data = body.get("data") if isinstance(body, dict) else None
     for expected in mine:
         if same_json(plan.emissions[expected.emission].data, data):
@@ -174,6 +174,6 @@ def _timeline(expected: Expected) -> str:
 
 
 def _describe(capture: Capture) -> str:
-    body = parsed_body(capture)
+    body = body_json(capture)
     what = f"event {body.get('id')!r} of type {body.get('type')!r}" if isinstance(body, dict) else "a body"
     return f"{capture.method} to {capture.where} with {what} ({capture.size} bytes)"

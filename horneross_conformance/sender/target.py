@@ -25,9 +25,9 @@ from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
     Answer,
     Capture,
+    CaptureEndpoint,
     CaptureLog,
     CaptureServer,
-    Endpoint,
     RefusingPort,
     Script,
 )
@@ -90,7 +90,7 @@ class SenderTarget:
         self._cursor = log.mark()
         self._labels = iter(string.ascii_uppercase)
         self._ports: list[RefusingPort] = []
-        self.endpoints: list[Endpoint] = []
+        self.endpoints: list[CaptureEndpoint] = []
 
     def __repr__(self) -> str:
         return f"SenderTarget({type(self.sender).__name__}, at +{self.clock.offset} s)"  # never a secret
@@ -103,7 +103,7 @@ class SenderTarget:
 
     def endpoint(
         self, script: Script = lambda attempt: Answer(200), events: list[str] | None = None, refusing: bool = False
-    ) -> Endpoint:
+    ) -> CaptureEndpoint:
         """A new endpoint with its own secret, subscribed to ``events``. ``refusing``: its port refuses
         connections until ``open`` is called for it."""
         label = next(self._labels)
@@ -115,13 +115,13 @@ class SenderTarget:
             base = port.base_url()
         secret = secrets.token_urlsafe(24)
         self.log.wire.redactor.add(secret)
-        endpoint = Endpoint(label, f"{base}{path}", path, secret, script)
+        endpoint = CaptureEndpoint(label, f"{base}{path}", path, secret, script)
         self.log.register(endpoint)
         self.endpoints.append(endpoint)
         self.call("subscribe", self.sender.subscribe, endpoint.url, secret, events)
         return endpoint
 
-    def open(self, endpoint: Endpoint) -> None:
+    def open(self, endpoint: CaptureEndpoint) -> None:
         """Start listening on a refusing endpoint's port."""
         for port in self._ports:
             if endpoint.url.startswith(port.base_url() + "/"):
@@ -218,7 +218,7 @@ def _about_surrogates(error: BaseException) -> bool:
     return isinstance(error, UnicodeError) or "surrogate" in str(error).lower()
 
 
-def parsed_body(capture: Capture) -> Any:
+def body_json(capture: Capture) -> Any:
     """The body as the documented receiver reads it, or ``None`` when it is not JSON or was not kept whole."""
     if capture.size > len(capture.body):
         return None
@@ -231,7 +231,7 @@ def parsed_body(capture: Capture) -> Any:
 EXPRESS_LIMIT = 100 * 1024  # express.json()'s default limit: the documented receiver answers 413 above it
 
 
-def unreadable(capture: Capture) -> str | None:
+def why_unreadable(capture: Capture) -> str | None:
     """Why the delivery cannot be read as an event's JSON object, or ``None`` when it can.
 
     That is SND-01's business alone: the checks of other requirements, meeting such a delivery, are inconclusive
@@ -250,7 +250,7 @@ def unreadable(capture: Capture) -> str | None:
             f"a delivery to {where} is not UTF-8, as JSON on the wire must be: byte {capture.body[start]:#04x} at "
             f"{start}, in {capture.body[max(0, start - 20) : start + 20]!r}"
         )
-    body = parsed_body(capture)
+    body = body_json(capture)
     if not isinstance(body, dict):
         return f"a delivery to {where} is not a JSON object: {excerpt(capture.body)}"
     return None

@@ -3,7 +3,7 @@
 The standard library's clients apply their timeout to each socket operation, so an endpoint that drips one byte
 every few seconds can hold them forever, and they resolve names without any timeout. Here every step (name
 resolution, connect, TLS handshake, sending, reading) shares one deadline, redirects are never followed (a 3xx is
-an answer like any other), and at most ``MAX_BODY`` bytes of the answer are kept.
+an answer like any other), and at most ``ANSWER_KEPT_BYTES`` bytes of the answer are kept.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from horneross_conformance.core.limits import ANSWER_KEPT_BYTES
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.reporting.inert import for_terminal
 
 DEFAULT_TIMEOUT = 10.0  # seconds a delivery may take, all included (--horneross-timeout)
-MAX_BODY = 64 * 1024
 _MAX_HEAD = 64 * 1024
 ErrorKind = Literal["dns", "refused", "timeout", "tls", "reset", "protocol"]
 # What an answer's numbers may look like. ASCII digits only: ``str.isdigit`` also accepts "²" and "٣", which
@@ -315,9 +315,9 @@ def _read_chunked(reader: _Reader) -> bytes:
             while reader.read_until(b"\r\n", _MAX_HEAD):  # trailer lines, up to the empty one
                 pass
             return bytes(body)
-        body += reader.read_exact(size)  # at most MAX_BODY of it
-        if len(body) >= MAX_BODY:
-            return bytes(body[:MAX_BODY])  # enough kept: the rest of the answer is not read
+        body += reader.read_exact(size)  # at most ANSWER_KEPT_BYTES of it
+        if len(body) >= ANSWER_KEPT_BYTES:
+            return bytes(body[:ANSWER_KEPT_BYTES])  # enough kept: the rest of the answer is not read
         reader.read_exact(2)
 
 
@@ -368,7 +368,7 @@ class _Reader:
             self._fill()
 
     def read_exact(self, size: int) -> bytes:
-        keep = min(size, MAX_BODY)
+        keep = min(size, ANSWER_KEPT_BYTES)
         while len(self.buffer) < keep:
             self._fill()
         data = bytes(self.buffer[:keep])
@@ -376,6 +376,6 @@ class _Reader:
         return data
 
     def read_to_close(self) -> bytes:
-        while not self.closed and len(self.buffer) < MAX_BODY:
+        while not self.closed and len(self.buffer) < ANSWER_KEPT_BYTES:
             self._fill()
-        return bytes(self.buffer[:MAX_BODY])
+        return bytes(self.buffer[:ANSWER_KEPT_BYTES])

@@ -15,11 +15,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from horneross_conformance.core.limits import SHOWN_BODY_CHARS
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.reporting.inert import for_terminal
 
 MAX_EXCHANGES = 12
-SHOWN_BODY_CHARS = 2048  # characters of each body kept
 
 
 @dataclass(slots=True)

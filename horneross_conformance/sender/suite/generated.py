@@ -14,12 +14,12 @@ from typing import Any
 from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, how_found
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.events import new_id, with_fresh_ids
-from horneross_conformance.sender.capture import Capture, Endpoint
+from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.suite.verifiers import check_payload, deliver, signature_problem
-from horneross_conformance.sender.target import Emitted, NoReturn, RefusedLoneSurrogate, SenderTarget, parsed_body
+from horneross_conformance.sender.target import Emitted, NoReturn, RefusedLoneSurrogate, SenderTarget, body_json
 from horneross_conformance.transport.curl import display_json
 
-Judge = Callable[[Capture, str, dict[str, Any], Endpoint], None]
+Judge = Callable[[Capture, str, dict[str, Any], CaptureEndpoint], None]
 SHOWN = 2000  # characters of failing data shown
 cases = Registry()  # Hypothesis and schemathesis are imported when a generated check runs, not when the suite loads
 
@@ -79,14 +79,14 @@ def _failure(target: SenderTarget, case_id: str, exploration: Exploration) -> st
     return "\n".join(lines)
 
 
-def _valid(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Endpoint) -> None:
+def _valid(capture: Capture, event_type: str, data: dict[str, Any], endpoint: CaptureEndpoint) -> None:
     check_payload(capture, event_type, data)
-    body = parsed_body(capture)
+    body = body_json(capture)
     if body.get("type") != event_type:
         raise CheckFailed(f"a {event_type} event was delivered with type {body.get('type')!r}")
 
 
-def _signed(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Endpoint) -> None:
+def _signed(capture: Capture, event_type: str, data: dict[str, Any], endpoint: CaptureEndpoint) -> None:
     problem = signature_problem(capture, endpoint.secret, Emitted(0, event_type, data, None))
     if problem:
         raise CheckFailed(problem)

@@ -8,11 +8,11 @@ from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Reg
 from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.sender.suite.verifiers import (
     RFC3339_UTC,
-    body_of,
     check_payload,
     deliver,
     emission_of,
-    readable,
+    event_or_fail,
+    event_or_inconclusive,
     samples,
     stress_samples,
 )
@@ -62,7 +62,7 @@ def stress_arrives(target: SenderTarget) -> str:
     emissions = stress_samples()
     arrived = deliver(target, emissions, endpoint)
     for capture in arrived:
-        body_of(capture)
+        event_or_fail(capture)
         emitted = emission_of(target, capture)
         if emitted is None:
             raise CheckFailed(f"a delivery carries data never emitted: {excerpt(capture.body)}")
@@ -77,7 +77,7 @@ def ids(target: SenderTarget) -> str:
     arrived = deliver(target, emissions, endpoint)
     seen: dict[str, str] = {}
     for capture in arrived:
-        body = readable(capture)
+        body = event_or_inconclusive(capture)
         emitted = emission_of(target, capture)
         if emitted is None:
             raise Inconclusive(f"a delivery carries data never emitted (see SND-01): {excerpt(capture.body)}")
@@ -100,7 +100,7 @@ def timestamps(target: SenderTarget) -> str:
     for offset in (0, 17, 3_605):
         target.move_to(offset)
         [capture] = deliver(target, [("conversation.created", sample_data("conversation.created"))], endpoint)
-        stamp = readable(capture).get("timestamp")
+        stamp = event_or_inconclusive(capture).get("timestamp")
         expected = target.clock.at(offset)
         if not (isinstance(stamp, str) and RFC3339_UTC.fullmatch(stamp)):
             raise CheckFailed(

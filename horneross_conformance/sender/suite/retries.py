@@ -13,7 +13,7 @@ from horneross_conformance.sender.suite.verifiers import (
     one_event_plan,
     play_for,
 )
-from horneross_conformance.sender.target import SenderTarget, parsed_body
+from horneross_conformance.sender.target import SenderTarget, body_json
 
 cases = Registry()
 
@@ -118,7 +118,7 @@ def identical_retries(target: SenderTarget) -> str:
 
 def _difference(first: Capture, retry: Capture) -> str | None:
     if retry.body != first.body:
-        before, after = parsed_body(first), parsed_body(retry)
+        before, after = body_json(first), body_json(retry)
         if isinstance(before, dict) and isinstance(after, dict):
             for key in ("id", "timestamp", "type"):
                 if before.get(key) != after.get(key):

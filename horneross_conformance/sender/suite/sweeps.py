@@ -15,7 +15,7 @@ from horneross_conformance.sender.suite.verifiers import (
     samples,
     signature_problem,
 )
-from horneross_conformance.sender.target import SenderTarget, parsed_body, unreadable
+from horneross_conformance.sender.target import SenderTarget, body_json, why_unreadable
 
 cases = Registry()
 
@@ -31,7 +31,7 @@ def _run_deliveries(target: SenderTarget) -> list[Capture]:
 def every_payload(target: SenderTarget) -> str:
     deliveries = [c for c in _run_deliveries(target) if c.endpoint]
     for capture in deliveries:
-        body = parsed_body(capture)
+        body = body_json(capture)
         check_payload(capture, str(body.get("type") if isinstance(body, dict) else "event"))
     return f"{len(deliveries)} deliveries checked"
 
@@ -42,12 +42,12 @@ def _readable_deliveries(target: SenderTarget) -> tuple[list[Capture], list[Capt
     unread: list[Capture] = []
     for capture in _run_deliveries(target):
         if capture.endpoint:
-            (unread if unreadable(capture) else read).append(capture)
+            (unread if why_unreadable(capture) else read).append(capture)
     return read, unread
 
 
 def _unread_note(unread: list[Capture], judged: str) -> Inconclusive:
-    problem = unreadable(unread[0])
+    problem = why_unreadable(unread[0])
     return Inconclusive(f"{judged}, but {len(unread)} could not be read: {problem} (see SND-01)")
 
 
@@ -71,7 +71,7 @@ def every_signature(target: SenderTarget) -> str:
 def every_body(target: SenderTarget) -> str:
     deliveries, unread = _readable_deliveries(target)
     for capture in deliveries:
-        expected = canonical_bytes(parsed_body(capture))
+        expected = canonical_bytes(body_json(capture))
         if capture.body != expected:
             raise CheckFailed(
                 f"a body is not JSON.stringify of its payload: {first_difference(capture.body, expected)}"

@@ -12,9 +12,9 @@ from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.validation import schema_errors
 from horneross_conformance.reporting.inert import for_terminal
-from horneross_conformance.sender.capture import Capture, Endpoint
+from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
-from horneross_conformance.sender.target import Emitted, SenderTarget, parsed_body, unreadable
+from horneross_conformance.sender.target import Emitted, SenderTarget, body_json, why_unreadable
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -25,7 +25,9 @@ RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|\
 SIGNATURE = SIGNATURE_HEADER.lower()
 
 
-def deliver(target: SenderTarget, emissions: list[tuple[str, dict[str, Any]]], endpoint: Endpoint) -> list[Capture]:
+def deliver(
+    target: SenderTarget, emissions: list[tuple[str, dict[str, Any]]], endpoint: CaptureEndpoint
+) -> list[Capture]:
     """Emit each event now, run what is due, and return, in the order emitted, the delivery of each at
     ``endpoint`` (found by conversation id; what cannot be matched pairs with what is left, in order)."""
     first = len(target.emitted)
@@ -77,22 +79,22 @@ def stress_samples() -> list[tuple[str, dict[str, Any]]]:
     return emissions
 
 
-def body_of(capture: Capture) -> dict[str, Any]:
+def event_or_fail(capture: Capture) -> dict[str, Any]:
     """The delivery's JSON object, for a check of SND-01: ``CheckFailed`` saying what arrived instead."""
-    problem = unreadable(capture)
+    problem = why_unreadable(capture)
     if problem:
         raise CheckFailed(problem)
-    body: dict[str, Any] = parsed_body(capture)
+    body: dict[str, Any] = body_json(capture)
     return body
 
 
-def readable(capture: Capture) -> dict[str, Any]:
+def event_or_inconclusive(capture: Capture) -> dict[str, Any]:
     """The delivery's JSON object, for a check of another requirement: what cannot be read is SND-01's fault,
     so this check is inconclusive (``Inconclusive``) instead of failing its own requirement for it."""
-    problem = unreadable(capture)
+    problem = why_unreadable(capture)
     if problem:
         raise Inconclusive(f"{problem} (see SND-01)")
-    body: dict[str, Any] = parsed_body(capture)
+    body: dict[str, Any] = body_json(capture)
     return body
 
 
@@ -100,7 +102,7 @@ def emission_of(target: SenderTarget, capture: Capture) -> Emitted | None:
     """The emitted event a delivery carries, found among every emission of the run by its conversation id: unique
     per emission and plain ASCII, so it survives whatever the sender did to the rest (the order of deliveries is
     the sender's business)."""
-    body = parsed_body(capture)
+    body = body_json(capture)
     data = body.get("data") if isinstance(body, dict) else None
     conversation = data.get("conversationId") if isinstance(data, dict) else None
     found: Emitted | None = target.log.emitted.get(conversation) if isinstance(conversation, str) else None
@@ -115,7 +117,7 @@ def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) ->
     where = capture.where
     if signature is None:
         return f"the delivery to {where} has no {SIGNATURE_HEADER} header"
-    payload = readable(capture)
+    payload = event_or_inconclusive(capture)
     expected = sign(canonical_bytes(payload), secret)
     if signature == expected:
         return None
@@ -155,7 +157,7 @@ def check_payload(capture: Capture, event_type: str, data: dict[str, Any] | None
             f"a {event_type} delivery arrived with {shown}: without application/json the documented Express "
             "receiver parses nothing and rejects every delivery"
         )
-    body = body_of(capture)
+    body = event_or_fail(capture)
     errors = schema_errors(body, "event.schema.json" if body.get("type") in EVENT_TYPES else None)
     if errors:
         raise CheckFailed(f"a {event_type} delivery is not valid: {errors[0]}")
@@ -163,7 +165,7 @@ def check_payload(capture: Capture, event_type: str, data: dict[str, Any] | None
         raise CheckFailed(f"the data of a {event_type} delivery differs from the data emitted: {body.get('data')!r}")
 
 
-def one_event_plan(endpoint: Endpoint, expected: Expected | None = None) -> Plan:
+def one_event_plan(endpoint: CaptureEndpoint, expected: Expected | None = None) -> Plan:
     data = sample_data("conversation.message.created")
     return Plan(
         [Emission(0, "conversation.message.created", data)],
