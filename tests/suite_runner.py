@@ -26,7 +26,7 @@ NOT_SLOW = ("-k", "not SND-RTY-013")
 
 @dataclass
 class FinishedRun:
-    """What a suite run left behind: its exit code, its JSON report, its output (the plugin's SuiteRun is the run itself)."""
+    """What a suite run left behind: exit code, JSON report, output (the plugin's SuiteRun is the run itself)."""
 
     ret: int
     report: dict[str, Any]
