@@ -121,13 +121,14 @@ class ReceiverTarget:
         """A conversation opened with a conversation.created delivery, once per run, so that events sent by checks
         of other requirements arrive in their natural order (order is RCV-08's business, not theirs). Without an
         argument: the run's own conversation."""
+        # held while the conversation.created goes out: with deliveries in flight, no event of the conversation
+        # may overtake it
         with self._lock:
             if conversation is None:
                 self._conversation = conversation = self._conversation or new_id("conv")
-            first = conversation not in self._opened
-            self._opened.add(conversation)
-        if first:
-            self.deliver_event(sample_event("conversation.created", conversation))
+            if conversation not in self._opened:
+                self._opened.add(conversation)
+                self.deliver_event(sample_event("conversation.created", conversation))
         return conversation
 
     def deliver_event(self, event: Any, concurrent: bool = False) -> tuple[bytes, Response]:

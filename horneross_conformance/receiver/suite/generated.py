@@ -32,12 +32,13 @@ def with_identity(target: ReceiverTarget, event: dict[str, Any]) -> dict[str, An
     return {**copy.deepcopy(event), **envelope(event["type"], data)}
 
 
-def _deliver(target: ReceiverTarget, event: dict[str, Any]) -> None:
+def _deliver(target: ReceiverTarget, event: dict[str, Any], concurrent: bool = False) -> None:
+    """Deliver one generated event; ``concurrent``: others are in flight (see ``checks.in_flight``)."""
     sent, body = event, b""
     try:
         sent = with_identity(target, event)  # may open the run's conversation: a delivery too
         body = canonical_bytes(sent)
-        response = target.deliver(body)
+        response = target.deliver(body, concurrent=concurrent)
     except CheckFailed as error:  # no answer: shrinking would wait out the timeout again and again
         raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body)) from None
     if response.status != 200:
@@ -51,7 +52,13 @@ def _run(
     strategy: Callable[[], Any],
     explicit: Callable[[], list[Any]] = list,
 ) -> str:
-    exploration = target.generation.explore(case_id, lambda event: _deliver(target, event), strategy, explicit)
+    exploration = target.generation.explore(
+        case_id,
+        lambda event: _deliver(target, event),
+        strategy,
+        explicit,
+        check_in_flight=lambda event: _deliver(target, event, concurrent=True),
+    )
     if exploration.found is not None:
         raise CheckFailed(_failure(target, case_id, what, exploration))
     return f"{target.generation.account(exploration)}: all acknowledged"
