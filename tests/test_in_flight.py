@@ -8,11 +8,14 @@ import time
 from typing import Any
 
 import pytest
+import receivers as r
 from hypothesis import strategies as st
+from suite_runner import run_suite
 from test_exploration import NUMBERS, fails_above
 
-from horneross_conformance.checks.exploration import Counterexample, Stop, explore
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, Counterexample, Stop, explore
 from horneross_conformance.checks.in_flight import explore_in_flight
+from horneross_conformance.transport.server import serve
 
 
 class Crowd:
@@ -92,3 +95,33 @@ def test_an_internal_error_in_a_delivery_reaches_the_caller() -> None:
 
     with pytest.raises(KeyError):
         explore_in_flight(broken, broken, st.just({"n": 1}), examples=5, seed=1, budget=30, width=4)
+
+
+def zoo() -> list[type[r.PlainReceiver]]:
+    """Every test receiver of ``receivers``, conformant or broken (the abstract load-sensitive base aside)."""
+    found = [value for value in vars(r).values() if isinstance(value, type) and issubclass(value, r.PlainReceiver)]
+    return [receiver for receiver in found if receiver is not r.LoadSensitive]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("receiver", zoo(), ids=lambda c: c.__name__)
+def test_deliveries_in_flight_change_no_outcome(pytester: pytest.Pytester, receiver: type[r.PlainReceiver]) -> None:
+    """The whole suite with the default 50 events per generated check, one delivery at a time and 8 in flight: the
+    same requirement outcomes and the same failing checks. A 2 s timeout, short enough for the receiver that hangs
+    on some events; 0.5 s for the one that takes 1 s an answer under load, so that its deliveries in flight time
+    out and go one at a time (at 2 s it would answer every 8 in flight in a second, and take a minute)."""
+    timeout = 0.5 if receiver is r.SlowUnderLoad else 2
+    runs = {}
+    for in_flight in (1, 8):
+        with serve(receiver()) as base:
+            runs[in_flight] = run_suite(
+                pytester,
+                f"{base}/webhook",
+                f"--horneross-examples={DEFAULT_EXAMPLES}",
+                f"--horneross-in-flight={in_flight}",
+                f"--horneross-timeout={timeout}",
+            )
+    one, eight = runs[1], runs[8]
+    assert one.outcomes() == eight.outcomes(), (one.stdout, eight.stdout)
+    assert one.failed_checks() == eight.failed_checks(), (one.stdout, eight.stdout)
+    assert (one.ret, one.report["verdict"]) == (eight.ret, eight.report["verdict"])

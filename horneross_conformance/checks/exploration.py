@@ -55,10 +55,12 @@ class Generation:
         strategy: Callable[[], Any],
         explicit: Callable[[], list[Any]] = list,
         check_in_flight: Callable[[Any], None] | None = None,
+        settle: float = 0.0,
     ) -> Exploration:
         """Explore one generated check with the run's settings. ``strategy`` and ``explicit`` are built only here:
         Hypothesis and schemathesis take a moment to load, and ``--horneross-examples=0`` needs neither. With
-        ``check_in_flight`` (how to deliver while others are in flight), deliveries overlap; see ``in_flight``."""
+        ``check_in_flight`` (how to deliver while others are in flight), deliveries overlap; see ``in_flight``
+        (``settle``: how long an endpoint may still be busy with deliveries given up on)."""
         if self.examples == 0:
             raise NotRequested("--horneross-examples=0")
         seed = self.seed_for(case_id)
@@ -67,7 +69,7 @@ class Generation:
         from horneross_conformance.checks.in_flight import explore_in_flight
 
         return explore_in_flight(
-            check, check_in_flight, strategy(), self.examples, seed, self.budget, explicit(), self.in_flight
+            check, check_in_flight, strategy(), self.examples, seed, self.budget, explicit(), self.in_flight, settle
         )
 
     def account(self, exploration: Exploration) -> str:

@@ -34,6 +34,7 @@ class _Deliveries:
         self._lock = threading.Lock()
         self._failed: list[int] = []
         self._error: BaseException | None = None
+        self.unanswered = False  # a delivery in flight got no answer: the endpoint may still be working on it
         self.started = 0  # events 0 .. started - 1 were delivered or are in flight
 
     @property
@@ -54,9 +55,10 @@ class _Deliveries:
     def _deliver(self, index: int, event: Any) -> None:
         try:
             self._check(event)
-        except (Counterexample, Stop):
+        except (Counterexample, Stop) as failure:
             with self._lock:
                 self._failed.append(index)
+                self.unanswered = self.unanswered or isinstance(failure, Stop)
         except BaseException as error:  # a fault of the toolkit: raised again in the caller's thread
             with self._lock:
                 self._error = self._error or error
@@ -80,10 +82,13 @@ def explore_in_flight(
     budget: float,
     explicit: Iterable[Any] = (),
     width: int = DEFAULT_IN_FLIGHT,
+    settle: float = 0.0,
 ) -> Exploration:
     """``explore`` with up to ``width`` deliveries in flight. ``check`` delivers one event alone;
     ``check_in_flight`` delivers one while others are in flight (it must not count a missed answer against the
-    endpoint: timeouts under load are the burst check's business)."""
+    endpoint: timeouts under load are the burst check's business). ``settle``: seconds to wait before delivering
+    alone after a delivery in flight got no answer, since the endpoint may still be busy with the deliveries given
+    up on, and a delivery is not alone until they are done."""
     explicit = list(explicit)
     if width <= 1:
         return explore(check, strategy, examples, seed, budget, explicit)
@@ -102,6 +107,8 @@ def explore_in_flight(
     alone = [*failed, *range(deliveries.started, len(events))]
     passed_alone = 0
     stopped = drawn.stopped
+    if deliveries.unanswered:
+        time.sleep(settle)
     for index in alone:
         if index >= deliveries.started and time.monotonic() > deadline:
             stopped = f"the time budget of {budget:g} s was spent after {len(events)} events"

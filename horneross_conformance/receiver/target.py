@@ -85,8 +85,8 @@ class ReceiverTarget:
     ) -> Response:
         """POST ``body`` as Horneross would. ``signature``: SIGNED, a header value, or None for no header.
 
-        ``concurrent`` deliveries (a deliberate burst) never mark the endpoint unresponsive: timeouts under load
-        are the burst check's finding, not a reason to end the other checks."""
+        ``concurrent`` deliveries (a deliberate burst, deliveries in flight) never mark the endpoint unresponsive:
+        timeouts under load are the burst check's finding, not a reason to end the other checks."""
         headers = {"User-Agent": f"horneross-conformance/{__version__}"}
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -109,8 +109,7 @@ class ReceiverTarget:
         exchange.response_body = wire.text(response.body)
         exchange.when = f"{response.elapsed * 1000:.0f} ms"
         self.wire.record(exchange)
-        if not concurrent:
-            self.watchdog.answered()
+        self.watchdog.answered()  # any answer shows the endpoint alive, even one among others in flight
         return response
 
     @property

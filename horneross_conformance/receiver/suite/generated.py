@@ -58,6 +58,7 @@ def _run(
         strategy,
         explicit,
         check_in_flight=lambda event: _deliver(target, event, concurrent=True),
+        settle=2 * target.timeout,  # after a timeout in flight: the endpoint had twice as long to finish
     )
     if exploration.found is not None:
         raise CheckFailed(_failure(target, case_id, what, exploration))
