@@ -7,10 +7,12 @@ import bz2
 import gzip
 import json
 import lzma
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from command_line import cli, environment, executable
 
 from horneross_conformance.core.event_files import Checker, Problem, Tally, files_in
 from horneross_conformance.core.events import sample_event
@@ -104,3 +106,23 @@ def test_lines_from_anywhere_are_checked_as_validate_checks_a_file(tmp_path: Pat
     assert whole.problems == expected and whole.tally == tally and whole.lines == 300
     total = merge(halves)
     assert total.tally.sources == 2 and total.problems[-1].message == "empty: no events"
+
+
+def test_the_command_gives_the_same_output_in_one_process_and_in_several(tmp_path: Path) -> None:
+    for index in range(3):
+        write(tmp_path / f"deliveries.jsonl.{index}.gz", log_lines(200, index), gzip.open)
+    write(tmp_path / "today.jsonl", log_lines(200, 5))
+    alone = cli("validate", "--format", "json", ".", cwd=tmp_path)
+    spread = cli("validate", "--format", "json", "--jobs", "0", ".", cwd=tmp_path)
+    assert alone.returncode == spread.returncode == 1
+    assert json.loads(alone.stdout) == json.loads(spread.stdout)
+    assert json.loads(spread.stdout)["sources"] == 4
+    text = cli("validate", "-j", "2", ".", cwd=tmp_path)
+    assert text.stdout.splitlines() == cli("validate", ".", cwd=tmp_path).stdout.splitlines()
+    gz = gzip.compress(b"\n".join(log_lines(20, 1)))
+    piped = subprocess.run(
+        [executable(), "validate", "-"], input=gz, cwd=tmp_path, env=environment(), capture_output=True, timeout=60
+    )
+    assert piped.stdout.decode().splitlines()[-1].startswith("INVALID: 18 events in 1 source")
+    wrong = cli("validate", "--jobs", "-1", ".", cwd=tmp_path)
+    assert wrong.returncode == 2 and "--jobs: -1 is not 0" in wrong.stderr
