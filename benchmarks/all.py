@@ -3,9 +3,11 @@
     python benchmarks/all.py [--quick]
 
 Runs, one after another, ``canonical_sign.py`` (against Node), ``validate_throughput.py`` (against
-``json.loads``), ``suite_floor.py`` (each suite against pytest's start-up plus as many plain POSTs) and
-``generated_checks.py`` (what the generated checks add), then prints every target as met or MISSED. ``--quick``
-runs each with one round on small corpora: it shows that everything runs, its figures are not the ones to quote.
+``json.loads``, and ``--jobs 2`` against one process on gzip logs), ``suite_floor.py`` (each suite against
+pytest's start-up plus as many plain POSTs), ``generated_checks.py`` (what the generated checks add) and
+``latency.py`` (the receiver suite at 50 ms a request against 0 ms), then prints every target as met or
+MISSED. ``--quick`` runs each with one round on small corpora: it shows that everything runs, its figures are not
+the ones to quote.
 Needs the toolkit installed (``pip install .``) and Node.js for the first benchmark.
 """
 
@@ -19,6 +21,7 @@ import time
 
 import canonical_sign
 import generated_checks
+import latency
 import suite_floor
 import validate_throughput
 from targets import Outcome
@@ -34,6 +37,7 @@ def main() -> int:
         ("validate against json.loads", validate_throughput.main, [*rounds, *(["--events", "5000"] if quick else [])]),
         ("the suites against their floor", suite_floor.main, rounds),
         ("the generated checks", generated_checks.main, rounds),
+        ("the receiver suite across a network", latency.main, rounds),
     ]
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {sys.version.split()[0]}"
     print(f"machine: {machine}{'; --quick: figures not to be quoted' if quick else ''}", flush=True)
