@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -120,7 +121,8 @@ def _check(args: argparse.Namespace, checker: Checker) -> Tally:
     for path in args.paths:
         if path == STDIN:
             stdin = sys.stdin.buffer
-            stream = compressed.decompressed(stdin, stdin.peek(compressed.MAGIC_SIZE)[: compressed.MAGIC_SIZE])
+            peek = stdin.peek if isinstance(stdin, io.BufferedReader) else lambda size: b""  # what it can see
+            stream = compressed.decompressed(stdin, peek(compressed.MAGIC_SIZE)[: compressed.MAGIC_SIZE])
             checker.check_stream("<stdin>", stream, lines=args.lines)
         else:
             checker.check_path(Path(path))
