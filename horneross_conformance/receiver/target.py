@@ -7,8 +7,10 @@ instead of each waiting out the timeout.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from horneross_conformance import __version__
@@ -60,6 +62,7 @@ class ReceiverTarget:
         self._conversation: str | None = None
         self._opened: set[str] = set()
         self._lock = threading.Lock()
+        self._ahead: set[int] = set()  # threads running checks ahead of their turn (``ahead_of_turn``)
 
     def __repr__(self) -> str:
         return f"ReceiverTarget({self.endpoint.display!r}, timeout={self.timeout:g})"  # never the secret
@@ -76,6 +79,16 @@ class ReceiverTarget:
             raise CheckFailed(f"cannot reach {self.endpoint.display}: {error}.{PREFLIGHT_HINTS[error.kind]}") from None
         return f"connected in {(time.monotonic() - started) * 1000:.0f} ms"
 
+    @contextlib.contextmanager
+    def ahead_of_turn(self) -> Iterator[None]:
+        """Deliveries of a check run ahead of its turn, alongside others, on this thread: as ``concurrent``."""
+        thread = threading.get_ident()
+        self._ahead.add(thread)
+        try:
+            yield
+        finally:
+            self._ahead.discard(thread)
+
     def deliver(
         self,
         body: bytes,
@@ -87,6 +100,7 @@ class ReceiverTarget:
 
         ``concurrent`` deliveries (a deliberate burst, deliveries in flight) never mark the endpoint unresponsive:
         timeouts under load are the burst check's finding, not a reason to end the other checks."""
+        concurrent = concurrent or threading.get_ident() in self._ahead
         headers = {"User-Agent": f"horneross-conformance/{__version__}"}
         if content_type is not None:
             headers["Content-Type"] = content_type
