@@ -6,7 +6,8 @@ at the first one's turn, at most ``--horneross-in-flight`` at once, each on a th
 log; each check then takes its result in its turn, so reports and output keep the suite's order. A check that
 passes ahead of its turn passes. Any other outcome does not count: once every check ahead of its turn is done
 (and, after a delivery got no answer, the endpoint has had twice the timeout to finish what the suite gave up
-on), the check runs again alone, with fresh events, and that outcome is its verdict.
+on), the check runs again alone, with fresh events, and that outcome is its verdict. After a delivery ahead of
+its turn got no answer, no more checks start ahead of their turn: a silent endpoint costs one timeout more.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Ahead:
         self._running: dict[str, Future[_Result]] = {}
         self._all: list[Future[_Result]] = []
         self._settled = False
+        self._unanswered = False  # a check ahead of its turn got no answer: no more start ahead of their turn
         self._lock = threading.Lock()
 
     def take(self, case: Case, selected: list[Case]) -> str | None:
@@ -70,12 +72,14 @@ class Ahead:
 
     def _run(self, case: Case) -> _Result:
         with self._target.wire.recording_on_this_thread() as log, self._target.ahead_of_turn():
-            if self._stopped():
+            if self._stopped() or self._unanswered:
                 return _Result(None, log)
             try:
                 return _Result(case.run(self._target), log)
             except Exception as error:  # any outcome but a pass is decided alone, in its turn
-                return _Result(None, log, str(error).startswith("no answer"))
+                unanswered = str(error).startswith("no answer")
+                self._unanswered = self._unanswered or unanswered
+                return _Result(None, log, unanswered)
 
     def _settle(self) -> None:
         """Before a check runs alone: every check ahead of its turn done, and the endpoint given time to finish
