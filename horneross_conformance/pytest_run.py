@@ -249,7 +249,8 @@ class ReceiverRun(SuiteRun):
         super().__init__(config, suite.cases, report, strict)
         self.preflight_id = PREFLIGHT_ID
         self.target = target
-        self.ahead = Ahead(target, self.stopped)
+        # a pytest-xdist worker runs only the checks the controller hands it, which it cannot know ahead
+        self.ahead = Ahead(target, self.stopped, enabled=not hasattr(config, "workerinput"))
 
     @property
     def display(self) -> str:

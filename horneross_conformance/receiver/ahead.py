@@ -32,7 +32,8 @@ class _Result:
 
 
 class Ahead:
-    def __init__(self, target: ReceiverTarget, stopped: Callable[[], str | None]) -> None:
+    def __init__(self, target: ReceiverTarget, stopped: Callable[[], str | None], enabled: bool = True) -> None:
+        self._enabled = enabled
         self._target = target
         self._stopped = stopped
         self._pool: ThreadPoolExecutor | None = None
@@ -46,7 +47,7 @@ class Ahead:
         """``case``'s account if it passed ahead of its turn (starting the order-free checks from it on, the
         first time); None: run it now, alone."""
         width = self._target.generation.in_flight
-        if width <= 1 or case.id not in ORDER_FREE:
+        if width <= 1 or not self._enabled or case.id not in ORDER_FREE:
             return None
         if self._pool is None:
             self._start(case, selected, width)
