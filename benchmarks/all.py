@@ -3,11 +3,12 @@
     python benchmarks/all.py [--quick]
 
 Runs, one after another, ``canonical_sign.py`` (against Node), ``validate_throughput.py`` (against
-``json.loads``), ``suite_floor.py`` (each suite against pytest's start-up plus as many plain POSTs),
-``generated_checks.py`` (what the generated checks add) and ``harness_overhead.py`` (the sender suite through the
-harness protocol against the Node reference, against the in-process Python reference), then prints every target
-as met or MISSED. ``--quick`` runs each with one round on small corpora: it shows that everything runs, its
-figures are not the ones to quote.
+``json.loads``, and ``--jobs 2`` against one process on gzip logs), ``suite_floor.py`` (each suite against
+pytest's start-up plus as many plain POSTs), ``generated_checks.py`` (what the generated checks add),
+``latency.py`` (the receiver suite at 50 ms a request against 0 ms) and ``harness_overhead.py`` (the sender suite
+through the harness protocol against the Node reference, against the in-process Python reference), then prints
+every target as met or MISSED. ``--quick`` runs each with one round on small corpora: it shows that everything
+runs, its figures are not the ones to quote.
 Needs the toolkit installed (``pip install .``) and Node.js for the first and the last benchmark.
 """
 
@@ -22,6 +23,7 @@ import time
 import canonical_sign
 import generated_checks
 import harness_overhead
+import latency
 import suite_floor
 import validate_throughput
 from targets import Outcome
@@ -38,6 +40,7 @@ def main() -> int:
         ("the suites against their floor", suite_floor.main, rounds),
         ("the generated checks", generated_checks.main, rounds),
         ("the sender harness protocol against in-process", harness_overhead.main, rounds),
+        ("the receiver suite across a network", latency.main, rounds),
     ]
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {sys.version.split()[0]}"
     print(f"machine: {machine}{'; --quick: figures not to be quoted' if quick else ''}", flush=True)

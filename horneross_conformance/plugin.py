@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, Generation
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, DEFAULT_IN_FLIGHT, Generation
 from horneross_conformance.core.contract import SECRET_ENV
 from horneross_conformance.transport.client import DEFAULT_TIMEOUT
 
@@ -30,6 +30,7 @@ EXAMPLES = "--horneross-examples"
 SEED = "--horneross-seed"
 CAPTURE_BIND = "--horneross-capture-bind"
 CAPTURE_HOST = "--horneross-capture-host"
+IN_FLIGHT = "--horneross-in-flight"
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
 FACTORY = pytest.StashKey[Callable[[], Any]]()
 RELEASE = pytest.StashKey[Callable[[Any], None]]()  # ends a sender after its check (a harness's senders)
@@ -80,6 +81,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"generated events per generated check (default {DEFAULT_EXAMPLES}; 0 leaves those checks out)",
     )
     group.addoption(SEED, metavar="N", type=int, help="seed of the generated events, to repeat a run exactly")
+    group.addoption(
+        IN_FLIGHT,
+        metavar="N",
+        type=int,
+        default=DEFAULT_IN_FLIGHT,
+        help=f"deliveries in flight at once in the receiver suite's generated checks (default {DEFAULT_IN_FLIGHT}; "
+        "1: one at a time)",
+    )
     group.addoption(
         CAPTURE_BIND,
         metavar="ADDRESS",
@@ -133,7 +142,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"{SEED}: {seed} is not between 0 and 2**64 - 1")
     if seed is None and hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller's seed
         seed = config.workerinput.get(WORKER_SEED)
-    generation = Generation.for_run(examples, seed, timeout)
+    in_flight = config.getoption("horneross_in_flight")
+    if in_flight < 1:
+        raise pytest.UsageError(f"{IN_FLIGHT}: {in_flight} is not 1 or more")
+    generation = Generation.for_run(examples, seed, timeout, in_flight)
     config.stash[GENERATION] = generation
     if sender is not None:
         _configure_sender(config, sender, timeout, generation, report, strict)

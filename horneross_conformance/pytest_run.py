@@ -253,11 +253,14 @@ class ReceiverRun(SuiteRun):
     preflight_failure = "the endpoint is unreachable"
 
     def __init__(self, config: pytest.Config, target: ReceiverTarget, report: str | None, strict: bool) -> None:
+        from horneross_conformance.receiver.ahead import Ahead
         from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
 
         super().__init__(config, suite.cases, report, strict)
         self.preflight_id = PREFLIGHT_ID
         self.target = target
+        # a pytest-xdist worker runs only the checks the controller hands it, which it cannot know ahead
+        self.ahead = Ahead(target, self.stopped, enabled=not hasattr(config, "workerinput"))
 
     @property
     def display(self) -> str:
@@ -274,6 +277,9 @@ class ReceiverRun(SuiteRun):
         return f"the endpoint stopped answering ({self.target.unresponsive})" if self.target.unresponsive else None
 
     def run_case(self, item: CaseItem) -> str:
+        ran = self.ahead.take(item.case, [i.case for i in item.session.items if isinstance(i, CaseItem)])
+        if ran is not None:
+            return ran
         return item.case.run(self.target)
 
 

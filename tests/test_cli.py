@@ -166,3 +166,12 @@ def test_reference_receiver_module_refuses_to_start_without_a_secret(tmp_path: P
     )
     assert result.returncode == 2
     assert "set HORNEROSS_WEBHOOK_SECRET" in result.stderr
+
+
+def test_run_passes_deliveries_in_flight_and_refuses_fewer_than_one(tmp_path: Path) -> None:
+    alone = cli("run", "--in-flight", "1", "--examples", "3", "--", "-k", "RCV-GEN-001", cwd=tmp_path)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert "verdict: CONFORMANT" in alone.stdout
+    bad = cli("run", "--in-flight", "0", cwd=tmp_path)
+    assert bad.returncode == 2  # a usage error (cli/usage.py), said once, before any suite starts
+    assert bad.stderr == "horneross-conformance run: --in-flight: 0 is not 1 or more\n"

@@ -25,22 +25,25 @@ from horneross_conformance.checks.registry import CheckFailed, NotRequested
 
 DEFAULT_EXAMPLES = 50  # generated events per generated check (--horneross-examples)
 DEFAULT_BUDGET = 60.0  # seconds one generated check may take, shrinking included
+DEFAULT_IN_FLIGHT = 8  # deliveries in flight at once in a generated check (--horneross-in-flight)
 
 
 @dataclass(frozen=True, slots=True)
 class Generation:
-    """What the user asked of the generated checks: how many events each, from which seed, within what time."""
+    """What the user asked of the generated checks: how many events each, from which seed, within what time, and
+    how many deliveries in flight at once where order does not matter."""
 
     examples: int = DEFAULT_EXAMPLES
     seed: int = 0
     budget: float = DEFAULT_BUDGET
+    in_flight: int = DEFAULT_IN_FLIGHT
 
     @classmethod
-    def for_run(cls, examples: int, seed: int | None, timeout: float) -> Generation:
+    def for_run(cls, examples: int, seed: int | None, timeout: float, in_flight: int = DEFAULT_IN_FLIGHT) -> Generation:
         """A run's settings: a random seed unless one is given (the suite prints it, so a run can be repeated),
         and a budget that lets a slow target answer a few deliveries."""
         chosen = secrets.randbelow(2**32) if seed is None else seed
-        return cls(examples, chosen, max(DEFAULT_BUDGET, 3 * timeout))
+        return cls(examples, chosen, max(DEFAULT_BUDGET, 3 * timeout), in_flight)
 
     def seed_for(self, case_id: str) -> int:
         """The case's own seed, from the run's: a case run alone with -k generates what it generated in the run."""
@@ -55,19 +58,30 @@ class Generation:
         explicit: Callable[[], list[Any]] = list,
         failed: Callable[[], None] = lambda: None,
     ) -> Exploration:
-        """Explore one generated check with the run's settings. ``strategy`` and ``explicit`` are built only here:
-        Hypothesis and schemathesis take a moment to load, and ``--horneross-examples=0`` needs neither.
-        ``failed``: called each time the target fails on an event, right after that event's exchange."""
+        """Explore one generated check with the run's settings, one event at a time. ``strategy`` and ``explicit``
+        are built only here: Hypothesis and schemathesis take a moment to load, and ``--horneross-examples=0``
+        needs neither. ``failed``: called each time the target fails on an event, right after that event's
+        exchange. ``in_flight.explore_generated`` is the same with deliveries in flight."""
+        seed = self.requested_seed(case_id)
+        return explore(check, strategy(), self.examples, seed, self.budget, explicit(), failed)
+
+    def requested_seed(self, case_id: str) -> int:
+        """The seed of one generated check; ``NotRequested`` when the run asked for no generated events."""
         if self.examples == 0:
             raise NotRequested("--horneross-examples=0")
-        seed = self.seed_for(case_id)
-        return explore(check, strategy(), self.examples, seed, self.budget, explicit(), failed)
+        return self.seed_for(case_id)
 
     def account(self, exploration: Exploration) -> str:
         """What a passing generated check tried, for its detail in the report."""
         counted = f" and {exploration.explicit} derived" if exploration.explicit else ""
         ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
-        return f"{exploration.tried} events ({self.examples} generated{counted}), seed {self.seed}{ended}"
+        alone = (
+            f"; {exploration.passed_alone} failed only while others were in flight and passed alone, so the rest "
+            "went one at a time (holding concurrent deliveries is RCV-10)"
+            if exploration.passed_alone
+            else ""
+        )
+        return f"{exploration.tried} events ({self.examples} generated{counted}), seed {self.seed}{ended}{alone}"
 
     def rerun(self, case_id: str) -> str:
         return f"Run these events again: --horneross-seed={self.seed} -k {case_id}"
@@ -105,6 +119,7 @@ class Exploration:
     flaky: bool  # the target did not fail again on the same event
     derived: bool = False  # ``found`` is one of the explicit events, which run first and are not shrunk
     explicit: int = 0  # how many explicit (derived) events there were
+    passed_alone: int = 0  # deliveries that failed only while others were in flight (see ``in_flight``)
 
 
 @contextlib.contextmanager

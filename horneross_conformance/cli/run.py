@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, DEFAULT_IN_FLIGHT
 from horneross_conformance.cli.usage import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -64,6 +64,12 @@ def add_parser(commands: Any) -> None:
         help=f"generated events per generated check (default {DEFAULT_EXAMPLES}; 0 leaves them out)",
     )
     run.add_argument("--seed", type=int, metavar="N", help="seed of the generated events, to repeat a run exactly")
+    run.add_argument(
+        "--in-flight",
+        type=int,
+        metavar="N",
+        help=f"deliveries in flight at once in the generated checks (default {DEFAULT_IN_FLIGHT}; 1: one at a time)",
+    )
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -v, ...)")
     run.set_defaults(handler=run_command)
 
@@ -104,6 +110,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return f"--timeout: {args.timeout:g} is not a positive number of seconds"
     if args.examples is not None and args.examples < 0:
         return f"--examples: {args.examples} is not 0 or more"
+    if args.in_flight is not None and args.in_flight < 1:
+        return f"--in-flight: {args.in_flight} is not 1 or more"
     if args.report:
         from horneross_conformance.reporting.write import check_report_path
 
@@ -152,6 +160,8 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
         options.append(f"--horneross-examples={args.examples}")
     if args.seed is not None:
         options.append(f"--horneross-seed={args.seed}")
+    if args.in_flight is not None:
+        options.append(f"--horneross-in-flight={args.in_flight}")
     if args.ca_bundle is not None:
         options.append(f"--horneross-ca-bundle={args.ca_bundle}")
     if role == "sender":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 import time
@@ -11,15 +12,28 @@ from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.cli.usage import usage_error
-from horneross_conformance.core.event_files import ABBREVIATED_OPTION, FOLDER_SUFFIXES, STDIN, Checker, Problem
+from horneross_conformance.core import compressed
+from horneross_conformance.core.event_files import (
+    ABBREVIATED_OPTION,
+    FOLDER_SUFFIXES,
+    STDIN,
+    Checker,
+    Problem,
+    Tally,
+    folder_files,
+)
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport.curl import display_json
 
 EPILOG = """\
 A file is read as JSON Lines (one event per line) when its name ends in .jsonl, .ndjson or .jsonlines, or when
-its first line is a JSON object by itself; otherwise as one JSON document, an event or an array of events. A
-folder is searched for .json, .jsonl, .ndjson and .jsonlines files (hidden ones aside), and the other files are
-named as skipped. Every event must carry id and timestamp, as every delivery does, unless --allow-abbreviated.
+its first line is a JSON object by itself; otherwise as one JSON document, an event or an array of events. gzip,
+bz2 and xz files (and stdin) are read as what they hold, known by their first bytes. A folder is searched for
+.json, .jsonl, .ndjson and .jsonlines files, compressed or rotated or not (deliveries.jsonl.3.gz), hidden ones
+aside, and the other files are named as skipped. --jobs spreads files, and the lines of a large plain file, over
+processes, with the same problems in the same order as one process. Every event must carry id and timestamp, as
+every delivery does, unless --allow-abbreviated.
+
 Exit code: 0 when every event is valid, 1 when anything is wrong (an invalid event, a line that is not JSON, an
 empty input), 2 for a usage error such as a path that does not exist.
 """
@@ -50,6 +64,14 @@ def add_parser(commands: Any) -> None:
     validate.add_argument("--lines", action="store_true", help="read every input as JSON Lines")
     validate.add_argument("--fail-fast", "-x", action="store_true", help="stop at the first problem")
     validate.add_argument("--quiet", "-q", action="store_true", help="text format: print only the summary")
+    validate.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes to spread the files over (default 1; 0: one per core); stdin and --fail-fast use one",
+    )
     validate.set_defaults(handler=validate_command)
 
 
@@ -61,6 +83,8 @@ def validate_command(args: argparse.Namespace) -> int:
     missing = [path for path in args.paths if path != STDIN and not Path(path).exists()]
     if missing:
         return max(usage_error("validate", f"{path}: no such file or folder") for path in missing)
+    if args.jobs < 0:
+        return usage_error("validate", f"--jobs: {args.jobs} is not 0 (one per core) or more")
     problems: list[Problem] = []
     as_json = args.format == "json"
 
@@ -78,7 +102,8 @@ def validate_command(args: argparse.Namespace) -> int:
         skipped.extend(str(file) for file in files)
         if not as_json and not args.quiet:
             shown = ", ".join(file.name for file in files[:3]) + (", ..." if len(files) > 3 else "")
-            print(f"{folder}: skipped {_count(len(files), 'file')} not named {', '.join(FOLDER_SUFFIXES)}: {shown}")
+            names = ", ".join(FOLDER_SUFFIXES)
+            print(for_terminal(f"{folder}: skipped {_count(len(files), 'file')} not named {names}: {shown}"))
 
     checker = Checker(
         report,
@@ -89,17 +114,12 @@ def validate_command(args: argparse.Namespace) -> int:
     )
     started = time.perf_counter()
     try:
-        for path in args.paths:
-            if path == STDIN:
-                checker.check_stream("<stdin>", sys.stdin.buffer, lines=args.lines)
-            else:
-                checker.check_path(Path(path))
+        tally = _check(args, checker)
     except _FailFast:
-        pass
+        tally = checker.tally
     except BrokenPipeError:  # validate ... | head
         return 1
     elapsed = time.perf_counter() - started
-    tally = checker.tally
     valid = tally.problems == 0
     if as_json:
         document = {
@@ -125,6 +145,34 @@ def validate_command(args: argparse.Namespace) -> int:
             summary += f" ({elapsed:.1f} s, {tally.events / elapsed:,.0f} events/s)"
         print(summary)
     return 0 if valid else 1
+
+
+def _check(args: argparse.Namespace, checker: Checker) -> Tally:
+    if args.jobs != 1 and not args.fail_fast and STDIN not in args.paths:
+        from horneross_conformance.core.log_reading import check_in_parallel
+
+        paths = [Path(path) for path in args.paths]
+        for folder in (path for path in paths if path.is_dir()):
+            skipped = folder_files(folder)[1]
+            if skipped:
+                checker.skipped(folder, skipped)
+        return check_in_parallel(
+            paths,
+            args.jobs,
+            checker.report,
+            args.allow_unknown_types,
+            args.lines,
+            allow_abbreviated=args.allow_abbreviated,
+        )
+    for path in args.paths:
+        if path == STDIN:
+            stdin = sys.stdin.buffer
+            peek = stdin.peek if isinstance(stdin, io.BufferedReader) else lambda size: b""  # what it can see
+            stream = compressed.decompressed(stdin, peek(compressed.MAGIC_SIZE)[: compressed.MAGIC_SIZE])
+            checker.check_stream("<stdin>", stream, lines=args.lines)
+        else:
+            checker.check_path(Path(path))
+    return checker.tally
 
 
 def _count(number: int, noun: str) -> str:

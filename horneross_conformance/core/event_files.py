@@ -22,6 +22,7 @@ from typing import IO, Any
 import orjson
 from orjson import JSONDecodeError
 
+from horneross_conformance.core import compressed
 from horneross_conformance.core.canonical import parse_json
 from horneross_conformance.core.compiled import Unsupported, compile_check
 from horneross_conformance.core.contract import EVENT_TYPES
@@ -30,7 +31,7 @@ from horneross_conformance.core.validation import schema_errors, validator
 LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 FOLDER_SUFFIXES = (".json", *LINES_SUFFIXES)
 STDIN = "-"
-_BINARY_PROBE = 8192
+BINARY_PROBE = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +145,28 @@ def _kind(value: Any) -> str:
     return "a number"
 
 
+def is_lines_name(path: Path) -> bool:
+    """Whether the name says JSON Lines, compressed or rotated or not (``deliveries.jsonl.3.gz``)."""
+    return compressed.logical_name(path).endswith(LINES_SUFFIXES)
+
+
+def folder_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The files of a folder that are checked, in order (JSON and JSON Lines, compressed or rotated or not), and
+    the other visible files, which are skipped."""
+    visible = [
+        p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ]
+    checked = [p for p in visible if compressed.logical_name(p).lower().endswith(FOLDER_SUFFIXES)]
+    return checked, [p for p in visible if p not in set(checked)]
+
+
+def files_in(folder: Path) -> list[Path]:
+    """The files a folder is checked for, in order."""
+    return folder_files(folder)[0]
+
+
 class Checker:
     """Checks sources one after another, handing every problem to ``report`` as soon as it is found."""
 
@@ -167,16 +190,12 @@ class Checker:
         self.report(problem)
 
     def check_path(self, path: Path) -> None:
-        """A file, or every JSON and JSON Lines file under a folder (hidden folders aside)."""
+        """A file (gzip, bz2 or xz read as what they hold), or every such JSON and JSON Lines file under a folder
+        (hidden folders aside)."""
         if path.is_dir():
-            visible = [
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ]
-            files = [p for p in visible if p.suffix.lower() in FOLDER_SUFFIXES]
-            if len(files) < len(visible):  # said, so that a fixture named .txt or .yaml is not believed checked
-                self.skipped(path, [p for p in visible if p.suffix.lower() not in FOLDER_SUFFIXES])
+            files, skipped = folder_files(path)
+            if skipped:  # said, so that a fixture named .txt or .yaml is not believed checked
+                self.skipped(path, skipped)
             if not files:
                 self.problem(
                     Problem(str(path), None, "", "input", f"no {', '.join(FOLDER_SUFFIXES)} files in this folder")
@@ -185,18 +204,28 @@ class Checker:
                 self.check_path(file)
             return
         try:
-            with path.open("rb") as stream:
-                self.check_stream(str(path), stream, lines=path.suffix.lower() in LINES_SUFFIXES)
-        except OSError as error:
-            self.problem(Problem(str(path), None, "", "input", f"cannot be read: {error.strerror or error}"))
+            with compressed.open_source(path) as stream:
+                self.check_stream(str(path), stream, lines=is_lines_name(path))
+        except compressed.ERRORS as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            self.problem(Problem(str(path), None, "", "input", f"cannot be read: {reason or type(error).__name__}"))
+
+    def check_lines_part(self, source: str, lines: Iterable[tuple[int, bytes]]) -> None:
+        """Numbered lines from the middle of a JSON Lines source, checked as ``check_stream`` checks them."""
+        self._check_lines(source, [], lines)
 
     def check_stream(self, source: str, stream: IO[bytes], lines: bool = False) -> None:
-        self.tally.sources += 1
-        head = stream.read(_BINARY_PROBE)
+        head = stream.read(BINARY_PROBE)
         if b"\x00" in head:
+            self.tally.sources += 1
             self.problem(Problem(source, None, "", "input", "a binary file, not JSON text (it holds NUL bytes)"))
             return
-        raw = _lines(head, stream)
+        self.check_numbered(source, _lines(head, stream), lines)
+
+    def check_numbered(self, source: str, numbered: Iterable[tuple[int, bytes]], lines: bool = False) -> None:
+        """A whole source given as numbered lines, without their line ends."""
+        self.tally.sources += 1
+        raw = iter(numbered)
         number, first = next(((n, line) for n, line in raw if line.strip()), (0, b""))
         if not number:
             self.problem(Problem(source, None, "", "input", "empty: no events"))

@@ -7,8 +7,10 @@ instead of each waiting out the timeout.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from horneross_conformance import __version__
@@ -75,6 +77,7 @@ class ReceiverTarget:
         self._opened: set[str] = set()
         self._lock = threading.Lock()
         self.history = SignatureHistory()  # which correctly signed deliveries it accepted: why it rejects others
+        self._ahead: set[int] = set()  # threads running checks ahead of their turn (``ahead_of_turn``)
 
     def __repr__(self) -> str:
         return f"ReceiverTarget({self.endpoint.display!r}, timeout={self.timeout:g})"  # never the secret
@@ -91,6 +94,16 @@ class ReceiverTarget:
             raise CheckFailed(f"cannot reach {self.endpoint.display}: {error}.{delivery_hint(error)}") from None
         return f"connected in {(time.monotonic() - started) * 1000:.0f} ms"
 
+    @contextlib.contextmanager
+    def ahead_of_turn(self) -> Iterator[None]:
+        """Deliveries of a check run ahead of its turn, alongside others, on this thread: as ``concurrent``."""
+        thread = threading.get_ident()
+        self._ahead.add(thread)
+        try:
+            yield
+        finally:
+            self._ahead.discard(thread)
+
     def deliver(
         self,
         body: bytes,
@@ -101,10 +114,11 @@ class ReceiverTarget:
     ) -> Response:
         """POST ``body`` as Horneross would. ``signature``: SIGNED, a header value, or None for no header.
 
-        ``concurrent`` deliveries (a deliberate burst) never mark the endpoint unresponsive: timeouts under load
-        are the burst check's finding, not a reason to end the other checks. Nor does a ``control`` delivery (the
-        same event without the feature under test, sent after a failure): it often repeats a delivery that just got
-        no answer, and that second miss says nothing new about the endpoint."""
+        ``concurrent`` deliveries (a deliberate burst, deliveries in flight) never mark the endpoint unresponsive:
+        timeouts under load are the burst check's finding, not a reason to end the other checks. Nor does a
+        ``control`` delivery (the same event without the feature under test, sent after a failure): it often repeats
+        a delivery that just got no answer, and that second miss says nothing new about the endpoint."""
+        concurrent = concurrent or threading.get_ident() in self._ahead
         headers = {"User-Agent": f"horneross-conformance/{__version__}"}
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -127,8 +141,7 @@ class ReceiverTarget:
         exchange.response_body = wire.text(response.body)
         exchange.when = f"{response.elapsed * 1000:.0f} ms"
         self.wire.record(exchange)
-        if not concurrent:
-            self.watchdog.answered()
+        self.watchdog.answered()  # any answer shows the endpoint alive, even one among others in flight
         return response
 
     @property
@@ -139,13 +152,14 @@ class ReceiverTarget:
         """A conversation opened with a conversation.created delivery, once per run, so that events sent by checks
         of other requirements arrive in their natural order (order is RCV-08's business, not theirs). Without an
         argument: the run's own conversation."""
+        # held while the conversation.created goes out: with deliveries in flight, no event of the conversation
+        # may overtake it
         with self._lock:
             if conversation is None:
                 self._conversation = conversation = self._conversation or new_id("conv")
-            first = conversation not in self._opened
-            self._opened.add(conversation)
-        if first:
-            self.deliver_event(sample_event("conversation.created", conversation))
+            if conversation not in self._opened:
+                self._opened.add(conversation)
+                self.deliver_event(sample_event("conversation.created", conversation))
         return conversation
 
     def deliver_event(self, event: Any, concurrent: bool = False, control: bool = False) -> tuple[bytes, Response]:

@@ -2,9 +2,11 @@
 
 A run owns one ``WireRecorder``. A check runs alone (one at a time per run), so the log being filled is simply the
 recorder's current one: the receiver suite's deliveries and the sender suite's captures add to it from whatever
-thread they run on. Each check keeps its first exchanges and a count of the rest, and bodies are cut, so that a
-generated check's hundreds of deliveries keep a report readable. Every secret of the run is replaced before
-anything is kept, and what a target sent is kept inert (``inert.for_terminal``, its line breaks kept).
+thread they run on. The one exception, the receiver suite's hand-picked checks run ahead of their turn while others
+are in flight, record on their own thread (``recording_on_this_thread``) and are adopted in turn. Each check keeps
+its first exchanges and a count of the rest, and bodies are cut, so that a generated check's hundreds of deliveries
+keep a report readable. Every secret of the run is replaced before anything is kept, and what a target sent is
+kept inert (``inert.for_terminal``, its line breaks kept).
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class WireRecorder:
     def __init__(self, redactor: Redactor | None = None) -> None:
         self.redactor = redactor if redactor is not None else Redactor()
         self._current: WireLog | None = None
+        self._threads: dict[int, WireLog] = {}
 
     @contextmanager
     def recording(self) -> Iterator[WireLog]:
@@ -95,8 +98,25 @@ class WireRecorder:
         finally:
             self._current = None
 
+    @contextmanager
+    def recording_on_this_thread(self) -> Iterator[WireLog]:
+        """The wire log of one check run ahead of its turn on a thread of its own."""
+        thread = threading.get_ident()
+        log = WireLog(self.redactor)
+        self._threads[thread] = log
+        try:
+            yield log
+        finally:
+            self._threads.pop(thread, None)
+
+    def adopt(self, log: WireLog) -> None:
+        """A check run ahead of its turn: its log becomes the current one's."""
+        current = self._current
+        if current is not None:
+            current.exchanges, current.omitted = log.exchanges, log.omitted
+
     def record(self, exchange: Exchange) -> None:
-        log = self._current
+        log = self._threads.get(threading.get_ident(), self._current)
         if log is not None:
             log.add(exchange)
 

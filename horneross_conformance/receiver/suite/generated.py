@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, how_found
+from horneross_conformance.checks.in_flight import explore_generated
 from horneross_conformance.checks.registry import CheckFailed, Registry
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_TYPES
@@ -34,12 +35,13 @@ def with_identity(target: ReceiverTarget, event: dict[str, Any]) -> dict[str, An
     return {**copy.deepcopy(event), **envelope(event["type"], data)}
 
 
-def _deliver(target: ReceiverTarget, event: dict[str, Any]) -> None:
+def _deliver(target: ReceiverTarget, event: dict[str, Any], concurrent: bool = False) -> None:
+    """Deliver one generated event; ``concurrent``: others are in flight (see ``checks.in_flight``)."""
     sent, body = event, b""
     try:
         sent = with_identity(target, event)  # may open the run's conversation: a delivery too
         body = canonical_bytes(sent)
-        response = target.deliver_canonical(body)
+        response = target.deliver_canonical(body, concurrent=concurrent)
     except CheckFailed as error:  # no answer: shrinking would wait out the timeout again and again
         raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body)) from None
     if response.status != 200:
@@ -56,8 +58,15 @@ def _run(
 ) -> str:
     """``control``: how to make, from the failing event, the same event without the feature under test, and what
     that is; the failure stands only if the control is acknowledged."""
-    exploration = target.generation.explore(
-        case_id, lambda event: _deliver(target, event), strategy, explicit, target.wire.mark_failing
+    exploration = explore_generated(
+        target.generation,
+        case_id,
+        lambda event: _deliver(target, event),
+        lambda event: _deliver(target, event, concurrent=True),
+        strategy,
+        explicit,
+        target.wire.mark_failing,
+        settle=2 * target.timeout,  # after a timeout in flight: the endpoint had twice as long to finish
     )
     if exploration.found is not None:
         if control is not None:

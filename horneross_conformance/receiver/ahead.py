@@ -1,0 +1,94 @@
+"""Hand-picked receiver checks run ahead of their turn, a few at a time, with verdicts as if run one by one.
+
+Against an endpoint across a network the hand-picked checks' 45 deliveries, one after another, are mostly round
+trips. Those whose verdict does not depend on what other checks deliver meanwhile (``ORDER_FREE``) start together
+at the first one's turn, at most ``--horneross-in-flight`` at once, each on a thread of its own with its own wire
+log; each check then takes its result in its turn, so reports and output keep the suite's order. A check that
+passes ahead of its turn passes. Any other outcome does not count: once every check ahead of its turn is done
+(and, after a delivery got no answer, the endpoint has had twice the timeout to finish what the suite gave up
+on), the check runs again alone, with fresh events, and that outcome is its verdict. After a delivery ahead of
+its turn got no answer, no more checks start ahead of their turn: a silent endpoint costs one timeout more.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from horneross_conformance.checks.registry import Case
+from horneross_conformance.receiver.suite import ORDER_FREE
+from horneross_conformance.receiver.target import ReceiverTarget
+from horneross_conformance.transport.wire import WireLog
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    detail: str | None  # None: it did not pass ahead of its turn
+    log: WireLog
+    unanswered: bool = False
+
+
+class Ahead:
+    def __init__(self, target: ReceiverTarget, stopped: Callable[[], str | None], enabled: bool = True) -> None:
+        self._enabled = enabled
+        self._target = target
+        self._stopped = stopped
+        self._pool: ThreadPoolExecutor | None = None
+        self._running: dict[str, Future[_Result]] = {}
+        self._all: list[Future[_Result]] = []
+        self._settled = False
+        self._unanswered = False  # a check ahead of its turn got no answer: no more start ahead of their turn
+        self._lock = threading.Lock()
+
+    def take(self, case: Case, selected: list[Case]) -> str | None:
+        """``case``'s account if it passed ahead of its turn (starting the order-free checks from it on, the
+        first time); None: run it now, alone."""
+        width = self._target.generation.in_flight
+        if width <= 1 or not self._enabled or case.id not in ORDER_FREE:
+            return None
+        if self._pool is None:
+            self._start(case, selected, width)
+        future = self._running.pop(case.id, None)
+        if future is None:
+            return None
+        result = future.result()
+        if result.detail is not None:
+            self._target.wire.adopt(result.log)
+            return result.detail
+        self._settle()
+        return None
+
+    def _start(self, case: Case, selected: list[Case], width: int) -> None:
+        self._pool = ThreadPoolExecutor(width, thread_name_prefix="horneross-ahead")
+        later = selected[selected.index(case) :] if case in selected else [case]
+        for each in later:
+            if each.id in ORDER_FREE:
+                future = self._pool.submit(self._run, each)
+                self._running[each.id] = future
+                self._all.append(future)
+        self._pool.shutdown(wait=False)  # no more work; threads end with their checks
+
+    def _run(self, case: Case) -> _Result:
+        with self._target.wire.recording_on_this_thread() as log, self._target.ahead_of_turn():
+            if self._stopped() or self._unanswered:
+                return _Result(None, log)
+            try:
+                return _Result(case.run(self._target), log)
+            except Exception as error:  # any outcome but a pass is decided alone, in its turn
+                unanswered = str(error).startswith("no answer")
+                self._unanswered = self._unanswered or unanswered
+                return _Result(None, log, unanswered)
+
+    def _settle(self) -> None:
+        """Before a check runs alone: every check ahead of its turn done, and the endpoint given time to finish
+        what the suite gave up on."""
+        with self._lock:
+            if self._settled:
+                return
+            self._settled = True
+        wait(self._all)
+        if any(future.result().unanswered for future in self._all):
+            time.sleep(2 * self._target.timeout)
