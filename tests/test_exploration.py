@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import tempfile
 from typing import Any
 
@@ -103,10 +105,16 @@ def passes(event: object) -> None:
     assert event is not None
 
 
-def test_the_cache_goes_to_a_private_folder_of_this_user(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
-    explore(passes, TEXTS, examples=5, seed=1, budget=30)
+def test_the_cache_goes_to_a_private_folder_of_this_user(tmp_path: Any) -> None:
+    """In a fresh process: one that already built Hypothesis' Unicode tables (an earlier test) writes no cache."""
+    program = (
+        "from hypothesis import strategies as st\n"
+        "from horneross_conformance.checks.exploration import explore\n"
+        "explore(lambda event: None, st.fixed_dictionaries({'s': st.text(min_size=1)}), 5, 1, 30)\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    environment["TMPDIR"] = str(tmp_path)
+    subprocess.run([sys.executable, "-c", program], env=environment, cwd=tmp_path, check=True, timeout=120)
     folder = tmp_path / f"horneross-conformance-{os.getuid()}"
     assert folder.is_dir() and not folder.is_symlink()
     assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0

@@ -104,10 +104,11 @@ class Counterexample(CheckFailed):
 class Stop(BaseException):
     """Ends the exploration at once. A ``BaseException``, so that Hypothesis passes it through without shrinking."""
 
-    def __init__(self, reason: str, found: Counterexample | None = None) -> None:
+    def __init__(self, reason: str, found: Counterexample | None = None, busy: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.found = found
+        self.busy = busy  # the target may still be working on what it did not answer (it timed out)
 
 
 @dataclass(frozen=True, slots=True)

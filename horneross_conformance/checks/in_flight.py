@@ -41,7 +41,7 @@ class _Deliveries:
         self._lock = threading.Lock()
         self._failed: list[int] = []
         self._error: BaseException | None = None
-        self.unanswered = False  # a delivery in flight got no answer: the endpoint may still be working on it
+        self.unanswered = False  # a delivery in flight timed out: the endpoint may still be working on it
         self.started = 0  # events 0 .. started - 1 were delivered or are in flight
 
     @property
@@ -65,7 +65,7 @@ class _Deliveries:
         except (Counterexample, Stop) as failure:
             with self._lock:
                 self._failed.append(index)
-                self.unanswered = self.unanswered or isinstance(failure, Stop)
+                self.unanswered = self.unanswered or (isinstance(failure, Stop) and failure.busy)
         except BaseException as error:  # a fault of the toolkit: raised again in the caller's thread
             with self._lock:
                 self._error = self._error or error

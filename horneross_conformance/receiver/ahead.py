@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from horneross_conformance.checks.registry import Case
 from horneross_conformance.receiver.suite import ORDER_FREE
-from horneross_conformance.receiver.target import ReceiverTarget
+from horneross_conformance.receiver.target import NoAnswer, ReceiverTarget
 from horneross_conformance.transport.wire import WireLog
 
 
@@ -28,7 +28,7 @@ from horneross_conformance.transport.wire import WireLog
 class _Result:
     detail: str | None  # None: it did not pass ahead of its turn
     log: WireLog
-    unanswered: bool = False
+    unanswered: bool = False  # it timed out: the endpoint may still be working on it
 
 
 class Ahead:
@@ -78,9 +78,10 @@ class Ahead:
             try:
                 return _Result(case.run(self._target), log)
             except Exception as error:  # any outcome but a pass is decided alone, in its turn
-                unanswered = str(error).startswith("no answer")
+                unanswered = isinstance(error, NoAnswer)
                 self._unanswered = self._unanswered or unanswered
-                return _Result(None, log, unanswered)
+                # only a timeout may leave the endpoint still working on what the suite gave up on
+                return _Result(None, log, isinstance(error, NoAnswer) and error.kind == "timeout")
 
     def _settle(self) -> None:
         """Before a check runs alone: every check ahead of its turn done, and the endpoint given time to finish

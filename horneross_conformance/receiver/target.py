@@ -58,6 +58,14 @@ def delivery_hint(error: DeliveryError) -> str:
     return SLOW_ANSWER_HINT if error.kind == "timeout" and error.connected else PREFLIGHT_HINTS[error.kind]
 
 
+class NoAnswer(CheckFailed):
+    """A delivery got no HTTP answer; ``kind`` says why (a ``timeout`` may leave the endpoint still working)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 class ReceiverTarget:
     def __init__(
         self,
@@ -134,7 +142,7 @@ class ReceiverTarget:
             self.wire.record(exchange)
             if error.kind == "timeout" and not (concurrent or control):
                 self.watchdog.missed(lambda n: f"{n} deliveries in a row got no answer within {self.timeout:g} s")
-            raise CheckFailed(f"no answer: {error}") from None
+            raise NoAnswer(f"no answer: {error}", error.kind) from None
         _redact(response, self.wire.redactor)
         exchange.status = f"{response.status} {response.reason}".strip()
         exchange.response_headers = wire.headers(response.headers)

@@ -11,7 +11,7 @@ from horneross_conformance.core.events import (
     sample_event,
 )
 from horneross_conformance.receiver.suite.deliveries import confirm
-from horneross_conformance.receiver.target import ReceiverTarget
+from horneross_conformance.receiver.target import NoAnswer, ReceiverTarget
 from horneross_conformance.transport.client import Response
 
 cases = Registry()
@@ -26,6 +26,7 @@ CONTROL_ATTEMPTS = 3  # a control alone, after a burst the endpoint may still be
 def burst(target: ReceiverTarget) -> str:
     kinds = [EVENT_TYPES[i % len(EVENT_TYPES)] for i in range(BURST_SIZE)]
     results: list[Response | str | None] = [None] * BURST_SIZE  # None: unfinished
+    timed_out = [False] * BURST_SIZE
     conversation = target.conversation_id()
 
     def one(index: int) -> None:
@@ -33,6 +34,7 @@ def burst(target: ReceiverTarget) -> str:
             outcome: Response | str = target.deliver_event(sample_event(kinds[index], conversation), concurrent=True)[1]
         except CheckFailed as error:
             outcome = str(error)
+            timed_out[index] = isinstance(error, NoAnswer) and error.kind == "timeout"
         results[index] = outcome  # each thread writes its own slot
 
     threads = [threading.Thread(target=one, args=(i,), daemon=True) for i in range(BURST_SIZE)]
@@ -45,9 +47,9 @@ def burst(target: ReceiverTarget) -> str:
         return f"{BURST_SIZE} concurrent deliveries acknowledged"
     # The control: each kind of event that failed, delivered alone. If one fails alone too, load is not the cause.
     failed_types = sorted({kind for kind, r in zip(kinds, results, strict=True) if not _acknowledged(r)})
-    # Only an endpoint that left deliveries of the burst unanswered may still be working through them: for it the
-    # control is tried again after a pause; one that answered every delivery is judged by one control.
-    unanswered = any(not isinstance(r, Response) for r in results)
+    # Only an endpoint that let deliveries of the burst time out may still be working through them: for it the
+    # control is tried again after a pause; one that answered (or refused) every delivery is judged by one control.
+    unanswered = any(timed_out) or None in results
     for attempt in range(CONTROL_ATTEMPTS if unanswered else 1):
         try:
             confirm(target, [sample_event(kind, conversation) for kind in failed_types], "delivered alone")

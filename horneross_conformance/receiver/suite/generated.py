@@ -20,7 +20,7 @@ from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_TYPES
 from horneross_conformance.core.events import envelope, new_id, sample_data, stress_texts, with_fresh_ids
 from horneross_conformance.receiver.suite.deliveries import confirm
-from horneross_conformance.receiver.target import ReceiverTarget, acknowledged
+from horneross_conformance.receiver.target import NoAnswer, ReceiverTarget, acknowledged
 from horneross_conformance.transport.curl import curl_command, display_json
 
 LONG_SIZES = (100 * 1024, 1024 * 1024)  # bytes of message content: 100 KiB, 1 MiB
@@ -43,7 +43,8 @@ def _deliver(target: ReceiverTarget, event: dict[str, Any], concurrent: bool = F
         body = canonical_bytes(sent)
         response = target.deliver_canonical(body, concurrent=concurrent)
     except CheckFailed as error:  # no answer: shrinking would wait out the timeout again and again
-        raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body)) from None
+        busy = isinstance(error, NoAnswer) and error.kind == "timeout"
+        raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body), busy) from None
     if response.status != 200:
         raise Counterexample(f"answered {response.summary()}", sent, body, target.why_not(body, response))
 
