@@ -48,11 +48,10 @@ def test_four_workers_give_the_verdicts_of_one_process(pytester: pytest.Pytester
 
 @pytest.mark.slow
 def test_an_unreachable_endpoint_is_non_conformant_in_parallel_too(pytester: pytest.Pytester) -> None:
-    url = r.closed_port()
-    alone = run_suite(pytester, url, subprocess=True)
-    parallel = run_suite(pytester, url, "-n", "4", subprocess=True)
-    assert alone.ret == parallel.ret == 1
-    assert alone.report["verdict"] == parallel.report["verdict"] == "non-conformant"
+    """One process gives non-conformant too (tests/test_hard_targets.py runs it): not run again here."""
+    parallel = run_suite(pytester, r.closed_port(), "-n", "4", subprocess=True)
+    assert parallel.ret == 1
+    assert parallel.report["verdict"] == "non-conformant"
     assert parallel.seconds < 60
 
 
