@@ -346,9 +346,14 @@ def _parse(data: bytes, first_line: int = 1, one_line: bool = True) -> Any:
 
 def _lines(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     """Numbered lines of ``head`` followed by the rest of ``stream``, read as it comes."""
+    return numbered_lines(_chunks(head, stream))
+
+
+def numbered_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """The lines of a stream given in chunks, numbered from 1, each without its line end."""
     number = 0
     pending = b""
-    for chunk in _chunks(head, stream):
+    for chunk in chunks:
         parts = (pending + chunk).split(b"\n")
         pending = parts.pop()
         for part in parts:

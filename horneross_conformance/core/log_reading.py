@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import IO, cast
 
 from horneross_conformance.core import compressed
-from horneross_conformance.core.event_files import BINARY_PROBE, Checker, Problem, Tally, files_in, is_lines_name
+from horneross_conformance.core.event_files import (
+    BINARY_PROBE,
+    Checker,
+    Problem,
+    Tally,
+    files_in,
+    is_lines_name,
+    numbered_lines,
+)
 
 SPLIT_SIZE = 32 * 1024 * 1024  # bytes: a plain JSON Lines file larger than this is split between processes
 
@@ -178,16 +186,7 @@ class _Range:
 
 
 def _lines(part: _Range) -> Iterator[tuple[int, bytes]]:
-    number = 0
-    pending = b""
-    while chunk := part.read(1 << 20):
-        pieces = (pending + chunk).split(b"\n")
-        pending = pieces.pop()
-        for piece in pieces:
-            number += 1
-            yield number, piece
-    if pending:
-        yield number + 1, pending
+    return numbered_lines(iter(lambda: part.read(1 << 20), b""))
 
 
 def check_in_parallel(
