@@ -266,8 +266,12 @@ class RefusingPort:
 
 
 def quiet_werkzeug() -> None:
-    """Werkzeug logs every request on stderr unless its logger has a handler: give it one that drops them."""
+    """Werkzeug logs every request (the sender's path in it, and colour codes) on stderr unless its logger has a
+    handler, and through any handler it has or inherits, pytest's log capture included: none of it may reach a
+    person's terminal. Requests are logged at INFO, so the logger keeps only warnings and errors."""
     logger = logging.getLogger("werkzeug")
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
-        logger.propagate = False
+    logger.propagate = False
+    if logger.level < logging.WARNING:  # NOTSET (0) and INFO alike: werkzeug would set INFO itself
+        logger.setLevel(logging.WARNING)
