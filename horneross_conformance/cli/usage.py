@@ -14,7 +14,6 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2  # as argparse gives it
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
-USAGE = EXIT_USAGE
 
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "what was checked is right: every event valid (`validate`), the signature printed (`sign`), the "

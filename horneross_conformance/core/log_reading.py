@@ -53,15 +53,20 @@ def check_lines(
     ``lines`` may be bytes or text, with or without their line ends (``dask.bag.read_text`` gives text with
     them). ``source`` names it in each problem, as ``validate`` names a file by the path it was given."""
     result = LinesResult()
-    checker = Checker(
-        result.problems.append,
-        allow_unknown_types=allow_unknown_types,
-        force_lines=True,
-        allow_abbreviated=allow_abbreviated,
-    )
+    checker = _checker(result, allow_unknown_types, True, allow_abbreviated)
     checker.check_numbered(source, _numbered(lines, result), lines=True)
     result.tally = checker.tally
     return result
+
+
+def _checker(result: LinesResult, allow_unknown_types: bool, force_lines: bool, allow_abbreviated: bool) -> Checker:
+    """The ``Checker`` ``validate`` runs, reporting into ``result``: one for a source of lines, one per unit."""
+    return Checker(
+        result.problems.append,
+        allow_unknown_types=allow_unknown_types,
+        force_lines=force_lines,
+        allow_abbreviated=allow_abbreviated,
+    )
 
 
 def _numbered(lines: Iterable[bytes | str], result: LinesResult) -> Iterator[tuple[int, bytes]]:
@@ -143,12 +148,7 @@ def check_unit(
 ) -> LinesResult:
     """One unit of work (a top-level function, so that it pickles under any start method)."""
     result = LinesResult()
-    checker = Checker(
-        result.problems.append,
-        allow_unknown_types=allow_unknown_types,
-        force_lines=force_lines,
-        allow_abbreviated=allow_abbreviated,
-    )
+    checker = _checker(result, allow_unknown_types, force_lines, allow_abbreviated)
     if not unit.part:
         checker.check_path(Path(unit.path))
     else:
