@@ -9,7 +9,6 @@ remaining checks end at once instead of each waiting out the timeout.
 from __future__ import annotations
 
 import copy
-import re
 import secrets
 import string
 import threading
@@ -20,6 +19,7 @@ from typing import Any
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.core.events import has_lone_surrogate
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
@@ -52,7 +52,6 @@ class RefusedLoneSurrogate(Inconclusive):
 
 # docs/contract.md, decision 14: an emit() that cannot take a lone surrogate is a signing fault, SND-03's alone
 LONE_SURROGATE_OWNER = "SND-03"
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +204,7 @@ class SenderTarget:
 def holds_lone_surrogate(node: Any) -> bool:
     """Whether a string of ``node`` (a key or a value, at any depth) holds half of a surrogate pair."""
     if isinstance(node, str):
-        return LONE_SURROGATE.search(node) is not None
+        return has_lone_surrogate(node)
     if isinstance(node, dict):
         return any(holds_lone_surrogate(key) or holds_lone_surrogate(value) for key, value in node.items())
     if isinstance(node, list):
