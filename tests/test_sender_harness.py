@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -358,3 +359,22 @@ def test_user_information_in_the_harness_url_is_not_printed(
     run = preflight_only(pytester, with_password)
     assert run.report["target"] == f"{url}/harness"
     assert "hunter2-password" not in run.stdout + run.stderr + json.dumps(run.report)
+
+
+LENGTHS = ["\u00b2", "9" * 5000, "-1", ""]
+
+
+@pytest.mark.parametrize("length", LENGTHS, ids=["superscript", "5000-digits", "minus", "none"])
+def test_the_bridge_refuses_a_content_length_that_is_not_a_short_run_of_ascii_digits(length: str) -> None:
+    """str.isdigit takes '²', which int() refuses: the bridge answers 411 in one sentence, never a traceback."""
+    with python_bridge(REFERENCE_SENDER) as base:
+        endpoint = parse_endpoint(base)
+        with socket.create_connection((endpoint.host, endpoint.port), timeout=10) as connection:
+            head = f"POST /senders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}"
+            connection.sendall(f"{head}\r\n\r\n".encode())
+            answer = b""
+            while b"}" not in answer and (piece := connection.recv(65536)):  # the head, then its JSON body
+                answer += piece
+    text = answer.decode("utf-8", "replace")
+    assert text.startswith("HTTP/1.1 411 "), text
+    assert json.loads(text.split("\r\n\r\n", 1)[1]) == {"error": "the request needs a Content-Length of ASCII digits."}

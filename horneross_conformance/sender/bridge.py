@@ -154,8 +154,8 @@ def handler_for(bridge: Bridge, base: str) -> type[BaseHTTPRequestHandler]:
         def _body(self) -> dict[str, Any]:
             media_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             length = self.headers.get("Content-Length") or ""
-            if not length.isdigit():
-                raise CallError(411, "the request needs a Content-Length.")
+            if not (length.isascii() and length.isdigit() and len(length) <= 12):  # "²" is a digit to isdigit
+                raise CallError(411, "the request needs a Content-Length of ASCII digits.")
             if int(length) > MAX_REQUEST:
                 self.close_connection = True
                 raise CallError(413, "the request body is larger than 1 MiB.")
