@@ -80,34 +80,54 @@ class NodeStringify:
 
 
 @contextlib.contextmanager
+def first_line_of(
+    command: list[str], what: str, cwd: Path = ROOT, env: dict[str, str] | None = None, limit: float = STARTUP_LIMIT
+) -> Iterator[str]:
+    """Start a peer process and yield the first line it prints (where it listens), waited for at most ``limit``
+    seconds; stop it after. Its stderr is kept and shown if it does not start, so that a broken peer says why;
+    its later output is drained, so that a full pipe never blocks it (the Express receiver logs every event)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errors:
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8"
+        )
+        assert process.stdout is not None
+        drain = threading.Thread(target=process.stdout.read, daemon=True)
+        try:
+            if not select.select([process.stdout], [], [], limit)[0]:
+                pytest.fail(f"{what} did not start within {limit:g} s")
+            first = process.stdout.readline().strip()
+            if not first:
+                errors.seek(0)
+                pytest.fail(f"{what} did not start: {errors.read()[:2000]}")
+            drain.start()
+            yield first
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+            if drain.is_alive():
+                drain.join(5)
+            process.stdout.close()
+
+
+def listening_port(first_line: str, what: str) -> str:
+    """The port of a peer's first line, ``listening PORT``."""
+    words = first_line.split()
+    if words[:1] != ["listening"] or len(words) != 2:
+        pytest.fail(f"{what} did not start: it printed {first_line[:200]!r}")
+    return words[1]
+
+
+@contextlib.contextmanager
 def express_receiver(secret: str) -> Iterator[str]:
     """The documentation's Express receiver running in real Node; yields its /webhook URL."""
     env = {**os.environ, "WEBHOOK_SECRET": secret, "PORT": "0"}
-    process = subprocess.Popen(
-        [node_binary(), str(NODE_DIR / "express-receiver.js")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    # console.log writes a line per event: keep draining so that a full pipe never blocks Node
-    drain = threading.Thread(target=process.stdout.read, daemon=True)
-    try:
-        if not select.select([process.stdout], [], [], STARTUP_LIMIT)[0]:
-            pytest.fail(f"the Express receiver did not start within {STARTUP_LIMIT} s")
-        first = process.stdout.readline().split()
-        if first[:1] != ["listening"]:
-            pytest.fail("the Express receiver did not start")
-        drain.start()
-        yield f"http://127.0.0.1:{first[1]}/webhook"
-    finally:
-        process.terminate()
-        process.wait(5)
-        if drain.is_alive():
-            drain.join(5)
-        process.stdout.close()
+    what = "the Express receiver"
+    with first_line_of([node_binary(), str(NODE_DIR / "express-receiver.js")], what, env=env) as first:
+        yield f"http://127.0.0.1:{listening_port(first, what)}/webhook"
 
 
 REFERENCE_HARNESS = ROOT / "node" / "reference-sender.js"
@@ -119,29 +139,9 @@ HARNESS_DELIVERY_TIMEOUT = (
 
 @contextlib.contextmanager
 def harness(*command: str) -> Iterator[str]:
-    """A sender harness process (it prints ``listening PORT`` first); yields its base URL. Its stderr is kept in a
-    file and shown if it does not start, so that a broken peer says why."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as errors:
-        process = subprocess.Popen(
-            list(command), cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8"
-        )
-        assert process.stdout is not None
-        try:
-            if not select.select([process.stdout], [], [], STARTUP_LIMIT)[0]:
-                pytest.fail(f"{command[1]} did not start within {STARTUP_LIMIT} s")
-            first = process.stdout.readline().split()
-            if first[:1] != ["listening"]:
-                errors.seek(0)
-                pytest.fail(f"{command[1]} did not start: {errors.read()[:2000]}")
-            yield f"http://127.0.0.1:{first[1]}"
-        finally:
-            process.terminate()
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-            process.stdout.close()
+    """A sender harness process (it prints ``listening PORT`` first); yields its base URL."""
+    with first_line_of(list(command), command[1]) as first:
+        yield f"http://127.0.0.1:{listening_port(first, command[1])}"
 
 
 def node_harness(*arguments: str) -> contextlib.AbstractContextManager[str]:

@@ -9,15 +9,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import select
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import receivers as r
-from peers import ROOT, node_binary
+from peers import ROOT, first_line_of, listening_port, node_binary
 from suite_runner import run_suite
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -119,25 +117,10 @@ def served(folder: Path, kind: str, source: str) -> Iterator[str]:
         (folder / "urls.py").write_text(DJANGO_URLS, encoding="utf-8")
     path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path, "HORNEROSS_WEBHOOK_SECRET": r.SECRET}
-    process = subprocess.Popen(
-        [sys.executable, str(folder / "serve_receiver.py"), kind, "receiver"],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    try:
-        if not select.select([process.stdout], [], [], STARTUP_LIMIT)[0]:
-            pytest.fail(f"the {kind} receiver did not start within {STARTUP_LIMIT} s")
-        base = process.stdout.readline().strip()
+    command = [sys.executable, str(folder / "serve_receiver.py"), kind, "receiver"]
+    with first_line_of(command, f"the {kind} receiver", folder, env, STARTUP_LIMIT) as base:
         assert base.startswith("http://127.0.0.1:"), f"the {kind} receiver did not start"
         yield f"{base}/webhooks/horneross"
-    finally:
-        process.terminate()
-        process.wait(10)
-        process.stdout.close()
 
 
 @contextlib.contextmanager
@@ -145,20 +128,9 @@ def express_served(folder: Path, source: str) -> Iterator[str]:
     """The README's Express receiver in real Node, with the project's node_modules; it prints its port itself."""
     (folder / "receiver.js").write_text(source, encoding="utf-8")
     env = {**os.environ, "HORNEROSS_WEBHOOK_SECRET": r.SECRET, "PORT": "0", "NODE_PATH": str(ROOT / "node_modules")}
-    process = subprocess.Popen(
-        [node_binary(), str(folder / "receiver.js")], cwd=folder, env=env, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    try:
-        if not select.select([process.stdout], [], [], STARTUP_LIMIT)[0]:
-            pytest.fail(f"the Express receiver did not start within {STARTUP_LIMIT} s")
-        first = process.stdout.readline().split()
-        assert first[:1] == ["listening"], "the Express receiver did not start"
-        yield f"http://127.0.0.1:{first[1]}/webhooks/horneross"
-    finally:
-        process.terminate()
-        process.wait(10)
-        process.stdout.close()
+    what = "the Express receiver"
+    with first_line_of([node_binary(), str(folder / "receiver.js")], what, folder, env, STARTUP_LIMIT) as first:
+        yield f"http://127.0.0.1:{listening_port(first, what)}/webhooks/horneross"
 
 
 @pytest.mark.slow
