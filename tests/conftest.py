@@ -1,9 +1,42 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import _pytest.pytester
 import pytest
 from peers import NodeStringify
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _installed_modules_outlive_inline_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep, after each of pytester's inline runs, the modules it imported from outside the tests' temporary folders.
+
+    pytester puts ``sys.modules`` back as it found it after an inline run, so that test files of the same name in
+    two runs do not clash. A suite run imports much lazily (schemathesis' OpenAPI reader, parts of this package),
+    so each run imported it all again: parsed, assertion-rewritten and compiled again wherever bytecode is not
+    written (PYTHONDONTWRITEBYTECODE, as on CI machines), its caches rebuilt: about half of a short run's time.
+    Modules from the temporary folders, where the tests write their files, are still forgotten after each run.
+    pytester's snapshot has no public hook for this: if its class is gone, runs are only slower.
+    """
+    original = getattr(_pytest.pytester, "SysModulesSnapshot", None)
+    if original is None:
+        yield
+        return
+    temporary = tmp_path_factory.getbasetemp().resolve()
+
+    def installed(name: str) -> bool:
+        location = getattr(sys.modules.get(name), "__file__", None)
+        return location is not None and not Path(location).resolve().is_relative_to(temporary)
+
+    class KeepingInstalled(original):  # type: ignore[misc, valid-type]
+        def __init__(self, preserve: Callable[[str], bool] | None = None) -> None:
+            super().__init__(preserve=lambda name: installed(name) or (preserve is not None and preserve(name)))
+
+    _pytest.pytester.SysModulesSnapshot = KeepingInstalled  # type: ignore[attr-defined]
+    yield
+    _pytest.pytester.SysModulesSnapshot = original  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
