@@ -131,6 +131,31 @@ def test_the_secret_is_redacted_in_every_form_a_target_echoes() -> None:
         assert redact.redact_bytes(f"{form}\xff".encode("latin-1")) == f"{REDACTED}\xff".encode("latin-1"), form
 
 
+def test_a_text_redacted_before_a_secret_was_added_is_redacted_again_after() -> None:
+    redact = Redactor(["an-earlier-secret"])
+    text = f"echo: {SECRET}"
+    assert redact(text) == text  # remembered as it is, while SECRET is not yet known
+    redact.add(SECRET)
+    assert redact(text) == f"echo: {REDACTED}"
+
+
+def test_many_secrets_are_found_as_a_few_are() -> None:
+    """Past a few dozen prefixes the text is walked a character at a time rather than searched prefix by prefix:
+    the same forms are found, leftmost and longest first, either way."""
+    few = Redactor([SECRET])
+    many = Redactor([SECRET, *(f"whsec_other-{n:04d}" for n in range(40))])
+    texts = [
+        f"{SECRET}{SECRET}",
+        f"x{SECRET.upper()}y {SECRET.encode().hex()} z",
+        f"whsec_ab/cd+ef={SECRET}",  # a partial form, then the whole
+        f"{SECRET[:-1]} {SECRET}",
+        "nothing to see",
+    ]
+    for text in texts:
+        assert few(text) == many(text), text
+    assert many("whsec_other-0007 and whsec_other-0039") == f"{REDACTED} and {REDACTED}"
+
+
 # the receiver suite and send, against a hostile endpoint
 
 

@@ -26,6 +26,13 @@ _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)  # 
 _ESCAPE_STARTS = frozenset("%\\&+")  # a secret holding one of these could hide from the unescaped views
 _JSON_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))")
 _JSON_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+# Up to this many prefixes, each is looked for with str.find (a scan in C per prefix) rather than the text walked
+# a character at a time in Python: a receiver run has one or two secrets, a dozen prefixes.
+_FOUND_BY_FIND = 24
+# A run redacts the same short texts again and again (header names and values, status lines, repeated events):
+# the answer for a text up to this long is remembered until the run meets another secret.
+_REMEMBERED_LENGTH = 4096
+_REMEMBERED_TEXTS = 4096
 
 
 def secret_forms(secret: str) -> set[str]:
@@ -101,16 +108,30 @@ class _PrefixIndex:
             bucket.sort(key=len, reverse=True)
 
     def _matches(self, folded: str) -> Iterable[tuple[int, str]]:
+        """Each form found, leftmost first, the longest at a position, none overlapping the one before."""
         index = self._by_prefix
-        position, end = 0, len(folded) - _SHORTEST
-        while index and position <= end:
-            candidates = index.get(folded[position : position + _SHORTEST])
-            form = next((f for f in candidates if folded.startswith(f, position)), None) if candidates else None
-            if form is None:
-                position += 1
+        after = 0  # where the last form found ends
+        for position in self._candidates(folded):
+            if position < after:
                 continue
-            yield position, form
-            position += len(form)
+            bucket = index[folded[position : position + _SHORTEST]]
+            form = next((f for f in bucket if folded.startswith(f, position)), None)
+            if form is not None:
+                yield position, form
+                after = position + len(form)
+
+    def _candidates(self, folded: str) -> Iterable[int]:
+        """The positions where some prefix starts, in order."""
+        index = self._by_prefix
+        if len(index) > _FOUND_BY_FIND:
+            return (p for p in range(len(folded) - _SHORTEST + 1) if folded[p : p + _SHORTEST] in index)
+        positions = []
+        for prefix in index:
+            position = folded.find(prefix)
+            while position >= 0:
+                positions.append(position)
+                position = folded.find(prefix, position + 1)
+        return sorted(positions)
 
     def found(self, folded: str) -> set[str]:
         return {form for _, form in self._matches(folded)}
@@ -134,6 +155,9 @@ class Redactor:
         self._patterns: dict[str, re.Pattern[str]] = {}  # compiled when a text first holds that secret
         self._hiding: list[str] = []  # secrets holding an escape character: their pattern is always tried
         self._lock = threading.Lock()
+        # short texts already redacted, with the number of secrets known then: an answer from before a secret was
+        # added is never reused (add may run on another thread while a text is being redacted)
+        self._remembered: dict[str, tuple[int, str]] = {}
         for secret in secrets:
             self.add(secret)
 
@@ -162,6 +186,18 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if not self._secrets or not text:
             return text
+        known = len(self._secrets)
+        remembered = self._remembered.get(text)
+        if remembered is not None and remembered[0] == known:
+            return remembered[1]
+        redacted = self._redact(text)
+        if len(text) <= _REMEMBERED_LENGTH:
+            if len(self._remembered) >= _REMEMBERED_TEXTS:
+                self._remembered.clear()
+            self._remembered[text] = (known, redacted)
+        return redacted
+
+    def _redact(self, text: str) -> str:
         held = {secret for view in _unescaped_views(text) for secret in self._texts.found(view)}
         for folded in sorted(held | set(self._hiding), key=len, reverse=True):
             text = self._pattern(folded).sub(REDACTED, text)
