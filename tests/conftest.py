@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,9 +27,13 @@ def _installed_modules_outlive_inline_runs(tmp_path_factory: pytest.TempPathFact
         return
     temporary = tmp_path_factory.getbasetemp().resolve()
 
+    @functools.cache  # asked of every module after every inline run: resolving a path each time cost more than
+    def outside_temporary(location: str) -> bool:  # the imports saved
+        return not Path(location).resolve().is_relative_to(temporary)
+
     def installed(name: str) -> bool:
         location = getattr(sys.modules.get(name), "__file__", None)
-        return location is not None and not Path(location).resolve().is_relative_to(temporary)
+        return isinstance(location, str) and outside_temporary(location)
 
     class KeepingInstalled(original):  # type: ignore[misc, valid-type]
         def __init__(self, preserve: Callable[[str], bool] | None = None) -> None:
