@@ -12,6 +12,7 @@ import receivers as r
 from hypothesis import strategies as st
 from suite_runner import FEW_EXAMPLES, run_suite
 from test_exploration import NUMBERS, fails_above
+from test_receiver_suite import COMPARED_IN_FLIGHT
 
 from horneross_conformance.checks.exploration import Counterexample, Stop, explore
 from horneross_conformance.checks.in_flight import explore_in_flight
@@ -98,9 +99,16 @@ def test_an_internal_error_in_a_delivery_reaches_the_caller() -> None:
 
 
 def zoo() -> list[type[r.PlainReceiver]]:
-    """Every test receiver of ``receivers``, conformant or broken (the abstract load-sensitive base aside)."""
+    """Every test receiver of ``receivers``, conformant or broken (the abstract load-sensitive base aside), but
+    those tests/test_receiver_suite.py already runs both ways, asserting on its own runs."""
     found = [value for value in vars(r).values() if isinstance(value, type) and issubclass(value, r.PlainReceiver)]
-    return [receiver for receiver in found if receiver is not r.LoadSensitive]
+    return [receiver for receiver in found if receiver is not r.LoadSensitive and receiver not in COMPARED_IN_FLIGHT]
+
+
+def test_every_receiver_is_compared_in_flight_and_one_at_a_time_somewhere() -> None:
+    found = {value for value in vars(r).values() if isinstance(value, type) and issubclass(value, r.PlainReceiver)}
+    assert found - {r.LoadSensitive} == set(zoo()) | COMPARED_IN_FLIGHT
+    assert not set(zoo()) & COMPARED_IN_FLIGHT
 
 
 @pytest.mark.slow

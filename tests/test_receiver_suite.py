@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import receivers as r
 from peers import express_receiver
-from suite_runner import run_suite
+from suite_runner import FinishedRun, run_suite
 from test_generated_checks import RARE
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
@@ -15,6 +15,21 @@ from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.transport.server import serve
 
 ALL_RECEIVER_REQUIREMENTS = {req.id for req in for_role("receiver")}
+
+
+def run_both_ways(pytester: pytest.Pytester, receiver: type[r.PlainReceiver], *args: str) -> FinishedRun:
+    """The suite against a fresh ``receiver`` with deliveries in flight (the default), then against another one
+    delivering one at a time: the same requirement outcomes and the same failing checks either way. The first run
+    is returned for its own assertions; tests/test_in_flight.py compares the rest of the receivers."""
+    runs = []
+    for in_flight in ("8", "1"):
+        with serve(receiver()) as base:
+            runs.append(run_suite(pytester, f"{base}/webhook", f"--horneross-in-flight={in_flight}", *args))
+    eight, one = runs
+    assert one.outcomes() == eight.outcomes(), (one.stdout, eight.stdout)
+    assert one.failed_checks() == eight.failed_checks(), (one.stdout, eight.stdout)
+    assert (one.ret, one.report["verdict"]) == (eight.ret, eight.report["verdict"])
+    return eight
 
 
 @pytest.mark.slow
@@ -37,12 +52,12 @@ def test_documented_express_receiver_in_real_node_is_conformant(pytester: pytest
     assert set(run.outcomes().values()) == {"passed"}, run.outcomes()
 
 
-@pytest.mark.parametrize(
-    "receiver", [r.PlainReceiver, r.AcceptsExactlyTheLastRetryWindow, r.RejectsLongMessages], ids=lambda c: c.__name__
-)
+CONFORMANT = [r.PlainReceiver, r.AcceptsExactlyTheLastRetryWindow, r.RejectsLongMessages]
+
+
+@pytest.mark.parametrize("receiver", CONFORMANT, ids=lambda c: c.__name__)
 def test_other_conformant_receivers_are_conformant(pytester: pytest.Pytester, receiver: type[r.PlainReceiver]) -> None:
-    with serve(receiver()) as base:
-        run = run_suite(pytester, f"{base}/webhook", "--horneross-strict")
+    run = run_both_ways(pytester, receiver, "--horneross-strict")
     assert run.ret == 0, run.stdout
     assert run.failed() == set()
 
@@ -90,8 +105,7 @@ def test_broken_receiver_fails_exactly_its_requirement(
     checks: set[str],
     verdict: str,
 ) -> None:
-    with serve(receiver()) as base:
-        run = run_suite(pytester, f"{base}/webhook")
+    run = run_both_ways(pytester, receiver)
     assert run.failed() == failed, run.stdout
     assert run.failed_checks() == checks, run.stdout
     assert run.report["verdict"] == verdict
@@ -128,12 +142,15 @@ BROAD = [
 def test_badly_broken_receiver_is_non_conformant(
     pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], checks: set[str]
 ) -> None:
-    with serve(receiver()) as base:
-        run = run_suite(pytester, f"{base}/webhook")
+    run = run_both_ways(pytester, receiver)
     assert failed <= run.failed(), run.stdout
     assert checks <= run.failed_checks()
     assert run.report["verdict"] == "non-conformant"
     assert run.ret == 1
+
+
+# each compared with one delivery at a time here, so tests/test_in_flight.py does not run them again
+COMPARED_IN_FLIGHT = {*CONFORMANT, *(case[0] for case in EXACT), *(case[0] for case in BROAD)}
 
 
 @pytest.mark.slow
