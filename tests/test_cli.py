@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -96,6 +97,18 @@ def test_run_ignores_the_folder_s_own_pytest_configuration(tmp_path: Path) -> No
     (tmp_path / "conftest.py").write_text("raise RuntimeError('not the suite\\'s conftest')\n")
     result = cli("run", "--", "-q", "-k", "RCV-ACK", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_run_loads_no_other_installed_plugin_unless_it_is_named(tmp_path: Path) -> None:
+    """Hypothesis, schemathesis, pytest-httpserver and more are installed, each a pytest plugin: none is loaded
+    (pytest names in its header the plugins it loaded from installed packages), but one named with -p."""
+    few = ["--examples", "0", "--", "-k", "RCV-ACK-001 or SND-SIG-001"]
+    result = cli("run", *few, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "plugins:" not in result.stdout
+    named = cli("run", *few, "-p", "pytest_httpserver", cwd=tmp_path)
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert re.search(r"^plugins: pytest_httpserver-[\d.]+$", named.stdout, re.M), named.stdout
 
 
 @pytest.mark.slow

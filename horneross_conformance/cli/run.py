@@ -4,7 +4,8 @@ It runs the conformance suites: with no target, the receiver suite against the b
 and the sender suite against the bundled reference sender (what the README's first command does); with
 ``--endpoint URL`` (secret from ``HORNEROSS_WEBHOOK_SECRET``) the receiver suite against it; with
 ``--sender MODULE:FACTORY`` (or the URL of a sender harness) the sender suite against it. Each suite runs in
-pytest, isolated from the current folder's configuration and conftest files.
+pytest, isolated from the current folder's configuration and conftest files, and from the other pytest plugins
+installed beside this one.
 """
 
 from __future__ import annotations
@@ -151,6 +152,7 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
     extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args else []
     # The suite's checks do not use assert, and this package is imported already: nothing to rewrite.
     options = ["-p", "no:cacheprovider", "--noconftest", "-c", os.devnull, "--rootdir", os.getcwd(), "--assert=plain"]
+    options += [option for plugin in _plugins() for option in ("-p", plugin)]
     options += [f"--horneross-timeout={args.timeout}"]
     if report:
         options.append(f"--horneross-report={report}")
@@ -168,9 +170,33 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
         factory = args.sender or REFERENCE_SENDER
         if not args.sender:
             print(f"bundled reference sender: {factory}")
-        return int(pytest.main([*options, f"--horneross-sender={factory}", *extra]))
-    with _receiver(args.endpoint) as url:
+        with _only_named_plugins():
+            return int(pytest.main([*options, f"--horneross-sender={factory}", *extra]))
+    with _receiver(args.endpoint) as url, _only_named_plugins():
         return int(pytest.main([*options, f"--horneross-endpoint={url}", *extra]))
+
+
+def _plugins() -> list[str]:
+    """This toolkit's pytest plugin, and pytest-xdist's where it is installed (for ``-- -n 4``)."""
+    import importlib.util
+
+    return ["horneross_conformance.plugin", *(["xdist.plugin"] if importlib.util.find_spec("xdist") else [])]
+
+
+@contextlib.contextmanager
+def _only_named_plugins() -> Iterator[None]:
+    """pytest loads no plugin it is not named (``-p``), in this process and in xdist's workers: the others installed
+    beside this one (Hypothesis', schemathesis', pytest-benchmark's...) have nothing to do in a conformance run, and
+    loading them took about as long as the receiver suite's checks. Any other is named after ``--``: ``-p NAME``."""
+    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
 
 
 @contextlib.contextmanager
