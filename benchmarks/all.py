@@ -40,7 +40,7 @@ def main() -> int:
         ("canonical_bytes + sign against Node", canonical_sign.main, [*rounds, *(["--quick"] if quick else [])]),
         ("validate against json.loads", validate_throughput.main, [*rounds, *(["--events", "5000"] if quick else [])]),
         ("the suites against their floor", suite_floor.main, rounds),
-        ("the generated checks", generated_checks.main, rounds),
+        ("the generated checks", generated_checks.main, [*rounds, *(["--examples", "5"] if quick else [])]),
         ("the sender harness protocol against in-process", harness_overhead.main, rounds),
         ("the receiver suite across a network", latency.main, rounds),
     ]

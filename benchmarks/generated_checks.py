@@ -1,6 +1,6 @@
 """How much the generated checks add to a suite run, against the same suite without them, measured side by side.
 
-    python benchmarks/generated_checks.py [--rounds 3]
+    python benchmarks/generated_checks.py [--rounds 3] [--examples 50]
 
 Runs the receiver suite against the reference receiver (a real server on 127.0.0.1) and the sender suite against
 the reference sender, each in a fresh pytest process, alternately with ``--horneross-examples=0`` (the baseline:
@@ -20,6 +20,7 @@ import tempfile
 from runs import pytest_seconds
 from targets import Outcome, report
 
+from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.transport.server import serve
 
@@ -31,37 +32,40 @@ def wall(arguments: list[str], folder: str) -> float:
     return pytest_seconds(["--horneross-seed=1", *arguments], folder, SECRET)
 
 
-def measure(name: str, target: list[str], rounds: int, folder: str, only: str | None = None) -> float:
+def measure(name: str, target: list[str], rounds: int, examples: int, folder: str, only: str | None = None) -> float:
     baseline, generated, selected = [], [], []
     for _ in range(rounds):  # alternate, so that drift in the machine's load hits all sides alike
         baseline.append(wall([*target, "--horneross-examples=0"], folder))
-        generated.append(wall([*target, "--horneross-examples=50"], folder))
+        generated.append(wall([*target, f"--horneross-examples={examples}"], folder))
         if only:
-            selected.append(wall([*target, "--horneross-examples=50", "-k", only], folder))
+            selected.append(wall([*target, f"--horneross-examples={examples}", "-k", only], folder))
     base, full = statistics.median(baseline), statistics.median(generated)
-    print(f"{name}: {base:.2f} s without generated checks, {full:.2f} s with 50 events per check")
+    print(f"{name}: {base:.2f} s without generated checks, {full:.2f} s with {examples} events per check")
     print(f"  all generated checks add {full - base:.2f} s ({full / base:.2f}x the baseline)")
     if not only:
         return full - base
     per_type = statistics.median(selected) - base
-    print(f"  the per-type checks alone (RCV-GEN-001 to 004, 200 events) add {per_type:.2f} s")
+    print(f"  the per-type checks alone (RCV-GEN-001 to 004, {4 * examples} events) add {per_type:.2f} s")
     return per_type
 
 
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    rounds = parser.parse_args(argv).rounds
+    parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES, help="the target is set for the default")
+    options = parser.parse_args(argv)
+    rounds, examples = options.rounds, options.examples
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {rounds} rounds each")
     with tempfile.TemporaryDirectory() as folder, serve(ReferenceReceiver(SECRET)) as base:
         per_type = f"not RCV-GEN or {' or '.join(f'RCV-GEN-00{i}' for i in range(1, 5))}"
-        receiver = measure("receiver suite", [f"--horneross-endpoint={base}/webhook"], rounds, folder, per_type)
+        endpoint = [f"--horneross-endpoint={base}/webhook"]
+        receiver = measure("receiver suite", endpoint, rounds, examples, folder, per_type)
         sender = ["--horneross-sender=horneross_conformance.sender.reference:for_conformance", "-k", "not SND-RTY-013"]
-        measure("sender suite (without the 2.5 s slow-answer check)", sender, rounds, folder)
+        measure("sender suite (without the 2.5 s slow-answer check)", sender, rounds, examples, folder)
     return [
         report(
             Outcome(
-                "50 generated events per type, receiver suite",
+                f"{examples} generated events per type, receiver suite",
                 f"{receiver:.2f} s added to the suite without them, measured alongside",
                 f"<= {TARGET_SECONDS:g} s",
                 receiver <= TARGET_SECONDS,
