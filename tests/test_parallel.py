@@ -24,21 +24,37 @@ def _outcomes(run: FinishedRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     }
 
 
+# How `horneross-conformance run -- -n 4` runs the suite: no installed plugin loaded but those named
+ONLY_NAMED = ("-p", "horneross_conformance.plugin", "-p", "xdist.plugin")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "receiver",
-    [lambda: ReferenceReceiver(r.SECRET), r.AcceptsMissingHeader, r.RejectsUnknownTypes, r.CrashesOnEmptyFirstName],
+    ("receiver", "only_named"),
+    [
+        (lambda: ReferenceReceiver(r.SECRET), False),  # as `pytest -n 4`, every installed plugin loaded
+        (r.AcceptsMissingHeader, True),
+        (r.RejectsUnknownTypes, True),
+        (r.CrashesOnEmptyFirstName, True),
+    ],
     ids=["reference", "accepts-missing-header", "rejects-unknown-types", "crashes-on-empty-first-name"],
 )
-def test_four_workers_give_the_verdicts_of_one_process(pytester: pytest.Pytester, receiver: Callable[[], Any]) -> None:
+def test_four_workers_give_the_verdicts_of_one_process(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, receiver: Callable[[], Any], only_named: bool
+) -> None:
     # The same seed gives both runs the same events: few are enough, except for the crash on an empty first name,
     # which the generated checks find only among the default 50
     examples = 50 if receiver is r.CrashesOnEmptyFirstName else FEW_EXAMPLES
+    plugins: tuple[str, ...] = ()
+    if only_named:
+        monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+        plugins = ONLY_NAMED
     with serve(receiver()) as base:
-        alone = run_suite(pytester, f"{base}/webhook", f"--horneross-examples={examples}")
+        alone = run_suite(pytester, f"{base}/webhook", f"--horneross-examples={examples}", *plugins)
         parallel = run_suite(
-            pytester, f"{base}/webhook", f"--horneross-examples={examples}", "-n", "4", subprocess=True
+            pytester, f"{base}/webhook", f"--horneross-examples={examples}", *plugins, "-n", "4", subprocess=True
         )
+    assert ("plugins:" in parallel.stdout) is not only_named  # the installed plugins, named in pytest's header
     assert "4 workers [43 items]" in parallel.stdout
     assert parallel.ret == alone.ret
     assert parallel.report["verdict"] == alone.report["verdict"]
