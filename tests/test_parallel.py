@@ -71,6 +71,7 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
     it); generation starts from the seed however the endpoint answers, so one run shows both."""
     for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
         monkeypatch.delenv(name, raising=False)  # set when this test runs under xdist: not the inner controller's
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # as `run -- -n 4`: see ONLY_NAMED
     pytester.makeconftest(
         """
         import os
@@ -88,6 +89,7 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
         f"--horneross-endpoint={r.closed_port()}",
         f"--horneross-secret={r.SECRET}",
         f"--horneross-examples={FEW_EXAMPLES}",
+        *ONLY_NAMED,
         "-n",
         "4",
         subprocess=True,
