@@ -18,6 +18,7 @@ Two freezegun traps are avoided on purpose:
 
 from __future__ import annotations
 
+import encodings
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -34,6 +35,12 @@ EPOCH = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 # The bounded HTTP client measures its deadlines with time.monotonic(): a remote sender's calls (sender.harness)
 # run under the frozen clock, and a deadline computed from it would never come.
 REAL_TIME_FOR = (hypothesis.__name__, exploration.__name__, client.__name__)
+# Each start of the clock looks through every module not named in its ignore list for references to the real time
+# functions, and a pytest process holds over a thousand. These neither read a sender's clock nor ever run between a
+# check and the sender it calls, so they are left out of that search: schemathesis, which generates events as
+# Hypothesis does, pygments, which colours pytest's output, and the codecs. (pytest is not: the suite's own reads,
+# a few frames below pytest's, must stay frozen, as must a sender's, however it is called.)
+NEVER_NEAR_THE_SENDER = ("schemathesis", "pygments", encodings.__name__)
 
 
 class FrozenClock:
@@ -44,7 +51,7 @@ class FrozenClock:
         self.offset = 0  # seconds since the epoch; read by the capture server, never computed from the clock
         self._freezer = freeze_time(epoch)
         kept = tuple(name for name in self._freezer.ignore if name != "threading")
-        self._freezer.ignore = kept + REAL_TIME_FOR
+        self._freezer.ignore = kept + REAL_TIME_FOR + NEVER_NEAR_THE_SENDER
         self._frozen: Any = None
 
     def __enter__(self) -> FrozenClock:
