@@ -139,6 +139,32 @@ def test_a_text_redacted_before_a_secret_was_added_is_redacted_again_after() -> 
     assert redact(text) == f"echo: {REDACTED}"
 
 
+def test_a_text_redacted_while_a_secret_is_being_added_is_redacted_again_once_it_is_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """add() on another thread, stopped after the secret is known and before its forms are indexed: what is
+    redacted meanwhile may miss it, but is not remembered past the moment add() returns."""
+    from horneross_conformance.core import redaction
+
+    adding, go_on = threading.Event(), threading.Event()
+    forms = redaction.secret_forms
+
+    def slow_forms(secret: str) -> set[str]:
+        adding.set()
+        go_on.wait(10)
+        return forms(secret)
+
+    redact = Redactor(["an-earlier-secret"])
+    monkeypatch.setattr(redaction, "secret_forms", slow_forms)
+    adder = threading.Thread(target=redact.add, args=(SECRET,))
+    adder.start()
+    assert adding.wait(10)
+    redact(f"echo: {SECRET}")  # in between: whatever it gives, it must not be kept
+    go_on.set()
+    adder.join(10)
+    assert redact(f"echo: {SECRET}") == f"echo: {REDACTED}"
+
+
 def test_many_secrets_are_found_as_a_few_are() -> None:
     """Past a few dozen prefixes the text is walked a character at a time rather than searched prefix by prefix:
     the same forms are found, leftmost and longest first, either way."""

@@ -30,8 +30,8 @@ _JSON_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 # a character at a time in Python: a receiver run has one or two secrets, a dozen prefixes.
 _FOUND_BY_FIND = 24
 # A run redacts the same short texts again and again (header names and values, status lines, repeated events):
-# the answer for a text up to this long is remembered until the run meets another secret.
-_REMEMBERED_LENGTH = 4096
+# the answer for a text up to this long is remembered until the run meets another secret (at most about 2 MB).
+_REMEMBERED_LENGTH = 512
 _REMEMBERED_TEXTS = 4096
 
 
@@ -126,7 +126,7 @@ class _PrefixIndex:
         if len(index) > _FOUND_BY_FIND:
             return (p for p in range(len(folded) - _SHORTEST + 1) if folded[p : p + _SHORTEST] in index)
         positions = []
-        for prefix in index:
+        for prefix in tuple(index):  # a copy: another thread may add a secret, and a prefix, meanwhile
             position = folded.find(prefix)
             while position >= 0:
                 positions.append(position)
@@ -155,8 +155,10 @@ class Redactor:
         self._patterns: dict[str, re.Pattern[str]] = {}  # compiled when a text first holds that secret
         self._hiding: list[str] = []  # secrets holding an escape character: their pattern is always tried
         self._lock = threading.Lock()
-        # short texts already redacted, with the number of secrets known then: an answer from before a secret was
-        # added is never reused (add may run on another thread while a text is being redacted)
+        # Short texts already redacted, with the generation of the secrets then: an answer from before a secret was
+        # added is never reused. add() may run on another thread while a text is redacted, so the generation moves
+        # only once the secret is in every index: an answer computed in between is remembered under the old one.
+        self._generation = 0
         self._remembered: dict[str, tuple[int, str]] = {}
         for secret in secrets:
             self.add(secret)
@@ -175,6 +177,7 @@ class Redactor:
                 self._texts.add(secret)
             if _ESCAPE_STARTS & set(secret) or len(secret) < _SHORTEST:
                 self._hiding.append(folded)
+            self._generation += 1  # last: the secret is now in every index
 
     def _pattern(self, folded: str) -> re.Pattern[str]:
         pattern = self._patterns.get(folded)
@@ -186,15 +189,15 @@ class Redactor:
     def __call__(self, text: str) -> str:
         if not self._secrets or not text:
             return text
-        known = len(self._secrets)
+        generation = self._generation  # read before redacting: never newer than the indexes used
         remembered = self._remembered.get(text)
-        if remembered is not None and remembered[0] == known:
+        if remembered is not None and remembered[0] == generation:
             return remembered[1]
         redacted = self._redact(text)
         if len(text) <= _REMEMBERED_LENGTH:
             if len(self._remembered) >= _REMEMBERED_TEXTS:
                 self._remembered.clear()
-            self._remembered[text] = (known, redacted)
+            self._remembered[text] = (generation, redacted)
         return redacted
 
     def _redact(self, text: str) -> str:
