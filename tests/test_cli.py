@@ -111,6 +111,15 @@ def test_run_loads_no_other_installed_plugin_unless_it_is_named(tmp_path: Path) 
     assert re.search(r"^plugins: pytest_httpserver-[\d.]+$", named.stdout, re.M), named.stdout
 
 
+def test_run_takes_its_own_plugins_named_again_or_refused_after_the_double_dash(tmp_path: Path) -> None:
+    few = ["--examples", "0", "--", "-k", "RCV-ACK-001 or SND-SIG-001"]
+    for named in (["-p", "xdist", "-n", "2"], ["-pxdist", "-n", "2"], ["-p", "horneross"]):
+        result = cli("run", *few, *named, cwd=tmp_path)
+        assert result.returncode == 0, (named, result.stdout + result.stderr)
+    refused = cli("run", *few, "-p", "no:xdist", "-n", "2", cwd=tmp_path)
+    assert "unrecognized arguments: -n" in refused.stderr  # pytest-xdist is not loaded, as asked
+
+
 @pytest.mark.slow
 def test_run_against_an_endpoint_needs_the_secret_in_the_environment(tmp_path: Path) -> None:
     result = cli("run", "--endpoint", r.closed_port(), cwd=tmp_path)

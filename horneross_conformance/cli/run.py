@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import math
 import os
 import secrets
@@ -152,7 +153,7 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
     extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args else []
     # The suite's checks do not use assert, and this package is imported already: nothing to rewrite.
     options = ["-p", "no:cacheprovider", "--noconftest", "-c", os.devnull, "--rootdir", os.getcwd(), "--assert=plain"]
-    options += [option for plugin in _plugins() for option in ("-p", plugin)]
+    options += [option for plugin in _plugins(extra) for option in ("-p", plugin)]
     options += [f"--horneross-timeout={args.timeout}"]
     if report:
         options.append(f"--horneross-report={report}")
@@ -176,11 +177,20 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
         return int(pytest.main([*options, f"--horneross-endpoint={url}", *extra]))
 
 
-def _plugins() -> list[str]:
-    """This toolkit's pytest plugin, and pytest-xdist's where it is installed (for ``-- -n 4``)."""
+# each plugin run names, by its module, and the entry-point name a user may give it after -- (-p xdist, -p no:xdist)
+_NAMED_PLUGINS = {"horneross_conformance.plugin": "horneross", "xdist.plugin": "xdist"}
+
+
+def _plugins(extra: list[str]) -> list[str]:
+    """This toolkit's pytest plugin, and pytest-xdist's where it is installed (for ``-- -n 4``), unless the options
+    after ``--`` name or refuse one themselves: pytest would refuse the same plugin registered under two names."""
     import importlib.util
 
-    return ["horneross_conformance.plugin", *(["xdist.plugin"] if importlib.util.find_spec("xdist") else [])]
+    given = {value for option, value in itertools.pairwise(extra) if option == "-p"}
+    given |= {option[2:] for option in extra if option.startswith("-p") and len(option) > 2}
+    given |= {name.removeprefix("no:") for name in given}
+    plugins = [plugin for plugin, name in _NAMED_PLUGINS.items() if not {plugin, name} & given]
+    return [plugin for plugin in plugins if plugin != "xdist.plugin" or importlib.util.find_spec("xdist")]
 
 
 @contextlib.contextmanager
