@@ -16,10 +16,11 @@ def _installed_modules_outlive_inline_runs(tmp_path_factory: pytest.TempPathFact
 
     pytester puts ``sys.modules`` back as it found it after an inline run, so that test files of the same name in
     two runs do not clash. A suite run imports much lazily (schemathesis' OpenAPI reader, parts of this package),
-    so each run imported it all again: parsed, assertion-rewritten and compiled again wherever bytecode is not
-    written (PYTHONDONTWRITEBYTECODE, as on CI machines), its caches rebuilt: about half of a short run's time.
+    so each run imported it all again: parsed, assertion-rewritten and compiled again (from source where bytecode
+    is not written, with PYTHONDONTWRITEBYTECODE), its caches rebuilt: about half of a short run's time.
     Modules from the temporary folders, where the tests write their files, are still forgotten after each run.
-    pytester's snapshot has no public hook for this: if its class is gone, runs are only slower.
+    The same holds for pytester's snapshot around each test. pytester's snapshot has no public hook for this: if
+    its class is gone, runs are only slower.
     """
     original = getattr(_pytest.pytester, "SysModulesSnapshot", None)
     if original is None:
@@ -32,16 +33,20 @@ def _installed_modules_outlive_inline_runs(tmp_path_factory: pytest.TempPathFact
         return not Path(location).resolve().is_relative_to(temporary)
 
     def installed(name: str) -> bool:
-        location = getattr(sys.modules.get(name), "__file__", None)
-        return isinstance(location, str) and outside_temporary(location)
+        module = sys.modules.get(name)
+        location = getattr(module, "__file__", None)
+        if isinstance(location, str):
+            return outside_temporary(location)
+        # a namespace package or a built-in module: kept unless its folders are temporary ones (its children are)
+        return all(outside_temporary(folder) for folder in getattr(module, "__path__", ()) if isinstance(folder, str))
 
-    class KeepingInstalled(original):  # type: ignore[misc, valid-type]
+    class KeepingInstalled(original):  # type: ignore[misc]
         def __init__(self, preserve: Callable[[str], bool] | None = None) -> None:
             super().__init__(preserve=lambda name: installed(name) or (preserve is not None and preserve(name)))
 
-    _pytest.pytester.SysModulesSnapshot = KeepingInstalled  # type: ignore[attr-defined]
+    _pytest.pytester.SysModulesSnapshot = KeepingInstalled  # type: ignore[misc]
     yield
-    _pytest.pytester.SysModulesSnapshot = original  # type: ignore[attr-defined]
+    _pytest.pytester.SysModulesSnapshot = original  # type: ignore[misc]
 
 
 @pytest.fixture(scope="session")
