@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from receivers import SECRET
 
 from horneross_conformance.receiver.suite import suite as receiver_suite
 from horneross_conformance.sender.suite import suite as sender_suite
+from horneross_conformance.transport.server import serve
 
 RECEIVER_CASES = len(receiver_suite.cases)
 SENDER_CASES = len(sender_suite.cases)
@@ -92,3 +94,18 @@ def run_pytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) 
     seconds = time.monotonic() - started
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     return FinishedRun(int(result.ret), data, result.stdout.str(), result.stderr.str(), seconds)
+
+
+def run_both_ways(pytester: pytest.Pytester, receiver: Callable[[], Any], *args: str) -> FinishedRun:
+    """The receiver suite against a fresh ``receiver()`` with 8 deliveries in flight, then against another one
+    delivering one at a time: the same requirement outcomes, failing checks, exit code and verdict either way (the
+    same seed gives both runs the same events). The first run is returned, for the caller's own assertions."""
+    runs = []
+    for in_flight in (8, 1):
+        with serve(receiver()) as base:
+            runs.append(run_suite(pytester, f"{base}/webhook", f"--horneross-in-flight={in_flight}", *args))
+    eight, one = runs
+    assert one.outcomes() == eight.outcomes(), (one.stdout, eight.stdout)
+    assert one.failed_checks() == eight.failed_checks(), (one.stdout, eight.stdout)
+    assert (one.ret, one.report["verdict"]) == (eight.ret, eight.report["verdict"])
+    return eight

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import receivers as r
 from peers import express_receiver
-from suite_runner import FinishedRun, run_suite
+from suite_runner import run_both_ways, run_suite
 from test_generated_checks import RARE
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
@@ -15,21 +15,6 @@ from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.transport.server import serve
 
 ALL_RECEIVER_REQUIREMENTS = {req.id for req in for_role("receiver")}
-
-
-def run_both_ways(pytester: pytest.Pytester, receiver: type[r.PlainReceiver], *args: str) -> FinishedRun:
-    """The suite against a fresh ``receiver`` with deliveries in flight (the default), then against another one
-    delivering one at a time: the same requirement outcomes and the same failing checks either way. The first run
-    is returned for its own assertions; tests/test_in_flight.py compares the rest of the receivers."""
-    runs = []
-    for in_flight in ("8", "1"):
-        with serve(receiver()) as base:
-            runs.append(run_suite(pytester, f"{base}/webhook", f"--horneross-in-flight={in_flight}", *args))
-    eight, one = runs
-    assert one.outcomes() == eight.outcomes(), (one.stdout, eight.stdout)
-    assert one.failed_checks() == eight.failed_checks(), (one.stdout, eight.stdout)
-    assert (one.ret, one.report["verdict"]) == (eight.ret, eight.report["verdict"])
-    return eight
 
 
 @pytest.mark.slow
