@@ -10,6 +10,7 @@ import pytest
 import receivers as r
 from suite_runner import FEW_EXAMPLES, SEED, FinishedRun, run_pytest, run_suite
 
+from horneross_conformance.cli.run import named_plugins
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.transport.server import serve
 
@@ -24,8 +25,8 @@ def _outcomes(run: FinishedRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     }
 
 
-# How `horneross-conformance run -- -n 4` runs the suite: no installed plugin loaded but those named
-ONLY_NAMED = ("-p", "horneross_conformance.plugin", "-p", "xdist.plugin")
+# How `horneross-conformance run -- -n 4` runs the suite: no installed plugin loaded but those it names
+ONLY_NAMED = tuple(option for plugin in named_plugins(["-n", "4"]) for option in ("-p", plugin))
 
 
 @pytest.mark.slow

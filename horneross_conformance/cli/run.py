@@ -153,7 +153,7 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
     extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args else []
     # The suite's checks do not use assert, and this package is imported already: nothing to rewrite.
     options = ["-p", "no:cacheprovider", "--noconftest", "-c", os.devnull, "--rootdir", os.getcwd(), "--assert=plain"]
-    options += [option for plugin in _plugins(extra) for option in ("-p", plugin)]
+    options += [option for plugin in named_plugins(extra) for option in ("-p", plugin)]
     options += [f"--horneross-timeout={args.timeout}"]
     if report:
         options.append(f"--horneross-report={report}")
@@ -167,21 +167,24 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
         options.append(f"--horneross-in-flight={args.in_flight}")
     if args.ca_bundle is not None:
         options.append(f"--horneross-ca-bundle={args.ca_bundle}")
-    if role == "sender":
-        factory = args.sender or REFERENCE_SENDER
-        if not args.sender:
-            print(f"bundled reference sender: {factory}")
-        with _only_named_plugins():
+    # pytest loads no plugin it is not named (-p), here and in xdist's workers: the others installed beside this
+    # one (Hypothesis', schemathesis', pytest-benchmark's...) have nothing to do in a conformance run, and loading
+    # them took about as long as the receiver suite's checks. Any other is named after --: -p NAME.
+    with _environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"):
+        if role == "sender":
+            factory = args.sender or REFERENCE_SENDER
+            if not args.sender:
+                print(f"bundled reference sender: {factory}")
             return int(pytest.main([*options, f"--horneross-sender={factory}", *extra]))
-    with _receiver(args.endpoint) as url, _only_named_plugins():
-        return int(pytest.main([*options, f"--horneross-endpoint={url}", *extra]))
+        with _receiver(args.endpoint) as url:
+            return int(pytest.main([*options, f"--horneross-endpoint={url}", *extra]))
 
 
 # each plugin run names, by its module, and the entry-point name a user may give it after -- (-p xdist, -p no:xdist)
 _NAMED_PLUGINS = {"horneross_conformance.plugin": "horneross", "xdist.plugin": "xdist"}
 
 
-def _plugins(extra: list[str]) -> list[str]:
+def named_plugins(extra: list[str]) -> list[str]:
     """This toolkit's pytest plugin, and pytest-xdist's where it is installed (for ``-- -n 4``), unless the options
     after ``--`` name or refuse one themselves: pytest would refuse the same plugin registered under two names."""
     import importlib.util
@@ -194,19 +197,17 @@ def _plugins(extra: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def _only_named_plugins() -> Iterator[None]:
-    """pytest loads no plugin it is not named (``-p``), in this process and in xdist's workers: the others installed
-    beside this one (Hypothesis', schemathesis', pytest-benchmark's...) have nothing to do in a conformance run, and
-    loading them took about as long as the receiver suite's checks. Any other is named after ``--``: ``-p NAME``."""
-    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+def _environment(name: str, value: str) -> Iterator[None]:
+    """``name`` set to ``value`` in the environment while inside, then as it was."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if previous is None:
-            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+            os.environ.pop(name, None)
         else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
+            os.environ[name] = previous
 
 
 @contextlib.contextmanager
@@ -218,14 +219,7 @@ def _receiver(endpoint: str | None) -> Iterator[str]:
     from horneross_conformance.transport.server import serve
 
     secret = secrets.token_urlsafe(24)
-    previous = os.environ.get(SECRET_ENV)
-    os.environ[SECRET_ENV] = secret  # handed to the suite through the environment, never on a command line
-    try:
-        with serve(ReferenceReceiver(secret)) as base:
-            print(f"bundled reference receiver listening on {base}/webhook")
-            yield f"{base}/webhook"
-    finally:
-        if previous is None:
-            os.environ.pop(SECRET_ENV, None)
-        else:
-            os.environ[SECRET_ENV] = previous
+    # handed to the suite through the environment, never on a command line
+    with _environment(SECRET_ENV, secret), serve(ReferenceReceiver(secret)) as base:
+        print(f"bundled reference receiver listening on {base}/webhook")
+        yield f"{base}/webhook"
