@@ -127,3 +127,28 @@ def test_from_the_tree_alone_one_can_say_where_things_live() -> None:
     assert home_of("signature verification") == "horneross_conformance/core"
     assert home_of("HTML report") == "horneross_conformance/reporting"
     assert home_of("listen") == "horneross_conformance/cli"
+
+
+# The contract's success status and event-id prefix, written as literals where code decides by them. The harness
+# protocol's own 200 (sender/harness.py, sender/bridge.py) is the protocol's, not the webhook contract's.
+CONTRACT_LITERAL = re.compile(r"""(?:==|!=)\s*200\b|Answer\(200\b|startswith\(["']evt_["']\)|f["']evt_\{""")
+PROTOCOL_MODULES = {"contract.py", "harness.py", "bridge.py"}
+
+
+def contract_literals(source: str) -> list[str]:
+    return [match.group(0) for match in CONTRACT_LITERAL.finditer(source)]
+
+
+def test_code_decides_by_the_contract_s_constants_not_by_literals() -> None:
+    found = {
+        str(path.relative_to(PACKAGE)): contract_literals(path.read_text(encoding="utf-8"))
+        for path in PACKAGE.rglob("*.py")
+        if path.name not in PROTOCOL_MODULES
+    }
+    assert {module: literals for module, literals in found.items() if literals} == {}
+
+
+def test_the_literal_finder_finds_the_literals() -> None:
+    source = 'if status == 200:\n    x = Answer(200)\nok = i.startswith("evt_")\ni = f"evt_{n}"\n'
+    assert contract_literals(source) == ["== 200", "Answer(200", 'startswith("evt_")', 'f"evt_{']
+    assert contract_literals("if status == SUCCESS_STATUS or code == 2001:") == []

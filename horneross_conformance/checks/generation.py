@@ -29,13 +29,13 @@ from typing import Any, Literal
 
 from hypothesis import strategies as st
 
-from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_ID_PREFIX, EVENT_TYPES
 from horneross_conformance.core.events import Event, has_lone_surrogate, sample_data, stress_fragments
 from horneross_conformance.core.openapi import ENDPOINT_PATH, endpoint_document
 from horneross_conformance.core.validation import schema_errors
 
 IDENTITY = ("id", "timestamp")  # of the envelope; conversationId and messageId are replaced on delivery too
-PLACEHOLDER_IDENTITY = {"id": "evt_generated", "timestamp": "2026-01-01T00:00:00Z"}
+PLACEHOLDER_IDENTITY = {"id": f"{EVENT_ID_PREFIX}generated", "timestamp": "2026-01-01T00:00:00Z"}
 PROSE = ("content", "firstName")  # what people type; role and newStatus name states, explored by RCV-01
 # What JSON.stringify escapes or leaves raw unlike other serializers, and what breaks encoders: RCV-04's subject.
 STRESS_CHARACTERS = frozenset([*map(chr, range(0x20)), "\x7f", "\u2028", "\u2029", "\ufeff"])

@@ -27,7 +27,7 @@ from horneross_conformance.cli.listen_server import BoundedServer, Request
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
 from horneross_conformance.core.canonical import canonical_bytes, parse_json
-from horneross_conformance.core.contract import SIGNATURE_HEADER
+from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.event_files import event_problems
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
@@ -131,7 +131,7 @@ class Listener:
         self._record(number, method, path, headers, body, payload, attempt, signature_verdict, problems, status, note)
         with self.lock:
             self.good += good
-        return status, b"ok" if status == 200 else f"{status}".encode()
+        return status, b"ok" if status == SUCCESS_STATUS else f"{status}".encode()
 
     def answered(self) -> None:
         """A delivery's answer is written: with --count, the last one ends the listener."""
@@ -172,7 +172,7 @@ class Listener:
             except DeliveryError as error:
                 return 502, f"forwarding to {self.forward.display} failed: {error}"
             return answer.status, f"from {self.forward.display}: {answer.summary()}"
-        return 200, ""
+        return SUCCESS_STATUS, ""
 
     def _record(
         self,

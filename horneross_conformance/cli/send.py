@@ -17,7 +17,7 @@ from horneross_conformance.cli.payload import PayloadError, read_payload
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import usage_error
 from horneross_conformance.core.canonical import canonical_bytes
-from horneross_conformance.core.contract import EVENT_TYPES, SIGNATURE_HEADER
+from horneross_conformance.core.contract import EVENT_TYPES, SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.event_files import STDIN, event_problems
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.core.redaction import Redactor
@@ -122,13 +122,13 @@ def judge(response: Response, signature: str, secret_env: str) -> tuple[bool, st
     """Whether the answer is what Horneross needs, and why, in one or two sentences."""
     status = response.status
     if signature != "valid":
-        if status == 200:
+        if status == SUCCESS_STATUS:
             return False, (
                 "WRONG: the endpoint acknowledged a forged delivery. It must verify X-Horneross-Signature and "
                 "refuse (401) when it is missing or wrong, or anyone can post events to it."
             )
         return True, f"refused, as it should be: a delivery with a {signature} signature must not be acknowledged."
-    if status == 200:
+    if status == SUCCESS_STATUS:
         return True, "acknowledged: Horneross would consider this delivery done."
     if status in (401, 403):
         return False, (

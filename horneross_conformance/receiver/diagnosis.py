@@ -14,6 +14,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from horneross_conformance.core.contract import SUCCESS_STATUS
+
 # How each stack reads the raw request body, in the order the message lists them.
 RAW_BODY_IDIOMS = (
     ("Express", "express.raw({ type: 'application/json' }) on the route, then req.body (a Buffer)"),
@@ -59,7 +61,7 @@ class SignatureHistory:
         self._lock = threading.Lock()
 
     def record(self, body: bytes, status: int) -> None:
-        if status == 200:
+        if status == SUCCESS_STATUS:
             with self._lock:
                 self._accepted.add(Traits.of(body))
 

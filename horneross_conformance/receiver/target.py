@@ -17,7 +17,7 @@ from horneross_conformance import __version__
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Watchdog
 from horneross_conformance.core.canonical import canonical_bytes
-from horneross_conformance.core.contract import SIGNATURE_HEADER
+from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.events import new_id, sample_event
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
@@ -216,7 +216,7 @@ def explain(status: int, response: Response) -> str:
 
 
 def require_200(response: Response, what: str) -> None:
-    if response.status != 200:
+    if response.status != SUCCESS_STATUS:
         raise CheckFailed(f"{what}: answered {response.summary()}; {explain(response.status, response)}")
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport import wire
@@ -37,7 +38,7 @@ REDIRECTED = "/redirected"
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    status: int = 200
+    status: int = SUCCESS_STATUS
     hold: bool = False  # keep the sender waiting until it hangs up (or the hold limit), then answer ``status``
 
     def describe(self) -> str:
@@ -55,7 +56,7 @@ def always(answer: Answer) -> Script:
 
 def succeed_at(k: int, failure: Answer = Answer(500)) -> Script:
     """Fail every attempt before the ``k``-th, answer 200 from it on."""
-    return lambda attempt: Answer(200) if attempt >= k else failure
+    return lambda attempt: Answer(SUCCESS_STATUS) if attempt >= k else failure
 
 
 @dataclass(eq=False)
@@ -139,7 +140,7 @@ class CaptureLog:
             attempt = endpoint.attempts if endpoint else 0
             offset = self.offset()
         # A redirect's Location answers 200: a sender that follows it takes that for success and is seen stopping.
-        stray = Answer(200) if request.path.startswith(REDIRECTED) else Answer(404)
+        stray = Answer(SUCCESS_STATUS) if request.path.startswith(REDIRECTED) else Answer(404)
         answer = endpoint.script(attempt) if endpoint else stray
         headers: dict[str, str] = {}
         for name, value in request.headers.items():

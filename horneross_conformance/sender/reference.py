@@ -34,7 +34,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from horneross_conformance.core.canonical import canonical_bytes
-from horneross_conformance.core.contract import MAX_ATTEMPTS, RETRY_DELAYS, SIGNATURE_HEADER
+from horneross_conformance.core.contract import (
+    EVENT_ID_PREFIX,
+    MAX_ATTEMPTS,
+    RETRY_DELAYS,
+    SIGNATURE_HEADER,
+    SUCCESS_STATUS,
+)
 from horneross_conformance.core.signing import sign
 
 
@@ -69,7 +75,7 @@ class ReferenceSender:
         self.subscriptions.append(Subscription(url, secret, None if events is None else frozenset(events)))
 
     def emit(self, event_type: str, data: dict[str, Any]) -> str:
-        event_id = f"evt_{secrets.token_hex(12)}"
+        event_id = f"{EVENT_ID_PREFIX}{secrets.token_hex(12)}"
         event = {
             "id": event_id,
             "type": event_type,
@@ -87,7 +93,7 @@ class ReferenceSender:
         for delivery in [d for d in self.pending if d.due <= time.time()]:
             delivery.attempts += 1
             status = self.post(delivery)
-            if status == 200 or delivery.attempts == MAX_ATTEMPTS:
+            if status == SUCCESS_STATUS or delivery.attempts == MAX_ATTEMPTS:
                 self.pending.remove(delivery)
             else:
                 delivery.due = time.time() + RETRY_DELAYS[delivery.attempts - 1]

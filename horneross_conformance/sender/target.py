@@ -19,6 +19,7 @@ from typing import Any
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.events import has_lone_surrogate
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.adapter import Sender
@@ -101,7 +102,10 @@ class SenderTarget:
     # endpoints
 
     def endpoint(
-        self, script: Script = lambda attempt: Answer(200), events: list[str] | None = None, refusing: bool = False
+        self,
+        script: Script = lambda attempt: Answer(SUCCESS_STATUS),
+        events: list[str] | None = None,
+        refusing: bool = False,
     ) -> CaptureEndpoint:
         """A new endpoint with its own secret, subscribed to ``events``. ``refusing``: its port refuses
         connections until ``open`` is called for it."""

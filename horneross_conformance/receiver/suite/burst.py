@@ -6,7 +6,7 @@ import threading
 import time
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
-from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
 from horneross_conformance.core.events import (
     sample_event,
 )
@@ -42,7 +42,7 @@ def burst(target: ReceiverTarget) -> str:
         thread.start()
     for thread in threads:
         thread.join(target.timeout + 5)
-    ok = sum(1 for r in results if isinstance(r, Response) and r.status == 200)
+    ok = sum(1 for r in results if isinstance(r, Response) and r.status == SUCCESS_STATUS)
     if ok == BURST_SIZE:
         return f"{BURST_SIZE} concurrent deliveries acknowledged"
     # The control: each kind of event that failed, delivered alone. If one fails alone too, load is not the cause.
@@ -71,4 +71,4 @@ def burst(target: ReceiverTarget) -> str:
 
 
 def _acknowledged(result: Response | str | None) -> bool:
-    return isinstance(result, Response) and result.status == 200
+    return isinstance(result, Response) and result.status == SUCCESS_STATUS

@@ -7,7 +7,7 @@ import json
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.canonical import canonical_bytes
-from horneross_conformance.core.contract import LAST_RETRY_AGE
+from horneross_conformance.core.contract import LAST_RETRY_AGE, SUCCESS_STATUS
 from horneross_conformance.core.events import (
     envelope,
     new_id,
@@ -32,7 +32,7 @@ def old_timestamp(target: ReceiverTarget) -> str:
 @cases.case("RCV-DUP-001", "RCV-06", "Acknowledges again a redelivery of an event it already acknowledged")
 def redelivery(target: ReceiverTarget) -> str:
     body, first = target.deliver_event(event_in_conversation(target, "lead.captured"))
-    if first.status != 200:  # the first delivery is the control: a redelivery is this check's subject
+    if first.status != SUCCESS_STATUS:  # the first delivery is the control: a redelivery is this check's subject
         raise Inconclusive(f"the first delivery was not acknowledged (answered {first.summary()}): see RCV-01")
     second = target.deliver(body)
     require_200(second, "the same event delivered again (a retry after a lost 200)")
@@ -87,7 +87,7 @@ def not_json(target: ReceiverTarget) -> str:
     response = target.deliver(body)  # signed, so only the body's syntax is wrong
     if 400 <= response.status < 500:
         return f"answered {response.status}"
-    if response.status == 200:
+    if response.status == SUCCESS_STATUS:
         raise CheckFailed("acknowledged (200) a body that is not JSON: the event was lost, not processed")
     confirm(target, [event_in_conversation(target, "conversation.created")], "as valid JSON")
     raise CheckFailed(
@@ -130,7 +130,7 @@ def non_canonical_body(target: ReceiverTarget) -> str:
     signature = target.sign(canonical_bytes(event))
     pretty = json.dumps(event, indent=2, ensure_ascii=True).encode("ascii")
     response = target.deliver(pretty, signature=signature)
-    if response.status == 200:
+    if response.status == SUCCESS_STATUS:
         return "verifies JSON.stringify of the parsed body, as the documentation does"
     control = copy.deepcopy(event)
     control["id"] = new_id("evt")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive
+from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.events import (
     sample_event,
 )
@@ -34,7 +35,7 @@ def acknowledge(target: ReceiverTarget, event: Any, what: str, control: Any = No
     except CheckFailed as error:
         failure = f"{what}: {error}"
     else:
-        if response.status == 200:
+        if response.status == SUCCESS_STATUS:
             return acknowledged(response)
         failure = f"{what}: answered {response.summary()}; {target.why_not(body, response)}"
     if control is not None:
@@ -51,7 +52,7 @@ def confirm(target: ReceiverTarget, controls: list[Any], without: str) -> None:
         except CheckFailed as error:
             seen = str(error)
         else:
-            if response.status == 200:
+            if response.status == SUCCESS_STATUS:
                 continue
             seen = f"answered {response.summary()}"
         raise Inconclusive(

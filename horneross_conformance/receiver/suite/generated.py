@@ -17,7 +17,7 @@ from horneross_conformance.checks.exploration import Counterexample, Exploration
 from horneross_conformance.checks.in_flight import explore_generated
 from horneross_conformance.checks.registry import CheckFailed, Registry
 from horneross_conformance.core.canonical import canonical_bytes
-from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
 from horneross_conformance.core.events import envelope, new_id, sample_data, stress_texts, with_fresh_ids
 from horneross_conformance.receiver.suite.deliveries import confirm
 from horneross_conformance.receiver.target import NoAnswer, ReceiverTarget, acknowledged
@@ -45,7 +45,7 @@ def _deliver(target: ReceiverTarget, event: dict[str, Any], concurrent: bool = F
     except CheckFailed as error:  # no answer: shrinking would wait out the timeout again and again
         busy = isinstance(error, NoAnswer) and error.kind == "timeout"
         raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body), busy) from None
-    if response.status != 200:
+    if response.status != SUCCESS_STATUS:
         raise Counterexample(f"answered {response.summary()}", sent, body, target.why_not(body, response))
 
 
@@ -195,7 +195,7 @@ def _long_messages(target: ReceiverTarget) -> str:
         sent = with_identity(target, event)
         response = target.deliver(canonical_bytes(sent))
         label = f"{size // 1024} KiB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MiB"
-        if response.status == 200:
+        if response.status == SUCCESS_STATUS:
             seen.append(f"{label}: {acknowledged(response)}")
         elif 400 <= response.status < 500:
             seen.append(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.events import (
     new_id,
 )
@@ -24,10 +25,10 @@ def _rejects(case_id: str, title: str, forge: Forgery) -> None:
     def check(target: ReceiverTarget) -> str:
         body = canonical_bytes(event_in_conversation(target, "conversation.message.created"))
         response = forge(target, body, target.sign(body))
-        if response.status == 200:
+        if response.status == SUCCESS_STATUS:
             raise CheckFailed(f"accepted {title} (answered 200): anyone could forge deliveries")
         control = target.deliver(body)
-        if control.status != 200:
+        if control.status != SUCCESS_STATUS:
             raise Inconclusive(
                 f"rejected it ({response.status}), but also rejected the same event correctly signed "
                 f"({control.status}), so the rejection says nothing about the signature"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.core.contract import EVENT_ID_PREFIX
 from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.sender.suite.verifiers import (
     RFC3339_UTC,
@@ -82,8 +83,10 @@ def ids(target: SenderTarget) -> str:
         if emitted is None:
             raise Inconclusive(f"a delivery carries data never emitted (see SND-01): {excerpt(capture.body)}")
         event_id = body.get("id")
-        if not (isinstance(event_id, str) and event_id.startswith("evt_")):
-            raise CheckFailed(f"a {emitted.event_type} event has the id {event_id!r}, which does not start with evt_")
+        if not (isinstance(event_id, str) and event_id.startswith(EVENT_ID_PREFIX)):
+            raise CheckFailed(
+                f"a {emitted.event_type} event has the id {event_id!r}, which does not start with {EVENT_ID_PREFIX}"
+            )
         if event_id != emitted.returned:
             raise CheckFailed(f"emit() returned {emitted.returned!r}, but the delivered event's id is {event_id!r}")
         if body.get("type") != emitted.event_type:

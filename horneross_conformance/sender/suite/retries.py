@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
-from horneross_conformance.core.contract import DUE
+from horneross_conformance.core.contract import DUE, SUCCESS_STATUS
 from horneross_conformance.core.events import sample_data
 from horneross_conformance.sender.capture import Answer, Capture, always, succeed_at
 from horneross_conformance.sender.schedule import Emission, Expected, Plan
@@ -48,7 +48,7 @@ for _case_id, _status in (
 
 @cases.case("SND-RTY-013", "SND-05", "No answer within the sender's timeout: retried on schedule")
 def slow_answers(target: SenderTarget) -> str:
-    endpoint = target.endpoint(always(Answer(200, hold=True)))
+    endpoint = target.endpoint(always(Answer(SUCCESS_STATUS, hold=True)))
     try:
         play_for("SND-05", target, one_event_plan(endpoint), run_due_bound=2 * target.timeout + 1)
     except CheckFailed:
