@@ -129,9 +129,14 @@ def test_from_the_tree_alone_one_can_say_where_things_live() -> None:
     assert home_of("listen") == "horneross_conformance/cli"
 
 
-# The contract's success status and event-id prefix, written as literals where code decides by them. The harness
+# The contract's success status, event-id prefix, signature header and secret variable, written as literals where
+# code decides by them. The harness
 # protocol's own 200 (sender/harness.py, sender/bridge.py) is the protocol's, not the webhook contract's.
-CONTRACT_LITERAL = re.compile(r"""(?:==|!=)\s*200\b|Answer\(200\b|startswith\(["']evt_["']\)|f["']evt_\{""")
+CONTRACT_LITERAL = re.compile(
+    r"""(?:==|!=)\s*200\b|Answer\(200\b|startswith\(["']evt_["']\)|f["']evt_\{"""
+    r"""|["'](?:HTTP_)?X[-_]HORNEROSS[-_]SIGNATURE["']|["']HORNEROSS_WEBHOOK_SECRET["']""",
+    re.IGNORECASE,
+)
 PROTOCOL_MODULES = {"contract.py", "harness.py", "bridge.py"}
 
 
@@ -151,4 +156,11 @@ def test_code_decides_by_the_contract_s_constants_not_by_literals() -> None:
 def test_the_literal_finder_finds_the_literals() -> None:
     source = 'if status == 200:\n    x = Answer(200)\nok = i.startswith("evt_")\ni = f"evt_{n}"\n'
     assert contract_literals(source) == ["== 200", "Answer(200", 'startswith("evt_")', 'f"evt_{']
+    assert contract_literals(
+        'h = environ.get("HTTP_X_HORNEROSS_SIGNATURE") or os.environ["HORNEROSS_WEBHOOK_SECRET"]'
+    ) == [
+        '"HTTP_X_HORNEROSS_SIGNATURE"',
+        '"HORNEROSS_WEBHOOK_SECRET"',
+    ]
+    assert contract_literals('{"x-horneross-signature": s}') == ['"x-horneross-signature"']
     assert contract_literals("if status == SUCCESS_STATUS or code == 2001:") == []

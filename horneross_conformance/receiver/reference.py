@@ -34,8 +34,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from horneross_conformance.core.canonical import canonical_bytes, parse_json
+from horneross_conformance.core.contract import SECRET_ENV, SIGNATURE_HEADER
 from horneross_conformance.core.limits import REFERENCE_BODY_LIMIT
 from horneross_conformance.core.signing import verify
+
+_WSGI_SIGNATURE = "HTTP_" + SIGNATURE_HEADER.upper().replace("-", "_")  # how WSGI names the header
 
 EventHandler = Callable[[dict[str, Any]], None]
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -81,7 +84,7 @@ class ReferenceReceiver:
         if length < 0 or length > self._max_body:
             return "413 Content Too Large", f"body larger than {self._max_body} bytes"
         body = environ["wsgi.input"].read(length)
-        signature = environ.get("HTTP_X_HORNEROSS_SIGNATURE")
+        signature = environ.get(_WSGI_SIGNATURE)
         try:
             event = parse_json(body)
         except (ValueError, UnicodeDecodeError):
@@ -123,9 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
-    secret = os.environ.get("HORNEROSS_WEBHOOK_SECRET")
+    secret = os.environ.get(SECRET_ENV)
     if not secret:
-        print("set HORNEROSS_WEBHOOK_SECRET to the webhook secret", file=sys.stderr)
+        print(f"set {SECRET_ENV} to the webhook secret", file=sys.stderr)
         return 2
 
     def show(event: dict[str, Any]) -> None:
