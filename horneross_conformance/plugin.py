@@ -169,7 +169,7 @@ def _configure_receiver(
     if not secret:
         raise pytest.UsageError(f"{SECRET} (or the {SECRET_ENV} environment variable) is required with {ENDPOINT}")
 
-    from horneross_conformance.pytest_run import ReceiverRun
+    from horneross_conformance.pytest_roles import ReceiverRun
     from horneross_conformance.receiver.target import ReceiverTarget
     from horneross_conformance.transport.client import tls_context
 
@@ -188,7 +188,7 @@ def _configure_receiver(
 def _configure_sender(
     config: pytest.Config, source: str, timeout: float, generation: Generation, report: str | None, strict: bool
 ) -> None:
-    from horneross_conformance.pytest_run import SenderRun
+    from horneross_conformance.pytest_roles import SenderRun
     from horneross_conformance.sender.harness import is_harness_url
 
     bind, host = _capture_address(config)

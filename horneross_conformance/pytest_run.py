@@ -2,8 +2,14 @@
 
 Levels map onto pytest outcomes so that the exit code is the verdict: a failed MUST check is a failed test; a
 failed SHOULD check is reported as NON-STRICT and passes the run unless ``--horneross-strict``; a failed
-INFORMATIONAL check is reported as INFO and never fails. Every check's requirement, level and outcome travel in
-the report's ``user_properties``, so they reach JUnit XML and survive distribution over workers.
+INFORMATIONAL check is reported as INFO and never fails. Every check's requirement, level, outcome and owner travel
+in the report's ``user_properties``, so they reach JUnit XML and survive distribution over workers.
+
+What only the whole run can tell comes after the last check (``pytest_runtestloop``): the checks that judge every
+delivery of the run (``after_run``, in each process that ran checks; pytest-xdist workers hand theirs to the
+controller), then the verdict (``checks.verdict``). A verdict that is not CONFORMANT while every test passed (a
+requirement not checked, an excuse found false) is one more failed test, ``horneross-ROLE::verdict``, so that the
+exit code, the terminal and JUnit XML agree with the reports.
 """
 
 from __future__ import annotations
@@ -14,11 +20,10 @@ from typing import Any, cast
 
 import pytest
 
-from horneross_conformance.checks.exploration import Generation
-from horneross_conformance.checks.registry import Case, CheckFailed, Inconclusive, NotRequested, Watchdog
-from horneross_conformance.checks.results import CheckResult, Outcome, RequirementVerdict, requirement_verdicts
+from horneross_conformance.checks.registry import Case, CheckFailed, Inconclusive, NotRequested
+from horneross_conformance.checks.results import CheckResult, Outcome
+from horneross_conformance.checks.verdict import RunVerdict, judge
 from horneross_conformance.core.catalogue import Requirement, Role, requirement
-from horneross_conformance.receiver.target import ReceiverTarget
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.reporting.write import write_report
 from horneross_conformance.transport.wire import WireRecorder
@@ -26,6 +31,8 @@ from horneross_conformance.transport.wire import WireRecorder
 SOFT = "horneross_soft"
 OUTCOME = "horneross_outcome"
 MESSAGE = "horneross_message"
+OWNER = "horneross_owner"
+AFTER_RUN = "horneross_after_run"  # a pytest-xdist worker's after-run results, in its workeroutput
 
 
 def _receiver_check() -> None:
@@ -49,6 +56,7 @@ class CaseItem(pytest.Function):
         self.requirement: Requirement = requirement(case.requirement)
         self.extra_keyword_matches.add(case.requirement)  # so that -k RCV-03 selects the requirement's checks
         self.detail = ""
+        self.owner: str | None = None  # the requirement an inconclusive outcome blames
         self.wire: dict[str, Any] | None = None  # what the check sent and received (wire.WireLog.as_json)
         self.user_properties += [
             ("requirement", case.requirement),
@@ -72,6 +80,7 @@ class CaseItem(pytest.Function):
                 finally:
                     self.wire = log.as_json()
         except Inconclusive as error:
+            self.owner = error.owner
             pytest.skip(self.run.shown(f"inconclusive: {error}"))
         except NotRequested as error:
             pytest.skip(self.run.shown(f"not requested: {error}"))
@@ -118,6 +127,7 @@ class SuiteRun:
         self.strict = strict
         self.unreachable: str | None = None
         self.results: list[CheckResult] = []
+        self.selected: set[str] | None = None  # the case ids the selection (-k) kept; None before collection
 
     @property
     def display(self) -> str:
@@ -157,6 +167,7 @@ class SuiteRun:
             session.items.extend(session.genitems(collector))
             self.config.pluginmanager.check_pending()
             hook.pytest_collection_modifyitems(session=session, config=self.config, items=session.items)
+            self.selected = {item.case.id for item in session.items if isinstance(item, CaseItem)}
         finally:
             hook.pytest_collection_finish(session=session)
         session.testscollected = len(session.items)
@@ -199,7 +210,8 @@ class SuiteRun:
             if isinstance(error, CheckFailed) and soft:
                 report.outcome = "passed"
                 report.user_properties = [*report.user_properties, (SOFT, item.requirement.level)]
-        report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message)]
+        owned = [(OWNER, item.owner)] if outcome == "skipped" and item.owner else []
+        report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message), *owned]
         # an attribute of the report, not a property: it stays out of JUnit XML, and xdist carries it to the
         # controller like any JSON-ready attribute of a TestReport
         report.horneross_wire = item.wire
@@ -211,7 +223,14 @@ class SuiteRun:
             outcome = cast(Outcome, properties[OUTCOME])  # written by pytest_runtest_makereport above
             wire_log = getattr(report, "horneross_wire", None)
             self.results.append(
-                CheckResult(properties["case"], properties["requirement"], outcome, properties[MESSAGE], wire_log)
+                CheckResult(
+                    properties["case"],
+                    properties["requirement"],
+                    outcome,
+                    properties[MESSAGE],
+                    wire_log,
+                    properties.get(OWNER),
+                )
             )
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, Any] | None:
@@ -222,11 +241,84 @@ class SuiteRun:
             return "non-strict", "N", ("NON-STRICT", {"yellow": True})
         return "informational", "I", ("INFO", {"cyan": True})
 
+    # after the last check
+
+    def after_run(self) -> list[CheckResult]:
+        """The results of checks over the whole run, judged once every check is done; a role may have some."""
+        return []
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, Any, Any]:
+        done = yield
+        if self.config.option.collectonly:
+            return done
+        if not _is_xdist_controller(self.config):  # this process ran checks: judge what it saw of the run
+            results = self.after_run()
+            if hasattr(self.config, "workerinput"):  # a worker reports only its own items: the controller does it
+                output: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
+                output[AFTER_RUN] = [_as_json(result) for result in results]
+            else:
+                for result in results:
+                    self._report(result)
+        if not hasattr(self.config, "workerinput"):
+            self._certify(session)
+        return done
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """pytest-xdist's controller: a worker is done; its after-run results are reported here."""
+        for data in getattr(node, "workeroutput", {}).get(AFTER_RUN, []):
+            self._report(CheckResult(**data))
+
+    def _report(self, result: CheckResult) -> None:
+        """Report an after-run result as pytest reports a test's: terminal, JUnit XML and exit code alike."""
+        checked = requirement(result.requirement)
+        properties: list[tuple[str, object]] = [
+            ("requirement", result.requirement),
+            ("level", checked.level),
+            ("case", result.case_id),
+            (OUTCOME, result.outcome),
+            (MESSAGE, result.message),
+            *([(OWNER, result.owner)] if result.owner else []),
+        ]
+        failed = result.outcome == "failed" and checked.fails_run(self.strict)
+        message = f"{result.case_id} [{checked.level} {checked.id}] {result.message}"
+        self._log_test(f"{result.case_id}[after the run]", message if failed else None, properties)
+
+    def _certify(self, session: pytest.Session) -> None:
+        """When the verdict is not CONFORMANT for a reason no failed test shows (a requirement not checked while
+        every test passed, an excuse found false), one more failed test, ``verdict``, says why."""
+        if not self.selected:  # a selection that kept no check: pytest says so ("no tests ran"), exit code 5
+            return
+        verdict = self.verdict()
+        if verdict.conformant or (session.testsfailed and not verdict.false_excuses):
+            return
+        lines = [f"verdict: {verdict.summary()}"]
+        for result in verdict.false_excuses:
+            lines.append(f"{result.case_id} [{requirement(result.requirement).id}] {result.message}")
+        self._log_test("verdict", self.shown("\n".join(lines)), [])
+
+    def _log_test(self, name: str, failure: str | None, properties: list[tuple[str, object]]) -> None:
+        """Log a test that no item ran: passed, or failed with ``failure``."""
+        nodeid = f"horneross-{self.role}::{name}"
+        for when in ("setup", "call", "teardown"):
+            failed = failure is not None and when == "call"
+            report = pytest.TestReport(
+                nodeid,
+                (f"horneross-{self.role}", None, name),
+                {},
+                "failed" if failed else "passed",
+                failure if failed else None,
+                when,
+                user_properties=properties if when == "call" else [],
+            )
+            self.config.hook.pytest_runtest_logreport(report=report)
+
     # verdict
 
-    def verdicts(self) -> list[RequirementVerdict]:
+    def verdict(self) -> RunVerdict:
         coverage = [(case.id, case.requirement) for case in self.cases]
-        return requirement_verdicts(self.role, self.results, coverage)
+        return judge(self.role, self.display, self.results, coverage, self.strict, self.selected, {self.preflight_id})
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:
@@ -237,141 +329,29 @@ class SuiteRun:
         try:
             yield
         finally:
-            write_verdict_table(terminalreporter, self.role, self.display, self.verdicts(), self.strict)
+            write_verdict_table(terminalreporter, self.verdict())
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if hasattr(self.config, "workerinput"):  # a pytest-xdist worker: the controller writes the report
             return
         if self.report_path and not self.config.getoption("collectonly"):
-            write_report(self.report_path, self.role, self.display, self.verdicts(), self.strict)
+            write_report(self.report_path, self.verdict())
 
 
-class ReceiverRun(SuiteRun):
-    """The receiver suite against one endpoint."""
-
-    role: Role = "receiver"
-    preflight_failure = "the endpoint is unreachable"
-
-    def __init__(self, config: pytest.Config, target: ReceiverTarget, report: str | None, strict: bool) -> None:
-        from horneross_conformance.receiver.ahead import Ahead
-        from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
-
-        super().__init__(config, suite.cases, report, strict)
-        self.preflight_id = PREFLIGHT_ID
-        self.target = target
-        # a pytest-xdist worker runs only the checks the controller hands it, which it cannot know ahead
-        self.ahead = Ahead(target, self.stopped, enabled=not hasattr(config, "workerinput"))
-
-    @property
-    def display(self) -> str:
-        return self.target.endpoint.display
-
-    @property
-    def wire(self) -> WireRecorder:
-        return self.target.wire
-
-    def header(self) -> str:
-        return f"timeout {self.target.timeout:g} s, {generation_header(self.target.generation)}"
-
-    def stopped(self) -> str | None:
-        return f"the endpoint stopped answering ({self.target.unresponsive})" if self.target.unresponsive else None
-
-    def run_case(self, item: CaseItem) -> str:
-        ran = self.ahead.take(item.case, [i.case for i in item.session.items if isinstance(i, CaseItem)])
-        if ran is not None:
-            return ran
-        return item.case.run(self.target)
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process hands the checks to pytest-xdist workers instead of running them."""
+    return config.pluginmanager.getplugin("dsession") is not None
 
 
-class SenderRun(SuiteRun):
-    """The sender suite against a sender adapter: a fresh sender per check, one capture server for the run."""
-
-    role: Role = "sender"
-    preflight_failure = "the sender delivered nothing"
-
-    def __init__(
-        self,
-        config: pytest.Config,
-        source: str,
-        timeout: float,
-        generation: Generation,
-        report: str | None,
-        strict: bool,
-        capture_bind: str = "127.0.0.1",
-        capture_host: str | None = None,
-    ) -> None:
-        from horneross_conformance.sender.capture import CaptureLog, CaptureServer
-        from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
-
-        super().__init__(config, suite.cases, report, strict)
-        self.preflight_id = PREFLIGHT_ID
-        self.source = source
-        self.timeout = timeout
-        self.generation = generation
-        self.log = CaptureLog(hold_limit=timeout)
-        self.server = CaptureServer(self.log, bind=capture_bind, advertised=capture_host)
-        self.watchdog = Watchdog()
-        self.checked_sender = False
-
-    @property
-    def display(self) -> str:
-        return self.source
-
-    @property
-    def wire(self) -> WireRecorder:
-        return self.log.wire
-
-    def header(self) -> str:
-        server = self.server
-        where = (
-            f", capture endpoints on {server.bind} as {server.advertised}" if server.advertised != server.bind else ""
-        )
-        return f"timeout {self.timeout:g} s per call of the adapter, {generation_header(self.generation)}{where}"
-
-    def stopped(self) -> str | None:
-        return self.watchdog.stuck
-
-    def run_case(self, item: CaseItem) -> str:
-        from horneross_conformance.sender.adapter import Sender, check_sender
-        from horneross_conformance.sender.clock import FrozenClock
-        from horneross_conformance.sender.target import SenderTarget
-
-        sender = cast("Sender", item.funcargs["horneross_sender"])
-        if not self.checked_sender:
-            try:
-                check_sender(sender)
-            except ValueError as error:
-                pytest.exit(f"{self.source}: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
-            self.checked_sender = True
-        if not self.server.is_running():
-            self.server.start()
-        with FrozenClock() as clock:
-            self.log.offset = lambda: clock.offset
-            failed = frozenset(r.requirement for r in self.results if r.outcome == "failed")
-            target = SenderTarget(
-                sender,
-                self.log,
-                self.server,
-                clock,
-                self.timeout,
-                self.watchdog,
-                failed,
-                self.generation,
-                requirement=item.case.requirement,
-            )
-            try:
-                return item.case.run(target)  # its message is made safe to show by CaseItem.runtest
-            finally:
-                target.close()
-
-    def pytest_unconfigure(self) -> None:
-        if self.server.is_running():
-            self.server.stop()
-        super().pytest_unconfigure()
-
-
-def generation_header(generation: Generation) -> str:
-    return f"{generation.examples} generated events per check, seed {generation.seed}"
+def _as_json(result: CheckResult) -> dict[str, Any]:
+    return {
+        "case_id": result.case_id,
+        "requirement": result.requirement,
+        "outcome": result.outcome,
+        "message": result.message,
+        "wire": result.wire,
+        "owner": result.owner,
+    }
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -237,6 +237,33 @@ class Answers202(PlainReceiver):
     status_ok = "202 Accepted"
 
 
+class Answers201(PlainReceiver):
+    """201 to every correct delivery, 401 to forged ones: the status is wrong, the verification right."""
+
+    status_ok = "201 Created"
+
+
+class Answers201ToLeads(PlainReceiver):
+    """201 to correct lead.captured deliveries alone, 200 to every other type."""
+
+    def accept(self, event: dict[str, Any]) -> str:
+        super().accept(event)
+        return "201 Created" if event.get("type") == "lead.captured" else self.status_ok
+
+
+class RefusesPrototypeKeys(PlainReceiver):
+    """Refuses a body holding a member named __proto__, constructor or prototype with 400, before verifying, as
+    Fastify's and Koa's hardened parsers do to stop prototype poisoning: conformant, since no sender sends them."""
+
+    def parse(self, body: bytes) -> Any:
+        def refuse(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            if any(key in ("__proto__", "constructor", "prototype") for key, _ in pairs):
+                raise ValueError("prototype poisoning")
+            return dict(pairs)
+
+        return json.loads(body, object_pairs_hook=refuse)
+
+
 class RedirectsToNewPath(PlainReceiver):
     """Moved its endpoint and answers 301 to the old one."""
 

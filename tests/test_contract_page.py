@@ -34,6 +34,9 @@ DECISIONS = [
     "decision-12-a-lone-surrogate-is-a-should-of-its-own-rcv-14",
     "decision-13-emitted-data-and-delivered-data-compare-as-jsonstringify-compares-them",
     "decision-14-one-sender-fault-one-requirement",
+    "decision-15-every-delivery-and-every-event-is-accounted-for",
+    "decision-16-no-generated-member-is-named-__proto__-constructor-or-prototype",
+    "decision-17-another-success-than-200-is-rcv-02s-fault-alone",
 ]
 
 

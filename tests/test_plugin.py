@@ -41,8 +41,9 @@ def test_checks_are_selectable_by_case_id_and_by_requirement_id(pytester: pytest
     assert f"6 passed, {RECEIVER_CASES - 6} deselected" in by_case.stdout
     assert by_case.outcomes()["RCV-03"] == "passed"
     assert by_case.outcomes()["RCV-01"] == "skipped"
-    assert "not run" in by_case.details("RCV-01")
+    assert by_case.details("RCV-01").startswith("not selected: the run's selection (-k) left out its checks")
     assert by_case.report["uncovered"] == []  # deselected is not uncovered
+    assert by_case.passed_its_selection()  # what was left out is not certified: exit code 1, never 0
     assert f"2 passed, {RECEIVER_CASES - 2} deselected" in by_requirement.stdout
 
 
@@ -110,7 +111,7 @@ def test_user_information_in_the_url_is_not_printed(pytester: pytest.Pytester) -
     with serve(ReferenceReceiver(r.SECRET)) as base:
         url = base.replace("http://", "http://user:hunter2@") + "/webhook"
         run = run_suite(pytester, url, "-k", "RCV-ACK-001")
-    assert run.ret == 0
+    assert run.passed_its_selection()
     assert "hunter2" not in run.stdout + json.dumps(run.report)
 
 

@@ -10,7 +10,8 @@ import pytest
 import receivers as r
 from suite_runner import run_suite
 
-from horneross_conformance.checks.results import CheckResult, RequirementVerdict, requirement_verdicts
+from horneross_conformance.checks.results import CheckResult
+from horneross_conformance.checks.verdict import RunVerdict, judge
 from horneross_conformance.core.catalogue import Role, for_role
 from horneross_conformance.reporting.html import html_report
 from horneross_conformance.reporting.terminal import write_verdict_table
@@ -35,18 +36,19 @@ class _Terminal:
         self.out.write(text + "\n")
 
 
-def _verdicts(role: Role, message: str = "", wire_log: dict[str, Any] | None = None) -> list[RequirementVerdict]:
-    """A verdict for every requirement of ``role``: each with one check, failed with ``message`` if one is given."""
+def _verdicts(role: Role, message: str = "", wire_log: dict[str, Any] | None = None) -> RunVerdict:
+    """A run whose every requirement of ``role`` has one check, failed with ``message`` if one is given."""
     results = [
         CheckResult(f"{req.id}-X", req.id, "failed" if message else "passed", message, wire_log)
         for req in for_role(role)
     ]
-    return requirement_verdicts(role, results, [(result.case_id, result.requirement) for result in results])
+    target = "x:y" if role == "sender" else "http://x/"
+    return judge(role, target, results, [(result.case_id, result.requirement) for result in results], strict=False)
 
 
 def test_the_verdict_table_keeps_every_title_whole_at_80_columns() -> None:
     terminal = _Terminal(80)
-    write_verdict_table(terminal, "sender", "x:y", _verdicts("sender"), strict=False)
+    write_verdict_table(terminal, _verdicts("sender"))
     table = terminal.out.getvalue()
     assert "…" not in table
     words = " ".join(table.split())
@@ -56,7 +58,7 @@ def test_the_verdict_table_keeps_every_title_whole_at_80_columns() -> None:
 
 def test_the_html_report_cuts_long_details_at_a_word_with_an_ellipsis() -> None:
     message = "the endpoint answered " + "with a wordy explanation " * 30
-    page = html_report("receiver", "http://x/", _verdicts("receiver", message), strict=False)
+    page = html_report(_verdicts("receiver", message))
     row = page.split('<tr id="RCV-01">')[1].split("</tr>")[0]
     shown = row.split("<td>")[-1].split("</td>")[0]
     assert shown.endswith(" …") and len(shown) <= 302
@@ -72,7 +74,7 @@ def test_the_html_report_says_1_exchange_and_marks_the_failing_one_kept_past_the
     kept = log.as_json()
     assert kept["failing"] == 25 and kept["omitted"] == 30 - 13
     assert kept["exchanges"][-1]["request"] == "POST /hook #25"
-    page = html_report("receiver", "http://x/", _verdicts("receiver", "answered 500", kept), strict=False)
+    page = html_report(_verdicts("receiver", "answered 500", kept))
     check = page.split('<details id="RCV-01-X"')[1].split("</details>")[0]
     assert "30 exchanges" in check
     marked = check.split('<div class="exchange failing">')[1:]
@@ -80,7 +82,7 @@ def test_the_html_report_says_1_exchange_and_marks_the_failing_one_kept_past_the
     assert check.index("… and 17 more exchanges, not kept.") < check.index('<div class="exchange failing">')
     single = wire.WireLog(lambda text: text)
     single.add(wire.Exchange("POST /hook", [], "event", "200"))
-    calm = html_report("receiver", "http://x/", _verdicts("receiver", "", single.as_json()), strict=False)
+    calm = html_report(_verdicts("receiver", "", single.as_json()))
     assert "· 1 exchange</summary>" in calm and "1 exchanges" not in calm
 
 

@@ -73,6 +73,10 @@ BROKEN_NODE = {
     "ignores-subscriptions": ({"SND-08"}, NOT_SLOW),
     "gives-up-on-refused-connection": ({"SND-05"}, NOT_SLOW),
     "follows-redirects": ({"SND-05"}, NOT_SLOW),  # the request to the Location is SND-05's (decision 14)
+    # forgeries, each called CONFORMANT before the run accounted for every delivery and every event (issue 21)
+    "tenant-leak": ({"SND-08"}, NOT_SLOW),
+    "never-retries-non-ascii": ({"SND-05"}, NOT_SLOW),
+    "drops-lone-surrogates": ({"SND-08"}, (*NOT_SLOW, "--horneross-examples=0")),
 }
 
 

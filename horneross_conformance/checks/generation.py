@@ -155,7 +155,10 @@ _INTEGER_LIKE_KEYS = st.one_of(
     st.integers(min_value=2**32 - 1, max_value=2**40).map(str),  # all digits, but no index: they keep their place
     st.from_regex(r"0[0-9]{1,3}", fullmatch=True),  # leading zero: no index either
 )
-_KEYS = st.one_of(_INTEGER_LIKE_KEYS, st.text(min_size=1, max_size=8))
+# Names a hardened JSON parser refuses by design, to stop prototype poisoning (Fastify and Koa answer 400): a real
+# sender never adds them, so refusing them is no forward-compatibility fault (docs/contract.md, decision 16).
+PROTOTYPE_NAMES = frozenset({"__proto__", "constructor", "prototype"})
+_KEYS = st.one_of(_INTEGER_LIKE_KEYS, st.text(min_size=1, max_size=8).filter(lambda key: key not in PROTOTYPE_NAMES))
 _EXTRAS = st.dictionaries(
     _KEYS,
     st.one_of(_NUMBERS, st.dictionaries(_INTEGER_LIKE_KEYS, _NUMBERS, min_size=1, max_size=4)),
@@ -178,7 +181,7 @@ def with_extras() -> st.SearchStrategy[Event]:
 
 
 _PLAIN_TEXT = st.text(max_size=10).filter(lambda text: not set(text) & STRESS_CHARACTERS)
-_PLAIN_KEYS = _PLAIN_TEXT.filter(lambda key: not key.isdigit())
+_PLAIN_KEYS = _PLAIN_TEXT.filter(lambda key: not key.isdigit() and key not in PROTOTYPE_NAMES)
 _PLAIN_JSON = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(2**31), max_value=2**31) | _PLAIN_TEXT,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(_PLAIN_KEYS, children, max_size=3),

@@ -20,7 +20,20 @@ class CheckFailed(AssertionError):
 
 
 class Inconclusive(Exception):
-    """The check cannot tell, for a reason the message gives."""
+    """The check cannot tell, for a reason the message gives.
+
+    ``owner``: the requirement whose fault stopped the check, when it is another requirement's (one fault, one
+    requirement). It is data, not text: at the end of the run the excuse is checked (``checks.verdict``), and an
+    owner that passed makes this check fail its own requirement, since the fault it met was then its own.
+    """
+
+    def __init__(self, message: str, owner: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.owner = owner
+
+    def __str__(self) -> str:
+        return f"{self.message} (see {self.owner})" if self.owner else self.message
 
 
 class NotRequested(Exception):

@@ -1,8 +1,13 @@
-"""From check outcomes to a verdict per requirement and for the target: shared by the terminal and the reports."""
+"""From check outcomes to one verdict per requirement: shared by the terminal and every report.
+
+A check's outcome is ``passed``, ``failed`` or ``skipped`` (inconclusive, not requested or not run). A skipped
+check that names an ``owner`` says the fault it met is that requirement's; whether that is true is decided over
+the whole run (``checks.verdict``), never by the order in which checks ran.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,6 +23,7 @@ class CheckResult:
     outcome: Outcome
     message: str
     wire: dict[str, Any] | None = None  # wire.WireLog.as_json(): what the check sent and received
+    owner: str | None = None  # skipped because of this requirement's fault (``Inconclusive.owner``)
 
 
 @dataclass(slots=True)
@@ -27,15 +33,23 @@ class RequirementVerdict:
     details: str
     checks: list[CheckResult] = field(default_factory=list)
     covered_by: list[str] = field(default_factory=list)  # the suite's case ids for it, run or not
+    deselected: bool = False  # its checks were all left out by the run's selection (-k)
 
 
 def requirement_verdicts(
-    role: Role, results: Iterable[CheckResult], coverage: Iterable[tuple[str, str]]
+    role: Role,
+    results: Iterable[CheckResult],
+    coverage: Iterable[tuple[str, str]],
+    selected: Collection[str] | None = None,
+    preconditions: Collection[str] = (),
 ) -> list[RequirementVerdict]:
     """One verdict per requirement of ``role``, in catalogue order, including those no check covers.
 
     ``coverage`` lists (case id, requirement id) for every case of the suite, so that a requirement whose checks
-    were deselected reads "not run" and one without any check reads "no check covers this requirement".
+    were not run reads "not run" and one without any check reads "no check covers this requirement".
+    ``selected``: the case ids the run's selection kept (None: every case), so that a requirement the selection
+    left out says so. ``preconditions``: the cases whose pass says nothing of their requirement (a preflight: the
+    endpoint answers at all), so that a requirement whose other checks were all inconclusive is not checked.
     """
     by_requirement: dict[str, list[CheckResult]] = {}
     for result in results:
@@ -48,7 +62,8 @@ def requirement_verdicts(
         checks = by_requirement.get(requirement.id, [])
         covered_by = cases.get(requirement.id, [])
         failed = [c for c in checks if c.outcome == "failed"]
-        passed = [c for c in checks if c.outcome == "passed"]
+        passed = [c for c in checks if c.outcome == "passed" and c.case_id not in preconditions]
+        deselected = False
         if failed:
             outcome: Outcome = "failed"
             details = "; ".join(f"{c.case_id}: {c.message}" for c in failed)
@@ -59,13 +74,12 @@ def requirement_verdicts(
         elif checks:
             outcome = "skipped"
             details = "; ".join(f"{c.case_id}: {c.message}" for c in checks)
+        elif not covered_by:
+            outcome, details = "skipped", "no check covers this requirement"
+        elif selected is not None and not set(covered_by) & set(selected):
+            outcome, deselected = "skipped", True
+            details = f"not selected: the run's selection (-k) left out its checks ({', '.join(covered_by)})"
         else:
-            outcome = "skipped"
-            details = "not run" if covered_by else "no check covers this requirement"
-        verdicts.append(RequirementVerdict(requirement, outcome, details, checks, covered_by))
+            outcome, details = "skipped", "not run"
+        verdicts.append(RequirementVerdict(requirement, outcome, details, checks, covered_by, deselected))
     return verdicts
-
-
-def is_conformant(verdicts: Iterable[RequirementVerdict], strict: bool) -> bool:
-    """Non-conformant when a MUST requirement failed, or a SHOULD one under ``strict``."""
-    return not any(v.outcome == "failed" and v.requirement.fails_run(strict) for v in verdicts)

@@ -84,24 +84,25 @@ def run_command(args: argparse.Namespace) -> int:
         return usage_error("run", problem)
     roles = ["receiver"] if args.endpoint else ["sender"] if args.sender else ["receiver", "sender"]
     codes: dict[str, int] = {}
+    verdicts: dict[str, str] = {}
     for role in roles:
         report = args.report
         if report and len(roles) > 1:
             path = Path(report)
             report = str(path.with_name(f"{path.stem}-{role}{path.suffix}"))
-        codes[role] = _run_suite(role, args, report)
+        codes[role], verdicts[role] = _run_suite(role, args, report)
     # -k may select checks of one suite only: the other one having nothing to run is not a failure
     ran = {role: code for role, code in codes.items() if code != pytest.ExitCode.NO_TESTS_COLLECTED}
-    if len(ran) > 1 and all(code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) for code in ran.values()):
-        conformant = all(code == pytest.ExitCode.OK for code in ran.values())
-        each = ", ".join(f"{role} suite {_VERDICTS[code == pytest.ExitCode.OK]}" for role, code in ran.items())
-        print(f"combined verdict: {_VERDICTS[conformant]} ({each})")
+    if len(ran) > 1 and all(verdicts[role] for role in ran):
+        combined = next((v for v in _WORST_FIRST if v in {verdicts[role] for role in ran}), "CONFORMANT")
+        each = ", ".join(f"{role} suite {verdicts[role]}" for role in ran)
+        print(f"combined verdict: {combined} ({each})")
     if not ran:
         return usage_error("run", "no check was selected: -k matches no case id (RCV-SIG-002) or requirement (RCV-03)")
     return _EXIT_CODES.get(max(ran.values()), EXIT_INTERNAL)
 
 
-_VERDICTS = {True: "CONFORMANT", False: "NON-CONFORMANT"}
+_WORST_FIRST = ("NON-CONFORMANT", "NOT CERTIFIED", "CONFORMANT")
 # pytest's exit codes, in the command's table (cli/usage.py)
 _EXIT_CODES = {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_INTERRUPTED, 3: EXIT_INTERNAL, 4: EXIT_USAGE, 5: EXIT_USAGE}
 
@@ -147,7 +148,20 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
+class _Verdict:
+    """Keeps the verdict of the suite run that pytest.main makes (``pytest_run.SuiteRun``), as the terminal ends."""
+
+    def __init__(self) -> None:
+        self.status = ""
+
+    def pytest_sessionfinish(self, session: Any) -> None:
+        run = session.config.pluginmanager.get_plugin("horneross-run")
+        if run is not None and not hasattr(session.config, "workerinput"):
+            self.status = run.verdict().status
+
+
+def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> tuple[int, str]:
+    """Run one suite; its pytest exit code and verdict ("" when it did not come to one)."""
     import pytest
 
     extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args else []
@@ -170,14 +184,17 @@ def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> int:
     # pytest loads no plugin it is not named (-p), here and in xdist's workers: the others installed beside this
     # one (Hypothesis', schemathesis', pytest-benchmark's...) have nothing to do in a conformance run, and loading
     # them took about as long as the receiver suite's checks. Any other is named after --: -p NAME.
+    verdict = _Verdict()
     with _environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"):
         if role == "sender":
             factory = args.sender or REFERENCE_SENDER
             if not args.sender:
                 print(f"bundled reference sender: {factory}")
-            return int(pytest.main([*options, f"--horneross-sender={factory}", *extra]))
-        with _receiver(args.endpoint) as url:
-            return int(pytest.main([*options, f"--horneross-endpoint={url}", *extra]))
+            code = pytest.main([*options, f"--horneross-sender={factory}", *extra], plugins=[verdict])
+        else:
+            with _receiver(args.endpoint) as url:
+                code = pytest.main([*options, f"--horneross-endpoint={url}", *extra], plugins=[verdict])
+    return int(code), verdict.status
 
 
 # each plugin run names, by its module, and the entry-point name a user may give it after -- (-p xdist, -p no:xdist)

@@ -20,7 +20,7 @@ EXIT_CODES: dict[int, str] = {
     "endpoint did what Horneross needs (`send`), every delivery signed and valid (`listen`), conformant (`run`)",
     EXIT_FAILED: "what was checked is wrong: an invalid event or an unreadable file (`validate`), an answer that is "
     "not what Horneross needs, or none (`send`), a delivery with a problem, or signatures not checked for want of "
-    "a secret (`listen`), non-conformant (`run`)",
+    "a secret (`listen`), non-conformant, or not certified because a MUST could not be checked (`run`)",
     EXIT_USAGE: "nothing was checked: an unknown option or a bad value, a path that does not exist, a payload file "
     "that is not JSON (`sign`, `send`), no secret, a port in use, a `-k` that selects no check (`run`)",
     EXIT_INTERNAL: "an internal error of the toolkit (`run`): please report it",

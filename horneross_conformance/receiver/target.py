@@ -15,7 +15,7 @@ from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
-from horneross_conformance.checks.registry import CheckFailed, Watchdog
+from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.events import new_id, sample_event
@@ -215,7 +215,28 @@ def explain(status: int, response: Response) -> str:
     return f"{status} is not an HTTP status (HTTP defines 100 to 599), and Horneross retries anything but 200"
 
 
+def accepted(response: Response) -> bool:
+    """Whether the endpoint took the delivery: 200, or another 2xx or a 3xx, whose exact status is RCV-02's business
+    (a 3xx: it got past verification, and sent the sender elsewhere)."""
+    return 200 <= response.status < 400
+
+
+def other_success(response: Response, what: str) -> Inconclusive | None:
+    """For a check of any requirement but RCV-02: a correct delivery answered with a 2xx or 3xx other than 200 is
+    RCV-02's fault alone (one fault, one requirement), so the check cannot judge its own subject."""
+    if response.status == SUCCESS_STATUS or not accepted(response):
+        return None
+    return Inconclusive(
+        f"{what}: answered {response.summary()}, a success other than exactly 200, which is RCV-02's business",
+        owner="RCV-02",
+    )
+
+
 def require_200(response: Response, what: str) -> None:
+    """A correct delivery must be answered 200; another success is RCV-02's (``other_success``)."""
+    excuse = other_success(response, what)
+    if excuse is not None:
+        raise excuse
     if response.status != SUCCESS_STATUS:
         raise CheckFailed(f"{what}: answered {response.summary()}; {explain(response.status, response)}")
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from horneross_conformance import __version__
-from horneross_conformance.checks.results import CheckResult, RequirementVerdict, is_conformant
-from horneross_conformance.core.catalogue import Role
+from horneross_conformance.checks.results import CheckResult, RequirementVerdict
+from horneross_conformance.checks.verdict import RunVerdict
 from horneross_conformance.reporting.inert import for_html as escape
 from horneross_conformance.reporting.terminal import outcome_label
 
 LEVELS = ("MUST", "SHOULD", "INFORMATIONAL")
-COLOURS = {"passed": "ok", "yes": "ok", "FAILED": "bad", "WARNING": "warn", "no": "info"}
+COLOURS = {"passed": "ok", "yes": "ok", "FAILED": "bad", "WARNING": "warn", "no": "info", "UNCHECKED": "bad"}
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;color:#1b1f24}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}
@@ -34,9 +34,10 @@ word-break:break-all;margin:.3em 0}.exchange{border-left:3px solid #d0d7de;margi
 """
 
 
-def html_report(role: Role, target: str, verdicts: list[RequirementVerdict], strict: bool) -> str:
-    conformant = is_conformant(verdicts, strict)
-    verdict = "CONFORMANT" if conformant else "NON-CONFORMANT"
+def html_report(run: RunVerdict) -> str:
+    role, target, verdicts, strict = run.role, run.target, run.requirements, run.strict
+    conformant = run.conformant
+    verdict = run.status
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -45,6 +46,7 @@ def html_report(role: Role, target: str, verdicts: list[RequirementVerdict], str
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Horneross {escape(role)} conformance</h1>",
         f'<p class="verdict {"ok" if conformant else "bad"}">{verdict}</p>',
+        f"<p>{escape(run.summary())}</p>",
         f'<p class="meta">Target <code>{escape(target)}</code> · horneross-conformance {escape(__version__)} · '
         f"strict {'on' if strict else 'off'}</p>",
         "<h2>Verdict matrix</h2>",
@@ -61,7 +63,7 @@ def html_report(role: Role, target: str, verdicts: list[RequirementVerdict], str
 
 
 def _matrix(verdicts: list[RequirementVerdict], strict: bool) -> str:
-    columns = ("passed", "FAILED", "WARNING", "not run")
+    columns = ("passed", "FAILED", "WARNING", "UNCHECKED", "not run")
     counts = {(level, column): 0 for level in LEVELS for column in columns}
     for verdict in verdicts:
         label, _ = outcome_label(verdict, strict)

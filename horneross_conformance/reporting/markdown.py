@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from horneross_conformance import __version__
-from horneross_conformance.checks.results import RequirementVerdict, is_conformant
-from horneross_conformance.core.catalogue import Role
+from horneross_conformance.checks.verdict import RunVerdict
 from horneross_conformance.reporting.inert import for_markdown, markdown_code
 from horneross_conformance.reporting.terminal import outcome_label
 
 MAX_DETAIL = 600  # characters of a check's message; GitHub comments hold at most 65,536 in all
 ICONS = {"passed": "✅", "yes": "✅", "FAILED": "❌", "WARNING": "⚠️", "not run": "⏭️", "no check": "⏭️"}
+ICONS["UNCHECKED"] = "⛔"  # a requirement that must hold, not checked: the run cannot be certified
+HEADLINE = {"CONFORMANT": "✅ CONFORMANT", "NON-CONFORMANT": "❌ NON-CONFORMANT", "NOT CERTIFIED": "⛔ NOT CERTIFIED"}
 ICONS["no"] = "\u2139\ufe0f"  # information source: an INFORMATIONAL requirement the target does not meet
 
 
@@ -18,16 +19,20 @@ def cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def markdown_report(role: Role, target: str, verdicts: list[RequirementVerdict], strict: bool) -> str:
-    conformant = is_conformant(verdicts, strict)
+def markdown_report(run: RunVerdict) -> str:
+    strict = run.strict
+    meta = f"Target {markdown_code(run.target)} · horneross-conformance {__version__}"
     lines = [
-        f"## Horneross {role} conformance: {'✅ CONFORMANT' if conformant else '❌ NON-CONFORMANT'}",
+        f"## Horneross {run.role} conformance: {HEADLINE[run.status]}",
         "",
-        f"Target {markdown_code(target)} · horneross-conformance {__version__} · strict {'on' if strict else 'off'}",
+        f"{meta} · strict {'on' if strict else 'off'}",
+        "",
+        f"**Verdict:** {for_markdown(run.summary())}",
         "",
         "| Requirement | Level | Outcome | |",
         "|---|---|---|---|",
     ]
+    verdicts = run.requirements
     for verdict in verdicts:
         label, _ = outcome_label(verdict, strict)
         requirement = verdict.requirement
@@ -45,5 +50,12 @@ def markdown_report(role: Role, target: str, verdicts: list[RequirementVerdict],
                         message = message[:MAX_DETAIL] + "…"
                     # the message quotes the target (a reason phrase, a body): plain text, nothing in it live
                     lines.append(f"  - {markdown_code(check.case_id)}: {for_markdown(message)}")
+    if run.unchecked:
+        lines += ["", "### What could not be checked", ""]
+        for verdict in run.unchecked:
+            details = verdict.details.split("\n")[0]
+            if len(details) > MAX_DETAIL:
+                details = details[:MAX_DETAIL] + "…"
+            lines.append(f"- **{verdict.requirement.id}** ({verdict.requirement.level}): {for_markdown(details)}")
     lines += ["", "<sub>The HTML report (`--horneross-report=report.html`) shows each check's wire log.</sub>", ""]
     return "\n".join(lines)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from horneross_conformance.checks.results import RequirementVerdict, is_conformant
+from horneross_conformance.checks.results import RequirementVerdict
+from horneross_conformance.checks.verdict import RunVerdict
 from horneross_conformance.reporting.inert import for_terminal
 
 _LABEL_WIDTH = 10
@@ -17,6 +18,8 @@ def outcome_label(verdict: RequirementVerdict, strict: bool) -> tuple[str, dict[
     level = verdict.requirement.level
     if verdict.outcome == "passed":
         return ("yes" if level == "INFORMATIONAL" else "passed"), {"green": True}
+    if verdict.outcome == "skipped" and verdict.requirement.fails_run(strict):
+        return "UNCHECKED", {"red": True, "bold": True}  # the run cannot be certified
     if verdict.outcome == "skipped":
         return ("no check" if not verdict.covered_by else "not run"), {"yellow": True}
     if level == "INFORMATIONAL":
@@ -26,15 +29,13 @@ def outcome_label(verdict: RequirementVerdict, strict: bool) -> tuple[str, dict[
     return "WARNING", {"yellow": True, "bold": True}
 
 
-def write_verdict_table(
-    terminal: Any, role: str, target: str, verdicts: list[RequirementVerdict], strict: bool
-) -> None:
+def write_verdict_table(terminal: Any, verdict: RunVerdict) -> None:
     width = max((getattr(terminal, "_tw", None) and terminal._tw.fullwidth) or 100, 60)
-    terminal.write_sep("=", f"Horneross {role} conformance")
-    terminal.write_line(f"target: {for_terminal(target)}")
-    for verdict in verdicts:
-        label, markup = outcome_label(verdict, strict)
-        requirement = verdict.requirement
+    terminal.write_sep("=", f"Horneross {verdict.role} conformance")
+    terminal.write_line(f"target: {for_terminal(verdict.target)}")
+    for requirement_verdict in verdict.requirements:
+        label, markup = outcome_label(requirement_verdict, verdict.strict)
+        requirement = requirement_verdict.requirement
         head = f"{requirement.id:<7} {requirement.level:<13} "
         terminal.write(head)
         terminal.write(f"{label:<{_LABEL_WIDTH}}", **markup)
@@ -42,28 +43,19 @@ def write_verdict_table(
         indent = len(head) + _LABEL_WIDTH + 1
         lines = textwrap.wrap(requirement.title, max(width - indent, 20)) or [""]
         terminal.write_line(" " + f"\n{' ' * indent}".join(lines))
-        if verdict.outcome == "failed" or (verdict.outcome == "skipped" and verdict.checks):
-            for check in verdict.checks:
+        skipped = requirement_verdict.outcome == "skipped"
+        if requirement_verdict.outcome == "failed" or (
+            skipped and (requirement_verdict.checks or label == "UNCHECKED")
+        ):
+            if not requirement_verdict.checks:
+                terminal.write_line(f"        {requirement_verdict.details}")
+            for check in requirement_verdict.checks:
                 if check.outcome != "passed":
                     # a wire log, a curl command: the toolkit's lines, kept; anything else a terminal acts on, shown
                     message = for_terminal(check.message, keep_newlines=True).replace("\n", "\n" + " " * _DETAIL_INDENT)
                     terminal.write_line(f"        {check.case_id}: {message}")
-    failed = [v.requirement.id for v in verdicts if v.outcome == "failed" and v.requirement.fails_run(strict)]
-    warned = [
-        v.requirement.id
-        for v in verdicts
-        if v.outcome == "failed" and not v.requirement.fails_run(strict) and v.requirement.level == "SHOULD"
-    ]
-    not_run = [v.requirement.id for v in verdicts if v.outcome == "skipped"]
-    words = []
-    if failed:
-        words.append(f"{len(failed)} requirement{'s' if len(failed) > 1 else ''} failed ({', '.join(failed)})")
-    if warned:
-        words.append(f"{len(warned)} SHOULD warning{'s' if len(warned) > 1 else ''} ({', '.join(warned)})")
-    if not_run:
-        words.append(f"{len(not_run)} not checked ({', '.join(not_run)})")
-    conformant = is_conformant(verdicts, strict)
-    text = "CONFORMANT" if conformant else "NON-CONFORMANT"
+    status = verdict.status
     terminal.write("verdict: ")
-    terminal.write(text, green=conformant, red=not conformant, bold=True)
-    terminal.write_line((": " + "; ".join(words)) if words else "")
+    colour = {"green": True} if verdict.conformant else {"red": True}
+    terminal.write(status, bold=True, **colour)
+    terminal.write_line(for_terminal(verdict.summary().removeprefix(status)))

@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from horneross_conformance import __version__
-from horneross_conformance.checks.results import RequirementVerdict, is_conformant
-from horneross_conformance.core.catalogue import Role
+from horneross_conformance.checks.verdict import RunVerdict
 
 SUPPORTED = (".json", ".md", ".html")
 
@@ -24,14 +23,18 @@ def check_report_path(path: str) -> None:
         raise ValueError(f"{path!r}: the report format is chosen by extension, one of {', '.join(SUPPORTED)}")
 
 
-def json_report(role: Role, target: str, verdicts: list[RequirementVerdict], strict: bool) -> dict[str, Any]:
+def json_report(verdict: RunVerdict) -> dict[str, Any]:
     return {
         "tool": "horneross-conformance",
         "version": __version__,
-        "role": role,
-        "target": target,
-        "verdict": "conformant" if is_conformant(verdicts, strict) else "non-conformant",
-        "strict": strict,
+        "role": verdict.role,
+        "target": verdict.target,
+        # two values, fixed by the public interface: a run that is NOT CERTIFIED is not conformant
+        "verdict": "conformant" if verdict.conformant else "non-conformant",
+        "status": verdict.status,  # CONFORMANT, NON-CONFORMANT or NOT CERTIFIED
+        "summary": verdict.summary(),  # the verdict line, as the terminal ends with it
+        "unchecked": [v.requirement.id for v in verdict.unchecked],
+        "strict": verdict.strict,
         "requirements": [
             {
                 "id": v.requirement.id,
@@ -41,26 +44,27 @@ def json_report(role: Role, target: str, verdicts: list[RequirementVerdict], str
                 "details": v.details,
                 "checks": [
                     {"id": c.case_id, "outcome": c.outcome, "details": c.message}
+                    | ({"owner": c.owner} if c.owner is not None else {})
                     | ({"wire": c.wire} if c.wire is not None else {})
                     for c in v.checks
                 ],
             }
-            for v in verdicts
+            for v in verdict.requirements
         ],
-        "uncovered": [v.requirement.id for v in verdicts if not v.covered_by],
+        "uncovered": [v.requirement.id for v in verdict.requirements if not v.covered_by],
     }
 
 
-def write_report(path: str, role: Role, target: str, verdicts: list[RequirementVerdict], strict: bool) -> None:
+def write_report(path: str, verdict: RunVerdict) -> None:
     suffix = Path(path).suffix.lower()
     if suffix == ".md":
         from horneross_conformance.reporting.markdown import markdown_report
 
-        text = markdown_report(role, target, verdicts, strict)
+        text = markdown_report(verdict)
     elif suffix == ".html":
         from horneross_conformance.reporting.html import html_report
 
-        text = html_report(role, target, verdicts, strict)
+        text = html_report(verdict)
     else:
-        text = json.dumps(json_report(role, target, verdicts, strict), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(json_report(verdict), indent=2, ensure_ascii=False) + "\n"
     Path(path).write_text(text, encoding="utf-8", errors="backslashreplace")

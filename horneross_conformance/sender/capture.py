@@ -24,6 +24,7 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from horneross_conformance.core.canonical import parse_json
 from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
 from horneross_conformance.reporting.inert import for_terminal
@@ -61,17 +62,32 @@ def succeed_at(k: int, failure: Answer = Answer(500)) -> Script:
 
 @dataclass(eq=False)
 class CaptureEndpoint:
-    """One URL a check subscribes: its label in messages (``A``), its secret, and the script of its answers."""
+    """One URL a check subscribes: its label in messages (``A``), its secret, the script of its answers, and whose
+    it is: the check (``tenant``) whose sender subscribed it, to the event types ``events`` (None: every type)."""
 
     label: str
     url: str
     path: str
     secret: str
     script: Script
-    attempts: int = 0
+    tenant: str = ""
+    events: tuple[str, ...] | None = None
+    refusing: bool = False  # its port refused connections at first: its first attempts could not arrive
+    subscribed: bool = False  # subscribe() returned for it
+    # requests received, by the conversation id of the event they carry (None: unreadable): the script answers an
+    # event's n-th attempt, whatever else the sender posts to the same URL (a ping, another customer's event)
+    attempts: dict[object, int] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"CaptureEndpoint({self.label!r}, {self.url!r})"  # never the secret
+
+    def wants(self, event_type: str) -> bool:
+        return self.events is None or event_type in self.events
+
+    def describe(self) -> str:
+        """``endpoint A of SND-SUB-001, subscribed to lead.captured``, for messages."""
+        selection = "every type" if self.events is None else ", ".join(self.events) or "no type"
+        return f"endpoint {self.label} of {self.tenant or 'its check'}, subscribed to {selection}"
 
 
 @dataclass(slots=True)
@@ -111,6 +127,8 @@ class CaptureLog:
     offset: Callable[[], int] = lambda: 0  # the frozen clock's current offset
     captures: list[Capture] = field(default_factory=list)
     emitted: dict[str, Any] = field(default_factory=dict)  # the run's emitted events by conversation id
+    # The run's emitted events whose first attempt was due at their subscribers: a run_due() returned after them
+    owed: list[Any] = field(default_factory=list)
     wire: wire.WireRecorder = field(default_factory=wire.WireRecorder)  # the run's wire logs and secrets
     _endpoints: dict[str, CaptureEndpoint] = field(default_factory=dict)
     _serial: Any = field(default_factory=itertools.count)
@@ -122,6 +140,10 @@ class CaptureLog:
     def register(self, endpoint: CaptureEndpoint) -> None:
         with self._lock:
             self._endpoints[endpoint.path] = endpoint
+
+    def owe(self, emitted: list[Any]) -> None:
+        with self._lock:
+            self.owed.extend(emitted)
 
     def mark(self) -> int:
         with self._lock:
@@ -135,9 +157,10 @@ class CaptureLog:
         data, size = read_body(request)
         with self._lock:
             endpoint = self._endpoints.get(request.path)
+            attempt = 0
             if endpoint is not None:
-                endpoint.attempts += 1
-            attempt = endpoint.attempts if endpoint else 0
+                event = conversation_of(data) if size == len(data) else None
+                attempt = endpoint.attempts[event] = endpoint.attempts.get(event, 0) + 1
             offset = self.offset()
         # A redirect's Location answers 200: a sender that follows it takes that for success and is seen stopping.
         stray = Answer(SUCCESS_STATUS) if request.path.startswith(REDIRECTED) else Answer(404)
@@ -180,6 +203,17 @@ class CaptureLog:
                     return f"held {done * POLL:.2f} s, until the sender hung up"
                 threading.Event().wait(POLL)
         return f"held {self.hold_limit:g} s, the sender still waiting"
+
+
+def conversation_of(body: bytes) -> object:
+    """The conversation id of the event a body carries, or None when it cannot be read as one."""
+    try:
+        event = parse_json(body)
+    except ValueError:
+        return None
+    data = event.get("data") if isinstance(event, dict) else None
+    conversation = data.get("conversationId") if isinstance(data, dict) else None
+    return conversation if isinstance(conversation, str) else None
 
 
 def read_body(request: Request) -> tuple[bytes, int]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive
-from horneross_conformance.core.canonical import same_json
 from horneross_conformance.core.contract import RETRY_DELAYS
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.target import SenderTarget, body_json, why_unreadable
@@ -101,6 +100,8 @@ def _compare(plan: Plan, instant: int, arrived: list[Capture]) -> None:
             )
         if expected is None and capture.endpoint is None:
             continue  # a request to a path no endpoint has is SND-08's business (SND-WIRE-004), not the schedule's
+        if expected is None and not _emitted_here(plan, capture):
+            continue  # an event the plan never emitted: whose it is, is SND-08's business (SND-WIRE-005)
         if expected is None:
             raise Departure(f"an unexpected request arrived at +{instant} s: {_describe(capture)}")
         expected.seen.append(instant)
@@ -135,26 +136,44 @@ def _compare(plan: Plan, instant: int, arrived: list[Capture]) -> None:
             continue
         if instant not in expected.seen:
             number = expected.first + due_now[0]
+            # an event whose first attempt never came was not delivered at all: SND-08's (decision 15)
             raise Departure(
                 f"attempt {number} to endpoint {expected.endpoint.label} did not arrive at +{instant} s, when it was "
-                f"due{_why(expected, number)}{_timeline(expected)}"
+                f"due{_why(expected, number)}{_timeline(expected)}",
+                owner="SND-08" if number == 1 else "SND-05",
             )
 
 
 def _owner(plan: Plan, capture: Capture) -> Expected | None:
-    """The expectation a request belongs to: same endpoint, and the emitted data when several events go there."""
+    """The expectation a request belongs to: same endpoint, and the emitted event, found by its conversation id
+    when several events go there. A readable delivery of an event the plan did not emit belongs to none."""
     mine = [e for e in plan.expected if e.endpoint is capture.endpoint]
-    if len(mine) <= 1:
-        return mine[0] if mine else None
+    if not mine:
+        return None
     problem = why_unreadable(capture)
     if problem:
-        raise Inconclusive(f"{problem}, so which event it carries is unknown (see SND-01)")
-    body = body_json(capture)
-    data = body.get("data") if isinstance(body, dict) else None
+        if len(mine) == 1:
+            return mine[0]  # what it carries is SND-01's business; to the schedule it is an attempt
+        raise Inconclusive(f"{problem}, so which event it carries is unknown", owner="SND-01")
+    conversation = _conversation(capture)
     for expected in mine:
-        if same_json(plan.emissions[expected.emission].data, data):
+        if conversation == plan.emissions[expected.emission].data.get("conversationId"):
             return expected
     return None
+
+
+def _emitted_here(plan: Plan, capture: Capture) -> bool:
+    """Whether a readable delivery carries one of the plan's events (by conversation id)."""
+    if why_unreadable(capture):
+        return True
+    conversation = _conversation(capture)
+    return any(conversation == emission.data.get("conversationId") for emission in plan.emissions)
+
+
+def _conversation(capture: Capture) -> object:
+    body = body_json(capture)
+    data = body.get("data") if isinstance(body, dict) else None
+    return data.get("conversationId") if isinstance(data, dict) else None
 
 
 def _why(expected: Expected, number: int) -> str:

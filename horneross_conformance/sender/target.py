@@ -50,6 +50,9 @@ class Raised(CheckFailed):
 class RefusedLoneSurrogate(Inconclusive):
     """emit() refused data holding a lone surrogate, in a check whose requirement is not the one that owns it."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, owner=LONE_SURROGATE_OWNER)
+
 
 # docs/contract.md, decision 14: an emit() that cannot take a lone surrogate is a signing fault, SND-03's alone
 LONE_SURROGATE_OWNER = "SND-03"
@@ -61,6 +64,8 @@ class Emitted:
     event_type: str
     data: dict[str, Any]
     returned: Any  # what emit returned: the event id, if the sender keeps the protocol
+    tenant: str = ""  # the check whose sender emitted it: its endpoints, and no other, may receive it
+    to: tuple[CaptureEndpoint, ...] = ()  # the endpoints subscribed to its type when it was emitted
 
 
 class SenderTarget:
@@ -72,9 +77,9 @@ class SenderTarget:
         clock: FrozenClock,
         timeout: float,
         watchdog: Watchdog,
-        earlier_failures: frozenset[str] = frozenset(),
         generation: Generation = DEFAULT_GENERATION,
         requirement: str = "",
+        tenant: str = "",
     ) -> None:
         self.sender = sender
         self.log = log
@@ -82,10 +87,11 @@ class SenderTarget:
         self.clock = clock
         self.timeout = timeout
         self.watchdog = watchdog
-        self.earlier_failures = earlier_failures  # requirements failed by earlier checks of the run
         self.generation = generation
         self.requirement = requirement  # the requirement of the check this target serves
+        self.tenant = tenant  # the check this target serves, as a customer of the sender: its case id
         self.emitted: list[Emitted] = []
+        self._settled = 0  # how many of ``emitted`` a run_due that returned has had to deliver
         self.captures: list[Capture] = []  # everything that arrived during this check
         self._cursor = log.mark()
         self._labels = iter(string.ascii_uppercase)
@@ -118,10 +124,12 @@ class SenderTarget:
             base = port.base_url()
         secret = secrets.token_urlsafe(24)
         self.log.wire.redactor.add(secret)
-        endpoint = CaptureEndpoint(label, f"{base}{path}", path, secret, script)
+        selection = None if events is None else tuple(events)
+        endpoint = CaptureEndpoint(label, f"{base}{path}", path, secret, script, self.tenant, selection, refusing)
         self.log.register(endpoint)
         self.endpoints.append(endpoint)
         self.call("subscribe", self.sender.subscribe, endpoint.url, secret, events)
+        endpoint.subscribed = True
         return endpoint
 
     def open(self, endpoint: CaptureEndpoint) -> None:
@@ -151,9 +159,9 @@ class SenderTarget:
             )
             if self.requirement == LONE_SURROGATE_OWNER:
                 raise CheckFailed(message) from None
-            deferred = f"{raised} for data holding a lone surrogate (see {LONE_SURROGATE_OWNER})"
-            raise RefusedLoneSurrogate(deferred) from None
-        emitted = Emitted(self.offset, event_type, kept, returned)
+            raise RefusedLoneSurrogate(f"{raised} for data holding a lone surrogate") from None
+        to = tuple(e for e in self.endpoints if e.subscribed and e.wants(event_type))
+        emitted = Emitted(self.offset, event_type, kept, returned, self.tenant, to)
         self.emitted.append(emitted)
         conversation = kept.get("conversationId")
         if isinstance(conversation, str):
@@ -161,16 +169,25 @@ class SenderTarget:
         return emitted
 
     def run_due(self, bound: float | None = None) -> list[Capture]:
-        """Call ``run_due`` and return what arrived since the last call."""
+        """Call ``run_due`` and return what arrived since the last call. Once it returns, every event emitted so
+        far is owed to the endpoints subscribed to its type: its first attempt was due (``CaptureLog.owed``)."""
         self.call("run_due", self.sender.run_due, bound=bound)
+        self.log.owe(self.emitted[self._settled :])
+        self._settled = len(self.emitted)
         return self.arrived()
 
     def arrived(self) -> list[Capture]:
-        """What arrived since the last look, for this check's endpoints or at paths no endpoint has (a sender
-        left hanging by an earlier check may still deliver to that check's endpoints: not this check's business)."""
+        """What arrived since the last look, at this check's endpoints or at paths no endpoint has. A delivery that
+        carries another check's event is left out: it is a leak between the sender's customers (SND-08's, judged
+        over the whole run by ``attribution``), never an attempt of this check's events. So is what a sender left
+        running by an earlier check still delivers to that check's endpoints."""
         new = self.log.since(self._cursor)
         self._cursor += len(new)
-        mine = [c for c in new if c.endpoint is None or any(c.endpoint is e for e in self.endpoints)]
+        mine = [
+            c
+            for c in new
+            if c.endpoint is None or (any(c.endpoint is e for e in self.endpoints) and not foreign(self.log, c))
+        ]
         self.captures += mine
         return mine
 
@@ -203,6 +220,23 @@ class SenderTarget:
             # redacted by the run; inert here, since the text is the sender's (a harness's answer, say)
             raise Raised(f"{name}() raised {type(error).__name__}: {for_terminal(str(error))} ({when})", error)
         return outcome.get("value")
+
+
+def carried(log: CaptureLog, capture: Capture) -> Emitted | None:
+    """The emitted event a delivery carries, found among every emission of the run by its conversation id: unique
+    per emission and plain ASCII, so it survives whatever the sender did to the rest."""
+    body = body_json(capture)
+    data = body.get("data") if isinstance(body, dict) else None
+    conversation = data.get("conversationId") if isinstance(data, dict) else None
+    found: Emitted | None = log.emitted.get(conversation) if isinstance(conversation, str) else None
+    return found
+
+
+def foreign(log: CaptureLog, capture: Capture) -> bool:
+    """Whether a delivery to an endpoint carries an event that another check's sender emitted: one customer's
+    event at another customer's endpoint."""
+    emitted = carried(log, capture) if capture.endpoint is not None else None
+    return emitted is not None and capture.endpoint is not None and emitted.tenant != capture.endpoint.tenant
 
 
 def holds_lone_surrogate(node: Any) -> bool:

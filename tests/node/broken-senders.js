@@ -11,7 +11,7 @@
 const path = require('node:path');
 
 const root = path.join(__dirname, '..', '..', 'node');
-const { Dispatcher, RETRY_DELAYS, MAX_ATTEMPTS } = require(path.join(root, 'reference-sender.js'));
+const { Dispatcher, RETRY_DELAYS, MAX_ATTEMPTS, toMillis } = require(path.join(root, 'reference-sender.js'));
 const { parseCommandLine, listen } = require(path.join(root, 'harness.js'));
 
 // JSON with every object's keys sorted as strings, as many languages' "canonical JSON" does. JSON.stringify writes
@@ -164,7 +164,57 @@ const FAULTS = {
       return super.attempt(delivery, now);
     }
   },
+
+  // Forgeries: senders built to earn CONFORMANT without doing the work (issue 21). The harness serves many senders
+  // from one process, so what one leaks reaches the others.
+
+  // Delivers every event correctly, and once more to every endpoint any other sender of this process subscribed,
+  // signed with that endpoint's own secret: one customer's events at every other customer's endpoints.
+  'tenant-leak': class extends Dispatcher {
+    subscribe(url, secret, events = null) {
+      super.subscribe(url, secret, events);
+      EVERY_SUBSCRIPTION.push(this.subscriptions[this.subscriptions.length - 1]);
+      if (EVERY_SUBSCRIPTION.length > 400) EVERY_SUBSCRIPTION.shift();
+    }
+
+    emit(type, data, now) {
+      const id = super.emit(type, data, now);
+      const mine = new Set(this.subscriptions);
+      const body = this.pending.length > 0 ? this.pending[this.pending.length - 1].body : null;
+      if (body !== null) {
+        for (const subscription of EVERY_SUBSCRIPTION.filter((s) => !mine.has(s))) {
+          const signature = this.sign(body, subscription.secret);
+          this.pending.push({ subscription, body, signature, due: toMillis(now), attempts: 0, inFlight: false });
+        }
+      }
+      return id;
+    }
+  },
+
+  // Retries on schedule, except an event whose body holds a non-ASCII character: that one is dropped after its
+  // first failed attempt.
+  'never-retries-non-ascii': class extends Dispatcher {
+    settle(delivery, outcome, now) {
+      if (!this.isSuccess(outcome) && /[^\x00-\x7f]/.test(delivery.body.toString('utf8'))) {
+        delivery.attempts = MAX_ATTEMPTS;
+      }
+      super.settle(delivery, outcome, now);
+    }
+  },
+
+  // Never delivers an event holding a lone surrogate escape: emit() answers an id and queues nothing.
+  'drops-lone-surrogates': class extends Dispatcher {
+    emit(type, data, now) {
+      if (/\\ud[89a-f][0-9a-f]{2}/.test(JSON.stringify(data))) {
+        return this.newId();
+      }
+      return super.emit(type, data, now);
+    }
+  },
 };
+
+// Every subscription any tenant-leak sender of this process saw (the last 400).
+const EVERY_SUBSCRIPTION = [];
 
 if (require.main === module) {
   const usage = 'node tests/node/broken-senders.js FAULT';

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
-from horneross_conformance.core.events import (
-    documentation_examples,
-)
+from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
+from horneross_conformance.core.events import documentation_examples
 from horneross_conformance.receiver.suite.deliveries import acknowledge, event_in_conversation
-from horneross_conformance.receiver.target import ReceiverTarget, acknowledged, require_200
+from horneross_conformance.receiver.target import ReceiverTarget, accepted, explain
 
 cases = Registry()
 
@@ -50,14 +49,28 @@ _accepts_example("RCV-ACK-007", "doc-lead-capturado")
 
 @cases.case("RCV-ACK-100", "RCV-02", "The acknowledgement is exactly 200, not another 2xx or a redirect")
 def exactly_200(target: ReceiverTarget) -> str:
-    try:
-        _, response = target.deliver_event(event_in_conversation(target, "conversation.message.created"))
-    except CheckFailed as error:
-        raise Inconclusive(f"{error}: no answer in time is RCV-01's fault, not a wrong kind of success") from None
-    if response.status >= 400:  # a refusal or a crash is not an acknowledgement of the wrong kind
+    """One event of each type, so that another success for one type alone (201 to leads) is this check's finding,
+    which the checks of RCV-01 and the others defer to. A type refused (4xx, 5xx, no answer) is RCV-01's business;
+    the check judges the types the endpoint accepted, and needs one at least."""
+    acknowledged_types, refused = [], []
+    for event_type in EVENT_TYPES:
+        what = f"a correct {event_type} delivery"
+        try:
+            _, response = target.deliver_event(event_in_conversation(target, event_type))
+        except CheckFailed as error:
+            refused.append(f"{what}: {error}")
+            continue
+        if not accepted(response):  # a refusal or a crash is not an acknowledgement of the wrong kind
+            refused.append(f"{what}: answered {response.summary()}")
+        elif response.status != SUCCESS_STATUS:
+            raise CheckFailed(f"{what}: answered {response.summary()}; {explain(response.status, response)}")
+        else:
+            acknowledged_types.append(event_type)
+    if not acknowledged_types:
         raise Inconclusive(
-            f"answered {response.summary()}: a 4xx or 5xx to a correct delivery is RCV-01's fault; RCV-02 is about "
-            "answering another 2xx or a 3xx where 200 is due"
+            f"{refused[0]}: a 4xx, a 5xx or no answer to a correct delivery is RCV-01's fault; RCV-02 is about "
+            "answering another 2xx or a 3xx where 200 is due",
+            owner="RCV-01",
         )
-    require_200(response, "a correct delivery")
-    return acknowledged(response)
+    refusals = f"; {len(refused)} refused, which is RCV-01's business" if refused else ""
+    return f"{len(acknowledged_types)} event types acknowledged with exactly 200{refusals}"

@@ -15,12 +15,12 @@ from typing import Any
 
 from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, how_found
 from horneross_conformance.checks.in_flight import explore_generated
-from horneross_conformance.checks.registry import CheckFailed, Registry
+from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
 from horneross_conformance.core.events import envelope, new_id, sample_data, stress_texts, with_fresh_ids
 from horneross_conformance.receiver.suite.deliveries import confirm
-from horneross_conformance.receiver.target import NoAnswer, ReceiverTarget, acknowledged
+from horneross_conformance.receiver.target import NoAnswer, ReceiverTarget, acknowledged, other_success
 from horneross_conformance.transport.curl import curl_command, display_json
 
 LONG_SIZES = (100 * 1024, 1024 * 1024)  # bytes of message content: 100 KiB, 1 MiB
@@ -35,8 +35,11 @@ def with_identity(target: ReceiverTarget, event: dict[str, Any]) -> dict[str, An
     return {**copy.deepcopy(event), **envelope(event["type"], data)}
 
 
-def _deliver(target: ReceiverTarget, event: dict[str, Any], concurrent: bool = False) -> None:
-    """Deliver one generated event; ``concurrent``: others are in flight (see ``checks.in_flight``)."""
+def _deliver(
+    target: ReceiverTarget, event: dict[str, Any], excuses: list[Inconclusive], concurrent: bool = False
+) -> None:
+    """Deliver one generated event; ``concurrent``: others are in flight (see ``checks.in_flight``). Another success
+    than 200 ends the exploration with an excuse: it is RCV-02's fault, and nothing to shrink."""
     sent, body = event, b""
     try:
         sent = with_identity(target, event)  # may open the run's conversation: a delivery too
@@ -45,6 +48,10 @@ def _deliver(target: ReceiverTarget, event: dict[str, Any], concurrent: bool = F
     except CheckFailed as error:  # no answer: shrinking would wait out the timeout again and again
         busy = isinstance(error, NoAnswer) and error.kind == "timeout"
         raise Stop("the endpoint gave no answer", Counterexample(str(error), sent, body), busy) from None
+    excuse = other_success(response, "a generated event")
+    if excuse is not None:
+        excuses.append(excuse)
+        raise Stop(str(excuse))
     if response.status != SUCCESS_STATUS:
         raise Counterexample(f"answered {response.summary()}", sent, body, target.why_not(body, response))
 
@@ -59,16 +66,19 @@ def _run(
 ) -> str:
     """``control``: how to make, from the failing event, the same event without the feature under test, and what
     that is; the failure stands only if the control is acknowledged."""
+    excuses: list[Inconclusive] = []
     exploration = explore_generated(
         target.generation,
         case_id,
-        lambda event: _deliver(target, event),
-        lambda event: _deliver(target, event, concurrent=True),
+        lambda event: _deliver(target, event, excuses),
+        lambda event: _deliver(target, event, excuses, concurrent=True),
         strategy,
         explicit,
         target.wire.mark_failing,
         settle=2 * target.timeout,  # after a timeout in flight: the endpoint had twice as long to finish
     )
+    if excuses and exploration.found is None:
+        raise excuses[0]
     if exploration.found is not None:
         if control is not None:
             make, without = control
@@ -195,6 +205,9 @@ def _long_messages(target: ReceiverTarget) -> str:
         sent = with_identity(target, event)
         response = target.deliver(canonical_bytes(sent))
         label = f"{size // 1024} KiB" if size < 1024 * 1024 else f"{size // (1024 * 1024)} MiB"
+        excuse = other_success(response, f"a correctly signed message of {label}")
+        if excuse is not None:
+            raise excuse
         if response.status == SUCCESS_STATUS:
             seen.append(f"{label}: {acknowledged(response)}")
         elif 400 <= response.status < 500:

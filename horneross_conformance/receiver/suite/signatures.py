@@ -12,7 +12,7 @@ from horneross_conformance.core.events import (
 )
 from horneross_conformance.core.signing import sign
 from horneross_conformance.receiver.suite.deliveries import event_in_conversation
-from horneross_conformance.receiver.target import ReceiverTarget
+from horneross_conformance.receiver.target import ReceiverTarget, accepted
 from horneross_conformance.transport.client import Response
 
 cases = Registry()
@@ -28,10 +28,19 @@ def _rejects(case_id: str, title: str, forge: Forgery) -> None:
         if response.status == SUCCESS_STATUS:
             raise CheckFailed(f"accepted {title} (answered 200): anyone could forge deliveries")
         control = target.deliver(body)
-        if control.status != SUCCESS_STATUS:
+        if not accepted(control):
             raise Inconclusive(
                 f"rejected it ({response.status}), but also rejected the same event correctly signed "
-                f"({control.status}), so the rejection says nothing about the signature"
+                f"({control.status}), so the rejection says nothing about the signature",
+                owner="RCV-01",
+            )
+        # The control tells acceptance apart: a forgery answered as the correctly signed event was (201 and 201)
+        # was accepted, whatever the code; one answered otherwise (401 against 201) was told apart, and the 201 is
+        # RCV-02's business (``accepted``).
+        if response.status == control.status:
+            raise CheckFailed(
+                f"accepted {title}: answered {response.status}, as it answered the same event correctly signed, so "
+                "it does not tell forgeries apart; reject them with 401"
             )
         advice = "" if response.status == 401 else "; 401 is the documented answer"
         return f"rejected with {response.status}{advice}"

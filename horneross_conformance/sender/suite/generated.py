@@ -16,7 +16,7 @@ from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Reg
 from horneross_conformance.core.events import new_id, with_fresh_ids
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.suite.verifiers import check_payload, deliver, signature_problem
-from horneross_conformance.sender.target import Emitted, NoReturn, RefusedLoneSurrogate, SenderTarget, body_json
+from horneross_conformance.sender.target import Emitted, NoReturn, SenderTarget, body_json
 from horneross_conformance.transport.curl import display_json
 
 Judge = Callable[[Capture, str, dict[str, Any], CaptureEndpoint], None]
@@ -32,7 +32,7 @@ def _run(
     explicit: Callable[[], list[Any]] = list,
 ) -> str:
     endpoint = target.endpoint()
-    inconclusive: list[str] = []
+    excuses: list[Inconclusive] = []  # another requirement's fault met: nothing to shrink, the check stops
 
     def attempt(event: dict[str, Any]) -> None:
         event_type, data = event["type"], with_fresh_ids(event["data"], new_id("conv"))
@@ -41,23 +41,23 @@ def _run(
             [capture] = deliver(target, [(event_type, data)], endpoint)
         except NoReturn as error:  # shrinking would wait out the timeout again and again
             raise Stop(str(error), Counterexample(str(error), shown, b"")) from None
-        except RefusedLoneSurrogate as error:  # another requirement's fault: nothing to shrink
-            inconclusive.append(str(error))
+        except Inconclusive as error:  # not delivered (SND-08's), or refused for a lone surrogate (SND-03's)
+            excuses.append(error)
             raise Stop(str(error)) from None
-        except (CheckFailed, Inconclusive) as error:
+        except CheckFailed as error:
             raise Counterexample(str(error), shown, b"") from None
         data = target.emitted[-1].data  # as it was before the sender saw it
         try:
             judge(capture, event_type, data, endpoint)
         except CheckFailed as error:
             raise Counterexample(str(error), shown, capture.body) from None
-        except Inconclusive as error:  # another requirement's fault: nothing to shrink
-            inconclusive.append(str(error))
+        except Inconclusive as error:
+            excuses.append(error)
             raise Stop(str(error)) from None
 
     exploration = target.generation.explore(case_id, attempt, strategy, explicit, target.log.wire.mark_failing)
-    if inconclusive:
-        raise Inconclusive(inconclusive[0])
+    if excuses:
+        raise excuses[0]
     if exploration.found is not None:
         raise CheckFailed(_failure(target, case_id, exploration))
     return target.generation.account(exploration)

@@ -81,7 +81,7 @@ def ids(target: SenderTarget) -> str:
         body = event_or_inconclusive(capture)
         emitted = emission_of(target, capture)
         if emitted is None:
-            raise Inconclusive(f"a delivery carries data never emitted (see SND-01): {excerpt(capture.body)}")
+            raise Inconclusive(f"a delivery carries data never emitted: {excerpt(capture.body)}", owner="SND-01")
         event_id = body.get("id")
         if not (isinstance(event_id, str) and event_id.startswith(EVENT_ID_PREFIX)):
             raise CheckFailed(

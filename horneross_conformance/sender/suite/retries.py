@@ -9,11 +9,12 @@ from horneross_conformance.sender.capture import Answer, Capture, always, succee
 from horneross_conformance.sender.schedule import Emission, Expected, Plan
 from horneross_conformance.sender.suite.verifiers import (
     SIGNATURE,
+    emission_of,
     first_difference,
     one_event_plan,
     play_for,
 )
-from horneross_conformance.sender.target import SenderTarget, body_json
+from horneross_conformance.sender.target import Emitted, SenderTarget, body_json, why_unreadable
 
 cases = Registry()
 
@@ -75,6 +76,24 @@ def refused(target: SenderTarget) -> str:
     return "endpoints refused attempts 1 to k-1 and saw attempt k (k = 2..5) at its due time, none after"
 
 
+# Text a sender may treat apart (an encoder, a queue, a log line): non-ASCII and a line separator, but no lone
+# surrogate, so that a sender that cannot serialize one (SND-03's fault) still has its schedule checked here.
+NON_ASCII_TEXT = "¿Me ayudás? María 👋 \u2028 «comillas» 中文 مرحبا"
+
+
+@cases.case("SND-RTY-015", "SND-05", "An event with non-ASCII text is retried on schedule too")
+def non_ascii_retried(target: SenderTarget) -> str:
+    endpoint = target.endpoint(always(Answer(500)))
+    data = sample_data("conversation.message.created")
+    data["content"] = NON_ASCII_TEXT
+    plan = Plan(
+        [Emission(0, "conversation.message.created", data)],
+        [Expected(endpoint, 0, DUE, failure="was answered 500")],
+    )
+    play_for("SND-05", target, plan)
+    return "an event with non-ASCII text: 5 attempts at +0, +60, +360, +2160, +9360 s, none after"
+
+
 def _stop_case(case_id: str, k: int) -> None:
     def check(target: SenderTarget) -> str:
         endpoint = target.endpoint(succeed_at(k))
@@ -96,24 +115,40 @@ for _case_id, _k in (
     _stop_case(_case_id, _k)
 
 
-@cases.case("SND-SAME-001", "SND-07", "Every retry is byte-identical to the first attempt")
-def identical_retries(target: SenderTarget) -> str:
-    endpoint = target.endpoint(always(Answer(500)))
-    data = sample_data("conversation.message.created")
-    data["content"] = '¿Me ayudás? 👋 \u2028 "x" \ud83d'
-    target.emit("conversation.message.created", data)
-    attempts: list[Capture] = []
-    for offset in DUE:
-        target.move_to(offset)
-        attempts += [c for c in target.run_due() if c.endpoint is endpoint]
-    if len(attempts) < 2:
-        raise Inconclusive(f"only {len(attempts)} attempt(s) arrived, nothing to compare (see SND-05)")
-    first = attempts[0]
-    for number, retry in enumerate(attempts[1:], start=2):
-        difference = _difference(first, retry)
-        if difference:
-            raise CheckFailed(f"attempt {number} (at +{retry.offset} s) differs from attempt 1: {difference}")
-    return f"{len(attempts)} attempts with identical bytes and signature"
+def _identical_case(case_id: str, text: str, kind: str) -> None:
+    def check(target: SenderTarget) -> str:
+        endpoint = target.endpoint(always(Answer(500)))
+        data = sample_data("conversation.message.created")
+        data["content"] = text
+        emitted = target.emit("conversation.message.created", data)
+        attempts: list[Capture] = []
+        for offset in DUE:
+            target.move_to(offset)
+            # an event it never emitted (a welcome ping, another customer's) is not an attempt: SND-WIRE-005's
+            attempts += [c for c in target.run_due() if c.endpoint is endpoint and _attempt_of(target, c, emitted)]
+        if len(attempts) < 2:
+            # none at all: the event was never delivered (SND-08's, decision 15); one: it was not retried (SND-05's)
+            owner = "SND-05" if attempts else "SND-08"
+            raise Inconclusive(f"only {len(attempts)} attempt(s) arrived, nothing to compare", owner=owner)
+        first = attempts[0]
+        for number, retry in enumerate(attempts[1:], start=2):
+            difference = _difference(first, retry)
+            if difference:
+                raise CheckFailed(f"attempt {number} (at +{retry.offset} s) differs from attempt 1: {difference}")
+        return f"{len(attempts)} attempts with identical bytes and signature"
+
+    cases.case(case_id, "SND-07", f"Every retry of an event with {kind} is byte-identical to the first attempt")(check)
+
+
+# Stress text, a lone surrogate included; and plain ASCII, which no fault of serialization can keep from being
+# checked (a sender that refuses the lone surrogate fails SND-03, and SND-SAME-001 says so).
+_identical_case("SND-SAME-001", '¿Me ayudás? 👋 \u2028 "x" \ud83d', "stress text")
+_identical_case("SND-SAME-002", "Hola, necesito ayuda", "plain ASCII text")
+
+
+def _attempt_of(target: SenderTarget, capture: Capture, emitted: Emitted) -> bool:
+    """Whether a delivery is an attempt of ``emitted``: it carries it, or it cannot be read (SND-01's business)."""
+    return why_unreadable(capture) is not None or emission_of(target, capture) is emitted
 
 
 def _difference(first: Capture, retry: Capture) -> str | None:

@@ -62,7 +62,9 @@ def own_secrets(target: SenderTarget) -> str:
             continue
         owner = next((e for e in endpoints if signature_problem(mine[0], e.secret, emitted) is None), None)
         if owner is None:
-            raise Inconclusive(f"the signature to endpoint {endpoint.label} matches no endpoint's secret (see SND-03)")
+            raise Inconclusive(
+                f"the signature to endpoint {endpoint.label} matches no endpoint's secret", owner="SND-03"
+            )
         raise CheckFailed(f"the delivery to endpoint {endpoint.label} is signed with endpoint {owner.label}'s secret")
     return "3 endpoints, 3 deliveries, each signed with its endpoint's own secret"
 

@@ -1,11 +1,20 @@
-"""Checks over every delivery of the run, whatever check provoked it: they run after all the others."""
+"""Checks over every delivery of the run, whatever check provoked it: they run after all the others.
+
+Every request the capture servers received is accounted for: it went to an endpoint some check subscribed
+(SND-WIRE-004), carrying an event that endpoint's own sender emitted, of a type it subscribed to (SND-WIRE-005);
+and every event emitted went to every endpoint subscribed to its type (SND-WIRE-006). What arrives after these
+checks ran is judged again when the run ends (``after_the_run``), so a late delivery is never left unaccounted.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.checks.results import CheckResult
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import SIGNATURE_HEADER
-from horneross_conformance.sender.capture import Capture
+from horneross_conformance.sender.capture import Capture, CaptureLog
 from horneross_conformance.sender.suite.verifiers import (
     SIGNATURE,
     check_payload,
@@ -15,7 +24,14 @@ from horneross_conformance.sender.suite.verifiers import (
     samples,
     signature_problem,
 )
-from horneross_conformance.sender.target import SenderTarget, body_json, why_unreadable
+from horneross_conformance.sender.target import (
+    SenderTarget,
+    body_json,
+    carried,
+    excerpt,
+    holds_lone_surrogate,
+    why_unreadable,
+)
 
 cases = Registry()
 
@@ -48,7 +64,7 @@ def _readable_deliveries(target: SenderTarget) -> tuple[list[Capture], list[Capt
 
 def _unread_note(unread: list[Capture], judged: str) -> Inconclusive:
     problem = why_unreadable(unread[0])
-    return Inconclusive(f"{judged}, but {len(unread)} could not be read: {problem} (see SND-01)")
+    return Inconclusive(f"{judged}, but {len(unread)} could not be read: {problem}", owner="SND-01")
 
 
 @cases.case("SND-WIRE-002", "SND-03", "Every delivery of the run is signed as documented")
@@ -83,7 +99,10 @@ def every_body(target: SenderTarget) -> str:
 
 @cases.case("SND-WIRE-004", "SND-08", "Nothing of the run went to a URL nobody subscribed")
 def nothing_stray(target: SenderTarget) -> str:
-    captures = _run_deliveries(target)
+    return stray_deliveries(_run_deliveries(target))
+
+
+def stray_deliveries(captures: list[Capture]) -> str:
     stray = [c for c in captures if c.endpoint is None and not c.followed_redirect]
     if stray:
         paths = sorted({c.shown_path for c in stray})
@@ -94,6 +113,126 @@ def nothing_stray(target: SenderTarget) -> str:
     followed = [c for c in captures if c.followed_redirect]
     if followed:  # following a 3xx is a retry fault (decision 14), not a delivery to a URL nobody subscribed
         raise Inconclusive(
-            f"{len(followed)} request(s) went to the Location of a redirect: {followed[0].shown_path} (see SND-05)"
+            f"{len(followed)} request(s) went to the Location of a redirect: {followed[0].shown_path}", owner="SND-05"
         )
     return f"{len(captures)} requests, all to subscribed URLs"
+
+
+@cases.case("SND-WIRE-005", "SND-08", "Each delivery carries an event its sender emitted for that endpoint")
+def every_delivery_owed(target: SenderTarget) -> str:
+    _run_deliveries(target)
+    return misdeliveries(target.log)
+
+
+def misdeliveries(log: CaptureLog) -> str:
+    """Every delivery to an endpoint carries an event emitted by that endpoint's own sender (the check that
+    subscribed it), of a type the endpoint subscribed to. A delivery that carries no event any sender emitted is
+    SND-01's when the sender also mangles the data it delivers, and this requirement's otherwise."""
+    leaks: list[str] = []
+    unknown: list[Capture] = []
+    delivered = [c for c in log.captures if c.endpoint is not None]
+    for capture in delivered:
+        endpoint = capture.endpoint
+        assert endpoint is not None
+        if why_unreadable(capture):
+            continue  # SND-01's business, judged by SND-WIRE-001
+        emitted = carried(log, capture)
+        if emitted is None:
+            unknown.append(capture)
+        elif emitted.tenant != endpoint.tenant:
+            leaks.append(
+                f"a {emitted.event_type} event emitted for {emitted.tenant or 'another check'}'s sender arrived at "
+                f"{endpoint.describe()}, which that sender never subscribed"
+            )
+        elif not endpoint.wants(emitted.event_type):
+            leaks.append(f"a {emitted.event_type} event arrived at {endpoint.describe()}")
+    if leaks:
+        raise CheckFailed(
+            f"{len(leaks)} deliveries went where they were not owed: {leaks[0]}"
+            + (f" (and {len(leaks) - 1} more)" if len(leaks) > 1 else "")
+            + ". A sender delivers each customer's events to that customer's endpoints only, and only the event "
+            "types each subscribed to: key every pending delivery by the subscription it was made for"
+        )
+    if unknown:
+        raise Inconclusive(
+            f"{len(unknown)} deliveries carry an event no sender emitted (a conversationId the run never emitted), "
+            f"the first at {unknown[0].where}: {excerpt(unknown[0].body)}",
+            owner="SND-01",
+        )
+    return f"{len(delivered)} deliveries, each to an endpoint its own sender subscribed, of a type it subscribed to"
+
+
+@cases.case("SND-WIRE-006", "SND-08", "Every emitted event reached every endpoint subscribed to its type")
+def every_event_delivered(target: SenderTarget) -> str:
+    _run_deliveries(target)
+    return undelivered(target.log)
+
+
+def undelivered(log: CaptureLog) -> str:
+    """Every event that a run_due() had to deliver reached each endpoint subscribed to its type, at least once. An
+    endpoint whose port refused connections at first is the schedule's business (SND-05), not this one's."""
+    reached: set[tuple[int, int]] = set()
+    puzzling: set[int] = set()  # endpoints that received deliveries no emitted event can be matched to
+    for capture in log.captures:
+        if capture.endpoint is None:
+            continue
+        emitted = None if why_unreadable(capture) else carried(log, capture)
+        if emitted is None:
+            puzzling.add(id(capture.endpoint))
+        else:
+            reached.add((id(emitted), id(capture.endpoint)))
+    missing = [
+        (emitted, endpoint)
+        for emitted in log.owed
+        for endpoint in emitted.to
+        if not endpoint.refusing and (id(emitted), id(endpoint)) not in reached
+    ]
+    provable = [(e, endpoint) for e, endpoint in missing if id(endpoint) not in puzzling]
+    owed = sum(len([e for e in emitted.to if not e.refusing]) for emitted in log.owed)
+    if provable:
+        emitted, endpoint = provable[0]
+        more = f" (and {len(provable) - 1} more)" if len(provable) > 1 else ""
+        raise CheckFailed(
+            f"{len(provable)} of {owed} emitted events never reached an endpoint subscribed to their type: "
+            f"a {emitted.event_type} event emitted at +{emitted.offset} s in {emitted.tenant or 'its check'} never "
+            f"reached {endpoint.describe()}, though run_due() returned after it{more}{_special(emitted.data)}. "
+            "Every event goes to every endpoint subscribed to its type, whatever its data"
+        )
+    if missing:
+        emitted, endpoint = missing[0]
+        raise Inconclusive(
+            f"{len(missing)} emitted events were not found at endpoints that received deliveries which cannot be "
+            f"matched to any event (the first: {emitted.event_type} at {endpoint.describe()})",
+            owner="SND-01",
+        )
+    return f"{owed} events owed to subscribed endpoints, each delivered"
+
+
+def _special(data: object) -> str:
+    """What in an event's data a sender may have choked on, for the message."""
+    if holds_lone_surrogate(data):
+        return (
+            "; its data holds a lone surrogate (half an emoji), which JSON.stringify writes as the escape \\ud83d: "
+            "serialize it that way instead of dropping the event"
+        )
+    if not canonical_bytes(data).isascii():
+        return "; its data holds non-ASCII text"
+    return ""
+
+
+def after_the_run(log: CaptureLog) -> list[CheckResult]:
+    """The deliveries of the whole run judged again once every check is done, for what arrived after the sweeps
+    ran, or in a run that left them out: the result of each sweep that does not pass."""
+    sweeps: dict[str, Callable[[], str]] = {
+        "SND-WIRE-004": lambda: stray_deliveries(log.captures),
+        "SND-WIRE-005": lambda: misdeliveries(log),
+    }
+    results = []
+    for case_id, sweep in sweeps.items():
+        try:
+            sweep()
+        except CheckFailed as failure:
+            results.append(CheckResult(case_id, "SND-08", "failed", str(failure)))
+        except Inconclusive as excuse:
+            results.append(CheckResult(case_id, "SND-08", "skipped", f"inconclusive: {excuse}", owner=excuse.owner))
+    return results
