@@ -107,7 +107,7 @@ class SenderRun(SuiteRun):
 
     def run_case(self, item: CaseItem) -> str:
         from horneross_conformance.sender.adapter import Sender, check_sender
-        from horneross_conformance.sender.clock import FrozenClock
+        from horneross_conformance.sender.clock import FrozenClock, epoch_for
         from horneross_conformance.sender.target import SenderTarget
 
         sender = cast("Sender", item.funcargs["horneross_sender"])
@@ -119,7 +119,7 @@ class SenderRun(SuiteRun):
             self.checked_sender = True
         if not self.server.is_running():
             self.server.start()
-        with FrozenClock() as clock:
+        with FrozenClock(epoch_for(self.generation.seed)) as clock:
             self.log.offset = lambda: clock.offset
             target = SenderTarget(
                 sender,

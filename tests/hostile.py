@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from receivers import raw_endpoint
 from senders import Sender, headers, post
@@ -98,7 +98,8 @@ class HostileSender(Sender):
     def post(self, delivery: Delivery) -> int | None:
         secret = next(s.secret for s in self.subscriptions if s.url == delivery.url)
         leak = quote(quote(secret, safe=""), safe="")  # decoded once by the server: the URL-encoded form
-        base = delivery.url.split("/hooks/")[0]
+        parts = urlsplit(delivery.url)
+        base = f"{parts.scheme}://{parts.netloc}"
         post(f"{base}{STRAY}/{leak}", delivery.body, headers(delivery), self.timeout)
         return super().post(delivery)
 

@@ -26,7 +26,7 @@ def served() -> Iterator[tuple[CaptureLog, CaptureEndpoint]]:
     log = CaptureLog()
     server = CaptureServer(log)
     server.start()
-    path = log.new_path("A")
+    path = log.new_path()
     endpoint = CaptureEndpoint("A", server.base_url() + path, path, "not-a-real-secret", always(Answer(200)))
     log.register(endpoint)
     try:

@@ -5,6 +5,7 @@ the suite always ends with a verdict."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -117,8 +118,7 @@ def test_a_sender_posting_to_the_wrong_path_is_told_where_its_requests_went(pyte
     assert run.ret == 1
     # the preflight stops the checks; what arrived is still accounted for when the run ends
     assert run.failed_checks() == {"SND-PRE-001", "SND-WIRE-004"}
-    assert "request(s) arrived elsewhere: /hooks/" in run.details("SND-08")
-    assert "/v2" in run.details("SND-08")
+    assert re.search(r"request\(s\) arrived elsewhere: /[0-9a-f]{16}/v2", run.details("SND-08"))
 
 
 @pytest.mark.slow

@@ -11,9 +11,9 @@ A refused connection needs a port with nothing listening: ``RefusingPort`` holds
 
 from __future__ import annotations
 
-import itertools
 import logging
 import re
+import secrets
 import select
 import socket
 import threading
@@ -131,11 +131,13 @@ class CaptureLog:
     owed: list[Any] = field(default_factory=list)
     wire: wire.WireRecorder = field(default_factory=wire.WireRecorder)  # the run's wire logs and secrets
     _endpoints: dict[str, CaptureEndpoint] = field(default_factory=dict)
-    _serial: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def new_path(self, label: str) -> str:
-        return f"/hooks/{next(self._serial)}-{label.lower()}"
+    @staticmethod
+    def new_path() -> str:
+        """A path no sender can tell from a production URL by its shape (no fixed prefix, no counter): random, and
+        unique in the run (64 bits)."""
+        return f"/{secrets.token_hex(8)}"
 
     def register(self, endpoint: CaptureEndpoint) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ Two freezegun traps are avoided on purpose:
 from __future__ import annotations
 
 import encodings
+import random
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
@@ -43,6 +44,14 @@ REAL_TIME_FOR = (hypothesis.__name__, exploration.__name__, client.__name__)
 # is ever there in a sender's calls. pytest is not named: the suite's own reads, a few frames below pytest's, must
 # stay frozen, as must a sender's, however it is called.
 NEVER_NEAR_THE_SENDER = ("schemathesis", "pygments", encodings.__name__)
+
+
+def epoch_for(seed: int) -> datetime:
+    """The instant a run's clock starts at, drawn from the run's seed: a whole second between 2025 and 2030, so that
+    no sender can recognize the suite by a fixed date, and the seed repeats a run exactly."""
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    span = int((datetime(2030, 1, 1, tzinfo=UTC) - start).total_seconds())
+    return start + timedelta(seconds=random.Random(seed).randrange(span))
 
 
 class FrozenClock:

@@ -116,7 +116,7 @@ class SenderTarget:
         """A new endpoint with its own secret, subscribed to ``events``. ``refusing``: its port refuses
         connections until ``open`` is called for it."""
         label = next(self._labels)
-        path = self.log.new_path(label)
+        path = self.log.new_path()
         base = self.server.base_url()
         if refusing:
             port = RefusingPort(self.server.bind, self.server.advertised)
