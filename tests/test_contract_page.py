@@ -34,6 +34,7 @@ DECISIONS = [
     "decision-12-a-lone-surrogate-is-a-should-of-its-own-rcv-14",
     "decision-13-emitted-data-and-delivered-data-compare-as-jsonstringify-compares-them",
     "decision-14-one-sender-fault-one-requirement",
+    "decision-15-json-deeper-than-100-levels-is-not-a-horneross-event",
 ]
 
 

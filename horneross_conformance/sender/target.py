@@ -18,7 +18,7 @@ from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
-from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.core.canonical import TooDeep, parse_json
 from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.events import has_lone_surrogate
 from horneross_conformance.reporting.inert import for_terminal
@@ -206,13 +206,19 @@ class SenderTarget:
 
 
 def holds_lone_surrogate(node: Any) -> bool:
-    """Whether a string of ``node`` (a key or a value, at any depth) holds half of a surrogate pair."""
-    if isinstance(node, str):
-        return has_lone_surrogate(node)
-    if isinstance(node, dict):
-        return any(holds_lone_surrogate(key) or holds_lone_surrogate(value) for key, value in node.items())
-    if isinstance(node, list):
-        return any(holds_lone_surrogate(item) for item in node)
+    """Whether a string of ``node`` (a key or a value, at any depth) holds half of a surrogate pair. A walk with a
+    stack of its own, not a recursion: no depth makes it fail."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -253,7 +259,12 @@ def why_unreadable(capture: Capture) -> str | None:
             f"a delivery to {where} is not UTF-8, as JSON on the wire must be: byte {capture.body[start]:#04x} at "
             f"{start}, in {capture.body[max(0, start - 20) : start + 20]!r}"
         )
-    body = body_json(capture)
+    try:
+        body = parse_json(capture.body)
+    except TooDeep as error:
+        return f"a delivery to {where} cannot be read: {error}"
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         return f"a delivery to {where} is not a JSON object: {excerpt(capture.body)}"
     return None
