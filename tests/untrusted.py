@@ -12,7 +12,7 @@ import time
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_ID_PREFIX, MAX_JSON_DEPTH
 from horneross_conformance.core.signing import sign
-from horneross_conformance.sender.reference import Delivery, ReferenceSender
+from horneross_conformance.sender.reference import ReferenceSender
 
 FAR_TOO_DEEP = 50_000  # levels: far past any recursion limit, as a hostile peer sends
 FORBIDDEN = ("RecursionError", "INTERNALERROR", "Traceback", "internal error")  # what no output may hold
@@ -44,32 +44,48 @@ def assert_clean(*outputs: str) -> None:
             assert word not in output, (word, output[-3000:])
 
 
-class DeepSender(ReferenceSender):
-    """The reference sender, but every delivery carries a member nested ``LEVELS`` deep (its body is still exactly
-    what it signs, and JSON.stringify writes it so)."""
-
-    LEVELS = FAR_TOO_DEEP
+class MemberSender(ReferenceSender):
+    """The reference sender, but every delivery carries one more member, last (its body is still exactly what it
+    signs, and JSON.stringify writes it so)."""
 
     def __init__(self) -> None:
         super().__init__(timeout=0.5)
+        self.added: set[int] = set()
+
+    def member(self, body: bytes) -> bytes:
+        raise NotImplementedError
 
     def emit(self, event_type: str, data: dict[str, object]) -> str:
         event_id = super().emit(event_type, data)
         for delivery in self.pending:
-            if not delivery.body.endswith(b"]}"):  # not made deep yet
-                self._deepen(delivery)
+            if id(delivery) not in self.added:
+                self.added.add(id(delivery))
+                secret = next(s.secret for s in self.subscriptions if s.url == delivery.url)
+                delivery.body = self.member(delivery.body)
+                delivery.signature = sign(delivery.body, secret)
         return event_id
 
-    def _deepen(self, delivery: Delivery) -> None:
-        secret = next(s.secret for s in self.subscriptions if s.url == delivery.url)
-        delivery.body = with_member(delivery.body, self.LEVELS)
-        delivery.signature = sign(delivery.body, secret)
+
+class DeepSender(MemberSender):
+    """Every delivery carries a member nested 50,000 deep."""
+
+    def member(self, body: bytes) -> bytes:
+        return too_deep(body)
 
 
-class AtTheLimitSender(DeepSender):
+class AtTheLimitSender(MemberSender):
     """Every delivery is exactly ``MAX_JSON_DEPTH`` levels deep: a conformant sender."""
 
-    LEVELS = MAX_JSON_DEPTH
+    def member(self, body: bytes) -> bytes:
+        return at_the_limit(body)
+
+
+class PaddedSender(MemberSender):
+    """Every delivery carries a member of 3,000 characters: longer than what a capture keeps of a body it does not
+    keep whole, still a small conformant delivery."""
+
+    def member(self, body: bytes) -> bytes:
+        return body[:-1] + b',"padding":"' + b"x" * 3000 + b'"}'
 
 
 def event_body(event_type: str = "conversation.created") -> bytes:

@@ -21,6 +21,7 @@ from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Wat
 from horneross_conformance.core.canonical import TooDeep, parse_json
 from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.events import has_lone_surrogate
+from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
@@ -227,8 +228,24 @@ def _about_surrogates(error: BaseException) -> bool:
     return isinstance(error, UnicodeError) or "surrogate" in str(error).lower()
 
 
+class BodyNotKept(Inconclusive):
+    """A delivery whose body the run did not keep (its budget for bodies was spent): no check can judge it, and
+    the run cannot certify the sender."""
+
+
+def _judgeable(capture: Capture) -> None:
+    """``BodyNotKept`` for a delivery to an endpoint whose body was not kept (a stray request's body is never
+    judged as an event: only its path is)."""
+    if capture.unkept is not None and capture.endpoint is not None:
+        raise BodyNotKept(
+            f"a delivery of {capture.size} bytes to {capture.where} cannot be judged: its body was {capture.unkept}"
+        )
+
+
 def body_json(capture: Capture) -> Any:
-    """The body as the documented receiver reads it, or ``None`` when it is not JSON or was not kept whole."""
+    """The body as the documented receiver reads it, or ``None`` when it is not JSON or was not kept whole;
+    ``BodyNotKept`` (inconclusive) for a delivery the run kept no body of."""
+    _judgeable(capture)
     if capture.size > len(capture.body):
         return None
     try:
@@ -246,11 +263,14 @@ def why_unreadable(capture: Capture) -> str | None:
     That is SND-01's business alone: the checks of other requirements, meeting such a delivery, are inconclusive
     and say so, rather than failing their own requirement for the same fault."""
     where = capture.where
-    if capture.size > len(capture.body):
+    if capture.size > CAPTURE_KEPT_BYTES:  # by its size alone, kept or not
         return (
             f"a delivery of {capture.size} bytes arrived at {where}, far more than the event emitted: the documented "
             f"Express receiver (express.json(), {EXPRESS_LIMIT // 1024} kB by default) refuses it with 413"
         )
+    _judgeable(capture)  # a body the run did not keep is no fault of the sender's: inconclusive, not SND-01's
+    if capture.size > len(capture.body):  # a stray request's: only its start is ever kept
+        return f"a request of {capture.size} bytes to {where} was {capture.unkept or 'not kept whole'}"
     try:
         capture.body.decode("utf-8")
     except UnicodeDecodeError as error:

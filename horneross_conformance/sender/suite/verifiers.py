@@ -14,7 +14,7 @@ from horneross_conformance.core.validation import schema_errors
 from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
-from horneross_conformance.sender.target import Emitted, SenderTarget, body_json, why_unreadable
+from horneross_conformance.sender.target import BodyNotKept, Emitted, SenderTarget, body_json, why_unreadable
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -102,7 +102,10 @@ def emission_of(target: SenderTarget, capture: Capture) -> Emitted | None:
     """The emitted event a delivery carries, found among every emission of the run by its conversation id: unique
     per emission and plain ASCII, so it survives whatever the sender did to the rest (the order of deliveries is
     the sender's business)."""
-    body = body_json(capture)
+    try:
+        body = body_json(capture)
+    except BodyNotKept:  # the run's budget for bodies was spent: paired in order, and its judge is inconclusive
+        return None
     data = body.get("data") if isinstance(body, dict) else None
     conversation = data.get("conversationId") if isinstance(data, dict) else None
     found: Emitted | None = target.log.emitted.get(conversation) if isinstance(conversation, str) else None
