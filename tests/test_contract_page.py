@@ -37,6 +37,7 @@ DECISIONS = [
     "decision-15-every-delivery-and-every-event-is-accounted-for",
     "decision-16-no-generated-member-is-named-__proto__-constructor-or-prototype",
     "decision-17-another-success-than-200-is-rcv-02s-fault-alone",
+    "decision-18-json-deeper-than-100-levels-is-not-a-horneross-event",
 ]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from freezegun import freeze_time
 
+from horneross_conformance.core.canonical import TooDeep, parse_json
 from horneross_conformance.sender.adapter import Sender, check_sender, load_factory, probe_factory
 
 MAX_REQUEST = 1024 * 1024  # bytes of a request body
@@ -163,7 +164,9 @@ def handler_for(bridge: Bridge, base: str) -> type[BaseHTTPRequestHandler]:
             if media_type != "application/json":
                 raise CallError(400, "the request must have Content-Type: application/json.")
             try:
-                body = json.loads(data)
+                body = parse_json(data)
+            except TooDeep as error:
+                raise CallError(400, f"the request body cannot be read: {error}.") from None
             except ValueError:
                 raise CallError(400, "the request body is not JSON in UTF-8.") from None
             if not isinstance(body, dict):

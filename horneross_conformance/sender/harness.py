@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from horneross_conformance.checks.registry import CheckFailed
-from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 
 SCHEMES = ("http://", "https://")
@@ -80,7 +80,11 @@ class Harness:
             raise HarnessFailure(f"the harness did not answer {what}: {error}") from None
         status = f"{answer.status} {_printable(answer.reason)}".strip()
         try:
-            parsed = json.loads(answer.body)
+            parsed = parse_json(answer.body)  # bounded in depth: a harness's answer is read like any outside JSON
+        except TooDeep as error:
+            if answer.status == 200:
+                raise HarnessFailure(f"the harness's answer to {what} cannot be read: {error}") from None
+            parsed = None
         except ValueError:  # UnicodeDecodeError included
             parsed = None
         if answer.status != 200:
