@@ -120,3 +120,7 @@ def test_a_run_past_its_budget_fails_no_requirement_for_it(
     ]
     assert len(inconclusive) > 10, short.stdout
     assert "far more than the event emitted" not in short.stdout
+    # what could not be judged is not certified, and every report says why
+    assert short.ret == 1 and short.report["status"] == "NOT CERTIFIED"
+    assert any("budget for delivery bodies was spent" in note for note in short.report["notes"])
+    assert "note: " in short.stdout and usual.report["notes"] == []

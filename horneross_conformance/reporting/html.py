@@ -47,6 +47,7 @@ def html_report(run: RunVerdict) -> str:
         f"<h1>Horneross {escape(role)} conformance</h1>",
         f'<p class="verdict {"ok" if conformant else "bad"}">{verdict}</p>',
         f"<p>{escape(run.summary())}</p>",
+        *(f'<p class="meta">note: {escape(note)}</p>' for note in run.notes),
         f'<p class="meta">Target <code>{escape(target)}</code> · horneross-conformance {escape(__version__)} · '
         f"strict {'on' if strict else 'off'}</p>",
         "<h2>Verdict matrix</h2>",

@@ -29,6 +29,7 @@ def markdown_report(run: RunVerdict) -> str:
         "",
         f"**Verdict:** {for_markdown(run.summary())}",
         "",
+        *(f"> {for_markdown(note)}\n" for note in run.notes),
         "| Requirement | Level | Outcome | |",
         "|---|---|---|---|",
     ]
