@@ -24,7 +24,7 @@ from horneross_conformance.checks.registry import Case, CheckFailed, Inconclusiv
 from horneross_conformance.checks.results import CheckResult, Outcome
 from horneross_conformance.checks.verdict import RunVerdict, judge
 from horneross_conformance.core.catalogue import Requirement, Role, requirement
-from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.reporting.write import write_report
 from horneross_conformance.transport.wire import WireRecorder
 

@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -162,3 +163,14 @@ def python_bridge(factory: str, *arguments: str, token: str = BRIDGE_TOKEN) -> I
     env = {**os.environ, "HORNEROSS_HARNESS_TOKEN": token, "PYTHONPATH": path}
     with first_line_of(command, "the bridge", env=env) as first:
         yield f"http://{token}@127.0.0.1:{listening_port(first, 'the bridge')}"
+
+
+def script(name: str) -> Any:
+    """A script of ``scripts/`` as a module, for the tests that check what it renders."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

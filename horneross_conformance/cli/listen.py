@@ -29,9 +29,9 @@ from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, u
 from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.event_files import event_problems
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
-from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
 

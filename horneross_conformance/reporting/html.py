@@ -13,7 +13,7 @@ from typing import Any
 from horneross_conformance import __version__
 from horneross_conformance.checks.results import CheckResult, RequirementVerdict
 from horneross_conformance.checks.verdict import RunVerdict
-from horneross_conformance.reporting.inert import for_html as escape
+from horneross_conformance.core.inert import for_html as escape
 from horneross_conformance.reporting.terminal import outcome_label
 
 LEVELS = ("MUST", "SHOULD", "INFORMATIONAL")

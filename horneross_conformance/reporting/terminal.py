@@ -7,7 +7,7 @@ from typing import Any
 
 from horneross_conformance.checks.results import RequirementVerdict
 from horneross_conformance.checks.verdict import RunVerdict
-from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.core.inert import for_terminal
 
 _LABEL_WIDTH = 10
 _DETAIL_INDENT = 10

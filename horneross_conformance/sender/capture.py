@@ -27,8 +27,8 @@ from werkzeug import Request, Response
 
 from horneross_conformance.core.canonical import parse_json
 from horneross_conformance.core.contract import SUCCESS_STATUS
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.limits import CAPTURE_BUDGET_BYTES, CAPTURE_KEPT_BYTES, CAPTURE_START_BYTES
-from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport import wire
 
 CHUNK = 64 * 1024  # bytes read from the socket at a time

@@ -21,8 +21,8 @@ from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Wat
 from horneross_conformance.core.canonical import TooDeep, parse_json
 from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.events import has_lone_surrogate
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
-from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
     Answer,
