@@ -38,8 +38,8 @@ import orjson
 from corpus import typical_event
 from targets import Outcome, report
 
-from horneross_conformance.core.event_files import Checker
 from horneross_conformance.core.validation import schema_name_for, validator
+from horneross_conformance.logs.event_files import Checker
 
 TARGET_RATE = 150_000
 TARGET_RATIO = 1.5

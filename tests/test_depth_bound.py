@@ -35,8 +35,8 @@ from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from horneross_conformance.core.canonical import TooDeep, parse_json, same_json
 from horneross_conformance.core.contract import MAX_JSON_DEPTH
-from horneross_conformance.core.event_files import event_problems
-from horneross_conformance.core.log_reading import check_lines
+from horneross_conformance.logs.event_files import event_problems
+from horneross_conformance.logs.log_reading import check_lines
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.sender.target import holds_lone_surrogate
 from horneross_conformance.transport.client import parse_endpoint, post

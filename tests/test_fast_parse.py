@@ -19,10 +19,10 @@ from strategies import json_text
 from test_compiled import near_events
 
 from horneross_conformance.checks.generation import full_sample
-from horneross_conformance.core import event_files
 from horneross_conformance.core.canonical import parse_json
-from horneross_conformance.core.event_files import Checker, Problem
 from horneross_conformance.core.resources import data_dir, load_json
+from horneross_conformance.logs import event_files
+from horneross_conformance.logs.event_files import Checker, Problem
 
 FIRST = json.dumps({**full_sample("conversation.created"), "id": "evt_1"}).encode()  # read apart, the exact way
 

@@ -63,6 +63,64 @@ def test_no_import_cycle() -> None:
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
 
 
+# The layers, lowest first: a module imports from its own package, or from a package of a lower layer, never up and
+# never sideways (the receiver and the sender roles know nothing of each other).
+LAYERS = {
+    "core": 0,
+    "transport": 1,
+    "checks": 2,
+    "receiver": 3,
+    "sender": 3,
+    "logs": 3,
+    "reporting": 4,
+    "api": 5,
+    "cli": 6,
+    "plugin": 6,
+}
+
+
+def _package(module: str) -> str:
+    """``horneross_conformance.sender.suite.retries`` is in ``sender``; the package's own ``__init__`` in none."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _against_the_layers(graph: dict[str, set[str]]) -> list[str]:
+    wrong = []
+    for module, targets in sorted(graph.items()):
+        source = _package(module)
+        for target in sorted(targets):
+            to = _package(target)
+            if not source or not to or to == source:
+                continue
+            if LAYERS[to] >= LAYERS[source]:
+                wrong.append(f"{module} -> {target}")
+    return wrong
+
+
+def test_imports_point_down_the_layers() -> None:
+    modules = _modules()
+    assert {_package(name) for name in modules} - {""} == set(LAYERS)  # every package has its layer
+    graph = {name: _imports(path, modules) - {name} for name, path in modules.items()}
+    assert _against_the_layers(graph) == []
+
+
+def test_no_cycle_between_packages() -> None:
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = {_package(t) for t in _imports(path, modules)} - {_package(name), ""}
+        graph.setdefault(_package(name), set()).update(targets)
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_layer_checks_find_what_they_look_for() -> None:
+    up = {"horneross_conformance.core.canonical": {"horneross_conformance.reporting.write"}}
+    sideways = {"horneross_conformance.sender.run": {"horneross_conformance.receiver.run"}}
+    down = {"horneross_conformance.cli.run": {"horneross_conformance.core.contract"}}
+    assert _against_the_layers(up) and _against_the_layers(sideways) and not _against_the_layers(down)
+
+
 def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from command_line import cli, environment, executable
 
-from horneross_conformance.core.event_files import Checker, Problem, Tally, files_in
 from horneross_conformance.core.events import sample_event
-from horneross_conformance.core.log_reading import check_in_parallel, check_lines, merge, units
+from horneross_conformance.logs.event_files import Checker, Problem, Tally, files_in
+from horneross_conformance.logs.log_reading import check_in_parallel, check_lines, merge, units
 
 
 def log_lines(count: int, seed: int) -> list[bytes]:

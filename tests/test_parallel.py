@@ -76,11 +76,11 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
     pytester.makeconftest(
         """
         import os
-        from horneross_conformance.plugin import GENERATION
+        from horneross_conformance.plugin import SESSION
 
         def pytest_sessionstart(session):
             worker = os.environ.get("PYTEST_XDIST_WORKER", "controller")
-            seed = session.config.stash[GENERATION].seed
+            seed = session.config.pluginmanager.get_plugin(SESSION).seed
             with open(f"seed-{worker}.txt", "w") as out:
                 out.write(str(seed))
         """

@@ -117,7 +117,7 @@ def test_a_sender_posting_to_the_wrong_path_is_told_where_its_requests_went(pyte
     run = run_sender_suite(pytester, "senders:PostsToWrongPath", *NOT_SLOW)
     assert run.ret == 1
     # the preflight stops the checks; what arrived is still accounted for when the run ends
-    assert run.failed_checks() == {"SND-PRE-001", "SND-WIRE-004"}
+    assert run.failed_checks() == {"SND-PRE-001", "SND-WIRE-004", "SND-WIRE-006"}
     assert re.search(r"request\(s\) arrived elsewhere: /[0-9a-f]{16}/v2", run.details("SND-08"))
 
 

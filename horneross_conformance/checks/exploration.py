@@ -83,6 +83,10 @@ class Generation:
         )
         return f"{exploration.tried} events ({self.examples} generated{counted}), seed {self.seed}{ended}{alone}"
 
+    def describe(self) -> str:
+        """``50 generated events per check, seed 1234``, for a run's header."""
+        return f"{self.examples} generated events per check, seed {self.seed}"
+
     def rerun(self, case_id: str) -> str:
         return f"Run these events again: --horneross-seed={self.seed} -k {case_id}"
 

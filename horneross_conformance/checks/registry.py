@@ -36,8 +36,16 @@ class Inconclusive(Exception):
         return f"{self.message} (see {self.owner})" if self.owner else self.message
 
 
+class UnusableTarget(Exception):
+    """The target as given cannot be checked at all (a factory that makes no sender): a usage error, never a
+    verdict; the engine lets it through to its adapter."""
+
+
 class NotRequested(Exception):
     """The user's options leave this check out (``--horneross-examples=0``); the message names the option."""
+
+
+FIRST, ANY, LAST = 0, 1, 2  # a case's phase: the run keeps them in this order, whatever order it is asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,7 @@ class Case:
     requirement: str  # the catalogue id it covers: RCV-03
     title: str
     run: Callable[[Any], str]
+    phase: int = ANY  # FIRST: a preflight; LAST: what must see every other check done (a burst, a sweep)
 
 
 class Registry:
@@ -55,10 +64,10 @@ class Registry:
         self.cases: list[Case] = []
 
     def case(
-        self, case_id: str, requirement: str, title: str
+        self, case_id: str, requirement: str, title: str, phase: int = ANY
     ) -> Callable[[Callable[[Any], str]], Callable[[Any], str]]:
         def register(function: Callable[[Any], str]) -> Callable[[Any], str]:
-            self.add(Case(case_id, requirement, title, function))
+            self.add(Case(case_id, requirement, title, function, phase))
             return function
 
         return register

@@ -24,6 +24,7 @@ class CheckResult:
     message: str
     wire: dict[str, Any] | None = None  # wire.WireLog.as_json(): what the check sent and received
     owner: str | None = None  # skipped because of this requirement's fault (``Inconclusive.owner``)
+    internal: bool = False  # failed for a fault of the toolkit's, not of the target's
 
 
 @dataclass(slots=True)

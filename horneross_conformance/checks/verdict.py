@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from horneross_conformance.checks.results import CheckResult, RequirementVerdict, requirement_verdicts
 from horneross_conformance.core.catalogue import Role
@@ -79,6 +79,7 @@ class RunVerdict:
     requirements: list[RequirementVerdict]
     false_excuses: list[CheckResult]
     notes: list[str] = field(default_factory=list)  # what the reports say of the run beside the verdict
+    info: Any = None  # engine.RunInfo: version, seed, options, start, duration, the command to run it again
 
     @property
     def failed(self) -> list[RequirementVerdict]:

@@ -28,10 +28,10 @@ from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_s
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
 from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
-from horneross_conformance.core.event_files import event_problems
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
+from horneross_conformance.logs.event_files import event_problems
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
 

@@ -1,11 +1,11 @@
-"""``horneross-conformance run``: the conformance suites, in pytest.
+"""``horneross-conformance run``: the conformance suites, from a command of their own.
 
-It runs the conformance suites: with no target, the receiver suite against the bundled reference receiver
-and the sender suite against the bundled reference sender (what the README's first command does); with
-``--endpoint URL`` (secret from ``HORNEROSS_WEBHOOK_SECRET``) the receiver suite against it; with
-``--sender MODULE:FACTORY`` (or the URL of a sender harness) the sender suite against it. Each suite runs in
-pytest, isolated from the current folder's configuration and conftest files, and from the other pytest plugins
-installed beside this one.
+With no target, the receiver suite against the bundled reference receiver and the sender suite against the bundled
+reference sender (what the README's first command does); with ``--endpoint URL`` (secret from
+``HORNEROSS_WEBHOOK_SECRET``) the receiver suite against it; with ``--sender MODULE:FACTORY`` (or the URL of a sender
+harness) the sender suite against it. The suites run on the engine directly (``checks.engine``), isolated from the
+current folder's pytest configuration and plugins; pytest options after ``--`` (``-k``, ``-n 4``, ``--junitxml``)
+run them in pytest instead, with this toolkit's plugin and pytest-xdist's only.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 import itertools
-import math
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, DEFAULT_IN_FLIGHT
+from horneross_conformance.checks.options import BY_NAME, FROM_FIXTURE, OPTIONS, OptionError, Options
+from horneross_conformance.checks.registry import UnusableTarget
 from horneross_conformance.cli.usage import (
     EXIT_FAILED,
     EXIT_INTERNAL,
@@ -30,9 +31,12 @@ from horneross_conformance.cli.usage import (
     usage_error,
 )
 from horneross_conformance.core.contract import SECRET_ENV
-from horneross_conformance.transport.client import DEFAULT_TIMEOUT
 
 REFERENCE_SENDER = "horneross_conformance.sender.reference:for_conformance"
+_WORST_FIRST = ("NON-CONFORMANT", "NOT CERTIFIED", "CONFORMANT")
+# pytest's exit codes, in the command's table (cli/usage.py)
+_EXIT_CODES = {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_INTERRUPTED, 3: EXIT_INTERNAL, 4: EXIT_USAGE, 5: EXIT_USAGE}
+_PROGRESS = {"passed": ".", "failed": "F", "skipped": "s"}
 
 
 def add_parser(commands: Any) -> None:
@@ -43,56 +47,43 @@ def add_parser(commands: Any) -> None:
         "against the bundled reference receiver and sender. Exit code 0 means conformant.",
     )
     target = run.add_mutually_exclusive_group()
-    target.add_argument("--endpoint", metavar="URL", help=f"the webhook endpoint to test (secret from {SECRET_ENV})")
-    target.add_argument(
-        "--sender",
-        metavar="MODULE:FACTORY|URL",
-        help="the sender adapter factory to test, or the http(s) base URL of a harness serving a sender in any "
-        "language (the sender harness protocol)",
-    )
-    run.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
-    run.add_argument(
-        "--report",
-        metavar="PATH",
-        help="write a report (.json, .md or .html, by extension); running both suites, x.json becomes "
-        "x-receiver.json and x-sender.json",
-    )
-    run.add_argument("--strict", action="store_true", help="SHOULD requirements fail the run too")
-    run.add_argument("--ca-bundle", metavar="PATH", help="https endpoints: trust this PEM file's certificates")
-    run.add_argument(
-        "--examples",
-        type=int,
-        metavar="N",
-        help=f"generated events per generated check (default {DEFAULT_EXAMPLES}; 0 leaves them out)",
-    )
-    run.add_argument("--seed", type=int, metavar="N", help="seed of the generated events, to repeat a run exactly")
-    run.add_argument(
-        "--in-flight",
-        type=int,
-        metavar="N",
-        help=f"deliveries in flight at once in the generated checks (default {DEFAULT_IN_FLIGHT}; 1: one at a time)",
-    )
-    run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -v, ...)")
+    for option in OPTIONS:
+        if option.cli is None:
+            continue
+        where = target if option.name in ("endpoint", "sender") else run
+        help = option.help if option.name != "endpoint" else f"{option.help} (secret from {SECRET_ENV})"
+        if option.name == "reports":
+            help += "; running both suites, x.json becomes x-receiver.json and x-sender.json"
+        if option.kind == "flag":
+            where.add_argument(option.cli, dest=option.name, action="store_true", help=help)
+        elif option.kind == "paths":
+            where.add_argument(option.cli, dest=option.name, metavar=option.metavar, action="append", help=help)
+        else:
+            kind = {"number": float, "integer": int, "text": str}[option.kind]
+            where.add_argument(option.cli, dest=option.name, metavar=option.metavar, type=kind, help=help)
+    run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: pytest options (-k, -n 4, ...)")
     run.set_defaults(handler=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
-    import pytest
-
-    problem = _usage_problem(args)
+    roles = ["receiver"] if args.endpoint else ["sender"] if args.sender else ["receiver", "sender"]
+    problem = _usage_problem(args, roles)
     if problem:
         return usage_error("run", problem)
-    roles = ["receiver"] if args.endpoint else ["sender"] if args.sender else ["receiver", "sender"]
+    extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args else []
     codes: dict[str, int] = {}
     verdicts: dict[str, str] = {}
     for role in roles:
-        report = args.report
-        if report and len(roles) > 1:
-            path = Path(report)
-            report = str(path.with_name(f"{path.stem}-{role}{path.suffix}"))
-        codes[role], verdicts[role] = _run_suite(role, args, report)
+        reports = [_for_role(path, role, len(roles)) for path in args.reports or ()]
+        run_suite = _run_in_pytest if extra else _run_on_engine
+        try:
+            codes[role], verdicts[role] = run_suite(role, args, reports, extra)
+        except OptionError as error:  # what only the role finds: a harness that does not answer, a bad factory
+            return usage_error("run", f"{_flag(error.option)}: {error}")
+        except UnusableTarget as error:
+            return usage_error("run", f"--sender: {error}")
     # -k may select checks of one suite only: the other one having nothing to run is not a failure
-    ran = {role: code for role, code in codes.items() if code != pytest.ExitCode.NO_TESTS_COLLECTED}
+    ran = {role: code for role, code in codes.items() if code != 5}
     if len(ran) > 1 and all(verdicts[role] for role in ran):
         combined = next((v for v in _WORST_FIRST if v in {verdicts[role] for role in ran}), "CONFORMANT")
         each = ", ".join(f"{role} suite {verdicts[role]}" for role in ran)
@@ -102,54 +93,93 @@ def run_command(args: argparse.Namespace) -> int:
     return _EXIT_CODES.get(max(ran.values()), EXIT_INTERNAL)
 
 
-_WORST_FIRST = ("NON-CONFORMANT", "NOT CERTIFIED", "CONFORMANT")
-# pytest's exit codes, in the command's table (cli/usage.py)
-_EXIT_CODES = {0: EXIT_OK, 1: EXIT_FAILED, 2: EXIT_INTERRUPTED, 3: EXIT_INTERNAL, 4: EXIT_USAGE, 5: EXIT_USAGE}
+def _for_role(path: str, role: str, roles: int) -> str:
+    """Running both suites, ``x.json`` is written as ``x-receiver.json`` and ``x-sender.json``."""
+    if roles == 1:
+        return path
+    report = Path(path)
+    return str(report.with_name(f"{report.stem}-{role}{report.suffix}"))
 
 
-def _usage_problem(args: argparse.Namespace) -> str | None:
+def _flag(option: str) -> str:
+    flag = BY_NAME[option].cli
+    return flag if flag is not None else "--endpoint"  # the secret: read from the environment, for the endpoint
+
+
+def _options(args: argparse.Namespace, role: str, url: str | None = None) -> Options:
+    values: dict[str, Any] = {
+        option.name: getattr(args, option.name)
+        for option in OPTIONS
+        if option.cli is not None and getattr(args, option.name, None) is not None
+    }
+    values["reports"] = tuple(args.reports or ())
+    values.pop("endpoint", None)
+    values.pop("sender", None)
+    if role == "receiver":
+        return Options(endpoint=url or args.endpoint or "http://127.0.0.1:1/webhook", **values)
+    return Options(sender=args.sender or REFERENCE_SENDER, **values)
+
+
+def _usage_problem(args: argparse.Namespace, roles: list[str]) -> str | None:
     """What is wrong with the command line, named with this command's options, before any suite starts."""
-    if not (math.isfinite(args.timeout) and args.timeout > 0):
-        return f"--timeout: {args.timeout:g} is not a positive number of seconds"
-    if args.examples is not None and args.examples < 0:
-        return f"--examples: {args.examples} is not 0 or more"
-    if args.in_flight is not None and args.in_flight < 1:
-        return f"--in-flight: {args.in_flight} is not 1 or more"
-    if args.report:
-        from horneross_conformance.reporting.write import check_report_path
-
+    if args.sender == FROM_FIXTURE:
+        return f"--sender: {FROM_FIXTURE!r} takes the sender from a conftest.py: run pytest --horneross-sender=fixture"
+    for role in roles:
+        options = _options(args, role)
+        if role == "receiver" and not args.endpoint:  # the bundled receiver's secret is made when it starts
+            options = Options(**{**_fields(options), "secret": "bundled"})
         try:
-            check_report_path(args.report)
-        except ValueError as error:
-            return f"--report: {error}"
-    if args.endpoint:
-        from horneross_conformance.transport.client import parse_endpoint, tls_context
+            options.check()
+        except OptionError as error:
+            if error.option == "secret":
+                return f"--endpoint: the endpoint's secret is read from {SECRET_ENV}, which is not set"
+            return f"{_flag(error.option)}: {error}"
+        if role == "receiver" and args.endpoint:
+            from horneross_conformance.transport.client import parse_endpoint
 
-        try:
-            parse_endpoint(args.endpoint, args.ca_bundle)
-        except ValueError as error:
-            return f"--endpoint: {error}"
-        try:
-            tls_context(args.ca_bundle)
-        except ValueError as error:
-            return f"--ca-bundle: {error}"
-        if not os.environ.get(SECRET_ENV):
-            return f"--endpoint: the endpoint's secret is read from {SECRET_ENV}, which is not set"
-    from horneross_conformance.plugin import FROM_FIXTURE  # here: pytest loads only when a suite runs
-    from horneross_conformance.sender.harness import is_harness_url
-
-    if args.sender and args.sender != FROM_FIXTURE and not is_harness_url(args.sender):  # a harness: the plugin asks it
-        from horneross_conformance.sender.adapter import load_factory
-
-        try:
-            load_factory(args.sender)
-        except ValueError as error:
-            return f"--sender: {error}"
+            try:
+                parse_endpoint(args.endpoint, args.ca_bundle)
+            except ValueError as error:
+                return f"--endpoint: {error}"
     return None
 
 
+def _fields(options: Options) -> dict[str, Any]:
+    return {name: getattr(options, name) for name in Options.__dataclass_fields__}
+
+
+def _run_on_engine(role: str, args: argparse.Namespace, reports: list[str], extra: list[str]) -> tuple[int, str]:
+    """Run one suite on the engine, printing as pytest would: a header, a character per check, the verdict."""
+    from horneross_conformance.api import build
+    from horneross_conformance.reporting.terminal import PlainTerminal, write_verdict_table
+    from horneross_conformance.reporting.write import write_report
+
+    with _target(role, args) as url:
+        options = Options(**{**_fields(_options(args, role, url)), "reports": tuple(reports)})
+        engine = build(options, adapter="run")
+        try:
+            run = engine.role_run
+            strict = "on" if options.strict else "off"
+            terminal = PlainTerminal(sys.stdout)
+            terminal.write_line(f"horneross: {role} suite against {run.display}, {run.header()}, strict {strict}")
+            terminal.write(f"horneross-{role} ")
+            internal = False
+            for result in engine.run():
+                terminal.write(_PROGRESS[result.outcome])
+                internal = internal or result.internal
+            terminal.write_line("")
+            verdict = engine.verdict()
+            write_verdict_table(terminal, verdict)
+            for path in reports:
+                write_report(path, verdict)
+        finally:
+            engine.close()
+    code = EXIT_INTERNAL if internal else EXIT_OK if verdict.conformant else EXIT_FAILED
+    return code, verdict.status
+
+
 class _Verdict:
-    """Keeps the verdict of the suite run that pytest.main makes (``pytest_run.SuiteRun``), as the terminal ends."""
+    """Keeps the verdict of the suite run pytest.main makes (``plugin.session.SuiteSession``)."""
 
     def __init__(self) -> None:
         self.status = ""
@@ -160,40 +190,31 @@ class _Verdict:
             self.status = run.verdict().status
 
 
-def _run_suite(role: str, args: argparse.Namespace, report: str | None) -> tuple[int, str]:
-    """Run one suite; its pytest exit code and verdict ("" when it did not come to one)."""
+def _run_in_pytest(role: str, args: argparse.Namespace, reports: list[str], extra: list[str]) -> tuple[int, str]:
+    """Run one suite in pytest, for the pytest options after ``--``; its exit code and verdict."""
     import pytest
 
-    extra = [a for a in args.pytest_args if a != "--"] if args.pytest_args else []
     # The suite's checks do not use assert, and this package is imported already: nothing to rewrite.
     options = ["-p", "no:cacheprovider", "--noconftest", "-c", os.devnull, "--rootdir", os.getcwd(), "--assert=plain"]
     options += [option for plugin in named_plugins(extra) for option in ("-p", plugin)]
-    options += [f"--horneross-timeout={args.timeout}"]
-    if report:
-        options.append(f"--horneross-report={report}")
-    if args.strict:
-        options.append("--horneross-strict")
-    if args.examples is not None:
-        options.append(f"--horneross-examples={args.examples}")
-    if args.seed is not None:
-        options.append(f"--horneross-seed={args.seed}")
-    if args.in_flight is not None:
-        options.append(f"--horneross-in-flight={args.in_flight}")
-    if args.ca_bundle is not None:
-        options.append(f"--horneross-ca-bundle={args.ca_bundle}")
+    chosen = _options(args, role)
+    for option in OPTIONS:
+        value = getattr(chosen, option.name)
+        if option.name in ("endpoint", "sender", "secret") or value in (None, False, ()):
+            continue
+        if option.kind == "flag":
+            options.append(option.pytest)
+        elif option.kind == "paths":
+            options += [f"{option.pytest}={path}" for path in reports]
+        elif value != getattr(Options(), option.name):
+            options.append(f"{option.pytest}={value}")
     # pytest loads no plugin it is not named (-p), here and in xdist's workers: the others installed beside this
     # one (Hypothesis', schemathesis', pytest-benchmark's...) have nothing to do in a conformance run, and loading
     # them took about as long as the receiver suite's checks. Any other is named after --: -p NAME.
     verdict = _Verdict()
-    with _environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"):
-        if role == "sender":
-            factory = args.sender or REFERENCE_SENDER
-            if not args.sender:
-                print(f"bundled reference sender: {factory}")
-            code = pytest.main([*options, f"--horneross-sender={factory}", *extra], plugins=[verdict])
-        else:
-            with _receiver(args.endpoint) as url:
-                code = pytest.main([*options, f"--horneross-endpoint={url}", *extra], plugins=[verdict])
+    with _environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1"), _target(role, args) as target:
+        flag = "--horneross-sender" if role == "sender" else "--horneross-endpoint"
+        code = pytest.main([*options, f"{flag}={target}", *extra], plugins=[verdict])
     return int(code), verdict.status
 
 
@@ -228,9 +249,15 @@ def _environment(name: str, value: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _receiver(endpoint: str | None) -> Iterator[str]:
-    if endpoint is not None:
-        yield endpoint  # the plugin checks it, and that the secret is set, like any pytest run
+def _target(role: str, args: argparse.Namespace) -> Iterator[str]:
+    """The target of ``role``: the one given, or the bundled reference (a receiver served for the run)."""
+    if role == "sender":
+        if not args.sender:
+            print(f"bundled reference sender: {REFERENCE_SENDER}")
+        yield args.sender or REFERENCE_SENDER
+        return
+    if args.endpoint is not None:
+        yield args.endpoint
         return
     from horneross_conformance.receiver.reference import ReferenceReceiver
     from horneross_conformance.transport.server import serve

@@ -12,8 +12,9 @@ from typing import Any
 
 from horneross_conformance import __version__
 from horneross_conformance.cli.usage import usage_error
-from horneross_conformance.core import compressed
-from horneross_conformance.core.event_files import (
+from horneross_conformance.core.inert import for_terminal
+from horneross_conformance.logs import compressed
+from horneross_conformance.logs.event_files import (
     ABBREVIATED_OPTION,
     FOLDER_SUFFIXES,
     STDIN,
@@ -22,7 +23,6 @@ from horneross_conformance.core.event_files import (
     Tally,
     folder_files,
 )
-from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.transport.curl import display_json
 
 EPILOG = """\
@@ -149,7 +149,7 @@ def validate_command(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, checker: Checker) -> Tally:
     if args.jobs != 1 and not args.fail_fast and STDIN not in args.paths:
-        from horneross_conformance.core.log_reading import check_in_parallel
+        from horneross_conformance.logs.log_reading import check_in_parallel
 
         paths = [Path(path) for path in args.paths]
         for folder in (path for path in paths if path.is_dir()):

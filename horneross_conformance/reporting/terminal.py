@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, TextIO
 
 from horneross_conformance.checks.results import RequirementVerdict
 from horneross_conformance.checks.verdict import RunVerdict
@@ -61,3 +64,30 @@ def write_verdict_table(terminal: Any, verdict: RunVerdict) -> None:
     colour = {"green": True} if verdict.conformant else {"red": True}
     terminal.write(status, bold=True, **colour)
     terminal.write_line(for_terminal(verdict.summary().removeprefix(status)))
+
+
+_COLOURS = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold": "1"}
+
+
+class PlainTerminal:
+    """What ``write_verdict_table`` needs of pytest's terminal reporter, for a run outside pytest: plain text, and
+    colours only on a terminal that takes them (``NO_COLOR`` turns them off)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._colour = stream.isatty() and "NO_COLOR" not in os.environ
+        self._tw = SimpleNamespace(fullwidth=shutil.get_terminal_size((100, 24)).columns)
+
+    def write(self, text: str, **markup: bool) -> None:
+        codes = [_COLOURS[name] for name, on in markup.items() if on and name in _COLOURS] if self._colour else []
+        self._stream.write(f"\x1b[{';'.join(codes)}m{text}\x1b[0m" if codes else text)
+        self._stream.flush()
+
+    def write_line(self, text: str = "", **markup: bool) -> None:
+        self.write(text, **markup)
+        self.write("\n")
+
+    def write_sep(self, sep: str, title: str) -> None:
+        width = max(self._tw.fullwidth, len(title) + 4)
+        side = (width - len(title) - 2) // 2
+        self.write_line(f"{sep * side} {title} {sep * (width - len(title) - 2 - side)}")

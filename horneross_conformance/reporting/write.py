@@ -13,15 +13,6 @@ from typing import Any
 from horneross_conformance import __version__
 from horneross_conformance.checks.verdict import RunVerdict
 
-SUPPORTED = (".json", ".md", ".html")
-
-
-def check_report_path(path: str) -> None:
-    """Raise ``ValueError`` for a report path whose format is unknown, before anything runs."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in SUPPORTED:
-        raise ValueError(f"{path!r}: the report format is chosen by extension, one of {', '.join(SUPPORTED)}")
-
 
 def json_report(verdict: RunVerdict) -> dict[str, Any]:
     return {

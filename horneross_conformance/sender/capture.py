@@ -30,6 +30,7 @@ from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.limits import CAPTURE_BUDGET_BYTES, CAPTURE_KEPT_BYTES, CAPTURE_START_BYTES
 from horneross_conformance.transport import wire
+from horneross_conformance.transport.server import LOOPBACK
 
 CHUNK = 64 * 1024  # bytes read from the socket at a time
 POLL = 0.02  # seconds between looks at a held connection
@@ -265,9 +266,6 @@ def read_body(request: Request, keep: int = CAPTURE_KEPT_BYTES) -> tuple[bytes, 
 
 def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):g} MiB" if size >= 1024 * 1024 else f"{size / 1024:g} KiB"
-
-
-LOOPBACK = "127.0.0.1"
 
 
 def url_host(host: str) -> str:

@@ -10,6 +10,8 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+LOOPBACK = "127.0.0.1"  # where every server of the toolkit listens unless told otherwise
+
 
 class _QuietHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
@@ -24,7 +26,7 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 @contextlib.contextmanager
 def serve(
-    app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+    app: Callable[..., Any], host: str = LOOPBACK, port: int = 0, tls: ssl.SSLContext | None = None
 ) -> Iterator[str]:
     """Run ``app`` until the block ends; yields its base URL (``http://127.0.0.1:PORT``, or https with ``tls``)."""
     server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler)

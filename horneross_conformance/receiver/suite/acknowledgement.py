@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.checks.registry import FIRST, CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
 from horneross_conformance.core.events import documentation_examples
 from horneross_conformance.receiver.suite.deliveries import acknowledge, event_in_conversation
@@ -14,7 +14,7 @@ cases = Registry()
 PREFLIGHT_ID = "RCV-PRE-001"
 
 
-@cases.case(PREFLIGHT_ID, "RCV-01", "The endpoint accepts connections")
+@cases.case(PREFLIGHT_ID, "RCV-01", "The endpoint accepts connections", FIRST)
 def reachable(target: ReceiverTarget) -> str:
     return target.preflight()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.checks.registry import LAST, CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
 from horneross_conformance.core.events import (
     sample_event,
@@ -22,7 +22,7 @@ CONTROL_ATTEMPTS = 3  # a control alone, after a burst the endpoint may still be
 
 
 # Last, so that an endpoint still busy with the burst cannot fail any other check.
-@cases.case("RCV-BURST-001", "RCV-10", f"Holds a burst of {BURST_SIZE} concurrent deliveries")
+@cases.case("RCV-BURST-001", "RCV-10", f"Holds a burst of {BURST_SIZE} concurrent deliveries", LAST)
 def burst(target: ReceiverTarget) -> str:
     kinds = [EVENT_TYPES[i % len(EVENT_TYPES)] for i in range(BURST_SIZE)]
     results: list[Response | str | None] = [None] * BURST_SIZE  # None: unfinished

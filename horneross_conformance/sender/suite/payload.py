@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.checks.registry import FIRST, CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.contract import EVENT_ID_PREFIX
 from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.sender.suite.verifiers import (
@@ -25,7 +25,7 @@ cases = Registry()
 PREFLIGHT_ID = "SND-PRE-001"
 
 
-@cases.case(PREFLIGHT_ID, "SND-08", "An emitted event reaches a subscribed endpoint")
+@cases.case(PREFLIGHT_ID, "SND-08", "An emitted event reaches a subscribed endpoint", FIRST)
 def reaches(target: SenderTarget) -> str:
     endpoint = target.endpoint()
     target.emit("conversation.created", sample_data("conversation.created"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.checks.registry import LAST, CheckFailed, Inconclusive, Registry
 from horneross_conformance.checks.results import CheckResult
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import SIGNATURE_HEADER
@@ -19,7 +19,6 @@ from horneross_conformance.sender.suite.verifiers import (
     SIGNATURE,
     check_payload,
     deliver,
-    emission_of,
     first_difference,
     samples,
     signature_problem,
@@ -44,20 +43,25 @@ def _run_deliveries(target: SenderTarget) -> list[Capture]:
     return target.log.captures
 
 
-@cases.case("SND-WIRE-001", "SND-01", "Every delivery of the run is a JSON POST valid for its type")
+@cases.case("SND-WIRE-001", "SND-01", "Every delivery of the run is a JSON POST valid for its type", LAST)
 def every_payload(target: SenderTarget) -> str:
-    deliveries = [c for c in _run_deliveries(target) if c.endpoint]
+    _run_deliveries(target)
+    return payloads(target.log)
+
+
+def payloads(log: CaptureLog) -> str:
+    deliveries = [c for c in log.captures if c.endpoint]
     for capture in deliveries:
         body = body_json(capture)
         check_payload(capture, str(body.get("type") if isinstance(body, dict) else "event"))
     return f"{len(deliveries)} deliveries checked"
 
 
-def _readable_deliveries(target: SenderTarget) -> tuple[list[Capture], list[Capture]]:
+def _readable_deliveries(log: CaptureLog) -> tuple[list[Capture], list[Capture]]:
     """The run's deliveries to endpoints: those that can be read as an event, and those that cannot (SND-01's)."""
     read: list[Capture] = []
     unread: list[Capture] = []
-    for capture in _run_deliveries(target):
+    for capture in log.captures:
         if capture.endpoint:
             (unread if why_unreadable(capture) else read).append(capture)
     return read, unread
@@ -68,12 +72,17 @@ def _unread_note(unread: list[Capture], judged: str) -> Inconclusive:
     return Inconclusive(f"{judged}, but {len(unread)} could not be read: {problem}", owner="SND-01")
 
 
-@cases.case("SND-WIRE-002", "SND-03", "Every delivery of the run is signed as documented")
+@cases.case("SND-WIRE-002", "SND-03", "Every delivery of the run is signed as documented", LAST)
 def every_signature(target: SenderTarget) -> str:
-    deliveries, unread = _readable_deliveries(target)
+    _run_deliveries(target)
+    return signatures(target.log)
+
+
+def signatures(log: CaptureLog) -> str:
+    deliveries, unread = _readable_deliveries(log)
     for capture in deliveries:
         assert capture.endpoint is not None
-        problem = signature_problem(capture, capture.endpoint.secret, emission_of(target, capture))
+        problem = signature_problem(capture, capture.endpoint.secret, carried(log, capture))
         if problem:
             raise CheckFailed(f"{problem} (attempt {capture.attempt}, at +{capture.offset} s of its check)")
     missing = [c for c in unread if SIGNATURE not in c.headers]
@@ -84,9 +93,14 @@ def every_signature(target: SenderTarget) -> str:
     return f"{len(deliveries)} signatures verified"
 
 
-@cases.case("SND-WIRE-003", "SND-04", "Every delivery of the run is sent as the bytes signed")
+@cases.case("SND-WIRE-003", "SND-04", "Every delivery of the run is sent as the bytes signed", LAST)
 def every_body(target: SenderTarget) -> str:
-    deliveries, unread = _readable_deliveries(target)
+    _run_deliveries(target)
+    return bodies(target.log)
+
+
+def bodies(log: CaptureLog) -> str:
+    deliveries, unread = _readable_deliveries(log)
     for capture in deliveries:
         expected = canonical_bytes(body_json(capture))
         if capture.body != expected:
@@ -98,7 +112,7 @@ def every_body(target: SenderTarget) -> str:
     return f"{len(deliveries)} bodies are JSON.stringify of their payload"
 
 
-@cases.case("SND-WIRE-004", "SND-08", "Nothing of the run went to a URL nobody subscribed")
+@cases.case("SND-WIRE-004", "SND-08", "Nothing of the run went to a URL nobody subscribed", LAST)
 def nothing_stray(target: SenderTarget) -> str:
     return stray_deliveries(_run_deliveries(target))
 
@@ -119,7 +133,7 @@ def stray_deliveries(captures: list[Capture]) -> str:
     return f"{len(captures)} requests, all to subscribed URLs"
 
 
-@cases.case("SND-WIRE-005", "SND-08", "Each delivery carries an event its sender emitted for that endpoint")
+@cases.case("SND-WIRE-005", "SND-08", "Each delivery carries an event its sender emitted for that endpoint", LAST)
 def every_delivery_owed(target: SenderTarget) -> str:
     _run_deliveries(target)
     return misdeliveries(target.log)
@@ -163,7 +177,7 @@ def misdeliveries(log: CaptureLog) -> str:
     return f"{len(delivered)} deliveries, each to an endpoint its own sender subscribed, of a type it subscribed to"
 
 
-@cases.case("SND-WIRE-006", "SND-08", "Every emitted event reached every endpoint subscribed to its type")
+@cases.case("SND-WIRE-006", "SND-08", "Every emitted event reached every endpoint subscribed to its type", LAST)
 def every_event_delivered(target: SenderTarget) -> str:
     _run_deliveries(target)
     return undelivered(target.log)
@@ -238,16 +252,20 @@ def _special(data: object) -> str:
 def after_the_run(log: CaptureLog) -> list[CheckResult]:
     """The deliveries of the whole run judged again once every check is done, for what arrived after the sweeps
     ran, or in a run that left them out: the result of each sweep that does not pass."""
-    sweeps: dict[str, Callable[[], str]] = {
-        "SND-WIRE-004": lambda: stray_deliveries(log.captures),
-        "SND-WIRE-005": lambda: misdeliveries(log),
+    sweeps: dict[str, tuple[str, Callable[[], str]]] = {
+        "SND-WIRE-001": ("SND-01", lambda: payloads(log)),
+        "SND-WIRE-002": ("SND-03", lambda: signatures(log)),
+        "SND-WIRE-003": ("SND-04", lambda: bodies(log)),
+        "SND-WIRE-004": ("SND-08", lambda: stray_deliveries(log.captures)),
+        "SND-WIRE-005": ("SND-08", lambda: misdeliveries(log)),
+        "SND-WIRE-006": ("SND-08", lambda: undelivered(log)),
     }
     results = []
-    for case_id, sweep in sweeps.items():
+    for case_id, (requirement, sweep) in sweeps.items():
         try:
             sweep()
         except CheckFailed as failure:
-            results.append(CheckResult(case_id, "SND-08", "failed", str(failure)))
+            results.append(CheckResult(case_id, requirement, "failed", str(failure)))
         except Inconclusive as excuse:
-            results.append(CheckResult(case_id, "SND-08", "skipped", f"inconclusive: {excuse}", owner=excuse.owner))
+            results.append(CheckResult(case_id, requirement, "skipped", f"inconclusive: {excuse}", owner=excuse.owner))
     return results

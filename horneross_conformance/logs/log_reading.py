@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, cast
 
-from horneross_conformance.core import compressed
-from horneross_conformance.core.event_files import (
+from horneross_conformance.logs import compressed
+from horneross_conformance.logs.event_files import (
     BINARY_PROBE,
     Checker,
     Problem,

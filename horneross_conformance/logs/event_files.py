@@ -22,11 +22,11 @@ from typing import IO, Any
 import orjson
 from orjson import JSONDecodeError
 
-from horneross_conformance.core import compressed
 from horneross_conformance.core.canonical import TooDeep, parse_json
 from horneross_conformance.core.compiled import Unsupported, compile_check
 from horneross_conformance.core.contract import EVENT_TYPES, MAX_JSON_DEPTH
 from horneross_conformance.core.validation import schema_errors, validator
+from horneross_conformance.logs import compressed
 
 LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 FOLDER_SUFFIXES = (".json", *LINES_SUFFIXES)

@@ -1,0 +1,289 @@
+"""A suite run inside pytest: the engine's run, driven by pytest's session hooks.
+
+Levels map onto pytest outcomes so that the exit code is the verdict: a failed MUST check is a failed test; a
+failed SHOULD check is reported as NON-STRICT and passes the run unless ``--horneross-strict``; a failed
+INFORMATIONAL check is reported as INFO and never fails. Every check's requirement, level, outcome and owner travel
+in the report's ``user_properties``, so they reach JUnit XML and survive distribution over workers; the process
+that reports (pytest-xdist's controller, or the one process) hands each back to the engine (``Engine.record``).
+
+What only the whole run can tell comes after the last check (``pytest_runtestloop``): the checks over the whole
+run (``Engine.after_run``, in each process that ran checks; workers hand theirs to the controller), then the
+verdict. A verdict that is not CONFORMANT while every test passed (a requirement not checked, an excuse found
+false) is one more failed test, ``horneross-ROLE::verdict``, so that the exit code, the terminal and JUnit XML agree
+with the reports.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Generator
+from typing import Any, cast
+
+import pytest
+
+from horneross_conformance.checks.engine import Engine, RunInfo
+from horneross_conformance.checks.exploration import Generation
+from horneross_conformance.checks.options import Options
+from horneross_conformance.checks.registry import CheckFailed
+from horneross_conformance.checks.results import CheckResult, Outcome
+from horneross_conformance.checks.verdict import RunVerdict
+from horneross_conformance.core.catalogue import requirement
+from horneross_conformance.core.inert import for_terminal
+from horneross_conformance.plugin.items import CaseItem, SuiteCollector
+from horneross_conformance.reporting.write import write_report
+
+SOFT = "horneross_soft"
+OUTCOME = "horneross_outcome"
+MESSAGE = "horneross_message"
+OWNER = "horneross_owner"
+AFTER_RUN = "horneross_after_run"  # a pytest-xdist worker's after-run results, in its workeroutput
+NOTES = "horneross_notes"  # and what it has to say of the run (a budget spent)
+
+
+def start(config: pytest.Config, options: Options, seed: int | None) -> SuiteSession:
+    """The session of the run ``options`` ask for; ``OptionError`` for what cannot be used."""
+    generation = Generation.for_run(options.examples, seed, options.timeout, options.in_flight)
+    role_run: Any
+    if options.sender is not None:
+        from horneross_conformance.sender.run import SenderRun
+
+        role_run = SenderRun.from_options(options, generation)
+    else:
+        from horneross_conformance.receiver.run import ReceiverRun
+
+        # a pytest-xdist worker runs only the checks the controller hands it, which it cannot know ahead
+        role_run = ReceiverRun.from_options(options, generation, ahead=not hasattr(config, "workerinput"))
+    command = options.command(generation.seed, role_run.display)
+    info = RunInfo(seed=generation.seed, options=options.shown(), command=command)
+    return SuiteSession(config, Engine(role_run, options.strict, info), options.reports, generation.seed)
+
+
+class SuiteSession:
+    """One suite against one target, registered as a plugin for the run's duration."""
+
+    def __init__(self, config: pytest.Config, engine: Engine, reports: tuple[str, ...], seed: int) -> None:
+        self.config = config
+        self.engine = engine
+        self.reports = reports
+        self.seed = seed
+        self.worker_notes: list[str] = []  # what pytest-xdist's workers had to say of the run
+
+    # collection: the suite is the whole run
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> bool:
+        hook = self.config.hook
+        role = self.engine.role
+        session.items = []
+        try:
+            collector = SuiteCollector.from_parent(
+                session, name=f"horneross-{role}", nodeid=f"horneross-{role}", session_run=self
+            )
+            session.items.extend(session.genitems(collector))
+            self.config.pluginmanager.check_pending()
+            hook.pytest_collection_modifyitems(session=session, config=self.config, items=session.items)
+            # whatever order the hooks chose, the suite's phases hold: a preflight first, a burst or a sweep last
+            items = [item for item in session.items if isinstance(item, CaseItem)]
+            ordered = {case.id: index for index, case in enumerate(self.engine.select(item.case for item in items))}
+            session.items.sort(key=lambda item: ordered.get(item.case.id, -1) if isinstance(item, CaseItem) else -1)
+        finally:
+            hook.pytest_collection_finish(session=session)
+        session.testscollected = len(session.items)
+        self._quiet_garbage_collector()
+        return True
+
+    def _quiet_garbage_collector(self) -> None:
+        """A full collection walks every object of the process: in a big test session (a conftest that loads an
+        application) that takes half a second, during which the sender, the capture server and the suite's
+        clients all stand still, and a 0.5 s delivery timeout expires for no fault of the target. What exists
+        now is left out of future collections for the run (``gc.freeze``), so they stay short; garbage frozen with
+        it is collected after the run, when ``pytest_unconfigure`` thaws it."""
+        gc.freeze()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self) -> None:
+        self.engine.close()
+        gc.unfreeze()
+
+    def pytest_report_header(self) -> str:
+        strict = "on" if self.engine.strict else "off"
+        run = self.engine.role_run
+        return for_terminal(f"horneross: {run.role} suite against {run.display}, {run.header()}, strict {strict}")
+
+    # a check: before it runs, and the outcome it reports
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """After a failed preflight, no fixture is made (a sender, a harness's) for a check that cannot run."""
+        unreachable = self.engine.unreachable
+        if isinstance(item, CaseItem) and unreachable and item.case.id != self.engine.role_run.preflight_id:
+            pytest.skip(f"not run: {unreachable}")
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+        report = yield
+        # a check's outcome is its call, or its setup when that skipped it or failed
+        if not isinstance(item, CaseItem) or report.when == "teardown" or (report.when == "setup" and report.passed):
+            return report
+        result = item.result
+        error = call.excinfo.value if call.excinfo else None
+        if result is not None and report.when == "call":
+            outcome, message, owner = result.outcome, result.message, result.owner
+        elif report.skipped:
+            outcome, message, owner = "skipped", _skip_reason(report), None
+        else:  # a fixture failed: the factory raised (CheckFailed), or the toolkit did
+            outcome, owner = "failed", None
+            message = str(error) if isinstance(error, CheckFailed) else "internal error in the toolkit"
+        if outcome == "failed" and report.failed and report.when == "call":
+            soft = not item.requirement.fails_run(self.engine.strict) and not (result and result.internal)
+            if soft:
+                report.outcome = "passed"
+                report.user_properties = [*report.user_properties, (SOFT, item.requirement.level)]
+        owned = [(OWNER, owner)] if outcome == "skipped" and owner else []
+        report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message), *owned]
+        # an attribute of the report, not a property: it stays out of JUnit XML, and xdist carries it to the
+        # controller like any JSON-ready attribute of a TestReport
+        report.horneross_wire = result.wire if result is not None else None
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        properties = {str(name): str(value) for name, value in report.user_properties}
+        if OUTCOME in properties:
+            outcome = cast(Outcome, properties[OUTCOME])  # written by pytest_runtest_makereport above
+            wire_log = getattr(report, "horneross_wire", None)
+            case, requirement_id, message = properties["case"], properties["requirement"], properties[MESSAGE]
+            result = CheckResult(case, requirement_id, outcome, message, wire_log, properties.get(OWNER))
+            self.engine.record(result)
+
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, Any] | None:
+        level = dict(report.user_properties).get(SOFT)
+        if report.when != "call" or level is None:
+            return None
+        if level == "SHOULD":
+            return "non-strict", "N", ("NON-STRICT", {"yellow": True})
+        return "informational", "I", ("INFO", {"cyan": True})
+
+    # after the last check
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, Any, Any]:
+        done = yield
+        if self.config.option.collectonly:
+            return done
+        if not _is_xdist_controller(self.config):  # this process ran checks: judge what it saw of the run
+            reported = {(r.case_id, r.outcome) for r in self.engine.results}
+            results = [
+                result
+                for result in self.engine.after_run()
+                if (result.case_id, "failed") not in reported and (result.case_id, result.outcome) not in reported
+            ]
+            if hasattr(self.config, "workerinput"):  # a worker reports only its own items: the controller does it
+                output: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
+                output[AFTER_RUN] = [_as_json(result) for result in results]
+                output[NOTES] = self.engine.role_run.notes()
+            else:
+                for result in results:
+                    self._report(result)
+        if not hasattr(self.config, "workerinput"):
+            self._certify(session)
+        return done
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """pytest-xdist's controller: a worker is done; its after-run results are reported here."""
+        output = getattr(node, "workeroutput", {})
+        for data in output.get(AFTER_RUN, []):
+            self._report(CheckResult(**data))
+        self.worker_notes += [note for note in output.get(NOTES, []) if note not in self.worker_notes]
+
+    def _report(self, result: CheckResult) -> None:
+        """Report an after-run result as pytest reports a test's: terminal, JUnit XML and exit code alike."""
+        checked = requirement(result.requirement)
+        properties: list[tuple[str, object]] = [
+            ("requirement", result.requirement),
+            ("level", checked.level),
+            ("case", result.case_id),
+            (OUTCOME, result.outcome),
+            (MESSAGE, result.message),
+            *([(OWNER, result.owner)] if result.owner else []),
+        ]
+        failed = result.outcome == "failed" and checked.fails_run(self.engine.strict)
+        message = f"{result.case_id} [{checked.level} {checked.id}] {result.message}"
+        self._log_test(f"{result.case_id}[after the run]", message if failed else None, properties)
+
+    def _certify(self, session: pytest.Session) -> None:
+        """When the verdict is not CONFORMANT for a reason no failed test shows (a requirement not checked while
+        every test passed, an excuse found false), one more failed test, ``verdict``, says why."""
+        if not self.engine.selected:  # a selection that kept no check: pytest says so ("no tests ran"), exit code 5
+            return
+        verdict = self.verdict()
+        if verdict.conformant or (session.testsfailed and not verdict.false_excuses):
+            return
+        lines = [f"verdict: {verdict.summary()}"]
+        for result in verdict.false_excuses:
+            lines.append(f"{result.case_id} [{requirement(result.requirement).id}] {result.message}")
+        self._log_test("verdict", self.engine.shown("\n".join(lines)), [])
+
+    def _log_test(self, name: str, failure: str | None, properties: list[tuple[str, object]]) -> None:
+        """Log a test that no item ran: passed, or failed with ``failure``."""
+        role = self.engine.role
+        nodeid = f"horneross-{role}::{name}"
+        for when in ("setup", "call", "teardown"):
+            failed = failure is not None and when == "call"
+            report = pytest.TestReport(
+                nodeid,
+                (f"horneross-{role}", None, name),
+                {},
+                "failed" if failed else "passed",
+                failure if failed else None,
+                when,
+                user_properties=properties if when == "call" else [],
+            )
+            self.config.hook.pytest_runtest_logreport(report=report)
+
+    # verdict
+
+    def verdict(self) -> RunVerdict:
+        return self.engine.verdict(notes=self.worker_notes)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:
+        # The outermost wrapper: the table comes after pytest's failures and short summary, just before its
+        # closing line, so the terminal ends with the verdict.
+        from horneross_conformance.reporting.terminal import write_verdict_table
+
+        try:
+            yield
+        finally:
+            write_verdict_table(terminalreporter, self.verdict())
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if hasattr(self.config, "workerinput"):  # a pytest-xdist worker: the controller writes the reports
+            return
+        if self.reports and not self.config.getoption("collectonly"):
+            verdict = self.verdict()
+            for path in self.reports:
+                write_report(path, verdict)
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    """Whether this process hands the checks to pytest-xdist workers instead of running them."""
+    return config.pluginmanager.getplugin("dsession") is not None
+
+
+def _as_json(result: CheckResult) -> dict[str, Any]:
+    return {
+        "case_id": result.case_id,
+        "requirement": result.requirement,
+        "outcome": result.outcome,
+        "message": result.message,
+        "wire": result.wire,
+        "owner": result.owner,
+    }
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)

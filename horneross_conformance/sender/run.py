@@ -1,0 +1,194 @@
+"""The sender suite run against one sender: what the engine needs of the sender role (``engine.RoleRun``).
+
+Every check gets a fresh sender: from the factory (``--horneross-sender=MODULE:FACTORY``), from a harness serving
+a sender in any language (an http(s) URL), or from the pytest fixture ``horneross_sender`` a conftest.py overrides
+(``fixture``: the plugin hands the engine the fixture's sender). One capture server serves the whole run.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from horneross_conformance.checks.exploration import Generation
+from horneross_conformance.checks.options import FROM_FIXTURE, OptionError, Options
+from horneross_conformance.checks.registry import Case, CheckFailed, UnusableTarget, Watchdog
+from horneross_conformance.checks.results import CheckResult
+from horneross_conformance.core.catalogue import Role
+from horneross_conformance.sender.adapter import check_sender, load_factory, probe_factory
+from horneross_conformance.sender.capture import CaptureLog, CaptureServer
+from horneross_conformance.sender.clock import FrozenClock, epoch_for
+from horneross_conformance.sender.harness import Harness, RemoteSender, is_harness_url
+from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
+from horneross_conformance.sender.suite.sweeps import after_the_run
+from horneross_conformance.sender.target import SenderTarget
+from horneross_conformance.transport.server import LOOPBACK
+from horneross_conformance.transport.wire import WireRecorder
+
+HOST_NAME = re.compile(r"[A-Za-z0-9._-]{1,253}|[0-9A-Fa-f:.]{2,45}")  # a DNS name, an IPv4 or an IPv6 address
+WILDCARDS = ("0.0.0.0", "::")
+
+
+class NotASender(UnusableTarget):
+    """What the factory (or the fixture) gave is not a sender: a usage error, before any verdict."""
+
+
+class SenderRun:
+    """The sender suite against the senders ``factory`` makes (None: each check is handed its sender)."""
+
+    role: Role = "sender"
+    preflight_id = PREFLIGHT_ID
+    preflight_failure = "the sender delivered nothing"
+
+    def __init__(
+        self,
+        source: str,
+        timeout: float,
+        generation: Generation,
+        factory: Callable[[], Any] | None = None,
+        release: Callable[[Any], None] | None = None,
+        capture_bind: str = LOOPBACK,
+        capture_host: str | None = None,
+        secrets: Sequence[str] = (),
+    ) -> None:
+        self.cases: list[Case] = suite.cases
+        self.source = source  # as shown: a harness URL without its user information
+        self.timeout = timeout
+        self.generation = generation
+        self.factory = factory
+        self.release = release
+        self.log = CaptureLog(hold_limit=timeout)
+        self.server = CaptureServer(self.log, bind=capture_bind, advertised=capture_host)
+        self.watchdog = Watchdog()
+        self.checked_sender = False
+        for secret in secrets:  # a harness's credentials: never shown
+            self.log.wire.redactor.add(secret)
+
+    @classmethod
+    def from_options(
+        cls, options: Options, generation: Generation, factory: Callable[[], Any] | None = None
+    ) -> SenderRun:
+        """The run ``options`` ask for, its factory (``factory``, or the one ``options.sender`` names) loaded and
+        probed, or its harness asked to answer now; ``OptionError`` naming the option at fault."""
+        source = options.sender
+        assert source is not None
+        bind, host = capture_address(options.capture_bind, options.capture_host)
+        release: Callable[[Any], None] | None = None
+        secrets: Sequence[str] = ()
+        if factory is not None:
+            try:
+                probe_factory(factory)
+            except ValueError as error:
+                raise OptionError("sender", str(error)) from None
+        elif is_harness_url(source):
+            try:
+                harness = Harness(source, options.timeout, options.ca_bundle)
+                harness.preflight()
+            except ValueError as error:
+                raise OptionError("sender", str(error)) from None
+            factory, release, secrets, source = (
+                (lambda: RemoteSender(harness)),
+                RemoteSender.close,
+                harness.secrets,
+                harness.display,
+            )
+        elif source != FROM_FIXTURE:
+            try:
+                factory = load_factory(source)
+                probe_factory(factory)
+            except ValueError as error:
+                raise OptionError("sender", str(error)) from None
+        return cls(source, options.timeout, generation, factory, release, bind, host, secrets)
+
+    @property
+    def display(self) -> str:
+        return self.source
+
+    @property
+    def wire(self) -> WireRecorder:
+        return self.log.wire
+
+    def header(self) -> str:
+        server = self.server
+        where = (
+            f", capture endpoints on {server.bind} as {server.advertised}" if server.advertised != server.bind else ""
+        )
+        return f"timeout {self.timeout:g} s per call of the adapter, {self.generation.describe()}{where}"
+
+    def stopped(self) -> str | None:
+        return self.watchdog.stuck
+
+    def make_sender(self) -> Any:
+        """A fresh sender from the factory; the factory's failure is the check's."""
+        assert self.factory is not None
+        try:
+            return self.factory()
+        except Exception as error:
+            raise CheckFailed(f"the factory raised {type(error).__name__}: {error}") from None
+
+    def run_case(self, case: Case, selected: Sequence[Case], sender: Any = None) -> str:
+        made = sender is None
+        if made:
+            sender = self.make_sender()
+        try:
+            return self._run_case(case, sender)
+        finally:
+            if made and self.release is not None:
+                self.release(sender)
+
+    def _run_case(self, case: Case, sender: Any) -> str:
+        if not self.checked_sender:
+            try:
+                check_sender(sender)
+            except ValueError as error:
+                raise NotASender(f"{self.source}: {error}") from None
+            self.checked_sender = True
+        if not self.server.is_running():
+            self.server.start()
+        with FrozenClock(epoch_for(self.generation.seed)) as clock:
+            self.log.offset = lambda: clock.offset
+            target = SenderTarget(
+                sender,
+                self.log,
+                self.server,
+                clock,
+                self.timeout,
+                self.watchdog,
+                self.generation,
+                requirement=case.requirement,
+                tenant=case.id,
+            )
+            try:
+                return case.run(target)
+            finally:
+                target.close()
+
+    def after_run(self) -> list[CheckResult]:
+        """Every request the capture servers got, judged again now that no check runs: what came after the sweeps,
+        or in a run whose selection left them out, is still accounted for."""
+        return after_the_run(self.log)
+
+    def notes(self) -> list[str]:
+        note = self.log.budget_note
+        return [note] if note else []
+
+    def close(self) -> None:
+        if self.server.is_running():
+            self.server.stop()
+
+
+def capture_address(bind: str, host: str | None) -> tuple[str, str]:
+    """Where the capture endpoints listen, and the host their URLs carry; checked by binding once."""
+    try:
+        family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((bind, 0))
+    except (OSError, UnicodeError, ValueError) as error:
+        raise OptionError("capture_bind", f"cannot listen on {bind!r} ({error})") from None
+    if host is None:
+        host = LOOPBACK if bind in WILDCARDS else bind
+    if not HOST_NAME.fullmatch(host):
+        raise OptionError("capture_host", f"{host!r} is not a host name or IP address")
+    return bind, host
