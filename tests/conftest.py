@@ -7,7 +7,7 @@ from pathlib import Path
 
 import _pytest.pytester
 import pytest
-from json_corpus import Corpus, draw_corpus
+from json_corpus import Corpus, draw_corpus, session_seed
 from peers import NodeStringify
 
 
@@ -58,9 +58,15 @@ def node() -> Iterator[NodeStringify]:
 
 
 @pytest.fixture(scope="session")
-def json_corpus() -> Corpus:
+def corpus_seed() -> int:
+    """The seed of the session's generated corpora (tests/json_corpus.py, tests/test_compiled.py)."""
+    return session_seed()
+
+
+@pytest.fixture(scope="session")
+def json_corpus(corpus_seed: int) -> Corpus:
     """The session's generated JSON texts (tests/json_corpus.py), drawn once for every test that compares them."""
-    return draw_corpus()
+    return draw_corpus(corpus_seed)
 
 
 NODE_BATCH = 2_500  # texts per round trip to Node: a few hundred kilobytes a line

@@ -232,11 +232,13 @@ class Corpus:
         return self.general + self.plain
 
 
-def draw_corpus(seed: int | None = None) -> Corpus:
-    """The corpus for ``seed``: ``HORNEROSS_CORPUS_SEED`` if set, else a new one each session, as Hypothesis draws
-    new documents on every run (the seed is in every failure message)."""
-    if seed is None:
-        seed = int(os.environ.get(SEED_VARIABLE) or random.SystemRandom().randrange(2**32))
+def session_seed() -> int:
+    """``HORNEROSS_CORPUS_SEED`` if set, else a new seed each session, as Hypothesis draws new documents on every
+    run: the tests that draw from it put it in every failure message."""
+    return int(os.environ.get(SEED_VARIABLE) or random.SystemRandom().randrange(2**32))
+
+
+def draw_corpus(seed: int) -> Corpus:
     rng = random.Random(seed)
     return Corpus(seed, [json_document(rng) for _ in range(GENERAL)], [plain_document(rng) for _ in range(PLAIN)])
 
