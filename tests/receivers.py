@@ -365,10 +365,17 @@ class CrashesOnEmptyFirstName(PlainReceiver):
 
 
 class HangsOnEmptyFirstName(PlainReceiver):
-    """Waits forever on a lookup keyed by the contact's first name when it is empty (a full-table scan)."""
+    """Waits forever on a lookup keyed by the contact's first name when it is empty (a full-table scan); counts
+    the deliveries it hung on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hung = 0
 
     def accept(self, event: dict[str, Any]) -> str:
         if first_name(event) == "":
+            with self.lock:
+                self.hung += 1
             time.sleep(5)
         return super().accept(event)
 
@@ -462,8 +469,18 @@ class RejectsLongMessages(PlainReceiver):
 
 
 @contextmanager
-def silent_endpoint() -> Iterator[str]:
-    """Accepts connections (the kernel completes them) and never answers."""
+def silent_endpoint(accepted: list[socket.socket] | None = None) -> Iterator[str]:
+    """Accepts connections (the kernel completes them) and never answers. With ``accepted``, the connections are
+    taken, kept open and never answered, and each is appended there: what a test counts instead of timing."""
+    if accepted is not None:
+
+        def hold(connection: socket.socket, stop: threading.Event) -> None:
+            with connection:
+                stop.wait()
+
+        with raw_endpoint(hold, accepted) as url:
+            yield url
+        return
     listener = socket.create_server(("127.0.0.1", 0), backlog=128)
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}/webhook"
@@ -472,8 +489,11 @@ def silent_endpoint() -> Iterator[str]:
 
 
 @contextmanager
-def raw_endpoint(handle: Callable[[socket.socket, threading.Event], None]) -> Iterator[str]:
-    """A loopback server that runs ``handle(connection, stop)`` on a thread per connection; yields its URL."""
+def raw_endpoint(
+    handle: Callable[[socket.socket, threading.Event], None], accepted: list[socket.socket] | None = None
+) -> Iterator[str]:
+    """A loopback server that runs ``handle(connection, stop)`` on a thread per connection; yields its URL. Each
+    connection is appended to ``accepted`` when one is given."""
     listener = socket.create_server(("127.0.0.1", 0), backlog=128)
     stop = threading.Event()
 
@@ -483,6 +503,8 @@ def raw_endpoint(handle: Callable[[socket.socket, threading.Event], None]) -> It
                 connection, _ = listener.accept()
             except OSError:
                 return
+            if accepted is not None:
+                accepted.append(connection)
             threading.Thread(target=handle, args=(connection, stop), daemon=True).start()
 
     server = threading.Thread(target=serve, daemon=True)
@@ -512,7 +534,7 @@ def read_request_head(connection: socket.socket) -> bytes:
 
 
 @contextmanager
-def dripping_endpoint(interval: float) -> Iterator[str]:
+def dripping_endpoint(interval: float, accepted: list[socket.socket] | None = None) -> Iterator[str]:
     """Answers '200 OK' one byte every ``interval`` seconds, so that no single read ever times out."""
 
     def drip(connection: socket.socket, stop: threading.Event) -> None:
@@ -525,7 +547,7 @@ def dripping_endpoint(interval: float) -> Iterator[str]:
                 except OSError:
                     return
 
-    with raw_endpoint(drip) as url:
+    with raw_endpoint(drip, accepted) as url:
         yield url
 
 

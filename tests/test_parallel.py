@@ -97,7 +97,6 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
     )
     assert run.ret == 1
     assert run.report["verdict"] == "non-conformant"
-    assert run.seconds < 60
     printed = re.search(r"generated events per check, seed (\d+)", run.stdout)
     assert printed is not None
     seeds = {path.name: path.read_text() for path in pytester.path.glob("seed-*.txt")}
