@@ -7,7 +7,7 @@ import socket
 
 import pytest
 import receivers as r
-from suite_runner import RECEIVER_CASES, FinishedRun, run_suite
+from suite_runner import RECEIVER_CASES, FinishedRun, run_both_ways, run_suite
 
 from horneross_conformance.receiver.reference import ReferenceReceiver
 
@@ -85,12 +85,15 @@ def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pyteste
 
 @pytest.mark.slow
 def test_an_endpoint_overloaded_by_the_burst_fails_only_the_burst(pytester: pytest.Pytester) -> None:
-    from horneross_conformance.transport.server import serve
-
-    with serve(r.SlowUnderLoad()) as base:
-        run = run_suite(pytester, f"{base}/webhook", "--horneross-timeout=0.5")
+    """With 8 deliveries in flight, as users run it, and one at a time: the same outcomes (so tests/test_in_flight.py
+    need not run this receiver both ways again). At 0.5 s its deliveries in flight time out and go one at a time; at
+    2 s it would answer every 8 in flight in a second, and take a minute."""
+    run = run_both_ways(pytester, r.SlowUnderLoad, "--horneross-timeout=0.5")
     assert run.failed() == {"RCV-10"}, run.stdout
     assert run.report["verdict"] == "conformant"
+
+
+COMPARED_IN_FLIGHT = {r.SlowUnderLoad}  # compared with one delivery at a time here
 
 
 def test_concurrent_timeouts_never_mark_the_endpoint_unresponsive() -> None:
