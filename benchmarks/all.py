@@ -54,12 +54,15 @@ def main() -> int:
     for title, run, arguments in runs:
         print(f"\n== {title}", flush=True)
         outcomes += run(arguments)
-    print(f"\n== summary ({machine}; {time.perf_counter() - started:.0f} s)")
-    for outcome in outcomes:
-        print(outcome.line())
-    met = sum(outcome.met for outcome in outcomes)
-    print(f"{met} of {len(outcomes)} targets met")
+    print(summary(outcomes, machine, time.perf_counter() - started))
     return 0
+
+
+def summary(outcomes: list[Outcome], machine: str, seconds: float) -> str:
+    """Every figure with its target, as the README's table quotes them, and how many targets were met."""
+    met = sum(outcome.met for outcome in outcomes)
+    lines = [f"\n== summary ({machine}; {seconds:.0f} s)", *(o.line() for o in outcomes)]
+    return "\n".join([*lines, f"{met} of {len(outcomes)} targets met"])
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import _pytest.pytester
 import pytest
+from json_corpus import Corpus, draw_corpus, session_seed
 from peers import NodeStringify
 
 
@@ -54,3 +55,28 @@ def node() -> Iterator[NodeStringify]:
     peer = NodeStringify()
     yield peer
     peer.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_seed() -> int:
+    """The seed of the session's generated corpora (tests/json_corpus.py, tests/test_compiled.py)."""
+    return session_seed()
+
+
+@pytest.fixture(scope="session")
+def json_corpus(corpus_seed: int) -> Corpus:
+    """The session's generated JSON texts (tests/json_corpus.py), drawn once for every test that compares them."""
+    return draw_corpus(corpus_seed)
+
+
+NODE_BATCH = 2_500  # texts per round trip to Node: a few hundred kilobytes a line
+
+
+@pytest.fixture(scope="session")
+def stringified(node: NodeStringify, json_corpus: Corpus) -> dict[str, bytes | str]:
+    """Node's JSON.stringify(JSON.parse(text)) of every text of the corpus (or JSON.parse's error), by text."""
+    texts = json_corpus.texts
+    answers: list[bytes | str] = []
+    for start in range(0, len(texts), NODE_BATCH):
+        answers += node.stringify_many(texts[start : start + NODE_BATCH])
+    return dict(zip(texts, answers, strict=True))

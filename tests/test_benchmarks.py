@@ -1,11 +1,14 @@
-"""The benchmark command runs, as the README gives it, and prints each figure with its target.
+"""Each benchmark command runs, as the README gives it, and prints each of its figures with its target.
 
-It runs with ``--quick`` (one round each, small corpora): this test is about the command working on a fresh
-clone, never about the figures, which a timed test could only make flaky.
+One test per benchmark, each with a tiny input (one round, a few hundred events, one generated event per check in
+every suite it starts): these tests are about the commands working on a fresh clone, never about the figures,
+which a timed test could only make flaky. The benchmark set itself (``benchmarks/all.py``) is not run here: it
+only runs these commands one after another, and its summary is tested on figures given to it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,25 +18,72 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE = re.compile(r"[-+]?\d[\d,.]*")  # any sign: an overhead measured on a busy machine can come out negative
+# Each benchmark script: its tiny input and the number of figures it prints
+BENCHMARKS = {
+    "canonical_sign.py": (["--rounds", "1", "--quick"], 2),
+    "validate_throughput.py": (["--rounds", "1", "--events", "200"], 3),
+    "suite_floor.py": (["--rounds", "1"], 2),
+    "generated_checks.py": (["--rounds", "1", "--examples", "1"], 1),
+    "harness_overhead.py": (["--rounds", "1"], 1),
+    "latency.py": (["--rounds", "1", "--latency", "0.001"], 1),
+    "capture_memory.py": (["--quick"], 1),  # 20 stray posts, one round
+}
+
+
+def assert_figure_line(line: str) -> None:
+    """A figure as the summary of ``benchmarks/all.py`` and the README quote it: ``what: figure; target T: met``."""
+    name, colon, rest = line.partition(": ")
+    assert name and colon, line
+    assert FIGURE.match(rest), line  # a figure first, whatever its sign
+    assert re.search(r"; target .+: (met|MISSED)$", rest), line
 
 
 @pytest.mark.slow
-def test_the_benchmark_command_prints_every_figure_with_its_target() -> None:
+@pytest.mark.parametrize("script", sorted(BENCHMARKS))
+def test_each_benchmark_command_prints_every_figure_with_its_target(script: str) -> None:
+    arguments, figures = BENCHMARKS[script]
+    # one generated event per check in every suite the benchmark starts, as all.py --quick gives them 3
+    env = {**os.environ, "PYTEST_ADDOPTS": "--horneross-examples=1"}
     result = subprocess.run(
-        [sys.executable, "benchmarks/all.py", "--quick"], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [sys.executable, f"benchmarks/{script}", *arguments],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "Traceback" not in result.stderr
-    summary = result.stdout.split("== summary", 1)[1].splitlines()
-    assert re.match(r" \(\d+ cores, ", summary[0])
-    lines = summary[1:-1]
-    assert len(lines) >= 7, lines
+    lines = [line.strip() for line in result.stdout.splitlines() if re.search(r"; target .+: (met|MISSED)$", line)]
+    assert len(lines) == figures, result.stdout
     for line in lines:
-        name, colon, rest = line.partition(": ")
-        assert name and colon, line
-        assert FIGURE.match(rest), line  # a figure first, whatever its sign
-        assert re.search(r"; target .+: (met|MISSED)$", rest), line
-    assert re.fullmatch(rf"\d+ of {len(lines)} targets met", summary[-1])
+        assert_figure_line(line)
+
+
+def test_every_benchmark_has_its_test_here_and_runs_in_the_set() -> None:
+    scripts = {path.name for path in (ROOT / "benchmarks").glob("*.py") if "\ndef main(" in path.read_text()}
+    assert scripts - {"all.py"} == set(BENCHMARKS)
+    imported = re.findall(r"^import (\w+)$", (ROOT / "benchmarks" / "all.py").read_text(), re.M)
+    assert set(BENCHMARKS) <= {f"{name}.py" for name in imported}
+
+
+def test_the_set_ends_with_a_summary_of_every_figure_and_its_target(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import all as benchmark_set
+    from targets import Outcome
+
+    outcomes = [
+        Outcome("canonical_bytes + sign, typical events", "1.50x Node", "faster than Node", True),
+        Outcome("latency", "-0.20 s added", "at most 2 s", True),
+        Outcome("the receiver suite against its floor", "2.61x its floor", "at most 2x", False),
+    ]
+    summary = benchmark_set.summary(outcomes, "2 cores, x86_64, Python 3.11.7", 95.2).split("== summary", 1)[1]
+    head, *lines, tail = summary.splitlines()
+    assert re.match(r" \(\d+ cores, .+; 95 s\)$", head), head
+    assert len(lines) == len(outcomes)
+    for line in lines:
+        assert_figure_line(line)
+    assert tail == "2 of 3 targets met"
 
 
 def test_a_negative_figure_has_the_summary_shape() -> None:

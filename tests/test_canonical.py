@@ -7,11 +7,12 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from json_corpus import GENERAL, PLAIN, Corpus, kinds
 from peers import NodeStringify
-from strategies import json_text
+from strategies import json_text, plain_json_text
 
 from horneross_conformance import canonical_bytes
-from horneross_conformance.core.canonical import same_json
+from horneross_conformance.core.canonical import exact_bytes, same_json
 
 # The pairs of shared/design/json-stringify.md, computed there by Node.js v20.
 DOCUMENTED = [
@@ -72,23 +73,101 @@ def test_values_that_are_not_json_are_refused(value: object) -> None:
         canonical_bytes(value)
 
 
-BATCH = 20
-
-
 @pytest.mark.slow
-@settings(
-    max_examples=10_000 // BATCH,
-    deadline=None,
-    database=None,
-    derandomize=False,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(texts=st.lists(json_text, min_size=BATCH, max_size=BATCH))
-def test_equals_node_json_stringify_on_generated_documents(node: NodeStringify, texts: list[str]) -> None:
-    """10,000 generated JSON texts (20 per example, one node round trip each), through this function and node."""
-    for text, expected in zip(texts, node.stringify_many(texts), strict=True):
-        assert isinstance(expected, bytes), f"node rejected a generated text: {expected}"
-        assert canonical_bytes(json.loads(text)) == expected, text
+def test_equals_node_json_stringify_on_generated_documents(
+    json_corpus: Corpus, stringified: dict[str, bytes | str]
+) -> None:
+    """The session's 15,000 generated JSON texts (tests/json_corpus.py), each through both paths of this function
+    and through Node's JSON.stringify(JSON.parse(text)): the same bytes, three times."""
+    for text in json_corpus.texts:
+        expected = stringified[text]
+        assert isinstance(expected, bytes), f"node rejected a generated text: {expected} (seed {json_corpus.seed})"
+        value = json.loads(text)
+        assert canonical_bytes(value) == expected, (text, json_corpus.seed)
+        assert exact_bytes(value) == expected, (text, json_corpus.seed)
+
+
+# Where a document fails, Hypothesis shrinks it to the smallest one that still fails: a few hundred of its own
+# documents, each through Node alone (the corpus above holds 15,000 for breadth, drawn in a fraction of the time).
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.one_of(json_text, plain_json_text))
+def test_equals_node_json_stringify_on_documents_hypothesis_draws(node: NodeStringify, text: str) -> None:
+    expected = node.stringify(text)
+    assert isinstance(expected, bytes), f"node rejected a generated text: {expected}"
+    value = json.loads(text)
+    assert canonical_bytes(value) == exact_bytes(value) == expected
+
+
+GENERAL_KINDS = [
+    "top-level scalar",
+    "white space between tokens",
+    "\\u escape",
+    "depth 5",
+    "empty container",
+    "duplicate key",
+    "array-index key",
+    "number-like key that is no index",
+    "non-ASCII key",
+    "lone surrogate",
+    "U+2028 or U+2029",
+    "control character",
+    "astral character",
+    "true, false or null",
+    "safe integer",
+    "integer beyond 2**53",
+    "integral float",
+    "negative zero",
+    "subnormal float",
+    "float in [1e20, 1e21)",
+    "float in [1e21, 1e22)",
+    "float from 1e21 (exponent notation)",
+    "float in [1e-6, 1e-5)",
+    "float in [1e-7, 1e-6)",
+    "float below 1e-6 (exponent notation)",
+    "float beyond the doubles (Infinity)",
+]
+PLAIN_KINDS = [
+    "top-level scalar",
+    "\\u escape",
+    "depth 5",
+    "empty container",
+    "duplicate key",
+    "non-ASCII key",
+    "lone surrogate",
+    "U+2028 or U+2029",
+    "control character",
+    "astral character",
+    "true, false or null",
+    "safe integer",
+]
+
+
+def test_the_generated_documents_hold_every_kind_of_value_where_serializers_differ(json_corpus: Corpus) -> None:
+    """The comparisons above mean something only if the corpus reaches every case: each kind in at least 50
+    documents (a few hundred is usual, whatever the seed), as many documents as Hypothesis drew before (10,000
+    and 5,000), and the fast path's documents free of what sends a document to the exact path."""
+    general, plain = kinds(json_corpus.general), kinds(json_corpus.plain)
+    assert general["documents"] == GENERAL == 10_000 and plain["documents"] == PLAIN == 5_000
+    assert {kind: general[kind] for kind in GENERAL_KINDS if general[kind] < 50} == {}, json_corpus.seed
+    assert {kind: plain[kind] for kind in PLAIN_KINDS if plain[kind] < 50} == {}, json_corpus.seed
+    for kind in ("float", "integer beyond 2**53", "array-index key"):
+        assert plain[kind] == 0, (kind, json_corpus.seed)
+
+
+def test_the_kinds_of_values_are_counted_where_they_are() -> None:
+    """The counter itself, on documents with one kind each."""
+    assert kinds(["1e21"])["float in [1e21, 1e22)"] == 1
+    assert kinds(["[5e-7]"])["float in [1e-7, 1e-6)"] == 1
+    assert kinds(['{"a": 1, "a": 2}'])["duplicate key"] == 1
+    assert kinds(['{"4294967294": 1}'])["array-index key"] == 1
+    assert kinds(['{"4294967295": 1, "01": 2}'])["number-like key that is no index"] == 1
+    assert kinds(['["\\ud83d"]'])["lone surrogate"] == 1
+    assert kinds(['["\\ud83d\\ude00"]'])["lone surrogate"] == 0
+    assert kinds(["[[[[[[]]]]]]"])["depth 5"] == 1
+    assert kinds(["-0.0"])["negative zero"] == 1
+    assert kinds(["1e400"])["float beyond the doubles (Infinity)"] == 1
+    assert kinds(['"\u2028"'])["U+2028 or U+2029"] == 1
 
 
 def test_same_json_compares_as_json_stringify_writes_but_not_the_order_of_keys() -> None:

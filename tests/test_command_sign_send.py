@@ -159,12 +159,9 @@ def test_send_to_nothing_or_to_a_silent_endpoint_ends_with_one_clear_line(tmp_pa
     refused = cli("send", r.closed_port(), cwd=tmp_path, env=SECRET_ENV)
     assert refused.returncode == 1 and "no answer: " in refused.stdout and "Is the receiver running" in refused.stdout
     assert "Traceback" not in refused.stderr
-    with r.silent_endpoint() as url:
-        started = time.monotonic()
+    with r.silent_endpoint() as url:  # it never answers nor closes: only the command's own timeout ends the wait
         silent = cli("send", url, "--timeout", "0.5", cwd=tmp_path, env=SECRET_ENV)
-        took = time.monotonic() - started
-    assert silent.returncode == 1 and "no answer: " in silent.stdout
-    assert took < 10  # the 0.5 s timeout, plus a Python start-up
+    assert silent.returncode == 1 and "no answer: no complete answer within 0.5 s" in silent.stdout
     bad_url = cli("send", "ftp://example.invalid/hook", cwd=tmp_path, env=SECRET_ENV)
     assert bad_url.returncode == 2 and bad_url.stderr == (
         "horneross-conformance send: 'ftp://example.invalid/hook' is not an http:// or https:// URL\n"

@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
+import json
+import socket
+
 import pytest
 import receivers as r
-from suite_runner import RECEIVER_CASES, FinishedRun, run_suite
+from suite_runner import RECEIVER_CASES, FinishedRun, run_both_ways, run_suite
 
 from horneross_conformance.receiver.reference import ReferenceReceiver
 
 
-def test_refused_connection_gives_one_message_and_a_verdict_within_two_seconds(
+def test_refused_connection_gives_one_message_and_a_verdict_before_any_other_check(
     pytester: pytest.Pytester,
 ) -> None:
     url = r.closed_port()
     run = run_suite(pytester, url)
-    assert run.seconds < 2
     assert run.ret == 1
     assert run.report["verdict"] == "non-conformant"
     assert run.outcomes()["RCV-01"] == "failed"
     assert "cannot reach" in run.details("RCV-01") and "connection refused" in run.details("RCV-01")
     assert run.stdout.count("connection refused") <= 3  # the failure, the table line, the short summary
     assert "Traceback" not in run.stdout and "Traceback" not in run.stderr
-    assert f"1 failed, {RECEIVER_CASES - 1} skipped" in run.stdout
+    assert f"1 failed, {RECEIVER_CASES - 1} skipped" in run.stdout  # the preflight alone: nothing else waits
 
 
 def test_unresolvable_host_is_one_clear_message(pytester: pytest.Pytester) -> None:
     run = run_suite(pytester, "http://no-such-host.invalid/webhook")
     assert run.ret == 1
-    assert "cannot resolve host 'no-such-host.invalid'" in run.details("RCV-01")
-    assert run.seconds < 10
+    assert "cannot resolve host 'no-such-host.invalid'" in run.details("RCV-01")  # an answer, not a timeout
+    assert f"1 failed, {RECEIVER_CASES - 1} skipped" in run.stdout  # the preflight alone: nothing else waits
 
 
 def test_untrusted_tls_certificate_is_one_clear_message(pytester: pytest.Pytester) -> None:
@@ -68,23 +70,30 @@ def test_an_unusable_ca_bundle_is_a_usage_error(pytester: pytest.Pytester, bundl
 
 @pytest.mark.slow
 def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pytester: pytest.Pytester) -> None:
-    with r.silent_endpoint() as url:
+    """Bounded by what waits, counted rather than timed: every connection to this endpoint waits out the timeout,
+    and once two deliveries in a row got no answer, the checks left end without one (about a dozen connections,
+    those in flight at that moment; not one for each of the checks)."""
+    accepted: list[socket.socket] = []
+    with r.silent_endpoint(accepted) as url:
         run = run_suite(pytester, url, "--horneross-timeout=0.3")
     assert run.ret == 1
     assert run.report["verdict"] == "non-conformant"
     assert "no complete answer within 0.3 s" in run.details("RCV-01")
     assert "stopped answering (2 deliveries in a row got no answer within 0.3 s)" in run.stdout
-    assert run.seconds < 4  # two deliveries wait out the timeout; the rest end at once
+    assert 2 <= len(accepted) < RECEIVER_CASES, len(accepted)
 
 
 @pytest.mark.slow
 def test_an_endpoint_overloaded_by_the_burst_fails_only_the_burst(pytester: pytest.Pytester) -> None:
-    from horneross_conformance.transport.server import serve
-
-    with serve(r.SlowUnderLoad()) as base:
-        run = run_suite(pytester, f"{base}/webhook", "--horneross-timeout=0.5")
+    """With 8 deliveries in flight, as users run it, and one at a time: the same outcomes (so tests/test_in_flight.py
+    need not run this receiver both ways again). At 0.5 s its deliveries in flight time out and go one at a time; at
+    2 s it would answer every 8 in flight in a second, and take a minute."""
+    run = run_both_ways(pytester, r.SlowUnderLoad, "--horneross-timeout=0.5")
     assert run.failed() == {"RCV-10"}, run.stdout
     assert run.report["verdict"] == "conformant"
+
+
+COMPARED_IN_FLIGHT = {r.SlowUnderLoad}  # compared with one delivery at a time here
 
 
 def test_concurrent_timeouts_never_mark_the_endpoint_unresponsive() -> None:
@@ -105,11 +114,15 @@ def test_concurrent_timeouts_never_mark_the_endpoint_unresponsive() -> None:
 
 @pytest.mark.slow
 def test_endpoint_that_drips_bytes_is_bounded_by_the_total_deadline(pytester: pytest.Pytester) -> None:
-    with r.dripping_endpoint(interval=0.05) as url:  # the whole 40-byte answer would take 2 s
+    """Bytes keep coming, so no single read times out: the total deadline ends each delivery, and the checks left
+    end without one once two in a row got no complete answer (counted as above)."""
+    accepted: list[socket.socket] = []
+    with r.dripping_endpoint(interval=0.05, accepted=accepted) as url:  # the whole 40-byte answer would take 2 s
         run = run_suite(pytester, url, "--horneross-timeout=0.5")
     assert run.ret == 1
     assert "no complete answer within 0.5 s (waited for the rest of the answer)" in run.details("RCV-01")
-    assert run.seconds < 5
+    assert "stopped answering (2 deliveries in a row got no answer within 0.5 s)" in run.stdout
+    assert 2 <= len(accepted) < RECEIVER_CASES, len(accepted)
 
 
 def test_a_slow_but_complete_answer_within_the_timeout_is_an_answer(pytester: pytest.Pytester) -> None:
@@ -175,8 +188,10 @@ HOSTILE_TIMEOUT = 2.0
 
 
 def _bounded(run: FinishedRun) -> None:
-    """The promise for any endpoint: a verdict within (number of checks) x (timeout), with a report."""
-    assert run.seconds < RECEIVER_CASES * HOSTILE_TIMEOUT, run.seconds
+    """The promise for any endpoint: a verdict within (number of checks) x (timeout), with a report. These
+    endpoints answer at once, however oddly: no delivery waits out its timeout (no huge answer read to its end, no
+    redirect followed), which a wait would say in the report."""
+    assert f"within {HOSTILE_TIMEOUT:g} s" not in run.stdout + json.dumps(run.report)
     assert run.report["verdict"] == "non-conformant" and run.ret == 1
     assert "Traceback" not in run.stdout + run.stderr
 

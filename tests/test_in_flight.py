@@ -12,7 +12,9 @@ import receivers as r
 from hypothesis import strategies as st
 from suite_runner import run_both_ways, run_suite
 from test_exploration import NUMBERS, fails_above
+from test_hard_targets import COMPARED_IN_FLIGHT as COMPARED_IN_HARD_TARGETS
 from test_receiver_suite import COMPARED_IN_FLIGHT
+from test_receiver_verdicts import COMPARED_IN_FLIGHT as COMPARED_IN_VERDICTS
 
 from horneross_conformance.checks.exploration import Counterexample, Stop, explore
 from horneross_conformance.checks.in_flight import explore_in_flight
@@ -100,9 +102,11 @@ def test_an_internal_error_in_a_delivery_reaches_the_caller() -> None:
 
 def zoo() -> list[type[r.PlainReceiver]]:
     """Every test receiver of ``receivers``, conformant or broken (the abstract load-sensitive base aside), but
-    those tests/test_receiver_suite.py already runs both ways, asserting on its own runs."""
+    those that tests/test_receiver_suite.py, test_hard_targets.py and test_receiver_verdicts.py already run both
+    ways, asserting on their own runs."""
     found = [value for value in vars(r).values() if isinstance(value, type) and issubclass(value, r.PlainReceiver)]
-    return [receiver for receiver in found if receiver is not r.LoadSensitive and receiver not in COMPARED_IN_FLIGHT]
+    elsewhere = COMPARED_IN_FLIGHT | COMPARED_IN_HARD_TARGETS | COMPARED_IN_VERDICTS
+    return [receiver for receiver in found if receiver is not r.LoadSensitive and receiver not in elsewhere]
 
 
 @pytest.mark.slow
@@ -111,11 +115,8 @@ def test_deliveries_in_flight_change_no_outcome(pytester: pytest.Pytester, recei
     """The whole suite, one delivery at a time and 8 in flight: the same requirement outcomes and the same failing
     checks. The same seed gives both runs the same events, so few of them are enough to compare the two ways of
     delivering them (how deep generation finds rare bugs is tests/test_generated_checks.py's subject). A 2 s
-    timeout, short enough for the receiver that hangs on some events; 0.5 s for the one that takes 1 s an answer
-    under load, so that its deliveries in flight time out and go one at a time (at 2 s it would answer every 8 in
-    flight in a second, and take a minute)."""
-    timeout = 0.5 if receiver is r.SlowUnderLoad else 2
-    run_both_ways(pytester, receiver, f"--horneross-timeout={timeout}")
+    timeout, short enough for the receiver that hangs on some events."""
+    run_both_ways(pytester, receiver, "--horneross-timeout=2")
 
 
 def test_an_endpoint_that_fails_only_under_load_passes_and_is_told_why_it_went_one_at_a_time(

@@ -22,7 +22,7 @@ from command_line import environment, executable, listening
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.cli.listen import LOG_BODY, Outlet
-from horneross_conformance.cli.listen_server import BoundedServer
+from horneross_conformance.cli.listen_server import GRACE, REQUEST_TIME, BoundedServer
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.transport.client import parse_endpoint, post
 
@@ -46,12 +46,11 @@ def address(url: str) -> tuple[str, int]:
     return endpoint.host, endpoint.port
 
 
-def real_delivery(url: str, timeout: float = 10) -> tuple[int, float]:
+def real_delivery(url: str, timeout: float = 10) -> int:
+    """The status of a signed delivery; a delivery that gets no answer within ``timeout`` raises."""
     body = canonical_bytes(sample_event("conversation.created"))
     headers = {"Content-Type": "application/json", "X-Horneross-Signature": sign(body, r.SECRET)}
-    started = time.monotonic()
-    status = post(parse_endpoint(url + "webhook"), body, headers, timeout).status
-    return status, time.monotonic() - started
+    return post(parse_endpoint(url + "webhook"), body, headers, timeout).status
 
 
 def stream(url: str, head: bytes, piece: bytes, total: int) -> tuple[bytes, int]:
@@ -83,7 +82,7 @@ def test_a_chunk_size_of_minus_one_is_refused_and_200_mib_after_it_cost_no_memor
     with listening("--log", "log.jsonl", cwd=tmp_path, env=SECRET_ENV) as listener:
         before = peak_memory(listener.process.pid)
         answer, _ = stream(listener.url, HEAD + b"-1\r\n", b"x" * MiB, 200 * MiB)
-        status, _ = real_delivery(listener.url)
+        status = real_delivery(listener.url)
         peak = peak_memory(listener.process.pid)
         listener.stop()
     assert answer.startswith(b"HTTP/1.1 400 ") and b"chunk size" in answer
@@ -131,13 +130,15 @@ def slow_clients(url: str, count: int) -> Iterator[list[socket.socket]]:
 
 @pytest.mark.slow
 def test_hundreds_of_slow_clients_do_not_delay_a_real_delivery(tmp_path: Path) -> None:
+    """Slow clients fill every connection the listener keeps, and each would hold its place for REQUEST_TIME if it
+    were not pushed out: a real delivery that waited for one to run out of time would get no answer within a third
+    of that, and raise."""
     with listening("--quiet", cwd=tmp_path, env=SECRET_ENV) as listener:
         with slow_clients(listener.url, 400):  # more than the listener's connection limit
-            time.sleep(1.5)  # they have all been slow for longer than a real delivery ever is
-            answers = [real_delivery(listener.url) for _ in range(5)]
+            time.sleep(GRACE * 1.5)  # they have all been slow for longer than a real delivery ever is
+            statuses = [real_delivery(listener.url, timeout=REQUEST_TIME / 3) for _ in range(5)]
         output = listener.stop()
-    assert [status for status, _ in answers] == [200] * 5
-    assert max(seconds for _, seconds in answers) < 1, answers
+    assert statuses == [200] * 5
     assert "stopped: 5 deliveries, 5 signed and valid" in output
 
 
@@ -163,7 +164,7 @@ def test_a_paused_terminal_grows_no_memory_and_blocks_no_answer(tmp_path: Path) 
             statuses.append(
                 post(parse_endpoint(url + "webhook"), body, {"Content-Type": "application/json"}, 30).status
             )
-        status, seconds = real_delivery(url)
+        status = real_delivery(url)  # printing is blocked: an answer at all shows that it blocks no answer
         peak = peak_memory(process.pid)
         process.terminate()
         output, _errors = process.communicate(timeout=30)  # the terminal resumes: what was kept is written
@@ -171,7 +172,7 @@ def test_a_paused_terminal_grows_no_memory_and_blocks_no_answer(tmp_path: Path) 
         if process.poll() is None:
             process.kill()
             process.wait(10)
-    assert statuses == [401] * 40 and status == 200 and seconds < 1
+    assert statuses == [401] * 40 and status == 200
     assert peak < 150 * MiB, peak
     assert b"stopped: 41 deliveries, 1 signed and valid, 40 with problems" in output
 

@@ -68,11 +68,13 @@ def test_installed_wheel_runs_the_suite_in_an_empty_folder(wheel: Path, tmp_path
     )
     assert where.stdout.strip() == str(target / "horneross_conformance" / "schemas")
     with serve(ReferenceReceiver(r.SECRET)) as base:
+        # few generated events: how many is not this test's subject
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--horneross-endpoint={base}/webhook"]
+        command.append("--horneross-examples=3")
         result = subprocess.run(command, cwd=empty, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{RECEIVER_CASES} passed in" in result.stdout
-    run = [sys.executable, "-m", "horneross_conformance.cli.main", "run"]
+    run = [sys.executable, "-m", "horneross_conformance.cli.main", "run", "--examples", "3"]
     result = subprocess.run(run, cwd=empty, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     # run needs no pytest: both suites on the engine, no warning, nothing left in the folder
