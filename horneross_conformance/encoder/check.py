@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from horneross_conformance.checks.exploration import Counterexample, Stop, explore
 from horneross_conformance.core.canonical import canonical_bytes
@@ -53,10 +53,14 @@ class Mismatch:
 
 @dataclass(slots=True)
 class Finding:
-    """One fault, shown by its smallest vector; ``vectors`` are the ids of every vector that showed it."""
+    """One fault, shown by its smallest vector; ``mismatches`` are every vector's that showed it."""
 
     shown: Mismatch
-    vectors: list[str] = field(default_factory=list)
+    mismatches: list[Mismatch] = field(default_factory=list)
+
+    @property
+    def vectors(self) -> list[str]:
+        return [str(mismatch.vector) for mismatch in self.mismatches]
 
 
 @dataclass(slots=True)
@@ -77,11 +81,21 @@ class Outcome:
     def add(self, mismatch: Mismatch) -> None:
         finding = self.findings.get(mismatch.fault.name)
         if finding is None:
-            self.findings[mismatch.fault.name] = Finding(mismatch, [str(mismatch.vector)])
+            self.findings[mismatch.fault.name] = Finding(mismatch, [mismatch])
             return
-        finding.vectors.append(str(mismatch.vector))
+        finding.mismatches.append(mismatch)
         if len(mismatch.expected) < len(finding.shown.expected):
             finding.shown = mismatch
+
+    def settle(self) -> None:
+        """A fault whose every case another fault found explains as well goes under that one: an encoder that
+        sorts keys keeps, on a vector whose keys came sorted, the order they came in too."""
+        for name, finding in list(self.findings.items()):
+            others = {mismatch.fault.also for mismatch in finding.mismatches}
+            if len(others) == 1 and (other := others.pop()) in self.findings and other != name:
+                del self.findings[name]
+                for mismatch in finding.mismatches:
+                    self.add(replace(mismatch, fault=self.findings[other].shown.fault))
 
 
 def check_encoder(
@@ -104,6 +118,7 @@ def check_encoder(
         if written != vector.output:
             fault = diagnose(vector.input, vector.output, written)
             outcome.add(Mismatch(vector.input, vector.output, written, fault, vector.id))
+    outcome.settle()
     if examples > 0:
         _generated(encoder, examples, seed, budget, outcome)
     if outcome.broken is None:

@@ -28,6 +28,7 @@ class Fault:
     name: str
     rule: str
     detail: str = ""
+    also: str = ""  # the name of another fault that explains this case just as well
 
     def sentence(self) -> str:
         return f"{self.name}: {self.rule}" + (f" ({self.detail})" if self.detail else "")
@@ -255,11 +256,10 @@ def _key_order(due: list[str], written: list[str], came: list[str] | None) -> Fa
         last = list(reversed(dict.fromkeys(reversed(came))))  # each key at its last position
         if written in (last, _javascript_order(last)):
             return DUPLICATE_MOVED
-    if written in (sorted(due), sorted(due, key=lambda k: k.encode("utf-16-be", "surrogatepass"))):
-        return KEYS_SORTED
-    if came is not None and written == list(dict.fromkeys(came)):
-        return KEYS_NOT_FIRST
-    return KEYS_ORDER
+    is_sorted = written in (sorted(due), sorted(due, key=lambda k: k.encode("utf-16-be", "surrogatepass")))
+    if came is not None and written == list(dict.fromkeys(came)):  # the order that came, kept
+        return replace(KEYS_NOT_FIRST, also=KEYS_SORTED.name) if is_sorted else KEYS_NOT_FIRST
+    return KEYS_SORTED if is_sorted else KEYS_ORDER
 
 
 def _javascript_order(keys: list[str]) -> list[str]:
