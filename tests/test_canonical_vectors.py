@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import re
 from types import ModuleType
 from typing import Any
 
@@ -112,3 +113,16 @@ def test_the_meta_schema_refuses_a_vector_that_cannot_be_used(field: str, value:
         broken["vectors"][0][field] = value
     with pytest.raises(ValidationError):
         META.validate(broken)
+
+
+def test_each_row_of_the_readme_table_of_encoders_is_backed_by_vectors_of_the_file() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- encoders -->\n", 1)[1].split("\n<!-- /encoders -->", 1)[0]
+    rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
+    ids = {v["id"] for v in VECTORS}
+    assert len(rows) >= 20
+    languages = {row.split("|")[1].strip().split(":")[0] for row in rows} - {""}
+    assert languages >= {"Go", "PHP", "Ruby", "Java, Jackson", ".NET"}
+    for row in rows:
+        cited = re.findall(r"`([a-z0-9-]+)`", row.rsplit("|", 2)[1])
+        assert cited and set(cited) <= ids, row
