@@ -75,7 +75,7 @@ def check_encoder_command(args: argparse.Namespace) -> int:
         shown = for_terminal(shlex.join(command))
         print(f"check-encoder: {shown}: the canonical vectors{generated}; {args.timeout:g} s per answer", flush=True)
         outcome = check_encoder(encoder, args.examples, seed)
-    report(outcome, args.examples)
+    report(outcome, args.examples, seed)
     if outcome.passed:
         print("check-encoder: PASSED: every output is exactly what JSON.stringify writes")
         return EXIT_OK
@@ -100,7 +100,7 @@ def _usage_problem(args: argparse.Namespace, encoder: list[str]) -> str | None:
     return None
 
 
-def report(outcome: Outcome, examples: int) -> None:
+def report(outcome: Outcome, examples: int, seed: int) -> None:
     """What the check found, fault by fault, then what became of the generated documents."""
     differ = sum(len(finding.vectors) for finding in outcome.findings.values())
     if outcome.vectors_run == outcome.vectors_total and not differ:
@@ -117,7 +117,7 @@ def report(outcome: Outcome, examples: int) -> None:
         print_mismatch(finding.shown, f"vectors:  {', '.join(ids)}")
     if outcome.counterexample is not None:
         how = "shrunk to the smallest that still does" if outcome.shrunk else "not shrunk"
-        print(f"generated documents: one differs, {how} ({outcome.generated} tried):")
+        print(f"generated documents: one differs, {how} ({outcome.generated} tried; --seed {seed} repeats it):")
         print_mismatch(outcome.counterexample, None)
     elif examples and outcome.vectors_run == outcome.vectors_total and outcome.broken is None:
         if outcome.stopped:
@@ -129,19 +129,43 @@ def report(outcome: Outcome, examples: int) -> None:
 
 
 def print_mismatch(mismatch: Mismatch, vectors: str | None) -> None:
+    """A fault's block: its sentence, the vectors that show it, the input, and the expected and written bytes
+    around the value at fault (or the first byte that differs), a caret under it."""
     print(for_terminal(f"FAULT {mismatch.fault.sentence()}"))
     if vectors:
         print(f"  {vectors}")
     source = visible(mismatch.source)
     print(f"  input:    {source[:INPUT_SHOWN]}{'…' * (len(source) > INPUT_SHOWN)}")
-    at = first_difference(mismatch.expected, mismatch.actual)
-    start = _boundary(mismatch.expected, max(0, at - BEFORE))
+    due_at, written_at = _located(mismatch)
+    if due_at == written_at:
+        start = _boundary(mismatch.expected, max(0, due_at - BEFORE))
+        print(f"  expected: {excerpt(mismatch.expected, start)}")
+        print(f"  actual:   {excerpt(mismatch.actual, start)}")
+        print(f"            {_caret(mismatch.expected, start, due_at)}")
+        return
+    for label, data, at in (("expected", mismatch.expected, due_at), ("actual", mismatch.actual, written_at)):
+        start = _boundary(data, max(0, at - BEFORE))
+        print(f"  {label + ':':9} {excerpt(data, start)}")
+        print(f"            {_caret(data, start, at)}")
+
+
+def _located(mismatch: Mismatch) -> tuple[int, int]:
+    """Byte offsets of the value at fault in the expected and the written output, where the diagnosis located
+    it; otherwise the first byte that differs, in both."""
+    fault = mismatch.fault
+    if fault.due_at is None or fault.written_at is None:
+        at = first_difference(mismatch.expected, mismatch.actual)
+        return at, at
+    written = mismatch.actual.decode("utf-8", "surrogateescape")
+    expected = mismatch.expected.decode("utf-8")
+    return len(expected[: fault.due_at].encode()), len(written[: fault.written_at].encode("utf-8", "surrogateescape"))
+
+
+def _caret(data: bytes, start: int, at: int) -> str:
+    """A caret under byte ``at`` of ``data`` shown from ``start`` by ``excerpt``."""
     lead = "…" if start else ""
-    expected = excerpt(mismatch.expected, start)
-    print(f"  expected: {lead}{expected}")
-    print(f"  actual:   {lead}{excerpt(mismatch.actual, start)}")
-    column = width(lead + visible(mismatch.expected[start:at].decode("utf-8", "surrogateescape")))
-    print(f"            {' ' * column}^ byte {at}")
+    column = width(lead + visible(data[start:at].decode("utf-8", "surrogateescape")))
+    return f"{' ' * column}^ byte {at}"
 
 
 def _boundary(data: bytes, at: int) -> int:
@@ -155,7 +179,8 @@ def excerpt(data: bytes, start: int) -> str:
     """``SHOWN`` bytes of ``data`` from ``start``, whole characters only, made visible; … where cut."""
     end = min(len(data), start + SHOWN)
     end = _boundary(data, end) if end < len(data) else end
-    return visible(data[start:end].decode("utf-8", "surrogateescape")) + ("…" if end < len(data) else "")
+    lead = "…" if start else ""
+    return lead + visible(data[start:end].decode("utf-8", "surrogateescape")) + ("…" if end < len(data) else "")
 
 
 def visible(text: str) -> str:

@@ -78,13 +78,14 @@ class Outcome:
     def passed(self) -> bool:
         return not self.findings and self.counterexample is None and self.broken is None
 
-    def add(self, mismatch: Mismatch) -> None:
+    def add(self, mismatch: Mismatch, shown: bool = True) -> None:
+        """File ``mismatch`` under its fault; the smallest one ``shown`` stands for the fault."""
         finding = self.findings.get(mismatch.fault.name)
         if finding is None:
             self.findings[mismatch.fault.name] = Finding(mismatch, [mismatch])
             return
         finding.mismatches.append(mismatch)
-        if len(mismatch.expected) < len(finding.shown.expected):
+        if shown and len(mismatch.expected) < len(finding.shown.expected):
             finding.shown = mismatch
 
     def settle(self) -> None:
@@ -95,7 +96,7 @@ class Outcome:
             if len(others) == 1 and (other := others.pop()) in self.findings and other != name:
                 del self.findings[name]
                 for mismatch in finding.mismatches:
-                    self.add(replace(mismatch, fault=self.findings[other].shown.fault))
+                    self.add(replace(mismatch, fault=self.findings[other].shown.fault), shown=False)
 
 
 def check_encoder(

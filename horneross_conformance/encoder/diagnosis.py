@@ -29,6 +29,8 @@ class Fault:
     rule: str
     detail: str = ""
     also: str = ""  # the name of another fault that explains this case just as well
+    due_at: int | None = None  # where the value at fault starts, in characters of the expected output...
+    written_at: int | None = None  # ...and of the encoder's (None: see the first byte that differs)
 
     def sentence(self) -> str:
         return f"{self.name}: {self.rule}" + (f" ({self.detail})" if self.detail else "")
@@ -187,8 +189,15 @@ def _depth(token: Token) -> int:
 
 
 def _compare(want: Token, got: Token, given: Token | None) -> Fault | None:
-    """The first fault in ``got`` where ``want`` was due, walking both in order; ``given`` is the input's value at
-    the same place (the value JSON.parse kept), when there is one."""
+    """The first fault in ``got`` where ``want`` was due, walking both in order, located at the value where it
+    is; ``given`` is the input's value at the same place (the value JSON.parse kept), when there is one."""
+    fault = _first(want, got, given)
+    if fault is not None and fault.due_at is None and fault.rule not in (KEY_RULE, DUPLICATE_RULE):
+        return replace(fault, due_at=want.at, written_at=got.at)
+    return fault  # keys in another order: the first byte that differs shows it best
+
+
+def _first(want: Token, got: Token, given: Token | None) -> Fault | None:
     if want.kind != got.kind:
         return _kinds(want, got, given)
     if want.kind == "object":
@@ -229,19 +238,22 @@ def _objects(want: Token, got: Token, given: Token | None) -> Fault | None:
     due, written = want.keys(), got.keys()
     came = given.keys() if given is not None and given.kind == "object" else None
     if due != written:
-        return _key_order(due, written, came)
+        order = _key_order(due, written, came)
+        if order is SURROGATE_REPLACED:  # point at the key that lost its surrogate
+            key = next(k for k, _ in want.members if _SURROGATE.search(k.value))
+            replaced = _SURROGATE.sub("\ufffd", key.value)
+            written_key = next((k for k, _ in got.members if k.value == replaced), got)
+            return replace(order, due_at=key.at, written_at=written_key.at)
+        return order
     for (key, value), (written_key, written_value) in zip(want.members, got.members, strict=True):
-        if key.text != written_key.text:
-            fault = _strings(key, written_key)
-            if fault is not None:
-                return fault
-        source = given.member(key.value) if given is not None and given.kind == "object" else None
-        fault = _compare(value, written_value, source)
+        fault = _strings(key, written_key) or _compare(
+            value, written_value, given.member(key.value) if given is not None and given.kind == "object" else None
+        )
         if fault is not None:
             if came is not None and came.count(key.value) > 1:
                 first = next(v for k, v in given.members if k.value == key.value)  # type: ignore[union-attr]
                 if _plain(first) == _plain(written_value):
-                    return DUPLICATE_FIRST_VALUE
+                    return replace(DUPLICATE_FIRST_VALUE, due_at=value.at, written_at=written_value.at)
             return fault
     return None
 
@@ -304,9 +316,11 @@ def _strings(want: Token, got: Token) -> Fault | None:
     if want.text == got.text:
         return None
     if want.value == got.value:  # the same text, escaped another way: the first escape that differs says how
+        due_at, written_at = want.at + 1, got.at + 1
         for (due, character), (written, _) in zip(units(want.text), units(got.text), strict=False):
             if due != written:
-                return _escape(character, written)
+                return replace(_escape(character, written), due_at=due_at, written_at=written_at)
+            due_at, written_at = due_at + len(due), written_at + len(written)
         return ESCAPE_OTHER
     if _SURROGATE.search(want.value):
         pattern = "".join(".?" if _SURROGATE.fullmatch(c) else re.escape(c) for c in want.value)

@@ -31,13 +31,14 @@ class ReadError(ValueError):
 class Token:
     """One value: ``kind`` is object, array, string, number or literal; ``text`` is a scalar's text as written
     (a string's with its quotes); ``value`` is a string's decoded text; ``members`` an object's (key, value)
-    pairs in the order written; ``items`` an array's values."""
+    pairs in the order written; ``items`` an array's values; ``at`` where it starts."""
 
     kind: str
     text: str = ""
     value: str = ""
     members: tuple[tuple[Token, Token], ...] = field(default=())
     items: tuple[Token, ...] = field(default=())
+    at: int = 0  # the character where the value starts in the text read
 
     def keys(self) -> list[str]:
         return [key.value for key, _ in self.members]
@@ -84,11 +85,11 @@ class _Reader:
         for literal in _LITERALS:
             if self.text.startswith(literal, self.at):
                 self.at += len(literal)
-                return Token("literal", literal)
+                return Token("literal", literal, at=self.at - len(literal))
         number = _NUMBER.match(self.text, self.at)
         if number is not None:
             self.at = number.end()
-            return Token("number", number.group())
+            return Token("number", number.group(), at=number.start())
         raise ReadError(f"{first!r} cannot start a value", self.at)
 
     def expect(self, closing: str) -> bool:
@@ -103,12 +104,13 @@ class _Reader:
         raise ReadError(f"expected ',' or {closing!r}", self.at)
 
     def object(self, depth: int) -> Token:
+        start = self.at
         self.at += 1
         members: list[tuple[Token, Token]] = []
         self.space()
         if self.text.startswith("}", self.at):
             self.at += 1
-            return Token("object")
+            return Token("object", at=start)
         while True:
             self.space()
             if not self.text.startswith('"', self.at):
@@ -120,19 +122,20 @@ class _Reader:
             self.at += 1
             members.append((key, self.value(depth)))
             if self.expect("}"):
-                return Token("object", members=tuple(members))
+                return Token("object", members=tuple(members), at=start)
 
     def array(self, depth: int) -> Token:
+        start = self.at
         self.at += 1
         items: list[Token] = []
         self.space()
         if self.text.startswith("]", self.at):
             self.at += 1
-            return Token("array")
+            return Token("array", at=start)
         while True:
             items.append(self.value(depth))
             if self.expect("]"):
-                return Token("array", items=tuple(items))
+                return Token("array", items=tuple(items), at=start)
 
     def string(self) -> Token:
         start = self.at
@@ -151,7 +154,7 @@ class _Reader:
         except ValueError:
             raise ReadError("a string holds an invalid escape", start) from None
         self.at = end + 1
-        return Token("string", text, value)
+        return Token("string", text, value, at=start)
 
 
 def units(text: str) -> list[tuple[str, str]]:
