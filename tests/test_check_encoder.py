@@ -6,6 +6,7 @@ The Go kit's encoder and Go's encoding/json are checked in test_go_kit.py.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 from command_line import cli
+from hypothesis import HealthCheck, given, settings
 from peers import ROOT, node_binary
 
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from horneross_conformance.encoder.documents import line_json_text
 
 PYTHON = sys.executable
 NODE_STRINGIFY = (
@@ -240,3 +243,13 @@ def test_cat_echoes_its_input_and_fails_only_where_json_stringify_changes_the_te
     assert result.returncode == EXIT_FAILED
     assert "documentation-example" not in result.stdout
     assert "white space between tokens" in faults(result)
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(text=line_json_text)
+def test_every_generated_document_is_one_line_of_utf8_json(text: str) -> None:
+    """What the protocol promises an encoder: no CR or LF in a text, and nothing UTF-8 cannot carry (a lone
+    surrogate is always escaped)."""
+    assert "\n" not in text and "\r" not in text
+    text.encode("utf-8")
+    json.loads(text)

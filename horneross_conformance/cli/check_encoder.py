@@ -35,6 +35,7 @@ def add_parser(commands: Any) -> None:
     command = commands.add_parser(
         "check-encoder",
         help="check that an encoder in any language writes exactly what JSON.stringify writes",
+        usage="horneross-conformance check-encoder [-h] [--examples N] [--seed N] [--timeout SECONDS] -- CMD [ARGS]",
         description="Start the encoder CMD, write it one JSON text per line on its standard input, and read one line "
         "per input from its standard output: JSON.stringify(JSON.parse(line)), or a line starting with ERROR when "
         "it refuses the input. Each output is compared with what JSON.stringify writes: the canonical vectors "
