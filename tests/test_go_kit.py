@@ -157,3 +157,15 @@ def test_the_go_kit_sender_is_certified_conformant(pytester: pytest.Pytester, bu
     assert run.report["verdict"] == "conformant"
     assert run.report["status"] == "CONFORMANT"
     assert {r["outcome"] for r in run.report["requirements"]} == {"passed"}
+
+
+def test_without_go_the_tests_fail_saying_how_to_install_it_unless_left_out_on_purpose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv(WITHOUT_GO, raising=False)
+    with pytest.raises(pytest.fail.Exception, match="apt-get install golang-go"):
+        go("version")
+    monkeypatch.setenv(WITHOUT_GO, "1")
+    with pytest.raises(pytest.skip.Exception, match="left out of this run on purpose"):
+        go("version")
