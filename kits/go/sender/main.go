@@ -13,11 +13,11 @@
 //	POST BASE/senders/S/run-due    {"now": T}                                      -> {}
 //	POST BASE/senders/S/close      {}                                              -> {}
 //
-// The trap is in emit's data. encoding/json reads a JSON object into a map, which forgets the order of its keys,
-// and reads a string holding a lone surrogate ("\ud83d", a message cut in the middle of an emoji) as U+FFFD: a Go
-// sender that decodes data that way signs other bytes than JSON.stringify does. So data is kept as the bytes that
-// came (json.RawMessage) and read with the kit's own decoder, encoder.Parse, which keeps both; the dispatcher
-// serializes it with encoder.Stringify. The other fields are plain strings, read with encoding/json.
+// The trap is in emit's data. encoding/json reads a string holding a lone surrogate ("\ud83d", a message cut in
+// the middle of an emoji) as U+FFFD, and a JSON object into a map, which forgets the order of its keys: a harness
+// that decodes data that way delivers other text than the suite emitted, and fails SND-01. So data is kept as the
+// bytes that came (json.RawMessage) and read with the kit's own decoder, encoder.Parse, which keeps both; the
+// dispatcher serializes it with encoder.Stringify. The other fields are plain strings, read with encoding/json.
 //
 // Every request is checked (a JSON object body of at most 1 MiB, now as RFC 3339 UTC with milliseconds and never
 // earlier than the last one for the same S, the fields' types), and a failing call is answered with
