@@ -5,11 +5,12 @@
 Runs, one after another, ``canonical_sign.py`` (against Node), ``validate_throughput.py`` (against
 ``json.loads``, and ``--jobs 2`` against one process on gzip logs), ``suite_floor.py`` (each suite against
 pytest's start-up plus as many plain POSTs), ``generated_checks.py`` (what the generated checks add),
-``latency.py`` (the receiver suite at 50 ms a request against 0 ms) and ``harness_overhead.py`` (the sender suite
-through the harness protocol against the Node reference, against the in-process Python reference), then prints
-every target as met or MISSED. ``--quick`` runs each with one round on small corpora: it shows that everything
-runs, its figures are not the ones to quote.
-Needs the toolkit installed (``pip install .``) and Node.js for the first and the last benchmark.
+``latency.py`` (the receiver suite at 50 ms a request against 0 ms), ``harness_overhead.py`` (the sender suite
+through the harness protocol against the Node reference, against the in-process Python reference) and
+``capture_memory.py`` (the sender suite's peak memory against a sender flooding its capture servers, against the
+same run without the flood), then prints every target as met or MISSED. ``--quick`` runs each with one round on
+small corpora: it shows that everything runs, its figures are not the ones to quote.
+Needs the toolkit installed (``pip install .``) and Node.js for the first benchmark and the harness's.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import time
 
 import canonical_sign
+import capture_memory
 import generated_checks
 import harness_overhead
 import latency
@@ -43,6 +45,7 @@ def main() -> int:
         ("the generated checks", generated_checks.main, [*rounds, *(["--examples", "5"] if quick else [])]),
         ("the sender harness protocol against in-process", harness_overhead.main, rounds),
         ("the receiver suite across a network", latency.main, rounds),
+        ("the sender suite against a flood of stray posts", capture_memory.main, ["--quick"] if quick else []),
     ]
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {sys.version.split()[0]}"
     print(f"machine: {machine}{'; --quick: figures not to be quoted' if quick else ''}", flush=True)

@@ -34,6 +34,7 @@ IN_FLIGHT = "--horneross-in-flight"
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
 FACTORY = pytest.StashKey[Callable[[], Any]]()
 RELEASE = pytest.StashKey[Callable[[Any], None]]()  # ends a sender after its check (a harness's senders)
+HARNESS_SECRETS = pytest.StashKey[list[str]]()  # the harness URL's credential: redacted like a webhook secret
 GENERATION = pytest.StashKey[Generation]()
 WORKER_SEED = "horneross_seed"
 LOOPBACK = "127.0.0.1"
@@ -204,6 +205,8 @@ def _configure_sender(
             raise pytest.UsageError(f"{SENDER}: {error}") from None
         config.stash[FACTORY] = factory
     run = SenderRun(config, source, timeout, generation, report, strict, bind, host)
+    for secret in config.stash.get(HARNESS_SECRETS, []):
+        run.wire.redactor.add(secret)
     config.pluginmanager.register(run, "horneross-run")
 
 
@@ -219,6 +222,7 @@ def _configure_harness(config: pytest.Config, url: str, timeout: float) -> str:
         raise pytest.UsageError(f"{SENDER}: {error}") from None
     config.stash[FACTORY] = lambda: RemoteSender(harness)
     config.stash[RELEASE] = RemoteSender.close
+    config.stash[HARNESS_SECRETS] = harness.secrets
     return harness.display
 
 

@@ -150,6 +150,10 @@ class SenderRun(SuiteRun):
             if (result.case_id, "failed") not in reported and (result.case_id, result.outcome) not in reported
         ]
 
+    def notes(self) -> list[str]:
+        note = self.log.budget_note
+        return [note] if note else []
+
     def pytest_unconfigure(self) -> None:
         if self.server.is_running():
             self.server.stop()

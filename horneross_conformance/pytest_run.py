@@ -24,7 +24,7 @@ from horneross_conformance.checks.registry import Case, CheckFailed, Inconclusiv
 from horneross_conformance.checks.results import CheckResult, Outcome
 from horneross_conformance.checks.verdict import RunVerdict, judge
 from horneross_conformance.core.catalogue import Requirement, Role, requirement
-from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.reporting.write import write_report
 from horneross_conformance.transport.wire import WireRecorder
 
@@ -33,6 +33,7 @@ OUTCOME = "horneross_outcome"
 MESSAGE = "horneross_message"
 OWNER = "horneross_owner"
 AFTER_RUN = "horneross_after_run"  # a pytest-xdist worker's after-run results, in its workeroutput
+NOTES = "horneross_notes"  # and what it has to say of the run (a budget spent)
 
 
 def _receiver_check() -> None:
@@ -128,6 +129,7 @@ class SuiteRun:
         self.unreachable: str | None = None
         self.results: list[CheckResult] = []
         self.selected: set[str] | None = None  # the case ids the selection (-k) kept; None before collection
+        self.worker_notes: list[str] = []  # what pytest-xdist's workers had to say of the run
 
     @property
     def display(self) -> str:
@@ -247,6 +249,10 @@ class SuiteRun:
         """The results of checks over the whole run, judged once every check is done; a role may have some."""
         return []
 
+    def notes(self) -> list[str]:
+        """What the reports must say of this process's part of the run beside the verdict (a budget spent)."""
+        return []
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, Any, Any]:
         done = yield
@@ -257,6 +263,7 @@ class SuiteRun:
             if hasattr(self.config, "workerinput"):  # a worker reports only its own items: the controller does it
                 output: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
                 output[AFTER_RUN] = [_as_json(result) for result in results]
+                output[NOTES] = self.notes()
             else:
                 for result in results:
                     self._report(result)
@@ -267,8 +274,10 @@ class SuiteRun:
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """pytest-xdist's controller: a worker is done; its after-run results are reported here."""
-        for data in getattr(node, "workeroutput", {}).get(AFTER_RUN, []):
+        output = getattr(node, "workeroutput", {})
+        for data in output.get(AFTER_RUN, []):
             self._report(CheckResult(**data))
+        self.worker_notes += [note for note in output.get(NOTES, []) if note not in self.worker_notes]
 
     def _report(self, result: CheckResult) -> None:
         """Report an after-run result as pytest reports a test's: terminal, JUnit XML and exit code alike."""
@@ -318,7 +327,11 @@ class SuiteRun:
 
     def verdict(self) -> RunVerdict:
         coverage = [(case.id, case.requirement) for case in self.cases]
-        return judge(self.role, self.display, self.results, coverage, self.strict, self.selected, {self.preflight_id})
+        verdict = judge(
+            self.role, self.display, self.results, coverage, self.strict, self.selected, {self.preflight_id}
+        )
+        verdict.notes = [*self.worker_notes, *(n for n in self.notes() if n not in self.worker_notes)]
+        return verdict
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None, None, None]:

@@ -15,12 +15,13 @@ import sys
 from pathlib import Path
 
 from horneross_conformance import canonical_bytes
+from horneross_conformance.core.contract import MAX_JSON_DEPTH
 
 OUT = Path(__file__).resolve().parent.parent / "schemas" / "canonical-vectors.json"
 
-# The toolkit reads JSON from outside at most 100 levels deep (docs/contract.md, "JSON from outside is read at most
-# 100 levels deep"; MAX_JSON_DEPTH in core.contract once that change lands): the deepest vector is exactly that deep.
-MAX_DEPTH = 100
+# The toolkit reads JSON from outside at most MAX_JSON_DEPTH (100) levels deep (docs/contract.md, decision 18): the
+# deepest vector is exactly that deep.
+MAX_DEPTH = MAX_JSON_DEPTH
 LONG = 66_000  # bytes of text in the long vector: past the 64 KiB that line readers and buffers often stop at
 
 

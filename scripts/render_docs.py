@@ -3,9 +3,10 @@
     python scripts/render_docs.py          # exit 1 and name each stale table
     python scripts/render_docs.py --write  # rewrite the stale tables in place
 
-Each table sits between two markers (``<!-- requirements:receiver -->`` ... ``<!-- /requirements:receiver -->``);
-what lies between them is generated, the rest of the page is written by hand. ``tests/test_docs.py`` fails when
-a table is stale, so a new check or requirement is one command away from documented.
+The tables are rendered from the catalogue and the suites, so that the README and the contract page cannot drift
+from either. Each sits between two markers (``<!-- requirements:receiver -->`` and its closing twin); what lies
+between them is generated, the rest of the page is written by hand. ``tests/test_docs.py`` fails when a table is
+stale, so a new check or requirement is one command away from documented.
 """
 
 from __future__ import annotations
@@ -14,9 +15,79 @@ import argparse
 import re
 import sys
 from collections.abc import Callable
+from itertools import groupby, pairwise
 from pathlib import Path
 
-from horneross_conformance.reporting.docs import contract_catalogue, requirements_table
+from horneross_conformance.core.catalogue import Requirement, Role, for_role
+
+CONTRACT = "docs/contract.md"  # the contract page, from the repository's root; every ``source`` points into it
+
+
+def compact_ids(case_ids: list[str]) -> str:
+    """``RCV-SIG-001, RCV-SIG-002, RCV-SIG-003`` becomes ``RCV-SIG-001…003``."""
+    parts = []
+    for prefix, group in groupby(case_ids, key=lambda c: c.rsplit("-", 1)[0]):
+        numbers = [c.rsplit("-", 1)[1] for c in group]
+        contiguous = all(int(b) == int(a) + 1 for a, b in pairwise(numbers))
+        if len(numbers) > 2 and contiguous:
+            parts.append(f"{prefix}-{numbers[0]}…{numbers[-1]}")
+        else:
+            parts.extend(f"{prefix}-{n}" for n in numbers)
+    return ", ".join(parts)
+
+
+def source_anchors(requirement: Requirement) -> list[str]:
+    """The headings of the contract page that ``source`` names: ``docs/contract.md#a; docs/contract.md#b``."""
+    return [part.removeprefix(f"{CONTRACT}#") for part in requirement.source.split("; ")]
+
+
+def _source_label(anchor: str) -> str:
+    """``decision 4`` for a decision; the documentation's own (Spanish) heading for a section of the documentation."""
+    decision = re.match(r"decision-(\d+)-", anchor)
+    return f"decision {decision.group(1)}" if decision else anchor.replace("-", " ").capitalize()
+
+
+def source_links(requirement: Requirement, page: str) -> str:
+    """``source`` as Markdown links to the contract page's sections: ``page`` is the page's path from the document
+    that links (empty within the page itself)."""
+    return ", ".join(f"[{_source_label(anchor)}]({page}#{anchor})" for anchor in source_anchors(requirement))
+
+
+def covering_checks(role: Role) -> dict[str, str]:
+    """Each requirement of ``role``, with the ids of the checks that cover it, compacted."""
+    from horneross_conformance.receiver import suite as receiver
+    from horneross_conformance.sender import suite as sender
+
+    suite = receiver.suite if role == "receiver" else sender.suite
+    return {r.id: compact_ids([c.id for c in suite.cases if c.requirement == r.id]) for r in for_role(role)}
+
+
+def requirements_table(role: Role) -> str:
+    """The requirements of ``role`` with the checks that cover them, as a Markdown table (for the README)."""
+    covering = covering_checks(role)
+    rows = ["| id | level | requirement | checks | source |", "| --- | --- | --- | --- | --- |"]
+    for r in for_role(role):
+        checks = covering[r.id] or "none yet"
+        rows.append(f"| {r.id} | {r.level} | {r.title} | {checks} | {source_links(r, CONTRACT)} |")
+    return "\n".join(rows)
+
+
+def contract_catalogue() -> str:
+    """The catalogue part of the contract page: one section per requirement, with its level, the checks that cover
+    it, the sections of the page that justify it and its quote."""
+    parts: list[str] = []
+    roles: tuple[Role, ...] = ("receiver", "sender")
+    for role in roles:
+        covering = covering_checks(role)
+        parts.append(f"### {role.capitalize()} requirements")
+        for r in for_role(role):
+            checks = covering[r.id] or "none yet"
+            parts.append(f"#### {r.id}")
+            parts.append(
+                f"**{r.title}.** {r.level}, {r.role}. Checks: {checks}. Source: {source_links(r, '')}.\n\n> {r.quote}"
+            )
+    return "\n\n".join(parts)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS: list[tuple[str, str, Callable[[], str]]] = [

@@ -14,6 +14,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,6 +151,26 @@ def node_harness(*arguments: str) -> contextlib.AbstractContextManager[str]:
     return harness(node_binary(), script, *arguments, "--delivery-timeout", HARNESS_DELIVERY_TIMEOUT)
 
 
-def python_bridge(factory: str) -> contextlib.AbstractContextManager[str]:
-    """A Python sender factory served over the protocol by the bridge, in a process of its own."""
-    return harness(sys.executable, "-m", "horneross_conformance.sender.bridge", factory)
+BRIDGE_TOKEN = "bridge-token-of-the-tests-4c1d8e"  # what the tests give the bridge in HORNEROSS_HARNESS_TOKEN
+
+
+@contextlib.contextmanager
+def python_bridge(factory: str, *arguments: str, token: str = BRIDGE_TOKEN) -> Iterator[str]:
+    """A Python sender factory served over the protocol by the bridge, in a process of its own, with ``token`` in
+    its environment; yields its base URL, the token as its user information (as the suite takes it)."""
+    command = [sys.executable, "-m", "horneross_conformance.sender.bridge", factory, *arguments]
+    path = os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")]))  # tests' senders
+    env = {**os.environ, "HORNEROSS_HARNESS_TOKEN": token, "PYTHONPATH": path}
+    with first_line_of(command, "the bridge", env=env) as first:
+        yield f"http://{token}@127.0.0.1:{listening_port(first, 'the bridge')}"
+
+
+def script(name: str) -> Any:
+    """A script of ``scripts/`` as a module, for the tests that check what it renders."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

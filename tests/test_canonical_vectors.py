@@ -91,9 +91,8 @@ def depth(value: Any) -> int:
 
 
 def test_the_deepest_vector_is_exactly_as_deep_as_the_toolkit_reads() -> None:
-    """Deep nesting within the documented limit (MAX_JSON_DEPTH, 100 until that constant lands in core.contract)."""
-    limit = getattr(contract, "MAX_JSON_DEPTH", 100)
-    assert max(depth(json.loads(v["input"])) for v in VECTORS) == limit == generator().MAX_DEPTH
+    """Deep nesting within the documented limit (decision 18), and not one level more."""
+    assert max(depth(json.loads(v["input"])) for v in VECTORS) == contract.MAX_JSON_DEPTH == generator().MAX_DEPTH
 
 
 def test_every_vector_matches_the_meta_schema() -> None:

@@ -167,7 +167,8 @@ def test_bad_inputs_get_one_clear_line_each_and_exit_1(tmp_path: Path) -> None:
         "latin1.jsonl:1: not UTF-8 text: byte 0xed at offset 44 (json)",
         "pretty.json:3: not JSON: Expecting property name enclosed in double quotes at line 3, column 12 (json)",
         "empty-array.json:1: an empty array: no events (input)",
-        "deep.json:1: not JSON this tool can read: nested too deeply (json)",
+        "deep.json:1: the JSON nests deeper than 100 levels, which no Horneross event does and ordinary receivers "
+        "refuse (json)",
         "INVALID: 0 events in 7 sources, 0 invalid, 7 problems",
     ]
     assert result.stderr == ""

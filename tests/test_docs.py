@@ -6,10 +6,15 @@ import re
 import shutil
 
 import pytest
-from peers import ROOT
+from peers import ROOT, script
 from suite_runner import run_sender_suite
 
-from horneross_conformance.reporting.docs import compact_ids, contract_catalogue, requirements_table
+RENDER = script("render_docs")
+compact_ids, contract_catalogue, requirements_table = (
+    RENDER.compact_ids,
+    RENDER.contract_catalogue,
+    RENDER.requirements_table,
+)
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CONTRACT = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")

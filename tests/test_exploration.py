@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import sys
 import tempfile
@@ -105,20 +104,25 @@ def passes(event: object) -> None:
     assert event is not None
 
 
-def test_the_cache_goes_to_a_private_folder_of_this_user(tmp_path: Any) -> None:
-    """In a fresh process: one that already built Hypothesis' Unicode tables (an earlier test) writes no cache."""
+def test_nothing_is_left_in_the_temporary_folder_nor_where_it_ran(tmp_path: Any) -> None:
+    """In a fresh process, which builds Hypothesis' Unicode tables and collects the literals of local modules: its
+    storage was a private folder of the exploration's, removed when it ended."""
     program = (
         "from hypothesis import strategies as st\n"
         "from horneross_conformance.checks.exploration import explore\n"
         "explore(lambda event: None, st.fixed_dictionaries({'s': st.text(min_size=1)}), 5, 1, 30)\n"
     )
     environment = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
-    environment["TMPDIR"] = str(tmp_path)
-    subprocess.run([sys.executable, "-c", program], env=environment, cwd=tmp_path, check=True, timeout=120)
-    folder = tmp_path / f"horneross-conformance-{os.getuid()}"
-    assert folder.is_dir() and not folder.is_symlink()
-    assert stat.S_IMODE(folder.stat().st_mode) & 0o077 == 0
-    assert any(path.is_file() for path in folder.rglob("*"))  # the cache is there, for the next run
+    temporary, work = tmp_path / "tmp", tmp_path / "work"
+    temporary.mkdir()
+    work.mkdir()
+    environment["TMPDIR"] = str(temporary)
+    subprocess.run([sys.executable, "-c", program], env=environment, cwd=work, check=True, timeout=120)
+    assert list(temporary.iterdir()) == [] and list(work.iterdir()) == []
+    chosen = tmp_path / "chosen"  # unless the user chose where Hypothesis keeps its storage: then it is kept there
+    environment["HYPOTHESIS_STORAGE_DIRECTORY"] = str(chosen)
+    subprocess.run([sys.executable, "-c", program], env=environment, cwd=work, check=True, timeout=120)
+    assert any(path.is_file() for path in chosen.rglob("*")) and list(temporary.iterdir()) == []
 
 
 @pytest.mark.parametrize("planted", ["symlink", "writable by others"])

@@ -22,8 +22,8 @@ from markdown_it import MarkdownIt
 from receivers import raw_endpoint, read_request_head
 from suite_runner import SEED
 
+from horneross_conformance.core.inert import for_html, for_markdown, for_terminal, markdown_code
 from horneross_conformance.core.redaction import REDACTED, Redactor
-from horneross_conformance.reporting.inert import for_html, for_markdown, for_terminal, markdown_code
 from horneross_conformance.transport.client import parse_endpoint, post
 
 FAST = ("-p", "no:hypothesispytest", "-p", "no:cacheprovider", "--horneross-examples=3", f"--horneross-seed={SEED}")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from command_line import cli
 from jsonschema import Draft202012Validator
-from peers import ROOT, harness, node_binary, node_harness, python_bridge
+from peers import BRIDGE_TOKEN, ROOT, harness, node_binary, node_harness, python_bridge
 from suite_runner import NOT_SLOW, REFERENCE_SENDER, FinishedRun, run_sender_suite
 
 from horneross_conformance.cli.usage import EXIT_USAGE
@@ -296,7 +296,8 @@ def test_run_sender_accepts_a_harness_url(tmp_path: Any) -> None:
 
 def test_the_bridge_answers_as_the_schema_says_and_refuses_bad_calls_in_one_sentence() -> None:
     def call(base: str, path: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
-        answer = post(parse_endpoint(base + path), body, {"Content-Type": content_type}, 10)
+        headers = {"Content-Type": content_type, "Authorization": f"Bearer {BRIDGE_TOKEN}"}
+        answer = post(parse_endpoint(base + path), body, headers, 10)
         return answer.status, json.loads(answer.body)
 
     def valid(name: str, answer: Any) -> bool:
@@ -374,7 +375,10 @@ def test_the_bridge_refuses_a_content_length_that_is_not_a_short_run_of_ascii_di
     with python_bridge(REFERENCE_SENDER) as base:
         endpoint = parse_endpoint(base)
         with socket.create_connection((endpoint.host, endpoint.port), timeout=10) as connection:
-            head = f"POST /senders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}"
+            head = (
+                f"POST /senders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {BRIDGE_TOKEN}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {length}"
+            )
             connection.sendall(f"{head}\r\n\r\n".encode())
             answer = b""
             while b"}" not in answer and (piece := connection.recv(65536)):  # the head, then its JSON body

@@ -3,7 +3,8 @@
 The check is a function of one generated event. It raises ``Counterexample`` when the target fails on it, and
 Hypothesis shrinks the event to the smallest one that still fails. It raises ``Stop`` to end the exploration at
 once, without shrinking: the target gave no answer (shrinking would wait out the timeout again and again), or the
-time budget is spent. Hypothesis prints nothing and writes no example database into the user's folder.
+time budget is spent. Hypothesis prints nothing, writes no example database, and keeps nothing after the
+exploration: its storage is a private folder removed at the end (``_storage_of_this_exploration``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -124,54 +124,27 @@ class Exploration:
 
 
 @contextlib.contextmanager
-def _storage_outside_the_users_folder() -> Iterator[None]:
-    """Hypothesis caches Unicode tables and code constants in ``.hypothesis`` under the folder it was imported in:
-    the user's. Unless they chose a place (``HYPOTHESIS_STORAGE_DIRECTORY``), the cache goes to a private folder
-    (``private_cache``), and Hypothesis' own setting is restored after."""
+def _storage_of_this_exploration() -> Iterator[None]:
+    """Hypothesis keeps a storage folder (``.hypothesis`` under the folder it was imported in: the user's) for its
+    caches, among them the literals of every local module it meets, which it collects to generate with: a vendor's
+    sender module is one, and a secret or a customer's name written in its code would outlive the run there.
+    Unless the user chose a place (``HYPOTHESIS_STORAGE_DIRECTORY``), the storage is a fresh folder that only this
+    user can read (``mkdtemp``), removed when the exploration ends, and Hypothesis' own setting is restored after.
+    What Hypothesis caches in memory stays for the process: only a process's first exploration builds its Unicode
+    tables again (a tenth of a second)."""
     from hypothesis import configuration
 
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
         yield
         return
     previous = vars(configuration).get("__hypothesis_home_directory")
-    with private_cache() as folder:
-        configuration.set_hypothesis_home_dir(folder / "hypothesis")
-        try:
-            yield
-        finally:
-            configuration.set_hypothesis_home_dir(previous)
-
-
-@contextlib.contextmanager
-def private_cache() -> Iterator[Path]:
-    """A folder only this user can write, for caches that outlive a run.
-
-    The temporary directory is shared: another user could plant a symbolic link or a folder of their own at a
-    name we would choose, to redirect our writes or feed us tampered files. The per-user folder is used only when
-    this user owns it, it is a real folder (not a link) and nobody else may write in it; otherwise a fresh folder
-    made by ``mkdtemp`` (private by construction) serves this one exploration and is removed after."""
-    getuid = getattr(os, "getuid", None)
-    if getuid is not None:
-        folder = Path(tempfile.gettempdir()) / f"horneross-conformance-{getuid()}"
-        with contextlib.suppress(FileExistsError, OSError):
-            folder.mkdir(mode=0o700)
-        try:
-            status = os.lstat(folder)
-        except OSError:
-            status = None
-        if (
-            status is not None
-            and stat.S_ISDIR(status.st_mode)
-            and status.st_uid == getuid()
-            and not (status.st_mode & 0o022)
-        ):
-            yield folder
-            return
-    fresh = Path(tempfile.mkdtemp(prefix="horneross-conformance-"))
+    folder = Path(tempfile.mkdtemp(prefix="horneross-conformance-"))
+    configuration.set_hypothesis_home_dir(folder / "hypothesis")
     try:
-        yield fresh
+        yield
     finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+        configuration.set_hypothesis_home_dir(previous)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def how_found(exploration: Exploration, what: str) -> str:
@@ -242,7 +215,7 @@ def explore(
         print_blob=False,
     )(with_seed(seed)(run))
     flaky = False
-    with with_reporter(lambda *_: None), _storage_outside_the_users_folder():
+    with with_reporter(lambda *_: None), _storage_of_this_exploration():
         try:
             run()
         except Stop as stop:

@@ -15,7 +15,7 @@ fails it, with what it saw.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from horneross_conformance.checks.results import CheckResult, RequirementVerdict, requirement_verdicts
@@ -78,6 +78,7 @@ class RunVerdict:
     strict: bool
     requirements: list[RequirementVerdict]
     false_excuses: list[CheckResult]
+    notes: list[str] = field(default_factory=list)  # what the reports say of the run beside the verdict
 
     @property
     def failed(self) -> list[RequirementVerdict]:

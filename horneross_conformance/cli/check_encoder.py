@@ -20,10 +20,10 @@ import unicodedata
 from typing import Any
 
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, usage_error
+from horneross_conformance.core.inert import for_terminal, invisible
 from horneross_conformance.encoder.check import DEFAULT_EXAMPLES, Mismatch, Outcome, check_encoder
 from horneross_conformance.encoder.diagnosis import first_difference
 from horneross_conformance.encoder.process import DEFAULT_TIMEOUT, CannotStart, EncoderProcess
-from horneross_conformance.reporting.inert import for_terminal, invisible
 
 BEFORE = 30  # bytes shown before the first difference
 SHOWN = 110  # bytes shown of each output

@@ -26,12 +26,12 @@ from horneross_conformance import __version__
 from horneross_conformance.cli.listen_server import BoundedServer, Request
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
-from horneross_conformance.core.canonical import canonical_bytes, parse_json
+from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.event_files import event_problems
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
-from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
 
@@ -105,16 +105,19 @@ class Listener:
 
     def handle(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> tuple[int, bytes]:
         signature = next((v for k, v in headers if k.lower() == SIGNATURE_HEADER.lower()), None)
+        unread = "the body is not JSON"
         try:
-            payload: Any = parse_json(body)  # as the documented receiver reads it: NaN is not JSON
+            payload: Any = parse_json(body)  # as the documented receiver reads it (NaN is not JSON), depth bounded
             parsed = True
-        except (ValueError, RecursionError):
+        except TooDeep as error:
+            payload, parsed, unread = None, False, f"the body cannot be read: {error}"
+        except ValueError:
             payload, parsed = None, False
         signature_verdict, verified = self._signature(body, signature, payload if parsed else None, parsed)
         if method != "POST":
             problems = [f"{method} instead of POST"]
         elif not parsed:
-            problems = ["the body is not JSON"]
+            problems = [unread]
         else:
             problems = [f"{p or '/'}: {m} ({r})" for p, r, m in event_problems(payload)]
         event_id = payload.get("id") if isinstance(payload, dict) else None

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.limits import LISTEN_BODY_LIMIT
-from horneross_conformance.reporting.inert import for_terminal
 
 MAX_HEAD = 64 * 1024
 MAX_CONNECTIONS = 256

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.core.canonical import TooDeep, parse_json
 from horneross_conformance.core.event_files import STDIN
 
 
@@ -24,6 +24,8 @@ def read_payload(file: str) -> tuple[bytes, Any]:
         raise PayloadError(f"{name}: cannot be read: {error.strerror or error}") from None
     try:
         return data, parse_json(data)
+    except TooDeep as error:
+        raise PayloadError(f"{name}: {error}") from None
     except UnicodeDecodeError as error:
         raise PayloadError(f"{name}: not UTF-8 text (byte {error.start})") from None
     except json.JSONDecodeError as error:
@@ -31,5 +33,3 @@ def read_payload(file: str) -> tuple[bytes, Any]:
         raise PayloadError(f"{name}: not JSON: {error.msg} at {where}") from None
     except ValueError as error:  # NaN, Infinity: Python's json reads them, JSON.parse does not
         raise PayloadError(f"{name}: not JSON: {error}") from None
-    except RecursionError:
-        raise PayloadError(f"{name}: not JSON this tool can read: nested too deeply") from None

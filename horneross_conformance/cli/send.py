@@ -20,10 +20,10 @@ from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_TYPES, SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.event_files import STDIN, event_problems
 from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.receiver.target import delivery_hint, explain
-from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport.client import DeliveryError, Response, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
 

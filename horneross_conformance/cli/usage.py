@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.core.inert import for_terminal
 
 # One table of exit codes for every command; the README renders EXIT_CODES, and the tests run each command's
 # failure modes against it.

@@ -22,7 +22,7 @@ from horneross_conformance.core.event_files import (
     Tally,
     folder_files,
 )
-from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.transport.curl import display_json
 
 EPILOG = """\

@@ -11,6 +11,10 @@ exact path here. ``_plain`` decides, conservatively: a float, an integer beyond 
 would move to the front (any key starting with an ASCII digit), a tuple or any other type sends the document to
 the exact path, and so do lone surrogates, which orjson refuses. The tests check both paths against each other
 and against Node on generated documents.
+
+Depth is bounded (docs/contract.md, decision 18): ``parse_json`` refuses JSON nested deeper than
+``MAX_JSON_DEPTH`` levels before the standard library's recursive reader sees it, and ``canonical_bytes`` refuses
+such a value, each with ``TooDeep`` (a ``ValueError``) in one sentence, never a ``RecursionError``.
 """
 
 from __future__ import annotations
@@ -18,10 +22,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import accumulate
 from json.encoder import encode_basestring
 from typing import Any
 
 import orjson
+
+from horneross_conformance.core.contract import MAX_JSON_DEPTH
 
 # ECMAScript orders "array index" keys (canonical decimals 0 .. 2**32 - 2) first, ascending.
 _INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
@@ -30,14 +37,28 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _SAFE_INT = 2**53
 
 
+class TooDeep(ValueError):
+    """JSON nested deeper than ``MAX_JSON_DEPTH`` levels: no Horneross event, and more than the toolkit reads."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"the JSON nests deeper than {MAX_JSON_DEPTH} levels, which no Horneross event does and ordinary "
+            "receivers refuse"
+        )
+
+
 def canonical_bytes(obj: Any) -> bytes:
-    """Return exactly the UTF-8 bytes of ``JSON.stringify(obj)`` for ``obj`` as parsed from JSON."""
+    """Return exactly the UTF-8 bytes of ``JSON.stringify(obj)`` for ``obj`` as parsed from JSON; ``TooDeep`` for a
+    value nested deeper than ``MAX_JSON_DEPTH`` levels."""
     if _plain(obj):
         try:
             fast: bytes = orjson.dumps(obj)
+        except TypeError:  # orjson.JSONEncodeError: a lone surrogate, which the exact path escapes as ECMAScript does,
+            pass  # or nesting past orjson's limit, which the exact path refuses
+        else:
+            if too_deep(fast):  # what orjson wrote is JSON, its strings well formed: the scan is exact
+                raise TooDeep
             return fast
-        except TypeError:  # orjson.JSONEncodeError: a lone surrogate, which the exact path escapes as ECMAScript does
-            pass
     return exact_bytes(obj)
 
 
@@ -49,18 +70,22 @@ def same_json(a: Any, b: Any) -> bool:
     return a is b or canonical_bytes(_keys_sorted(a)) == canonical_bytes(_keys_sorted(b))
 
 
-def _keys_sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _keys_sorted(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [_keys_sorted(item) for item in value]
+def _keys_sorted(value: Any, depth: int = 0) -> Any:
+    """``value`` with every object's keys sorted; ``TooDeep`` past ``MAX_JSON_DEPTH`` levels (``same_json`` raises it
+    for a value ``canonical_bytes`` would refuse anyway, and no value ``parse_json`` gave is that deep)."""
+    if isinstance(value, dict | list):
+        if depth >= MAX_JSON_DEPTH:
+            raise TooDeep
+        if isinstance(value, dict):
+            return {key: _keys_sorted(value[key], depth + 1) for key in sorted(value)}
+        return [_keys_sorted(item, depth + 1) for item in value]
     return value
 
 
 def exact_bytes(obj: Any) -> bytes:
     """``canonical_bytes`` by the exact path alone: ECMAScript's algorithm written out, for every document."""
     parts: list[str] = []
-    _encode(obj, parts.append)
+    _encode(obj, parts.append, 0)
     return "".join(parts).encode("utf-8")
 
 
@@ -92,11 +117,31 @@ def _plain(obj: Any) -> bool:
 
 
 def parse_json(body: bytes) -> Any:
-    """``body`` as the documented receiver reads it (UTF-8, then ``JSON.parse``); ``ValueError`` if it is not JSON.
+    """``body`` as the documented receiver reads it (UTF-8, then ``JSON.parse``); ``ValueError`` if it is not JSON,
+    and ``TooDeep`` (a ``ValueError`` too) if it nests deeper than ``MAX_JSON_DEPTH`` levels, whatever its size.
 
     Unlike ``json.loads``, NaN and Infinity are refused, and bytes are never guessed to be UTF-16 or UTF-32.
     """
+    if too_deep(body):
+        raise TooDeep
     return _STRICT.decode(body.decode("utf-8"))
+
+
+# A JSON string (an unterminated one runs to the end, so that the scan never starts again inside it: linear time)
+_STRINGS = re.compile(rb'"(?:[^"\\]++|\\.)*+"?', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = [1 if chr(b) in "[{" else -1 for b in range(256)]  # only brackets are looked up
+
+
+def too_deep(body: bytes) -> bool:
+    """Whether JSON text nests deeper than ``MAX_JSON_DEPTH`` levels. Cheap when it holds few brackets (every event
+    does: no scan then); otherwise its strings are cut out and the brackets left are counted in order. On the part
+    of ``body`` that is valid JSON, that count is exactly the depth a JSON reader reaches, and past it a reader
+    stops: a reader never goes deeper than this says."""
+    if body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH:
+        return False
+    brackets = _STRINGS.sub(b"", body).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_JSON_DEPTH
 
 
 def _reject_constant(name: str) -> Any:
@@ -106,7 +151,7 @@ def _reject_constant(name: str) -> Any:
 _STRICT = json.JSONDecoder(parse_constant=_reject_constant)  # built once: validate parses every line of a log
 
 
-def _encode(obj: Any, emit: Any) -> None:
+def _encode(obj: Any, emit: Any, depth: int) -> None:
     if isinstance(obj, str):
         emit(_string(obj))
     elif obj is None:
@@ -120,6 +165,8 @@ def _encode(obj: Any, emit: Any) -> None:
     elif isinstance(obj, float):
         emit(_number(obj))
     elif isinstance(obj, dict):
+        if depth >= MAX_JSON_DEPTH:
+            raise TooDeep
         emit("{")
         first = True
         for key in _ordered_keys(obj):
@@ -131,14 +178,16 @@ def _encode(obj: Any, emit: Any) -> None:
                 emit(",")
             emit(_string(key))
             emit(":")
-            _encode(obj[key], emit)
+            _encode(obj[key], emit, depth + 1)
         emit("}")
     elif isinstance(obj, list | tuple):
+        if depth >= MAX_JSON_DEPTH:
+            raise TooDeep
         emit("[")
         for index, item in enumerate(obj):
             if index:
                 emit(",")
-            _encode(item, emit)
+            _encode(item, emit, depth + 1)
         emit("]")
     else:
         raise TypeError(f"{type(obj).__name__} is not a JSON value")

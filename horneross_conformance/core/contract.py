@@ -17,6 +17,9 @@ SIGNATURE_HEADER = "X-Horneross-Signature"
 SECRET_ENV = "HORNEROSS_WEBHOOK_SECRET"  # where the toolkit reads a secret from; never from a command line
 SUCCESS_STATUS = 200  # decision 1: exactly 200; anything else is retried
 EVENT_ID_PREFIX = "evt_"
+# Decision 18: JSON deeper than this is not a Horneross event (one is 3 levels deep plus its data), and ordinary
+# receivers refuse it (Ruby's JSON.parse beyond 100 levels by default): the toolkit reads no deeper from outside.
+MAX_JSON_DEPTH = 100
 
 # The documentation's "Reintentos": after attempts 1 to 4 fail, wait 1 min, 5 min, 30 min, 2 h (decision 2: each
 # delay counts from the failure of the attempt before).

@@ -23,9 +23,9 @@ import orjson
 from orjson import JSONDecodeError
 
 from horneross_conformance.core import compressed
-from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.core.canonical import TooDeep, parse_json
 from horneross_conformance.core.compiled import Unsupported, compile_check
-from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_TYPES, MAX_JSON_DEPTH
 from horneross_conformance.core.validation import schema_errors, validator
 
 LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
@@ -79,9 +79,10 @@ class Tally:
 # it refuses what json accepts (a lone surrogate escape, a number beyond a double, nesting past 1024), which then
 # goes the exact way. It only ever says "valid": any line it does not call valid is parsed again by
 # ``parse_json`` and judged from that, so every message and every "invalid" comes from the exact path. Nesting
-# is bounded first, so that a line json cannot read (too deep) is never called valid by orjson.
+# is bounded first, so that a line ``parse_json`` refuses (deeper than MAX_JSON_DEPTH, decision 18) is never
+# called valid by orjson, which reads up to 1024 levels.
 fast_parse = orjson.loads
-SHALLOW = 512  # bytes: a shorter line cannot nest 256 deep, since every level takes two
+SHALLOW = 2 * (MAX_JSON_DEPTH + 1)  # bytes: a shorter line cannot nest deeper than the limit: each level takes two
 
 
 def _shallow(line: bytes) -> bool:
@@ -276,7 +277,7 @@ class Checker:
                 # anything else is read again as the documented receiver reads it, and judged from that
                 try:
                     parsed = parse_json(line)
-                except (ValueError, RecursionError):  # the decode and JSON errors: _parse says which, with where
+                except ValueError:  # the decode, JSON and depth errors: _parse says which, with where
                     parsed = _parse(line, number)
                 self._check_line(source, number, parsed)
         finally:
@@ -332,6 +333,8 @@ def _parse(data: bytes, first_line: int = 1, one_line: bool = True) -> Any:
         return _NotJson(f"not UTF-8 text: byte 0x{data[error.start]:02x} at offset {error.start}", line)
     try:
         return parse_json(data)
+    except TooDeep as error:
+        return _NotJson(str(error), first_line)
     except json.JSONDecodeError as error:
         if not text.strip():
             return _NotJson("")
@@ -340,8 +343,6 @@ def _parse(data: bytes, first_line: int = 1, one_line: bool = True) -> Any:
         return _NotJson(f"not JSON: {error.msg} at {where}", line)
     except ValueError as error:  # NaN, Infinity: Python's json reads them, JSON.parse does not
         return _NotJson(f"not JSON: {error}", first_line)
-    except RecursionError:
-        return _NotJson("not JSON this tool can read: nested too deeply", first_line)
 
 
 def _lines(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:

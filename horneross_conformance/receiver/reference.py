@@ -4,11 +4,13 @@ Read it as the model implementation. What it does, in order, and why:
 
 1. Only POST. Anything else is 405.
 2. A body size limit (413 above it), checked on Content-Length before reading, so a huge body costs nothing.
-3. The signature is checked on the raw body first, in constant time: a conformant sender puts on the wire exactly
-   the bytes it signed (docs/contract.md, decision 4). If that fails and the body is JSON, it is checked again on
-   ``JSON.stringify`` of the parsed body (``canonical_bytes``), which is what the documentation's receiver
+3. The signature is checked on the raw body first, in constant time, before anything reads the body: a conformant
+   sender puts on the wire exactly the bytes it signed (docs/contract.md, decision 4). A missing or empty signature
+   is 401 at once, the body unread. If a signature does not match the raw bytes and the body is JSON, it is checked
+   again on ``JSON.stringify`` of the parsed body (``canonical_bytes``), which is what the documentation's receiver
    computes, so a sender that signed the canonical form but sent other bytes (pretty-printed, escaped) still
-   verifies. A missing, empty or wrong signature is 401.
+   verifies. A wrong signature is 401. The body is read with a bounded depth (decision 18): JSON nested deeper
+   than 100 levels is 401 when its signature is wrong, 400 when it is right, never a 500.
 4. A body that is not a JSON object is 400: the sender's mistake, and 4xx says so without inviting a 5xx retry.
 5. An event id already acknowledged is acknowledged again (200) without being handled twice: retries and
    redeliveries carry the same id (decision 3).
@@ -33,8 +35,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from horneross_conformance.core.canonical import canonical_bytes, parse_json
-from horneross_conformance.core.contract import SECRET_ENV, SIGNATURE_HEADER
+from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
+from horneross_conformance.core.contract import MAX_JSON_DEPTH, SECRET_ENV, SIGNATURE_HEADER
 from horneross_conformance.core.limits import REFERENCE_BODY_LIMIT
 from horneross_conformance.core.signing import verify
 
@@ -85,19 +87,25 @@ class ReferenceReceiver:
             return "413 Content Too Large", f"body larger than {self._max_body} bytes"
         body = environ["wsgi.input"].read(length)
         signature = environ.get(_WSGI_SIGNATURE)
+        raw_verified = verify(body, signature, self._secret)  # on the raw bytes, before anything reads them
+        if not (raw_verified or signature):
+            return "401 Unauthorized", "invalid signature"  # unsigned: nothing of it is read
         try:
-            event = parse_json(body)
-        except (ValueError, UnicodeDecodeError):
+            event = parse_json(body)  # bounded in depth (decision 18): whatever the body, never a RecursionError
+        except TooDeep:
+            if raw_verified:
+                return "400 Bad Request", f"body nests deeper than {MAX_JSON_DEPTH} levels: not a Horneross event"
+            return "401 Unauthorized", "invalid signature"  # not the JSON.stringify form of anything readable
+        except ValueError:  # UnicodeDecodeError included
             event = None
-        if not self._verified(body, event, signature):
+        if not (raw_verified or self._verified_canonical(event, signature)):
             return "401 Unauthorized", "invalid signature"
         if not isinstance(event, dict):
             return "400 Bad Request", "body is not a JSON object"
         return self._acknowledge(event)
 
-    def _verified(self, body: bytes, event: Any, signature: str | None) -> bool:
-        if verify(body, signature, self._secret):
-            return True
+    def _verified_canonical(self, event: Any, signature: str | None) -> bool:
+        """Whether the signature is that of ``JSON.stringify`` of the parsed body, as the documentation computes."""
         return event is not None and verify(canonical_bytes(event), signature, self._secret)
 
     def _acknowledge(self, event: dict[str, Any]) -> tuple[str, str]:

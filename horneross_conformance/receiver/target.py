@@ -19,10 +19,10 @@ from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Wat
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.events import new_id, sample_event
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.receiver.diagnosis import SignatureHistory
-from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.transport import wire
 from horneross_conformance.transport.client import (
     DeliveryError,

@@ -13,7 +13,7 @@ from typing import Any
 from horneross_conformance import __version__
 from horneross_conformance.checks.results import CheckResult, RequirementVerdict
 from horneross_conformance.checks.verdict import RunVerdict
-from horneross_conformance.reporting.inert import for_html as escape
+from horneross_conformance.core.inert import for_html as escape
 from horneross_conformance.reporting.terminal import outcome_label
 
 LEVELS = ("MUST", "SHOULD", "INFORMATIONAL")
@@ -47,6 +47,7 @@ def html_report(run: RunVerdict) -> str:
         f"<h1>Horneross {escape(role)} conformance</h1>",
         f'<p class="verdict {"ok" if conformant else "bad"}">{verdict}</p>',
         f"<p>{escape(run.summary())}</p>",
+        *(f'<p class="meta">note: {escape(note)}</p>' for note in run.notes),
         f'<p class="meta">Target <code>{escape(target)}</code> · horneross-conformance {escape(__version__)} · '
         f"strict {'on' if strict else 'off'}</p>",
         "<h2>Verdict matrix</h2>",

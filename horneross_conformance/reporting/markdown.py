@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from horneross_conformance import __version__
 from horneross_conformance.checks.verdict import RunVerdict
-from horneross_conformance.reporting.inert import for_markdown, markdown_code
+from horneross_conformance.core.inert import for_markdown, markdown_code
 from horneross_conformance.reporting.terminal import outcome_label
 
 MAX_DETAIL = 600  # characters of a check's message; GitHub comments hold at most 65,536 in all
@@ -29,6 +29,7 @@ def markdown_report(run: RunVerdict) -> str:
         "",
         f"**Verdict:** {for_markdown(run.summary())}",
         "",
+        *(f"> {for_markdown(note)}\n" for note in run.notes),
         "| Requirement | Level | Outcome | |",
         "|---|---|---|---|",
     ]

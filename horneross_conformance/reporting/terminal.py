@@ -7,7 +7,7 @@ from typing import Any
 
 from horneross_conformance.checks.results import RequirementVerdict
 from horneross_conformance.checks.verdict import RunVerdict
-from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.core.inert import for_terminal
 
 _LABEL_WIDTH = 10
 _DETAIL_INDENT = 10
@@ -54,6 +54,8 @@ def write_verdict_table(terminal: Any, verdict: RunVerdict) -> None:
                     # a wire log, a curl command: the toolkit's lines, kept; anything else a terminal acts on, shown
                     message = for_terminal(check.message, keep_newlines=True).replace("\n", "\n" + " " * _DETAIL_INDENT)
                     terminal.write_line(f"        {check.case_id}: {message}")
+    for note in verdict.notes:
+        terminal.write_line(f"note: {for_terminal(note)}")
     status = verdict.status
     terminal.write("verdict: ")
     colour = {"green": True} if verdict.conformant else {"red": True}

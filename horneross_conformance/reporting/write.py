@@ -34,6 +34,7 @@ def json_report(verdict: RunVerdict) -> dict[str, Any]:
         "status": verdict.status,  # CONFORMANT, NON-CONFORMANT or NOT CERTIFIED
         "summary": verdict.summary(),  # the verdict line, as the terminal ends with it
         "unchecked": [v.requirement.id for v in verdict.unchecked],
+        "notes": verdict.notes,  # what the run has to say beside the verdict (a capture budget spent)
         "strict": verdict.strict,
         "requirements": [
             {

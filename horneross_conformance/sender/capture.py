@@ -11,6 +11,7 @@ A refused connection needs a port with nothing listening: ``RefusingPort`` holds
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import secrets
@@ -26,8 +27,8 @@ from werkzeug import Request, Response
 
 from horneross_conformance.core.canonical import parse_json
 from horneross_conformance.core.contract import SUCCESS_STATUS
-from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
-from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.core.inert import for_terminal
+from horneross_conformance.core.limits import CAPTURE_BUDGET_BYTES, CAPTURE_KEPT_BYTES, CAPTURE_START_BYTES
 from horneross_conformance.transport import wire
 
 CHUNK = 64 * 1024  # bytes read from the socket at a time
@@ -100,9 +101,11 @@ class Capture:
     method: str
     path: str
     headers: dict[str, str]  # lower-case names; a repeated header keeps its values joined by ", "
-    body: bytes  # at most CAPTURE_KEPT_BYTES bytes
+    body: bytes  # at most CAPTURE_KEPT_BYTES bytes; CAPTURE_START_BYTES when ``unkept`` says why
     size: int  # the body's full length
     answered: str  # what the suite answered ("500", or "held 0.3 s, the sender hung up")
+    sha256: str = ""  # of the whole body, in hex, however little of it is kept
+    unkept: str | None = None  # why only the body's start is kept, when it is not kept as far as it could be
 
     @property
     def followed_redirect(self) -> bool:
@@ -130,6 +133,9 @@ class CaptureLog:
     # The run's emitted events whose first attempt was due at their subscribers: a run_due() returned after them
     owed: list[Any] = field(default_factory=list)
     wire: wire.WireRecorder = field(default_factory=wire.WireRecorder)  # the run's wire logs and secrets
+    budget: int = field(default_factory=lambda: CAPTURE_BUDGET_BYTES)  # bytes of delivery bodies kept in all
+    kept: int = 0  # bytes of delivery bodies kept so far
+    unkept: int = 0  # deliveries not kept for want of budget
     _endpoints: dict[str, CaptureEndpoint] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -155,8 +161,20 @@ class CaptureLog:
         with self._lock:
             return self.captures[mark:]
 
+    @property
+    def budget_note(self) -> str | None:
+        """A sentence for the reports once deliveries were not kept for want of budget, else ``None``."""
+        if not self.unkept:
+            return None
+        return (
+            f"{self.unkept} deliveries were not kept: the run's {_mib(self.budget)} budget for delivery bodies was "
+            "spent, so only their size, SHA-256 and start are known, and the checks that needed them are inconclusive"
+        )
+
     def handle(self, request: Request) -> Response:
-        data, size = read_body(request)
+        with self._lock:
+            delivery = request.path in self._endpoints  # a stray request keeps its start only, whatever the budget
+        data, size, digest = read_body(request, CAPTURE_KEPT_BYTES if delivery else CAPTURE_START_BYTES)
         with self._lock:
             endpoint = self._endpoints.get(request.path)
             attempt = 0
@@ -164,6 +182,15 @@ class CaptureLog:
                 event = conversation_of(data) if size == len(data) else None
                 attempt = endpoint.attempts[event] = endpoint.attempts.get(event, 0) + 1
             offset = self.offset()
+            unkept = None
+            if endpoint is None and size > len(data):
+                unkept = f"not kept: a request to a path no endpoint has keeps its first {CAPTURE_START_BYTES} bytes"
+            elif endpoint is not None and self.kept + len(data) <= self.budget:
+                self.kept += len(data)
+            elif endpoint is not None and size > CAPTURE_START_BYTES:  # a shorter one is kept whole: its start
+                data = data[:CAPTURE_START_BYTES]
+                self.unkept += 1
+                unkept = f"not kept: the run's {_mib(self.budget)} budget for delivery bodies was spent"
         # A redirect's Location answers 200: a sender that follows it takes that for success and is seen stopping.
         stray = Answer(SUCCESS_STATUS) if request.path.startswith(REDIRECTED) else Answer(404)
         answer = endpoint.script(attempt) if endpoint else stray
@@ -171,7 +198,9 @@ class CaptureLog:
         for name, value in request.headers.items():
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        capture = Capture(endpoint, attempt, offset, request.method, request.path, headers, data, size, "holding")
+        capture = Capture(
+            endpoint, attempt, offset, request.method, request.path, headers, data, size, "holding", digest, unkept
+        )
         with self._lock:
             self.captures.append(capture)
         capture.answered = self._hold(request) if answer.hold else str(answer.status)
@@ -218,17 +247,24 @@ def conversation_of(body: bytes) -> object:
     return conversation if isinstance(conversation, str) else None
 
 
-def read_body(request: Request) -> tuple[bytes, int]:
-    """The body's first ``CAPTURE_KEPT_BYTES`` bytes and its full length. The whole body is read, so the sender sees its
-    answer as any receiver would give it, but only the start is held: a 50 MB delivery costs 256 KiB."""
+def read_body(request: Request, keep: int = CAPTURE_KEPT_BYTES) -> tuple[bytes, int, str]:
+    """The body's first ``keep`` bytes, its full length and the SHA-256 of all of it (hex). The whole body is read,
+    so the sender sees its answer as any receiver would give it, but only the start is held: a 50 MB delivery
+    costs 256 KiB."""
     stream = request.stream
     kept = bytearray()
     size = 0
+    digest = hashlib.sha256()
     while chunk := stream.read(CHUNK):
         size += len(chunk)
-        if len(kept) < CAPTURE_KEPT_BYTES:
-            kept += chunk[: CAPTURE_KEPT_BYTES - len(kept)]
-    return bytes(kept), size
+        digest.update(chunk)
+        if len(kept) < keep:
+            kept += chunk[: keep - len(kept)]
+    return bytes(kept), size, digest.hexdigest()
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MiB" if size >= 1024 * 1024 else f"{size / 1024:g} KiB"
 
 
 LOOPBACK = "127.0.0.1"

@@ -9,19 +9,27 @@ Every call goes through the toolkit's bounded client (one total deadline, answer
 followed). Whatever goes wrong with a call (a status other than 200, a body that is not a JSON object, no answer,
 a refused connection) is a ``HarnessFailure``: one sentence with the call, the status and the start of the body,
 shown inert. The run redacts every secret from it, so an error body that echoes a webhook secret shows none.
+
+User information in the URL is the harness's credential, sent with every call and shown nowhere: a token alone
+(``http://TOKEN@HOST:PORT``, as the Python bridge prints it) as ``Authorization: Bearer TOKEN``, a user and a
+password as HTTP Basic. A URL without one sends no ``Authorization``. The credential is a secret of the run
+(``secrets``): every message of this module, and everything the run shows, is cleared of it.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
 import threading
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from horneross_conformance.checks.registry import CheckFailed
-from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
+from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 
 SCHEMES = ("http://", "https://")
@@ -59,6 +67,8 @@ class Harness:
         self.base = endpoint
         self.base_path = endpoint.target.rstrip("/")
         self.timeout = timeout
+        self.headers, self.secrets = _credential(base_url)
+        self._redact = Redactor(self.secrets)
         self._given: set[str] = set()  # every sender id of the run: a sender left running must never be confused
         self._lock = threading.Lock()
 
@@ -73,37 +83,46 @@ class Harness:
             self.base.scheme, self.base.host, self.base.port, self.base_path + path, self.base.ca_bundle
         )
         limit = self.timeout if timeout is None else timeout
+        headers = {"Content-Type": "application/json", **self.headers}
         try:
             # canonical_bytes: JSON.stringify's text, so a lone surrogate in emitted data crosses as its escape
-            answer = post(endpoint, canonical_bytes(body), {"Content-Type": "application/json"}, limit)
+            answer = post(endpoint, canonical_bytes(body), headers, limit)
         except DeliveryError as error:
-            raise HarnessFailure(f"the harness did not answer {what}: {error}") from None
+            raise self.failure(f"the harness did not answer {what}: {error}") from None
         status = f"{answer.status} {_printable(answer.reason)}".strip()
         try:
-            parsed = json.loads(answer.body)
+            parsed = parse_json(answer.body)  # bounded in depth: a harness's answer is read like any outside JSON
+        except TooDeep as error:
+            if answer.status == 200:
+                raise self.failure(f"the harness's answer to {what} cannot be read: {error}") from None
+            parsed = None
         except ValueError:  # UnicodeDecodeError included
             parsed = None
         if answer.status != 200:
             message = parsed.get("error") if isinstance(parsed, dict) else None
             said = f"error {message[:SHOWN]!r}" if isinstance(message, str) else _start(answer.body)
-            raise HarnessFailure(f"the harness answered {what} with {status}, not 200 ({said})")
+            raise self.failure(f"the harness answered {what} with {status}, not 200 ({said})")
         if not isinstance(parsed, dict):
             kind = "is not JSON" if parsed is None and answer.body.strip() != b"null" else "is not a JSON object"
-            raise HarnessFailure(f"the harness's answer to {what} {kind} ({_start(answer.body)})")
+            raise self.failure(f"the harness's answer to {what} {kind} ({_start(answer.body)})")
         return parsed
+
+    def failure(self, message: str) -> HarnessFailure:
+        """A failed call, said without the harness's credential, whatever the harness echoed of it."""
+        return HarnessFailure(self._redact(message))
 
     def create(self, timeout: float | None = None) -> str:
         """``POST BASE/senders``: a fresh sender's id, checked to be well formed and new to the run."""
         answer = self.call("/senders", {"now": _now()}, timeout)
         sender = answer.get("sender")
         if not (isinstance(sender, str) and SENDER_ID.fullmatch(sender)):
-            raise HarnessFailure(
+            raise self.failure(
                 f"the harness's answer to POST {self.base_path}/senders has no usable sender id (a string of "
                 f"[A-Za-z0-9._~-]): {_start(json.dumps(answer).encode())}"
             )
         with self._lock:
             if sender in self._given:
-                raise HarnessFailure(
+                raise self.failure(
                     f"the harness answered POST {self.base_path}/senders with the sender id {sender!r}, which it "
                     "gave before: each call must create a new sender, with an id of its own"
                 )
@@ -153,7 +172,7 @@ class RemoteSender:
         answer = self.harness.call(path, {"now": _now(), "type": event_type, "data": data}, self._patience)
         event_id = answer.get("id")
         if not isinstance(event_id, str) or not event_id:
-            raise HarnessFailure(
+            raise self.harness.failure(
                 f"the harness's answer to POST {self.harness.base_path}{path} has no event id (a string starting "
                 f"with evt_): {_start(json.dumps(answer).encode())}"
             )
@@ -171,6 +190,19 @@ class RemoteSender:
             # the check is over: a harness that cannot close keeps a sender it will never be asked for again
             with contextlib.suppress(HarnessFailure):
                 self.harness.close(sender)
+
+
+def _credential(base_url: str) -> tuple[dict[str, str], list[str]]:
+    """The ``Authorization`` header the URL's user information makes, and the secrets it holds (their forms)."""
+    parts = urlsplit(base_url)
+    if parts.username is None:
+        return {}, []
+    user = unquote(parts.username)
+    if parts.password is None:
+        return {"Authorization": f"Bearer {user}"}, [user]
+    password = unquote(parts.password)
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {basic}"}, [password, basic]
 
 
 def _start(body: bytes) -> str:

@@ -18,10 +18,11 @@ from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
-from horneross_conformance.core.canonical import parse_json
+from horneross_conformance.core.canonical import TooDeep, parse_json
 from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.events import has_lone_surrogate
-from horneross_conformance.reporting.inert import for_terminal
+from horneross_conformance.core.inert import for_terminal
+from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
 from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
     Answer,
@@ -224,8 +225,12 @@ class SenderTarget:
 
 def carried(log: CaptureLog, capture: Capture) -> Emitted | None:
     """The emitted event a delivery carries, found among every emission of the run by its conversation id: unique
-    per emission and plain ASCII, so it survives whatever the sender did to the rest."""
-    body = body_json(capture)
+    per emission and plain ASCII, so it survives whatever the sender did to the rest. ``None`` for a delivery the
+    run kept no body of (``BodyNotKept``): paired in order, and whatever judges it is inconclusive."""
+    try:
+        body = body_json(capture)
+    except BodyNotKept:
+        return None
     data = body.get("data") if isinstance(body, dict) else None
     conversation = data.get("conversationId") if isinstance(data, dict) else None
     found: Emitted | None = log.emitted.get(conversation) if isinstance(conversation, str) else None
@@ -240,13 +245,19 @@ def foreign(log: CaptureLog, capture: Capture) -> bool:
 
 
 def holds_lone_surrogate(node: Any) -> bool:
-    """Whether a string of ``node`` (a key or a value, at any depth) holds half of a surrogate pair."""
-    if isinstance(node, str):
-        return has_lone_surrogate(node)
-    if isinstance(node, dict):
-        return any(holds_lone_surrogate(key) or holds_lone_surrogate(value) for key, value in node.items())
-    if isinstance(node, list):
-        return any(holds_lone_surrogate(item) for item in node)
+    """Whether a string of ``node`` (a key or a value, at any depth) holds half of a surrogate pair. A walk with a
+    stack of its own, not a recursion: no depth makes it fail."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -255,8 +266,24 @@ def _about_surrogates(error: BaseException) -> bool:
     return isinstance(error, UnicodeError) or "surrogate" in str(error).lower()
 
 
+class BodyNotKept(Inconclusive):
+    """A delivery whose body the run did not keep (its budget for bodies was spent): no check can judge it, and
+    the run cannot certify the sender."""
+
+
+def _judgeable(capture: Capture) -> None:
+    """``BodyNotKept`` for a delivery to an endpoint whose body was not kept (a stray request's body is never
+    judged as an event: only its path is)."""
+    if capture.unkept is not None and capture.endpoint is not None:
+        raise BodyNotKept(
+            f"a delivery of {capture.size} bytes to {capture.where} cannot be judged: its body was {capture.unkept}"
+        )
+
+
 def body_json(capture: Capture) -> Any:
-    """The body as the documented receiver reads it, or ``None`` when it is not JSON or was not kept whole."""
+    """The body as the documented receiver reads it, or ``None`` when it is not JSON or was not kept whole;
+    ``BodyNotKept`` (inconclusive) for a delivery the run kept no body of."""
+    _judgeable(capture)
     if capture.size > len(capture.body):
         return None
     try:
@@ -274,11 +301,14 @@ def why_unreadable(capture: Capture) -> str | None:
     That is SND-01's business alone: the checks of other requirements, meeting such a delivery, are inconclusive
     and say so, rather than failing their own requirement for the same fault."""
     where = capture.where
-    if capture.size > len(capture.body):
+    if capture.size > CAPTURE_KEPT_BYTES:  # by its size alone, kept or not
         return (
             f"a delivery of {capture.size} bytes arrived at {where}, far more than the event emitted: the documented "
             f"Express receiver (express.json(), {EXPRESS_LIMIT // 1024} kB by default) refuses it with 413"
         )
+    _judgeable(capture)  # a body the run did not keep is no fault of the sender's: inconclusive, not SND-01's
+    if capture.size > len(capture.body):  # a stray request's: only its start is ever kept
+        return f"a request of {capture.size} bytes to {where} was {capture.unkept or 'not kept whole'}"
     try:
         capture.body.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -287,7 +317,12 @@ def why_unreadable(capture: Capture) -> str | None:
             f"a delivery to {where} is not UTF-8, as JSON on the wire must be: byte {capture.body[start]:#04x} at "
             f"{start}, in {capture.body[max(0, start - 20) : start + 20]!r}"
         )
-    body = body_json(capture)
+    try:
+        body = parse_json(capture.body)
+    except TooDeep as error:
+        return f"a delivery to {where} cannot be read: {error}"
+    except ValueError:
+        body = None
     if not isinstance(body, dict):
         return f"a delivery to {where} is not a JSON object: {excerpt(capture.body)}"
     return None

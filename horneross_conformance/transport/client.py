@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.limits import ANSWER_KEPT_BYTES
 from horneross_conformance.core.redaction import Redactor
-from horneross_conformance.reporting.inert import for_terminal
 
 DEFAULT_TIMEOUT = 10.0  # seconds a delivery may take, all included (--horneross-timeout)
 _MAX_HEAD = 64 * 1024

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shlex
 
 from horneross_conformance.core.contract import SECRET_ENV, SIGNATURE_HEADER
-from horneross_conformance.reporting.inert import invisible
+from horneross_conformance.core.inert import invisible
 
 
 def display_json(text: str) -> str:

@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.limits import SHOWN_BODY_CHARS
 from horneross_conformance.core.redaction import Redactor
-from horneross_conformance.reporting.inert import for_terminal
 
 MAX_EXCHANGES = 12
 

@@ -159,6 +159,8 @@ def _difference(first: Capture, retry: Capture) -> str | None:
                 if before.get(key) != after.get(key):
                     return f"{key} {before.get(key)!r} became {after.get(key)!r}"
         return f"the body changed {first_difference(retry.body, first.body)}"
+    if retry.sha256 != first.sha256:  # the kept starts agree, what the run could not keep does not
+        return f"the body changed after its first {len(first.body)} bytes (its SHA-256 differs)"
     if retry.headers.get(SIGNATURE) != first.headers.get(SIGNATURE):
         return "the body is the same but the signature changed"
     return None

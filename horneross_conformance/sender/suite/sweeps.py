@@ -25,6 +25,7 @@ from horneross_conformance.sender.suite.verifiers import (
     signature_problem,
 )
 from horneross_conformance.sender.target import (
+    BodyNotKept,
     SenderTarget,
     body_json,
     carried,
@@ -134,8 +135,8 @@ def misdeliveries(log: CaptureLog) -> str:
     for capture in delivered:
         endpoint = capture.endpoint
         assert endpoint is not None
-        if why_unreadable(capture):
-            continue  # SND-01's business, judged by SND-WIRE-001
+        if _unreadable(capture):
+            continue  # SND-01's business, judged by SND-WIRE-001 (or a body the run's budget could not keep)
         emitted = carried(log, capture)
         if emitted is None:
             unknown.append(capture)
@@ -173,10 +174,14 @@ def undelivered(log: CaptureLog) -> str:
     endpoint whose port refused connections at first is the schedule's business (SND-05), not this one's."""
     reached: set[tuple[int, int]] = set()
     puzzling: set[int] = set()  # endpoints that received deliveries no emitted event can be matched to
+    unkept: set[int] = set()  # endpoints that received deliveries the run kept no body of
     for capture in log.captures:
         if capture.endpoint is None:
             continue
-        emitted = None if why_unreadable(capture) else carried(log, capture)
+        if capture.unkept is not None:
+            unkept.add(id(capture.endpoint))
+            continue
+        emitted = None if _unreadable(capture) else carried(log, capture)
         if emitted is None:
             puzzling.add(id(capture.endpoint))
         else:
@@ -187,7 +192,7 @@ def undelivered(log: CaptureLog) -> str:
         for endpoint in emitted.to
         if not endpoint.refusing and (id(emitted), id(endpoint)) not in reached
     ]
-    provable = [(e, endpoint) for e, endpoint in missing if id(endpoint) not in puzzling]
+    provable = [(e, endpoint) for e, endpoint in missing if id(endpoint) not in puzzling | unkept]
     owed = sum(len([e for e in emitted.to if not e.refusing]) for emitted in log.owed)
     if provable:
         emitted, endpoint = provable[0]
@@ -198,6 +203,8 @@ def undelivered(log: CaptureLog) -> str:
             f"reached {endpoint.describe()}, though run_due() returned after it{more}{_special(emitted.data)}. "
             "Every event goes to every endpoint subscribed to its type, whatever its data"
         )
+    if any(id(endpoint) in unkept for _, endpoint in missing):  # no one's fault: what was kept cannot tell
+        raise Inconclusive(f"{len(missing)} emitted events were not found at their endpoints, but {log.budget_note}")
     if missing:
         emitted, endpoint = missing[0]
         raise Inconclusive(
@@ -206,6 +213,14 @@ def undelivered(log: CaptureLog) -> str:
             owner="SND-01",
         )
     return f"{owed} events owed to subscribed endpoints, each delivered"
+
+
+def _unreadable(capture: Capture) -> bool:
+    """Whether a delivery cannot be read as an event: SND-01's business, or a body the run did not keep."""
+    try:
+        return why_unreadable(capture) is not None
+    except BodyNotKept:
+        return True
 
 
 def _special(data: object) -> str:

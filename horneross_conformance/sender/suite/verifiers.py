@@ -9,9 +9,9 @@ from horneross_conformance.checks.registry import CheckFailed, Inconclusive
 from horneross_conformance.core.canonical import canonical_bytes, same_json
 from horneross_conformance.core.contract import DUE, EVENT_TYPES, SIGNATURE_HEADER
 from horneross_conformance.core.events import sample_data, stress_texts
+from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.validation import schema_errors
-from horneross_conformance.reporting.inert import for_terminal
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
 from horneross_conformance.sender.target import Emitted, SenderTarget, body_json, carried, why_unreadable
