@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from strategies import TRICKY
+from horneross_conformance.encoder.documents import TRICKY
 
 GENERAL = 10_000  # documents of json_text's grammar, as the Hypothesis comparison drew before (500 x 20)
 PLAIN = 5_000  # documents of plain_json_text's grammar, the fast path's (200 x 25)

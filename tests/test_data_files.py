@@ -14,6 +14,7 @@ DATA_FILES = {
     "requirements.json": "meta/requirements.schema.json",
     "stress-texts.json": "meta/stress-texts.schema.json",
     "signature-vectors.json": "meta/signature-vectors.schema.json",
+    "canonical-vectors.json": "meta/canonical-vectors.schema.json",
     "examples/valid.json": "meta/examples.schema.json",
     "examples/invalid.json": "meta/examples.schema.json",
 }

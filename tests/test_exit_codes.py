@@ -60,6 +60,9 @@ def _files(folder: Path) -> None:
         (("run", "--timeout", "0"), {}, EXIT_USAGE),
         (("run", "--endpoint", "CLOSED", "--", "-k", "no-such-check"), SECRET_ENV, EXIT_USAGE),
         (("run", "--endpoint", "CLOSED", "--examples", "0"), SECRET_ENV, EXIT_FAILED),
+        (("check-encoder", "--examples", "0", "--", "cat"), {}, EXIT_FAILED),  # cat writes its input back
+        (("check-encoder", "--", "no-such-encoder"), {}, EXIT_USAGE),
+        (("check-encoder", "--timeout", "-1", "--", "cat"), {}, EXIT_USAGE),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v) if isinstance(v, int) else "",
 )

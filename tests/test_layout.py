@@ -72,6 +72,7 @@ LAYERS = {
     "receiver": 3,
     "sender": 3,
     "logs": 3,
+    "encoder": 3,
     "reporting": 4,
     "api": 5,
     "cli": 6,

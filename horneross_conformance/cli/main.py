@@ -2,7 +2,8 @@
 
 ``validate`` checks captured events and logs against the schemas, ``sign`` computes a signature as the
 documentation does, ``send`` delivers a signed event to an endpoint, ``listen`` receives and verifies deliveries,
-and ``run`` runs the conformance suites. Each subcommand has a module of its own in
+``run`` runs the conformance suites, and ``check-encoder`` checks that an encoder in any language writes what
+``JSON.stringify`` writes. Each subcommand has a module of its own in
 ``horneross_conformance.cli``; ``cli.usage`` holds what they share, the exit codes first.
 """
 
@@ -13,7 +14,7 @@ import sys
 from typing import Any
 
 from horneross_conformance import __version__
-from horneross_conformance.cli import listen, run, send, sign, validate
+from horneross_conformance.cli import check_encoder, listen, run, send, sign, validate
 from horneross_conformance.cli.usage import EXIT_INTERRUPTED
 
 
@@ -53,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (validate, sign, send, listen, run):
+    for command in (validate, sign, send, listen, run, check_encoder):
         command.add_parser(commands)
     return parser
 

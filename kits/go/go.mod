@@ -1,0 +1,3 @@
+module horneross-conformance.invalid/kits/go
+
+go 1.19
