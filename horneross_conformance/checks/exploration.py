@@ -14,6 +14,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -134,8 +135,7 @@ def _storage_of_this_exploration() -> Iterator[None]:
     sender module is one, and a secret or a customer's name written in its code would outlive the run there.
     Unless the user chose a place (``HYPOTHESIS_STORAGE_DIRECTORY``), the storage is a fresh folder that only this
     user can read (``mkdtemp``), removed when the exploration ends, and Hypothesis' own setting is restored after.
-    What Hypothesis caches in memory stays for the process: only a process's first exploration builds its Unicode
-    tables again (a tenth of a second)."""
+    Its Unicode tables, nothing of a vendor's, are kept in the user's cache folder (``_keep_unicode_tables``)."""
     from hypothesis import configuration
 
     if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
@@ -144,11 +144,29 @@ def _storage_of_this_exploration() -> Iterator[None]:
     previous = vars(configuration).get("__hypothesis_home_directory")
     folder = Path(tempfile.mkdtemp(prefix="horneross-conformance-"))
     configuration.set_hypothesis_home_dir(folder / "hypothesis")
+    _keep_unicode_tables(folder / "hypothesis")
     try:
         yield
     finally:
         configuration.set_hypothesis_home_dir(previous)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+UNICODE_CACHE = "unicode_data"  # Hypothesis' folder of Unicode tables, in its storage
+
+
+def _keep_unicode_tables(storage: Path) -> None:
+    """Hypothesis' tables of Unicode (the characters a codec can encode: 2.5 s of CPU to build, which schemathesis'
+    strategies ask for) are nothing of a vendor's: they are kept for every process in the user's cache folder,
+    linked into the private storage, so that only the first run of a machine builds them. Where that folder cannot
+    be made, each process builds them once."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "horneross-conformance" / UNICODE_CACHE
+    try:
+        cache.mkdir(parents=True, exist_ok=True, mode=stat.S_IRWXU)
+        storage.mkdir(parents=True, exist_ok=True)
+        (storage / UNICODE_CACHE).symlink_to(cache, target_is_directory=True)
+    except OSError:
+        pass
 
 
 def how_found(exploration: Exploration, what: str) -> str:
