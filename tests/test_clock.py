@@ -5,11 +5,15 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
+from freezegun import api as freezegun_api
 
-from horneross_conformance.sender.clock import EPOCH, FrozenClock
+from horneross_conformance.sender.clock import EPOCH, FrozenClock, RunFreezer
+
+REAL_TIME = time.time
+REAL_DATETIME = datetime
 
 
 def test_every_thread_reads_the_frozen_time() -> None:
@@ -55,3 +59,37 @@ def test_the_exploration_budget_runs_on_real_time_under_the_frozen_clock() -> No
         assert time.time() == frozen  # the suite's own reads stay frozen
     assert result.stopped is not None and "time budget" in result.stopped
     assert result.tried < 1000
+
+
+def test_a_run_freezer_gives_the_real_time_between_checks_and_each_check_starts_at_its_epoch() -> None:
+    """One freeze for the whole run (one search of the modules), paused between checks: pytest's own timing, the
+    reports and every other reader in the process see the real time there, and each check's clock starts at its
+    epoch again, however far the last one moved."""
+    freezer = RunFreezer()
+    try:
+        with FrozenClock(EPOCH, freezer) as clock:
+            clock.move_to(7200)
+            assert time.time() == EPOCH.timestamp() + 7200
+        assert abs(time.time() - datetime.now(UTC).timestamp()) < 5 and time.time() > EPOCH.timestamp() + 86400
+        before = time.monotonic()
+        time.sleep(0.01)
+        assert time.monotonic() > before  # paused: the real clock runs
+        # freezegun's own names for the real classes: its search replaces any other module's
+        assert date.today() == freezegun_api.real_date.today()
+        assert datetime.now().hour == freezegun_api.real_datetime.now().hour
+        with FrozenClock(EPOCH, freezer) as clock:
+            assert time.time() == EPOCH.timestamp() and clock.offset == 0
+            assert datetime.now(UTC) == EPOCH
+    finally:
+        freezer.stop()
+    assert not freezegun_api.freeze_factories  # stopped: nothing of it is left in force
+    assert time.time is REAL_TIME and datetime is REAL_DATETIME
+
+
+def test_stopping_a_paused_run_freezer_restores_the_time_functions() -> None:
+    freezer = RunFreezer()
+    with FrozenClock(EPOCH, freezer):
+        pass
+    freezer.stop()
+    freezer.stop()  # twice is harmless: a run's close after an interrupted run
+    assert time.time is REAL_TIME and not freezegun_api.ignore_lists

@@ -13,11 +13,10 @@ from hypothesis import strategies as st
 from json_corpus import text
 
 from horneross_conformance.checks.generation import full_sample
-from horneross_conformance.core.compiled import Unsupported, _Compiler, compile_check, compile_source
+from horneross_conformance.core.compiled import Unsupported, _Compiler, compile_check, compile_source, fast_check
 from horneross_conformance.core.contract import EVENT_TYPES
 from horneross_conformance.core.resources import data_dir, load_json
 from horneross_conformance.core.validation import _registry, schema_errors, validator
-from horneross_conformance.logs.event_files import fast_check
 
 SCHEMAS = sorted(path.name for path in data_dir().glob("*.schema.json"))
 KEYS = [

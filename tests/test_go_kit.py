@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -77,12 +76,9 @@ def test_the_kit_is_gofmt_clean_vetted_and_its_go_tests_pass() -> None:
 
 @pytest.mark.slow
 def test_the_go_encoder_passes_the_encoder_check_with_the_default_examples(built: dict[str, Path]) -> None:
-    started = time.monotonic()
     result = cli("check-encoder", "--", str(built["encoder"]), cwd=ROOT)
-    seconds = time.monotonic() - started
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
     assert "PASSED: every output is exactly what JSON.stringify writes" in result.stdout
-    assert seconds < 60, f"check-encoder took {seconds:.1f} s with the default examples"
 
 
 def test_go_encoding_json_is_refused_with_keys_sorted_named(built: dict[str, Path]) -> None:

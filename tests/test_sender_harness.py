@@ -251,7 +251,6 @@ def test_a_call_that_never_answers_ends_within_the_timeout(
     run = preflight_only(pytester, url)
     assert run.ret == 1
     assert "run_due() did not return within 0.5 s" in run.details(PREFLIGHT_REQUIREMENT)
-    assert run.seconds < 5
 
 
 def test_the_same_sender_id_twice_is_a_clear_failure(

@@ -29,10 +29,11 @@ from typing import Any, Literal
 
 from hypothesis import strategies as st
 
+from horneross_conformance.core.compiled import violations
 from horneross_conformance.core.contract import EVENT_ID_PREFIX, EVENT_TYPES
 from horneross_conformance.core.events import Event, has_lone_surrogate, sample_data, stress_fragments
 from horneross_conformance.core.openapi import ENDPOINT_PATH, endpoint_document
-from horneross_conformance.core.validation import schema_errors
+from horneross_conformance.core.validation import schema_name_for
 
 IDENTITY = ("id", "timestamp")  # of the envelope; conversationId and messageId are replaced on delivery too
 PLACEHOLDER_IDENTITY = {"id": f"{EVENT_ID_PREFIX}generated", "timestamp": "2026-01-01T00:00:00Z"}
@@ -73,7 +74,7 @@ def _without_stress(node: Any) -> Any:
 
 
 def _valid(event: Any) -> bool:
-    return isinstance(event, dict) and not schema_errors(event)
+    return isinstance(event, dict) and not violations(event, schema_name_for(event))
 
 
 def full_sample(event_type: str) -> Event:

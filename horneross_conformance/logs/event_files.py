@@ -12,7 +12,6 @@ are precise.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -23,9 +22,9 @@ import orjson
 from orjson import JSONDecodeError
 
 from horneross_conformance.core.canonical import TooDeep, parse_json
-from horneross_conformance.core.compiled import Unsupported, compile_check
+from horneross_conformance.core.compiled import fast_check
 from horneross_conformance.core.contract import EVENT_TYPES, MAX_JSON_DEPTH
-from horneross_conformance.core.validation import schema_errors, validator
+from horneross_conformance.core.validation import schema_errors
 from horneross_conformance.logs import compressed
 
 LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
@@ -87,14 +86,6 @@ SHALLOW = 2 * (MAX_JSON_DEPTH + 1)  # bytes: a shorter line cannot nest deeper t
 
 def _shallow(line: bytes) -> bool:
     return line.count(b"{") + line.count(b"[") < SHALLOW // 2
-
-
-@functools.cache
-def fast_check(schema_name: str) -> Callable[[Any], bool]:
-    try:
-        return compile_check(schema_name)
-    except Unsupported:
-        return validator(schema_name).is_valid
 
 
 # Every Horneross delivery carries these, though the schemas require only type and data: the documentation's

@@ -1,4 +1,4 @@
-"""The frozen clock the sender suite drives: freezegun, started for one check and moved in whole seconds.
+"""The frozen clock the sender suite drives: freezegun, frozen for one check at a time and moved in whole seconds.
 
 The sender reads the time from the standard library (``time.time()``, ``datetime.now()``, ``time.monotonic()``),
 which freezegun replaces for the whole process, threads included. Nothing moves the clock but ``move_to``, so
@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any
 
 import hypothesis
+from freezegun import api as freezegun_api
 from freezegun import freeze_time
 
 from horneross_conformance.checks import exploration
@@ -54,25 +55,92 @@ def epoch_for(seed: int) -> datetime:
     return start + timedelta(seconds=random.Random(seed).randrange(span))
 
 
-class FrozenClock:
-    """Frozen at ``EPOCH`` (offset 0) while entered; ``move_to(offset)`` sets the time to ``EPOCH + offset`` s."""
+class RunFreezer:
+    """freezegun for a whole run: started once, so that its search of every module for references to the real time
+    (tens of milliseconds in a process holding pytest, Hypothesis and schemathesis) is made once a run, not once a
+    check; paused between checks; stopped when the run ends.
 
-    def __init__(self, epoch: datetime = EPOCH) -> None:
-        self.epoch = epoch
-        self.offset = 0  # seconds since the epoch; read by the capture server, never computed from the clock
-        self._freezer = freeze_time(epoch)
+    Paused, the replacements freezegun put in place answer with the real time, as they do once it is stopped: its
+    record of this freeze then holds a clock that reads the real UTC time, the local time zone's offset, and an
+    ignore list that every module matches (so ``time.time``, ``time.monotonic`` and ``time.perf_counter`` are the
+    real functions' answers, and ``datetime.now()``, ``date.today()`` the real date and time)."""
+
+    def __init__(self) -> None:
+        self._freezer = freeze_time(EPOCH)
         kept = tuple(name for name in self._freezer.ignore if name != "threading")
         self._freezer.ignore = kept + REAL_TIME_FOR + NEVER_NEAR_THE_SENDER
+        self._factory: Any = None
+        self._frozen_record: tuple[Any, Any, Any] | None = None  # the freeze's entries while paused
+
+    def resume(self, at: datetime) -> Any:
+        """Freeze the time at ``at``: the factory whose ``move_to`` moves it."""
+        if self._factory is None:
+            self._factory = self._freezer.start()
+        elif self._frozen_record is not None:
+            self._set_record(self._frozen_record)
+            self._frozen_record = None
+        self._factory.move_to(at)
+        return self._factory
+
+    def pause(self) -> None:
+        """Give the process the real time until the next ``resume``, the module search kept."""
+        if self._factory is None or self._frozen_record is not None or not self._on_top():
+            return
+        local = freezegun_api.real_datetime.now(UTC).astimezone().utcoffset() or timedelta()
+        self._frozen_record = self._set_record((_real_utc_now, ("",), local))
+
+    def stop(self) -> None:
+        if self._factory is None:
+            return
+        if self._frozen_record is not None:
+            self._set_record(self._frozen_record)
+            self._frozen_record = None
+        self._freezer.stop()
+        self._factory = None
+
+    def _on_top(self) -> bool:
+        """Whether this freeze is the latest in force (a sender that started a freeze of its own is on top)."""
+        return bool(freezegun_api.freeze_factories) and freezegun_api.freeze_factories[-1] is self._factory
+
+    @staticmethod
+    def _set_record(record: tuple[Any, Any, Any]) -> tuple[Any, Any, Any]:
+        """Put ``record`` (clock, ignore list, time zone offset) in the latest freeze's place; return what was."""
+        was = (freezegun_api.freeze_factories[-1], freezegun_api.ignore_lists[-1], freezegun_api.tz_offsets[-1])
+        clock, ignore, offset = record
+        freezegun_api.freeze_factories[-1] = clock
+        freezegun_api.ignore_lists[-1] = ignore
+        freezegun_api.tz_offsets[-1] = offset
+        return was
+
+
+def _real_utc_now() -> datetime:
+    """The real time as freezegun's clocks give theirs: UTC, without a time zone. Read through freezegun's module,
+    which its search of the modules leaves alone: a name of this module bound to the real class would be replaced."""
+    return freezegun_api.real_datetime.now(UTC).replace(tzinfo=None)
+
+
+class FrozenClock:
+    """Frozen at ``epoch`` (offset 0) while entered; ``move_to(offset)`` sets the time to ``epoch + offset`` s.
+    ``freezer``: the run's, which the clock resumes and pauses; without one, a freezer of its own."""
+
+    def __init__(self, epoch: datetime = EPOCH, freezer: RunFreezer | None = None) -> None:
+        self.epoch = epoch
+        self.offset = 0  # seconds since the epoch; read by the capture server, never computed from the clock
+        self._owned = freezer is None
+        self._freezer = RunFreezer() if freezer is None else freezer
         self._frozen: Any = None
 
     def __enter__(self) -> FrozenClock:
-        self._frozen = self._freezer.start()
+        self._frozen = self._freezer.resume(self.epoch)
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        self._freezer.stop()
+        if self._owned:
+            self._freezer.stop()
+        else:
+            self._freezer.pause()
         self._frozen = None
 
     def move_to(self, offset: int) -> None:

@@ -19,7 +19,7 @@ from horneross_conformance.checks.results import CheckResult
 from horneross_conformance.core.catalogue import Role
 from horneross_conformance.sender.adapter import check_sender, load_factory, probe_factory
 from horneross_conformance.sender.capture import CaptureLog, CaptureServer
-from horneross_conformance.sender.clock import FrozenClock, epoch_for
+from horneross_conformance.sender.clock import FrozenClock, RunFreezer, epoch_for
 from horneross_conformance.sender.harness import Harness, RemoteSender, is_harness_url
 from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
 from horneross_conformance.sender.suite.sweeps import after_the_run
@@ -62,6 +62,7 @@ class SenderRun:
         self.log = CaptureLog(hold_limit=timeout)
         self.server = CaptureServer(self.log, bind=capture_bind, advertised=capture_host)
         self.watchdog = Watchdog()
+        self.freezer = RunFreezer()  # each check's clock resumes it and pauses it
         self.checked_sender = False
         for secret in secrets:  # a harness's credentials: never shown
             self.log.wire.redactor.add(secret)
@@ -147,7 +148,7 @@ class SenderRun:
             self.checked_sender = True
         if not self.server.is_running():
             self.server.start()
-        with FrozenClock(epoch_for(self.generation.seed)) as clock:
+        with FrozenClock(epoch_for(self.generation.seed), self.freezer) as clock:
             self.log.offset = lambda: clock.offset
             target = SenderTarget(
                 sender,
@@ -175,6 +176,7 @@ class SenderRun:
         return [note] if note else []
 
     def close(self) -> None:
+        self.freezer.stop()
         if self.server.is_running():
             self.server.stop()
 

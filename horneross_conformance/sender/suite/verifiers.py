@@ -7,11 +7,12 @@ from typing import Any
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive
 from horneross_conformance.core.canonical import canonical_bytes, same_json
+from horneross_conformance.core.compiled import violations
 from horneross_conformance.core.contract import DUE, EVENT_TYPES, SIGNATURE_HEADER
 from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.signing import sign
-from horneross_conformance.core.validation import schema_errors
+from horneross_conformance.core.validation import schema_name_for
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
 from horneross_conformance.sender.target import Emitted, SenderTarget, body_json, carried, why_unreadable
@@ -157,7 +158,7 @@ def check_payload(capture: Capture, event_type: str, data: dict[str, Any] | None
             "receiver parses nothing and rejects every delivery"
         )
     body = event_or_fail(capture)
-    errors = schema_errors(body, "event.schema.json" if body.get("type") in EVENT_TYPES else None)
+    errors = violations(body, "event.schema.json" if body.get("type") in EVENT_TYPES else schema_name_for(body))
     if errors:
         raise CheckFailed(f"a {event_type} delivery is not valid: {errors[0]}")
     if data is not None and not same_json(body.get("data"), data):
