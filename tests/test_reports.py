@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import shlex
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import receivers as r
+from command_line import cli
+from jsonschema import Draft202012Validator
 from suite_runner import NOT_SLOW, REFERENCE_SENDER, SEED
 
+from horneross_conformance import check_endpoint
+from horneross_conformance.core.resources import load_json
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.transport.server import serve
 
@@ -189,3 +194,31 @@ def test_reports_are_written_in_utf8_whatever_the_locale(
     code, html, _, _ = _reports(pytester, f"--horneross-sender={REFERENCE_SENDER}", "-k", "SND-SIG", *NOT_SLOW[1:])
     assert code == 1 and html.startswith("<!DOCTYPE html>")  # NOT CERTIFIED: the selection left most out
     assert Path(pytester.path / "r.html").read_bytes().decode("utf-8")
+
+
+@pytest.mark.slow
+def test_every_report_says_its_run_and_the_command_it_gives_repeats_it(tmp_path: Path) -> None:
+    """Seed, start, duration and the command, in the JSON, Markdown and HTML reports alike; the command, run as
+    given (the secret from the environment), generates the same events: the same seed and options, the same
+    verdict."""
+    names = [str(tmp_path / name) for name in ("r.json", "r.md", "r.html")]
+    with serve(r.AcceptsMissingHeader()) as base:
+        first = check_endpoint(f"{base}/webhook", secret=r.SECRET, examples=2, reports=names)
+        report = json.loads(Path(names[0]).read_text(encoding="utf-8"))
+        Draft202012Validator(load_json("meta/report.schema.json")).validate(report)
+        run = report["run"]
+        assert run["seed"] == first.verdict.info.seed and run["seconds"] > 0
+        assert run["started"].endswith("Z") and r.SECRET not in json.dumps(report)
+        command = shlex.split(run["command"])
+        assert command[0] == "horneross-conformance" and f"--seed={run['seed']}" in command
+        for text in (Path(names[1]).read_text(encoding="utf-8"), Path(names[2]).read_text(encoding="utf-8")):
+            assert f"seed {run['seed']}" in text and "--seed=" in text and r.SECRET not in text
+        again = cli(*command[1:], cwd=tmp_path, env={"HORNEROSS_WEBHOOK_SECRET": r.SECRET})
+    assert again.returncode == 1, again.stdout + again.stderr
+    repeated = json.loads(Path(names[0]).read_text(encoding="utf-8"))
+    assert repeated["run"]["seed"] == run["seed"]
+    assert repeated["run"]["options"] == {**run["options"], "seed": run["seed"]}  # the seed is given this time
+    assert [(q["id"], q["outcome"]) for q in repeated["requirements"]] == [
+        (q["id"], q["outcome"]) for q in report["requirements"]
+    ]
+    assert repeated["status"] == report["status"] == "NON-CONFORMANT"

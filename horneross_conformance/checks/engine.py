@@ -21,12 +21,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from horneross_conformance import __version__
 from horneross_conformance.checks.registry import Case, CheckFailed, Inconclusive, NotRequested, UnusableTarget
 from horneross_conformance.checks.results import CheckResult
 from horneross_conformance.checks.verdict import RunVerdict, judge
 from horneross_conformance.core.catalogue import Role
 from horneross_conformance.core.inert import for_terminal
+from horneross_conformance.core.version import __version__
 from horneross_conformance.transport.wire import WireRecorder
 
 INTERNAL_ERROR = "internal error in the toolkit, please report it"
@@ -187,8 +187,20 @@ class Engine:
         verdict = judge(self.role, self.role_run.display, self.results, coverage, self.strict, selected, preconditions)
         verdict.notes = [*notes, *(note for note in self.role_run.notes() if note not in notes)]
         self.info.seconds = time.monotonic() - self._started
-        verdict.info = self.info
+        verdict.info = replace(
+            self.info,
+            options={name: self._shown_value(value) for name, value in self.info.options.items()},
+            command=self.shown(self.info.command),
+        )
         return verdict
+
+    def _shown_value(self, value: Any) -> Any:
+        """An option's value as reports show it: text made safe as any message is (a harness's token removed)."""
+        if isinstance(value, str):
+            return self.shown(value)
+        if isinstance(value, tuple | list):
+            return [self._shown_value(item) for item in value]
+        return value
 
     def close(self) -> None:
         self.role_run.close()

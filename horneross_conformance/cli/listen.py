@@ -22,7 +22,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from horneross_conformance import __version__
 from horneross_conformance.cli.listen_server import BoundedServer, Request
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
@@ -31,6 +30,7 @@ from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
+from horneross_conformance.core.version import __version__
 from horneross_conformance.logs.event_files import event_problems
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json

@@ -13,9 +13,9 @@ import argparse
 import sys
 from typing import Any
 
-from horneross_conformance import __version__
 from horneross_conformance.cli import check_encoder, listen, run, send, sign, validate
 from horneross_conformance.cli.usage import EXIT_INTERRUPTED
+from horneross_conformance.core.version import __version__
 
 
 class _Parser(argparse.ArgumentParser):

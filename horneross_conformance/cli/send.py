@@ -12,7 +12,6 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from horneross_conformance import __version__
 from horneross_conformance.cli.payload import PayloadError, read_payload
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import usage_error
@@ -22,6 +21,7 @@ from horneross_conformance.core.events import sample_event
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
+from horneross_conformance.core.version import __version__
 from horneross_conformance.logs.event_files import STDIN, event_problems
 from horneross_conformance.receiver.target import delivery_hint, explain
 from horneross_conformance.transport.client import DeliveryError, Response, parse_endpoint, post

@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from horneross_conformance import __version__
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import canonical_bytes
@@ -22,6 +21,7 @@ from horneross_conformance.core.events import new_id, sample_event
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
+from horneross_conformance.core.version import __version__
 from horneross_conformance.receiver.diagnosis import SignatureHistory
 from horneross_conformance.transport import wire
 from horneross_conformance.transport.client import (

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from horneross_conformance import __version__
 from horneross_conformance.checks.results import CheckResult, RequirementVerdict
 from horneross_conformance.checks.verdict import RunVerdict
 from horneross_conformance.core.inert import for_html as escape
-from horneross_conformance.reporting.terminal import outcome_label
+from horneross_conformance.core.version import __version__
+from horneross_conformance.reporting.terminal import outcome_label, run_line
 
 LEVELS = ("MUST", "SHOULD", "INFORMATIONAL")
 COLOURS = {"passed": "ok", "yes": "ok", "FAILED": "bad", "WARNING": "warn", "no": "info", "UNCHECKED": "bad"}
@@ -50,6 +50,7 @@ def html_report(run: RunVerdict) -> str:
         *(f'<p class="meta">note: {escape(note)}</p>' for note in run.notes),
         f'<p class="meta">Target <code>{escape(target)}</code> · horneross-conformance {escape(__version__)} · '
         f"strict {'on' if strict else 'off'}</p>",
+        *_run(run),
         "<h2>Verdict matrix</h2>",
         _matrix(verdicts, strict),
         "<h2>Requirements</h2>",
@@ -145,3 +146,13 @@ def _exchange(number: int, exchange: dict[str, Any], failing: bool = False) -> s
         f'<div class="exchange{" failing" if failing else ""}"><p class="meta">#{number}{when}{mark}</p>'
         f"<p>sent</p><pre>{escape(sent)}</pre><p>answered</p><pre>{escape(answer)}</pre></div>"
     )
+
+
+def _run(run: RunVerdict) -> list[str]:
+    """The run's seed, start and duration, and the command that runs it again."""
+    line = run_line(run)
+    if not line:
+        return []
+    command = run.info.command
+    again = f" · again: <code>{escape(command)}</code>" if command else ""
+    return [f'<p class="meta">Run: {escape(line)}{again}</p>']

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from horneross_conformance import __version__
 from horneross_conformance.checks.verdict import RunVerdict
 from horneross_conformance.core.inert import for_markdown, markdown_code
-from horneross_conformance.reporting.terminal import outcome_label
+from horneross_conformance.core.version import __version__
+from horneross_conformance.reporting.terminal import outcome_label, run_line
 
 MAX_DETAIL = 600  # characters of a check's message; GitHub comments hold at most 65,536 in all
 ICONS = {"passed": "✅", "yes": "✅", "FAILED": "❌", "WARNING": "⚠️", "not run": "⏭️", "no check": "⏭️"}
@@ -27,6 +27,7 @@ def markdown_report(run: RunVerdict) -> str:
         "",
         f"{meta} · strict {'on' if strict else 'off'}",
         "",
+        *_run(run),
         f"**Verdict:** {for_markdown(run.summary())}",
         "",
         *(f"> {for_markdown(note)}\n" for note in run.notes),
@@ -60,3 +61,13 @@ def markdown_report(run: RunVerdict) -> str:
             lines.append(f"- **{verdict.requirement.id}** ({verdict.requirement.level}): {for_markdown(details)}")
     lines += ["", "<sub>The HTML report (`--horneross-report=report.html`) shows each check's wire log.</sub>", ""]
     return "\n".join(lines)
+
+
+def _run(run: RunVerdict) -> list[str]:
+    """The run's seed, start and duration, and the command that runs it again."""
+    line = run_line(run)
+    if not line:
+        return []
+    command = run.info.command
+    again = f" · again: {markdown_code(command)}" if command else ""
+    return [f"Run: {for_markdown(line)}{again}", ""]

@@ -91,3 +91,12 @@ class PlainTerminal:
         width = max(self._tw.fullwidth, len(title) + 4)
         side = (width - len(title) - 2) // 2
         self.write_line(f"{sep * side} {title} {sep * (width - len(title) - 2 - side)}")
+
+
+def run_line(verdict: RunVerdict) -> str:
+    """The run in one line, for people: seed, start, duration; empty when the verdict carries no run."""
+    info = verdict.info
+    if info is None:
+        return ""
+    seed = "" if info.seed is None else f"seed {info.seed} · "
+    return f"{seed}started {info.started} · {info.seconds:.1f} s"

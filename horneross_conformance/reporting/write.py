@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from horneross_conformance import __version__
 from horneross_conformance.checks.verdict import RunVerdict
+from horneross_conformance.core.version import __version__
 
 
 def json_report(verdict: RunVerdict) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def json_report(verdict: RunVerdict) -> dict[str, Any]:
             for v in verdict.requirements
         ],
         "uncovered": [v.requirement.id for v in verdict.requirements if not v.covered_by],
-    }
+    } | ({"run": verdict.info.as_json()} if verdict.info is not None else {})
 
 
 def write_report(path: str, verdict: RunVerdict) -> None:
