@@ -38,13 +38,14 @@ def main() -> int:
     if quick:  # every suite the benchmarks start generates 3 events per check unless one says otherwise
         os.environ["PYTEST_ADDOPTS"] = f"{os.environ.get('PYTEST_ADDOPTS', '')} --horneross-examples=3".strip()
     rounds = ["--rounds", "1"] if quick else []
+    quickly = ["--quick"] if quick else []  # the benchmarks that run suites: one round, one check of each kind
     runs = [
         ("canonical_bytes + sign against Node", canonical_sign.main, [*rounds, *(["--quick"] if quick else [])]),
         ("validate against json.loads", validate_throughput.main, [*rounds, *(["--events", "5000"] if quick else [])]),
-        ("the suites against their floor", suite_floor.main, rounds),
-        ("the generated checks", generated_checks.main, [*rounds, *(["--examples", "5"] if quick else [])]),
-        ("the sender harness protocol against in-process", harness_overhead.main, rounds),
-        ("the receiver suite across a network", latency.main, rounds),
+        ("the suites against their floor", suite_floor.main, quickly),
+        ("the generated checks", generated_checks.main, [*quickly, *(["--examples", "5"] if quick else [])]),
+        ("the sender harness protocol against in-process", harness_overhead.main, quickly),
+        ("the receiver suite across a network", latency.main, quickly),
         ("the sender suite against a flood of stray posts", capture_memory.main, ["--quick"] if quick else []),
     ]
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {sys.version.split()[0]}"

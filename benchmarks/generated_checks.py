@@ -1,6 +1,6 @@
 """How much the generated checks add to a suite run, against the same suite without them, measured side by side.
 
-    python benchmarks/generated_checks.py [--rounds 3] [--examples 50]
+    python benchmarks/generated_checks.py [--rounds 3] [--examples 50] [--quick]
 
 Runs the receiver suite against the reference receiver (a real server on 127.0.0.1) and the sender suite against
 the reference sender, each in a fresh pytest process, alternately with ``--horneross-examples=0`` (the baseline:
@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 
-from runs import pytest_seconds
+from runs import QUICK_HELP, pytest_seconds
 from targets import Outcome, report
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
@@ -28,17 +28,21 @@ SECRET = "benchmark-secret"
 TARGET_SECONDS = 3.0
 
 
-def wall(arguments: list[str], folder: str) -> float:
-    return pytest_seconds(["--horneross-seed=1", *arguments], folder, SECRET)
+def wall(arguments: list[str], folder: str, quick: bool) -> float:
+    return pytest_seconds(["--horneross-seed=1", *arguments], folder, SECRET, quick=quick)
 
 
-def measure(name: str, target: list[str], rounds: int, examples: int, folder: str, only: str | None = None) -> float:
+def measure(
+    name: str, target: list[str], rounds: int, examples: int, folder: str, only: str | None = None, quick: bool = False
+) -> float:
     baseline, generated, selected = [], [], []
     for _ in range(rounds):  # alternate, so that drift in the machine's load hits all sides alike
-        baseline.append(wall([*target, "--horneross-examples=0"], folder))
-        generated.append(wall([*target, f"--horneross-examples={examples}"], folder))
-        if only:
-            selected.append(wall([*target, f"--horneross-examples={examples}", "-k", only], folder))
+        baseline.append(wall([*target, "--horneross-examples=0"], folder, quick))
+        generated.append(wall([*target, f"--horneross-examples={examples}"], folder, quick))
+        if only and not quick:
+            selected.append(wall([*target, f"--horneross-examples={examples}", "-k", only], folder, quick))
+    if quick:
+        selected = generated
     base, full = statistics.median(baseline), statistics.median(generated)
     print(f"{name}: {base:.2f} s without generated checks, {full:.2f} s with {examples} events per check")
     print(f"  all generated checks add {full - base:.2f} s ({full / base:.2f}x the baseline)")
@@ -53,15 +57,20 @@ def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES, help="the target is set for the default")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=QUICK_HELP,
+    )
     options = parser.parse_args(argv)
-    rounds, examples = options.rounds, options.examples
+    rounds, examples, quick = (1 if options.quick else options.rounds), options.examples, options.quick
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {rounds} rounds each")
     with tempfile.TemporaryDirectory() as folder, serve(ReferenceReceiver(SECRET)) as base:
         per_type = f"not RCV-GEN or {' or '.join(f'RCV-GEN-00{i}' for i in range(1, 5))}"
         endpoint = [f"--horneross-endpoint={base}/webhook"]
-        receiver = measure("receiver suite", endpoint, rounds, examples, folder, per_type)
+        receiver = measure("receiver suite", endpoint, rounds, examples, folder, per_type, quick)
         sender = ["--horneross-sender=horneross_conformance.sender.reference:for_conformance", "-k", "not SND-RTY-013"]
-        measure("sender suite (without the 2.5 s slow-answer check)", sender, rounds, examples, folder)
+        measure("sender suite (without the 2.5 s slow-answer check)", sender, rounds, examples, folder, quick=quick)
     return [
         report(
             Outcome(

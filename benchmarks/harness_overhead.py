@@ -1,7 +1,7 @@
 """What the sender harness protocol costs: the sender suite against the Node reference through the protocol, against
 the same suite on the in-process Python reference, measured side by side.
 
-    python benchmarks/harness_overhead.py [--rounds 3]
+    python benchmarks/harness_overhead.py [--rounds 3] [--quick]
 
 Starts the Node reference sender's harness (``node node/reference-sender.js``, 0.5 s delivery timeout like the
 Python reference's ``for_conformance``) and runs the whole sender suite, generated checks included, in a fresh
@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runs import pytest_seconds
+from runs import QUICK_HELP, pytest_seconds
 from targets import Outcome, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,14 +31,20 @@ TARGET_RATIO = 1.5
 START_LIMIT = 15  # seconds for Node to say where it listens
 
 
-def wall(sender: str, folder: str) -> float:
-    return pytest_seconds([f"--horneross-sender={sender}", "--horneross-seed=1"], folder, "unused")
+def wall(sender: str, folder: str, quick: bool) -> float:
+    return pytest_seconds([f"--horneross-sender={sender}", "--horneross-seed=1"], folder, "unused", quick=quick)
 
 
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
-    rounds = parser.parse_args(argv).rounds
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=QUICK_HELP,
+    )
+    options = parser.parse_args(argv)
+    rounds, quick = (1 if options.quick else options.rounds), options.quick
     node = shutil.which("node")
     if node is None:
         raise SystemExit("node is not on PATH: this benchmark runs the Node reference sender (install Node.js 20)")
@@ -58,8 +64,8 @@ def main(argv: list[str] | None = None) -> list[Outcome]:
         remote, local = [], []
         with tempfile.TemporaryDirectory() as folder:
             for _ in range(rounds):
-                remote.append(wall(url, folder))
-                local.append(wall(REFERENCE, folder))
+                remote.append(wall(url, folder, quick))
+                local.append(wall(REFERENCE, folder, quick))
     finally:
         harness.terminate()
         harness.wait(5)

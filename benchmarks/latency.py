@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from runs import pytest_seconds
+from runs import QUICK_HELP, pytest_seconds
 from targets import Outcome, report
 
 from horneross_conformance.receiver.reference import ReferenceReceiver
@@ -41,9 +41,10 @@ def delayed(app: Callable[..., Iterable[bytes]], seconds: float) -> Callable[...
     return wait_then_answer
 
 
-def suite_seconds(latency: float, folder: str, *options: str) -> float:
+def suite_seconds(latency: float, folder: str, *options: str, quick: bool = False) -> float:
     with serve(delayed(ReferenceReceiver(SECRET), latency)) as base:
-        return pytest_seconds([f"--horneross-endpoint={base}/webhook", "--horneross-seed=1", *options], folder, SECRET)
+        arguments = [f"--horneross-endpoint={base}/webhook", "--horneross-seed=1", *options]
+        return pytest_seconds(arguments, folder, SECRET, quick=quick)
 
 
 def main(argv: list[str] | None = None) -> list[Outcome]:
@@ -51,16 +52,24 @@ def main(argv: list[str] | None = None) -> list[Outcome]:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every request (default 0.05)")
     parser.add_argument("--one-at-a-time", action="store_true", help="also at the latency with 1 in flight")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=QUICK_HELP,
+    )
     args = parser.parse_args(argv)
+    quick = args.quick
+    if quick:
+        args.rounds = 1
     latency_ms = f"{args.latency * 1000:g} ms"
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {args.rounds} rounds each")
     local, distant, alone = [], [], []
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(args.rounds):  # alternate, so that drift in the machine's load hits all sides alike
-            local.append(suite_seconds(0.0, folder))
-            distant.append(suite_seconds(args.latency, folder))
+            local.append(suite_seconds(0.0, folder, quick=quick))
+            distant.append(suite_seconds(args.latency, folder, quick=quick))
             if args.one_at_a_time:
-                alone.append(suite_seconds(args.latency, folder, "--horneross-in-flight=1"))
+                alone.append(suite_seconds(args.latency, folder, "--horneross-in-flight=1", quick=quick))
     base, far = statistics.median(local), statistics.median(distant)
     ratio = far / base
     print(f"receiver suite at 0 ms (baseline): {base:.2f} s")

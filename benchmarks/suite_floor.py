@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runs import pytest_seconds
+from runs import QUICK_HELP, pytest_seconds
 from targets import Outcome, report
 
 from horneross_conformance import canonical_bytes, sign
@@ -75,7 +75,13 @@ def requests_seconds(url: str, count: int) -> float:
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
-    rounds = parser.parse_args(argv).rounds
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=QUICK_HELP,
+    )
+    options = parser.parse_args(argv)
+    rounds, quick = (1 if options.quick else options.rounds), options.quick
     outcomes = []
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; medians of {rounds} rounds")
     with tempfile.TemporaryDirectory() as folder:
@@ -92,7 +98,7 @@ def main(argv: list[str] | None = None) -> list[Outcome]:
                 for _ in range(rounds):
                     before = counter.received
                     Path(folder, "posts.txt").write_text("")
-                    suite.append(pytest_seconds(["--horneross-seed=1", *arguments], folder, SECRET))
+                    suite.append(pytest_seconds(["--horneross-seed=1", *arguments], folder, SECRET, quick=quick))
                     requests = (
                         counter.received - before if role == "receiver" else len(Path(folder, "posts.txt").read_text())
                     )

@@ -1,9 +1,9 @@
 """Each benchmark command runs, as the README gives it, and prints each of its figures with its target.
 
-One test per benchmark, each with a tiny input (one round, a few hundred events, one generated event per check in
-every suite it starts): these tests are about the commands working on a fresh clone, never about the figures,
-which a timed test could only make flaky. The benchmark set itself (``benchmarks/all.py``) is not run here: it
-only runs these commands one after another, and its summary is tested on figures given to it.
+One test per benchmark, each with a tiny input (one round, a few hundred events, one check of each kind of each
+suite it starts, one generated event per check): these tests are about the commands working on a fresh clone, never
+about the figures, which a timed test could only make flaky. The benchmark set itself (``benchmarks/all.py``) is not
+run here: it only runs these commands one after another, and its summary is tested on figures given to it.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ FIGURE = re.compile(r"[-+]?\d[\d,.]*")  # any sign: an overhead measured on a bu
 BENCHMARKS = {
     "canonical_sign.py": (["--rounds", "1", "--quick"], 2),
     "validate_throughput.py": (["--rounds", "1", "--events", "200"], 3),
-    "suite_floor.py": (["--rounds", "1"], 2),
-    "generated_checks.py": (["--rounds", "1", "--examples", "1"], 1),
-    "harness_overhead.py": (["--rounds", "1"], 1),
-    "latency.py": (["--rounds", "1", "--latency", "0.001"], 1),
+    "suite_floor.py": (["--quick"], 2),
+    "generated_checks.py": (["--quick", "--examples", "1"], 1),
+    "harness_overhead.py": (["--quick"], 1),
+    "latency.py": (["--quick", "--latency", "0.001"], 1),
     "capture_memory.py": (["--quick"], 1),  # 20 stray posts, one round
 }
 

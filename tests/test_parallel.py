@@ -1,4 +1,5 @@
-"""The receiver suite under pytest-xdist (``-n 4``) gives the verdicts of one process, from the same seed."""
+"""The receiver suite under pytest-xdist gives the verdicts of one process, from the same seed. Two workers split
+the checks as any number does, at half the start-up of four (each worker imports the whole suite)."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def _outcomes(run: FinishedRun) -> dict[str, tuple[str, list[tuple[str, str]]]]:
     }
 
 
-# How `horneross-conformance run -- -n 4` runs the suite: no installed plugin loaded but those it names
-ONLY_NAMED = tuple(option for plugin in named_plugins(["-n", "4"]) for option in ("-p", plugin))
+# How `horneross-conformance run -- -n 2` runs the suite: no installed plugin loaded but those it names
+ONLY_NAMED = tuple(option for plugin in named_plugins(["-n", "2"]) for option in ("-p", plugin))
 
 
 class AcceptsMissingHeaderAndCrashesOnEmptyFirstName(r.AcceptsMissingHeader, r.CrashesOnEmptyFirstName):
@@ -41,14 +42,14 @@ GENERATED_CRASH = {"RCV-GEN-001", "RCV-GEN-002", "RCV-GEN-004"}  # the checks th
 @pytest.mark.parametrize(
     ("receiver", "only_named", "seed"),
     [
-        (lambda: ReferenceReceiver(r.SECRET), False, SEED),  # as `pytest -n 4`, every installed plugin loaded
+        (lambda: ReferenceReceiver(r.SECRET), False, SEED),  # as `pytest -n 2`, every installed plugin loaded
         (r.RejectsUnknownTypes, True, SEED),  # a SHOULD failure: conformant, with a warning
         # Seed 1 finds the crash among 5 generated events (the self-tests' seed needs the default 50)
         (AcceptsMissingHeaderAndCrashesOnEmptyFirstName, True, 1),
     ],
     ids=["reference", "rejects-unknown-types", "accepts-missing-header-and-crashes-on-empty-first-name"],
 )
-def test_four_workers_give_the_verdicts_of_one_process(
+def test_workers_give_the_verdicts_of_one_process(
     pytester: pytest.Pytester,
     monkeypatch: pytest.MonkeyPatch,
     receiver: Callable[[], Any],
@@ -63,13 +64,13 @@ def test_four_workers_give_the_verdicts_of_one_process(
         plugins = ONLY_NAMED
     with serve(receiver()) as base:
         alone = run_suite(pytester, f"{base}/webhook", *generation, *plugins)
-        parallel = run_suite(pytester, f"{base}/webhook", *generation, *plugins, "-n", "4", subprocess=True)
+        parallel = run_suite(pytester, f"{base}/webhook", *generation, *plugins, "-n", "2", subprocess=True)
     if receiver is AcceptsMissingHeaderAndCrashesOnEmptyFirstName:  # both failures are there to compare
         assert "RCV-SIG-002" in alone.failed_checks() and alone.failed_checks() & GENERATED_CRASH, alone.stdout
     if receiver is r.RejectsUnknownTypes:
         assert alone.failed() == {"RCV-07"} and alone.ret == 0, alone.stdout
     assert ("plugins:" in parallel.stdout) is not only_named  # the installed plugins, named in pytest's header
-    assert "4 workers [43 items]" in parallel.stdout
+    assert "2 workers [43 items]" in parallel.stdout
     assert parallel.ret == alone.ret
     assert parallel.report["verdict"] == alone.report["verdict"]
     assert _outcomes(parallel) == _outcomes(alone)
@@ -85,7 +86,7 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
     it); generation starts from the seed however the endpoint answers, so one run shows both."""
     for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
         monkeypatch.delenv(name, raising=False)  # set when this test runs under xdist: not the inner controller's
-    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # as `run -- -n 4`: see ONLY_NAMED
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # as `run -- -n 2`: see ONLY_NAMED
     pytester.makeconftest(
         """
         import os
@@ -105,7 +106,7 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
         f"--horneross-examples={FEW_EXAMPLES}",
         *ONLY_NAMED,
         "-n",
-        "4",
+        "2",
         subprocess=True,
     )
     assert run.ret == 1
@@ -113,5 +114,5 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
     printed = re.search(r"generated events per check, seed (\d+)", run.stdout)
     assert printed is not None
     seeds = {path.name: path.read_text() for path in pytester.path.glob("seed-*.txt")}
-    assert set(seeds) == {"seed-controller.txt", "seed-gw0.txt", "seed-gw1.txt", "seed-gw2.txt", "seed-gw3.txt"}
+    assert set(seeds) == {"seed-controller.txt", "seed-gw0.txt", "seed-gw1.txt"}
     assert set(seeds.values()) == {printed.group(1)} and printed.group(1) != str(SEED)

@@ -115,17 +115,37 @@ def fragments(which: Fragments = "all") -> tuple[str, ...]:
     return tuple(text for text in texts if has_lone_surrogate(text) == (which == "lone-surrogates"))
 
 
-@st.composite
-def _stressed_sample(draw: st.DrawFn, event_type: str, which: Fragments) -> Event:
-    event = full_sample(event_type)
-    pieces = st.sampled_from(fragments(which))
-    for path in draw(st.lists(st.sampled_from(prose_fields(event_type)), min_size=1, unique=True)):
-        # Hypothesis' text leaves surrogates out: the only lone surrogates are the fragments'.
-        text = draw(st.text(max_size=8)) + draw(pieces) + draw(st.text(max_size=8))
-        _set(event, path, text)
-    return event
+# Every strategy is built once per process (module constants, or cached per event type): Hypothesis computes what
+# it needs of a strategy (emptiness, recursion) once per object, and one built inside a draw is a new object at every
+# draw; about a third of a generated check's time was that.
+_AROUND = st.text(max_size=8)  # generated text on each side of a stress fragment
 
 
+@functools.cache
+def _pieces(which: Fragments) -> st.SearchStrategy[str]:
+    return st.sampled_from(fragments(which))
+
+
+@functools.cache
+def _prose_paths(event_type: str) -> st.SearchStrategy[list[Path]]:
+    return st.lists(st.sampled_from(prose_fields(event_type)), min_size=1, unique=True)
+
+
+@functools.cache
+def _stressed_sample(event_type: str, which: Fragments) -> st.SearchStrategy[Event]:
+    @st.composite
+    def sample(draw: st.DrawFn) -> Event:
+        event = full_sample(event_type)
+        for path in draw(_prose_paths(event_type)):
+            # Hypothesis' text leaves surrogates out: the only lone surrogates are the fragments'.
+            text = draw(_AROUND) + draw(_pieces(which)) + draw(_AROUND)
+            _set(event, path, text)
+        return event
+
+    return sample()
+
+
+@functools.cache
 def stressed(which: Fragments = "all") -> st.SearchStrategy[Event]:
     """Realistic events of the types that carry prose, with generated text around a stress fragment in it."""
     types = [t for t in EVENT_TYPES if prose_fields(t)]
@@ -168,14 +188,20 @@ _EXTRAS = st.dictionaries(
 )
 
 
-@st.composite
-def _sample_with_extras(draw: st.DrawFn, event_type: str) -> Event:
-    event = full_sample(event_type)
-    extras = draw(_EXTRAS.filter(lambda found: not set(found) & set(event["data"])))
-    event["data"].update(extras)
-    return event
+@functools.cache
+def _sample_with_extras(event_type: str) -> st.SearchStrategy[Event]:
+    known = frozenset(full_sample(event_type)["data"])
+    extras = _EXTRAS.filter(lambda found: not set(found) & known)
+
+    def sample(found: dict[str, Any]) -> Event:
+        event = full_sample(event_type)
+        event["data"].update(found)
+        return event
+
+    return extras.map(sample)
 
 
+@functools.cache
 def with_extras() -> st.SearchStrategy[Event]:
     """Realistic events of every type whose data holds unknown fields with numbers and integer-like keys."""
     return st.sampled_from(EVENT_TYPES).flatmap(_sample_with_extras).filter(_valid)
@@ -195,21 +221,30 @@ _TYPES_ADDED_LATER = (
 )
 
 
-def _fields(existing: Any) -> st.SearchStrategy[dict[str, Any]]:
-    return st.dictionaries(_PLAIN_KEYS.filter(lambda key: key not in existing), _PLAIN_JSON, min_size=1, max_size=4)
+@functools.cache
+def _fields(existing: frozenset[str], min_size: int = 1, max_size: int = 4) -> st.SearchStrategy[dict[str, Any]]:
+    """Fields added later: plain JSON under names ``existing`` does not hold."""
+    return st.dictionaries(
+        _PLAIN_KEYS.filter(lambda key: key not in existing), _PLAIN_JSON, min_size=min_size, max_size=max_size
+    )
+
+
+_OF_A_LATER_TYPE = _fields(frozenset({"conversationId"}))
+_KNOWN_TYPES = st.sampled_from(EVENT_TYPES)
 
 
 @st.composite
 def _later(draw: st.DrawFn) -> Event:
     if draw(st.booleans()):  # a type added later, with data of its own
-        data = {"conversationId": "conv_generated", **draw(_fields({"conversationId"}))}
+        data = {"conversationId": "conv_generated", **draw(_OF_A_LATER_TYPE)}
         return {**PLACEHOLDER_IDENTITY, "type": draw(_TYPES_ADDED_LATER), "data": data}
-    event = full_sample(draw(st.sampled_from(EVENT_TYPES)))
-    event["data"].update(draw(_fields(event["data"])))
-    event.update(draw(st.dictionaries(_PLAIN_KEYS.filter(lambda key: key not in event), _PLAIN_JSON, max_size=3)))
+    event = full_sample(draw(_KNOWN_TYPES))
+    event["data"].update(draw(_fields(frozenset(event["data"]))))
+    event.update(draw(_fields(frozenset(event), 0, 3)))
     return event
 
 
+@functools.cache
 def added_later() -> st.SearchStrategy[Event]:
     """Events of types added later, and known events with fields added later (in data, and at the top)."""
     return _later().filter(_valid)
