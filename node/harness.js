@@ -1,4 +1,5 @@
-// The sender harness protocol, served around any Node dispatcher (behaviour.md, "The sender harness protocol").
+// The sender harness protocol, served around any Node dispatcher (README.md, "Certifying a sender in any language";
+// schemas/sender-harness.schema.json).
 //
 // `pytest --horneross-sender=http://HOST:PORT/BASE` drives a sender in its own process through five JSON calls:
 //

@@ -2,7 +2,7 @@
 // and (run as main) that dispatcher served through the sender harness protocol (harness.js), so that
 // `pytest --horneross-sender=http://127.0.0.1:PORT` can certify it like any sender in any language.
 //
-// It mirrors horneross_conformance/reference_sender.py. What it does, and why (docs: /work/shared/design/behaviour.md):
+// It mirrors horneross_conformance/sender/reference.py. What it does, and why (docs/contract.md, its decisions):
 //
 // 1. subscribe(url, secret, events) registers an endpoint with its own secret and its selection of event types
 //    (null: all of them).

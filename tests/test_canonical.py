@@ -14,7 +14,7 @@ from strategies import json_text, plain_json_text
 from horneross_conformance import canonical_bytes
 from horneross_conformance.core.canonical import exact_bytes, same_json
 
-# The pairs of shared/design/json-stringify.md, computed there by Node.js v20.
+# Pairs of a JSON text and what JSON.stringify(JSON.parse(text)) writes, as Node.js v20 computed them.
 DOCUMENTED = [
     ('{ "type" : "lead.captured" , "id":"evt_1" }', '{"type":"lead.captured","id":"evt_1"}'),
     ('{"firstName":"Mar\\u00eda","content":"Hola 😀"}', '{"firstName":"María","content":"Hola 😀"}'),

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, DEFAULT_IN_FLIGHT
 from horneross_conformance.core.contract import SECRET_ENV
-from horneross_conformance.transport.client import DEFAULT_TIMEOUT
+from horneross_conformance.transport.client import DEFAULT_TIMEOUT, without_userinfo
 from horneross_conformance.transport.server import LOOPBACK
 
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender
@@ -202,12 +202,12 @@ class Options:
         return " ".join(words)
 
     def shown(self) -> dict[str, Any]:
-        """The options as a report shows them: no secret, nothing unset."""
+        """The options as a report shows them: no secret, no user information of a URL, nothing unset."""
         hidden = {"secret", "extra"}
         return {
-            f.name: getattr(self, f.name)
+            f.name: without_userinfo(value) if isinstance(value, str) and "://" in value else value
             for f in fields(self)
-            if f.name not in hidden and getattr(self, f.name) not in (None, (), False)
+            if f.name not in hidden and (value := getattr(self, f.name)) not in (None, (), False)
         }
 
 

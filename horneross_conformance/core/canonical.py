@@ -3,7 +3,8 @@
 Horneross signs ``JSON.stringify(payload)``, and the documented receiver re-serializes the parsed body the same
 way before comparing. Any difference of one byte (a separator, an escape, a digit, a key's position) breaks the
 signature, so this module reproduces ECMAScript's algorithm exactly for every value ``json.loads`` can produce
-(see ``shared/design/json-stringify.md``): dicts, lists, str, int, float, bool and None.
+(``schemas/canonical-vectors.json`` holds its cases, each with why it is there, as Node writes them): dicts, lists,
+str, int, float, bool and None.
 
 Two paths, one answer. Most events hold only objects, arrays, strings, booleans, null and small integers, and
 for those orjson (compiled) writes exactly what ``JSON.stringify`` writes, five to ten times faster than the
