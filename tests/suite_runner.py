@@ -107,6 +107,51 @@ def run_pytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) 
     return FinishedRun(int(result.ret), data, result.stdout.str(), result.stderr.str(), seconds)
 
 
+# How a zoo member's run is varied, in turn along the zoo: the expected verdict is fixed, so a verdict that depended
+# on the number of deliveries in flight or on the order the checks run in would fail its test (issue 22: verdicts
+# independent of order). The order is pytest's, changed by a conftest.py in the run's folder; the engine keeps the
+# suite's phases (preflight first, burst and sweeps last) whatever it is given.
+VARIANTS = ("as given", "one at a time", "reversed", "shuffled")
+ORDERS = {
+    "reversed": "items.reverse()",
+    "shuffled": f"random.Random({SEED}).shuffle(items)",
+}
+ORDER_CONFTEST = """
+import random
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    {how}
+"""
+
+
+def varied(zoo: list[Any], variants: tuple[str, ...] = VARIANTS) -> list[Any]:
+    """Each member of ``zoo`` (a tuple of parameters, or one) with the variant its place gives it, in turn."""
+    return [
+        (*(member if isinstance(member, tuple) else (member,)), variants[index % len(variants)])
+        for index, member in enumerate(zoo)
+    ]
+
+
+def in_variant(pytester: pytest.Pytester, variant: str) -> tuple[str, ...]:
+    """Set up the run's folder for ``variant``; the options it adds to the run."""
+    if variant in ORDERS:
+        pytester.makeconftest(ORDER_CONFTEST.format(how=ORDERS[variant]))
+    elif variant not in VARIANTS:
+        raise ValueError(f"no variant {variant!r}")
+    return ("--horneross-in-flight=1",) if variant == "one at a time" else ()
+
+
+def run_varied(pytester: pytest.Pytester, receiver: Callable[[], Any], variant: str, *args: str) -> FinishedRun:
+    """The receiver suite against a fresh ``receiver()``, under ``variant``."""
+    options = in_variant(pytester, variant)
+    with serve(receiver()) as base:
+        return run_suite(pytester, f"{base}/webhook", *options, *args)
+
+
 def run_both_ways(pytester: pytest.Pytester, receiver: Callable[[], Any], *args: str) -> FinishedRun:
     """The receiver suite against a fresh ``receiver()`` with 8 deliveries in flight, then against another one
     delivering one at a time: the same requirement outcomes, failing checks, exit code and verdict either way (the

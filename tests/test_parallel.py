@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import receivers as r
-from suite_runner import FEW_EXAMPLES, SEED, FinishedRun, run_pytest, run_suite
+from suite_runner import FEW_EXAMPLES, RECEIVER_CASES, SEED, FinishedRun, in_variant, run_pytest, run_suite
 
 from horneross_conformance.cli.run import named_plugins
 from horneross_conformance.receiver.reference import ReferenceReceiver
@@ -116,3 +116,23 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
     seeds = {path.name: path.read_text() for path in pytester.path.glob("seed-*.txt")}
     assert set(seeds) == {"seed-controller.txt", "seed-gw0.txt", "seed-gw1.txt"}
     assert set(seeds.values()) == {printed.group(1)} and printed.group(1) != str(SEED)
+
+
+@pytest.mark.parametrize("variant", ["reversed", "shuffled"])
+def test_the_order_variants_of_the_zoos_change_the_order_the_checks_run_in(
+    pytester: pytest.Pytester, variant: str
+) -> None:
+    """The zoos' order variants (suite_runner.VARIANTS) are no pretence: the checks are collected in another order,
+    with the suite's phases kept (the preflight first, the sweeps and the burst last)."""
+    options = ("--horneross-endpoint=http://127.0.0.1:9/webhook", f"--horneross-secret={r.SECRET}", "--co", "-q")
+    as_given = run_pytest(pytester, *options)
+    in_variant(pytester, variant)
+    changed = run_pytest(pytester, *options)
+    first, second = (_collected(run.stdout) for run in (as_given, changed))
+    assert sorted(first) == sorted(second) and len(first) == RECEIVER_CASES
+    assert first != second
+    assert first[0] == second[0]  # the preflight
+
+
+def _collected(output: str) -> list[str]:
+    return [line.split("::", 1)[1] for line in output.splitlines() if line.startswith("horneross-receiver::")]

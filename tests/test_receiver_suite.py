@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import receivers as r
 from peers import express_receiver
-from suite_runner import FinishedRun, run_both_ways, run_suite
+from suite_runner import VARIANTS, FinishedRun, run_suite, run_varied, varied
 from test_generated_checks import RARE
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
@@ -40,9 +40,16 @@ def test_documented_express_receiver_in_real_node_is_conformant(pytester: pytest
 CONFORMANT = [r.PlainReceiver, r.AcceptsExactlyTheLastRetryWindow, r.RejectsLongMessages, r.RefusesPrototypeKeys]
 
 
-@pytest.mark.parametrize("receiver", CONFORMANT, ids=lambda c: c.__name__)
-def test_other_conformant_receivers_are_conformant(pytester: pytest.Pytester, receiver: type[r.PlainReceiver]) -> None:
-    run = run_both_ways(pytester, receiver, "--horneross-strict")
+def named(value: object) -> str:
+    """A test id: a receiver's name, a variant as it is, nothing for the rest."""
+    return value if isinstance(value, str) and value in VARIANTS else getattr(value, "__name__", "")
+
+
+@pytest.mark.parametrize(("receiver", "variant"), varied(CONFORMANT), ids=named)
+def test_other_conformant_receivers_are_conformant(
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], variant: str
+) -> None:
+    run = run_varied(pytester, receiver, variant, "--horneross-strict")
     assert run.ret == 0, run.stdout
     assert run.failed() == set()
 
@@ -129,15 +136,16 @@ EXACT = [
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("receiver", "failed", "checks", "verdict"), EXACT, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(("receiver", "failed", "checks", "verdict", "variant"), varied(EXACT), ids=named)
 def test_broken_receiver_fails_exactly_its_requirement(
     pytester: pytest.Pytester,
     receiver: type[r.PlainReceiver],
     failed: set[str],
     checks: set[str],
     verdict: str,
+    variant: str,
 ) -> None:
-    run = run_both_ways(pytester, receiver)
+    run = run_varied(pytester, receiver, variant)
     assert run.failed() == failed, run.stdout
     assert run.failed_checks() == checks, run.stdout
     assert run.report["verdict"] == verdict
@@ -169,11 +177,11 @@ BROAD = [
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("receiver", "failed", "checks"), BROAD, ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(("receiver", "failed", "checks", "variant"), varied(BROAD, VARIANTS[2:]), ids=named)
 def test_badly_broken_receiver_is_non_conformant(
-    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], checks: set[str]
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], checks: set[str], variant: str
 ) -> None:
-    run = run_both_ways(pytester, receiver)
+    run = run_varied(pytester, receiver, variant)
     assert failed <= run.failed(), run.stdout
     assert checks <= run.failed_checks()
     assert run.report["verdict"] == "non-conformant"
@@ -182,7 +190,7 @@ def test_badly_broken_receiver_is_non_conformant(
         ALSO[receiver](run)
 
 
-# each compared with one delivery at a time here, so tests/test_in_flight.py does not run them again
+# each run here under a variant, one at a time among them, so tests/test_in_flight.py does not run them again
 COMPARED_IN_FLIGHT = {*CONFORMANT, *(case[0] for case in EXACT), *(case[0] for case in BROAD)}
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 import senders as s
 from jsonschema import Draft202012Validator
-from suite_runner import NOT_SLOW, run_sender_suite
+from suite_runner import NOT_SLOW, VARIANTS, in_variant, run_sender_suite, varied
 from suite_runner import REFERENCE_SENDER as REFERENCE
 from test_sender_generated import RARE
 
@@ -105,14 +105,30 @@ EXACT = [
 ]
 
 
+# A sender's run has no deliveries in flight to vary: the order of its checks is varied
+ORDER_VARIANTS = ("as given", "reversed", "shuffled")
+
+
+def named(value: object) -> str:
+    """A test id: a sender's name, a variant as it is, nothing for the rest."""
+    return value if isinstance(value, str) and value in VARIANTS else getattr(value, "__name__", "")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("sender", "failed", "checks", "verdict", "options"), EXACT, ids=lambda v: getattr(v, "__name__", "")
+    ("sender", "failed", "checks", "verdict", "options", "variant"), varied(EXACT, ORDER_VARIANTS), ids=named
 )
 def test_broken_sender_fails_exactly_its_requirement(
-    pytester: pytest.Pytester, sender: type, failed: set[str], checks: set[str], verdict: str, options: tuple[str, ...]
+    pytester: pytest.Pytester,
+    sender: type,
+    failed: set[str],
+    checks: set[str],
+    verdict: str,
+    options: tuple[str, ...],
+    variant: str,
 ) -> None:
-    run = run_sender_suite(pytester, sender, *options)
+    """Whatever the order its checks run in: the sweeps and the after-run judgement see every delivery."""
+    run = run_sender_suite(pytester, sender, *options, *in_variant(pytester, variant))
     assert run.failed() == failed, run.stdout
     assert run.failed_checks() == checks, run.stdout
     assert run.report["verdict"] == verdict
