@@ -13,6 +13,7 @@ import receivers as r
 from command_line import cli, environment, passed_its_selection
 
 from horneross_conformance import __version__
+from horneross_conformance.cli.run import named_plugins
 
 
 @pytest.mark.slow
@@ -117,11 +118,27 @@ def test_run_loads_no_other_installed_plugin_unless_it_is_named(tmp_path: Path) 
     assert re.search(r"^plugins: pytest_httpserver-[\d.]+$", named.stdout, re.M), named.stdout
 
 
+@pytest.mark.parametrize(
+    ("after", "left_to_them"),
+    [
+        (["-p", "xdist", "-n", "1"], {"xdist.plugin"}),
+        (["-pxdist", "-n", "1"], {"xdist.plugin"}),
+        (["-p", "horneross"], {"horneross_conformance.plugin"}),
+        (["-p", "no:xdist"], {"xdist.plugin"}),
+        (["-k", "RCV-ACK-001"], set()),
+    ],
+)
+def test_run_names_its_plugins_unless_the_options_after_the_double_dash_name_or_refuse_them(
+    after: list[str], left_to_them: set[str]
+) -> None:
+    """pytest refuses a plugin registered under two names: one the options name is theirs alone."""
+    assert set(named_plugins([])) - set(named_plugins(after)) == left_to_them
+
+
 def test_run_takes_its_own_plugins_named_again_or_refused_after_the_double_dash(tmp_path: Path) -> None:
     few = ["--examples", "0", "--", "-k", "RCV-ACK-001 or SND-SIG-001"]
-    for named in (["-p", "xdist", "-n", "1"], ["-pxdist", "-n", "1"], ["-p", "horneross"]):  # one worker is xdist
-        result = cli("run", *few, *named, cwd=tmp_path)
-        assert passed_its_selection(result), (named, result.stdout + result.stderr)
+    result = cli("run", *few, "-pxdist", "-n", "1", cwd=tmp_path)  # one worker is xdist
+    assert passed_its_selection(result), result.stdout + result.stderr
     refused = cli("run", *few, "-p", "no:xdist", "-n", "2", cwd=tmp_path)
     assert "unrecognized arguments: -n" in refused.stderr  # pytest-xdist is not loaded, as asked
 
