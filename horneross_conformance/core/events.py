@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from horneross_conformance.core.contract import EVENT_TYPES
 from horneross_conformance.core.resources import load_json
 
 Event = dict[str, Any]
@@ -41,26 +42,15 @@ def with_fresh_ids(data: dict[str, Any], conversation: str) -> dict[str, Any]:
 
 
 def sample_data(event_type: str, conversation_id: str | None = None) -> dict[str, Any]:
-    """Data of a documented event type, as Horneross would send it for a real conversation."""
-    conversation = conversation_id or new_id("conv")
-    if event_type == "conversation.created":
-        return {"conversationId": conversation, "contact": {"email": "cliente@ejemplo.com"}}
-    if event_type == "conversation.message.created":
-        return {
-            "conversationId": conversation,
-            "messageId": new_id("msg"),
-            "role": "user",
-            "content": "Hola, necesito ayuda",
-            "contact": {"email": "cliente@ejemplo.com"},
-        }
-    if event_type == "conversation.status.changed":
-        return {"conversationId": conversation, "newStatus": "resolved"}
-    if event_type == "lead.captured":
-        return {
-            "conversationId": conversation,
-            "contact": {"email": "lead@ejemplo.com", "firstName": "María", "phoneNumber": "+5491123456789"},
-        }
-    raise ValueError(f"{event_type!r} is not a documented event type")
+    """Data of a documented event type, as Horneross would send it for a real conversation: the example its schema
+    gives, with a fresh conversation id (``conversation_id``, or a new one) and a fresh message id if it has one."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"{event_type!r} is not a documented event type")
+    data: dict[str, Any] = copy.deepcopy(load_json(f"{event_type}.schema.json")["properties"]["data"]["examples"][0])
+    data["conversationId"] = conversation_id or new_id("conv")
+    if "messageId" in data:
+        data["messageId"] = new_id("msg")
+    return data
 
 
 def sample_event(event_type: str, conversation_id: str | None = None) -> Event:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from horneross_conformance.checks.registry import FIRST, CheckFailed, Inconclusive, Registry
-from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
+from horneross_conformance.core.contract import EVENT_TYPES, PER_TYPE_CHECKS, SUCCESS_STATUS
 from horneross_conformance.core.events import documentation_examples
 from horneross_conformance.receiver.suite.deliveries import acknowledge, event_in_conversation
 from horneross_conformance.receiver.target import ReceiverTarget, accepted, explain
@@ -26,10 +26,8 @@ def _accepts_type(case_id: str, event_type: str) -> None:
     cases.case(case_id, "RCV-01", f"Acknowledges {event_type}")(check)
 
 
-_accepts_type("RCV-ACK-001", "conversation.created")
-_accepts_type("RCV-ACK-002", "conversation.message.created")
-_accepts_type("RCV-ACK-003", "conversation.status.changed")
-_accepts_type("RCV-ACK-004", "lead.captured")
+for _type in EVENT_TYPES:
+    _accepts_type(PER_TYPE_CHECKS[_type]["RCV-ACK"], _type)
 
 
 def _accepts_example(case_id: str, name: str) -> None:

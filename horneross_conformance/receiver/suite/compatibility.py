@@ -7,7 +7,7 @@ import json
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.canonical import canonical_bytes
-from horneross_conformance.core.contract import LAST_RETRY_AGE, SUCCESS_STATUS
+from horneross_conformance.core.contract import LAST_RETRY_AGE, SUCCESS_STATUS, TYPE_ADDED_LATER
 from horneross_conformance.core.events import (
     envelope,
     new_id,
@@ -42,9 +42,9 @@ def redelivery(target: ReceiverTarget) -> str:
 
 @cases.case("RCV-FWD-001", "RCV-07", "Acknowledges an event type it does not know")
 def unknown_type(target: ReceiverTarget) -> str:
-    event = envelope("conversation.assigned", {"conversationId": target.conversation_id(), "assigneeId": new_id("usr")})
+    event = envelope(TYPE_ADDED_LATER, {"conversationId": target.conversation_id(), "assigneeId": new_id("usr")})
     control = event_in_conversation(target, "conversation.message.created")
-    what = "a correctly signed event of a type added later (conversation.assigned)"
+    what = f"a correctly signed event of a type added later ({TYPE_ADDED_LATER})"
     return acknowledge(target, event, what, control, "of a known type")
 
 

@@ -17,7 +17,7 @@ from horneross_conformance.checks.exploration import Counterexample, Exploration
 from horneross_conformance.checks.in_flight import explore_generated
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.canonical import canonical_bytes
-from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
+from horneross_conformance.core.contract import EVENT_TYPES, PER_TYPE_CHECKS, SUCCESS_STATUS
 from horneross_conformance.core.events import envelope, new_id, sample_data, stress_texts, with_fresh_ids
 from horneross_conformance.receiver.suite.deliveries import confirm
 from horneross_conformance.receiver.target import NoAnswer, ReceiverTarget, acknowledged, other_success
@@ -118,10 +118,8 @@ def _documented(case_id: str, event_type: str) -> None:
     cases.case(case_id, "RCV-01", f"Acknowledges generated {event_type} events (documented fields)")(check)
 
 
-_documented("RCV-GEN-001", "conversation.created")
-_documented("RCV-GEN-002", "conversation.message.created")
-_documented("RCV-GEN-003", "conversation.status.changed")
-_documented("RCV-GEN-004", "lead.captured")
+for _type in EVENT_TYPES:
+    _documented(PER_TYPE_CHECKS[_type]["RCV-GEN"], _type)
 
 
 @cases.case("RCV-GEN-005", "RCV-04", "Acknowledges generated events with stress text in every text field")

@@ -13,6 +13,7 @@ from typing import Any
 
 from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, how_found
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.core.contract import EVENT_TYPES, PER_TYPE_CHECKS
 from horneross_conformance.core.events import new_id, with_fresh_ids
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.suite.verifiers import check_payload, deliver, signature_problem
@@ -99,10 +100,8 @@ def _documented(case_id: str, event_type: str) -> None:
     cases.case(case_id, "SND-01", f"Generated {event_type} data arrives valid and unchanged")(check)
 
 
-_documented("SND-GEN-001", "conversation.created")
-_documented("SND-GEN-002", "conversation.message.created")
-_documented("SND-GEN-003", "conversation.status.changed")
-_documented("SND-GEN-004", "lead.captured")
+for _type in EVENT_TYPES:
+    _documented(PER_TYPE_CHECKS[_type]["SND-GEN"], _type)
 
 
 def stress_and_extras() -> Any:

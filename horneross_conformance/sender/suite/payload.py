@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from horneross_conformance.checks.registry import FIRST, CheckFailed, Inconclusive, Registry
-from horneross_conformance.core.contract import EVENT_ID_PREFIX
+from horneross_conformance.core.contract import EVENT_ID_PREFIX, EVENT_TYPES, PER_TYPE_CHECKS
 from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.sender.suite.verifiers import (
     RFC3339_UTC,
@@ -51,10 +51,8 @@ def _payload_case(case_id: str, event_type: str) -> None:
     cases.case(case_id, "SND-01", f"A {event_type} event is a valid JSON POST")(check)
 
 
-_payload_case("SND-PAY-001", "conversation.created")
-_payload_case("SND-PAY-002", "conversation.message.created")
-_payload_case("SND-PAY-003", "conversation.status.changed")
-_payload_case("SND-PAY-004", "lead.captured")
+for _type in EVENT_TYPES:
+    _payload_case(PER_TYPE_CHECKS[_type]["SND-PAY"], _type)
 
 
 @cases.case("SND-PAY-005", "SND-01", "Text that stresses serialization arrives unchanged")
