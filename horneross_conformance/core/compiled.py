@@ -27,7 +27,18 @@ Check = Callable[[Any], bool]
 
 # Keywords that never change a verdict.
 _ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default", "deprecated"}
+    {
+        "$schema",
+        "$id",
+        "$defs",
+        "$comment",
+        "title",
+        "description",
+        "examples",
+        "default",
+        "deprecated",
+        "x-horneross-checks",
+    }
 )
 _COMPILED = frozenset(
     {"type", "required", "properties", "pattern", "minLength", "const", "enum", "format", "$ref", "allOf", "if", "then"}

@@ -7,38 +7,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-# The documented event types, and the checks each has of its own, by family. A check's id is never reused, so a
-# type documented later takes the next free number of each family here; its schema, with an example of its data,
-# is the other half of what it needs (docs/contract.md, "Eventos disponibles", says where it comes from).
-PER_TYPE_CHECKS = {
-    "conversation.created": {
-        "RCV-ACK": "RCV-ACK-001",
-        "RCV-GEN": "RCV-GEN-001",
-        "SND-PAY": "SND-PAY-001",
-        "SND-GEN": "SND-GEN-001",
-    },
-    "conversation.message.created": {
-        "RCV-ACK": "RCV-ACK-002",
-        "RCV-GEN": "RCV-GEN-002",
-        "SND-PAY": "SND-PAY-002",
-        "SND-GEN": "SND-GEN-002",
-    },
-    "conversation.status.changed": {
-        "RCV-ACK": "RCV-ACK-003",
-        "RCV-GEN": "RCV-GEN-003",
-        "SND-PAY": "SND-PAY-003",
-        "SND-GEN": "SND-GEN-003",
-    },
-    "lead.captured": {
-        "RCV-ACK": "RCV-ACK-004",
-        "RCV-GEN": "RCV-GEN-004",
-        "SND-PAY": "SND-PAY-004",
-        "SND-GEN": "SND-GEN-004",
-    },
+from horneross_conformance.core.resources import load_json
+
+
+def _documented_types() -> tuple[str, ...]:
+    """The documented event types: the list of ``schemas/event.schema.json``, the one place they are written."""
+    for part in load_json("event.schema.json")["allOf"]:
+        listed = part.get("properties", {}).get("type", {}).get("enum")
+        if listed:
+            return tuple(listed)
+    raise LookupError("event.schema.json lists no event type")
+
+
+EVENT_TYPES = _documented_types()
+# The checks each documented type has of its own, by family, as its schema names them ("x-horneross-checks"): a
+# check's id is never reused, so a type documented later takes the next free number of each family there. With its
+# schema (and the example of its data there), the list above and the contract page, a type is documented.
+PER_TYPE_CHECKS: dict[str, dict[str, str]] = {
+    event_type: load_json(f"{event_type}.schema.json")["x-horneross-checks"] for event_type in EVENT_TYPES
 }
 # Names a later version might give a type: the first one not documented is the "type added later" of the checks of
 # forward compatibility, so that documenting one of them never turns such a check into a check of a known type.
-EVENT_TYPES = tuple(PER_TYPE_CHECKS)
 LATER_TYPE_NAMES = ("conversation.assigned", "conversation.rated", "contact.updated", "webhook.future.event")
 SIGNATURE_HEADER = "X-Horneross-Signature"
 SECRET_ENV = "HORNEROSS_WEBHOOK_SECRET"  # where the toolkit reads a secret from; never from a command line
