@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,12 +42,19 @@ def with_fresh_ids(data: dict[str, Any], conversation: str) -> dict[str, Any]:
     return fresh
 
 
+@functools.cache
+def _example_data(event_type: str) -> dict[str, Any]:
+    """The example of its data a documented type's schema gives, read once."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"{event_type!r} is not a documented event type")
+    example: dict[str, Any] = load_json(f"{event_type}.schema.json")["properties"]["data"]["examples"][0]
+    return example
+
+
 def sample_data(event_type: str, conversation_id: str | None = None) -> dict[str, Any]:
     """Data of a documented event type, as Horneross would send it for a real conversation: the example its schema
     gives, with a fresh conversation id (``conversation_id``, or a new one) and a fresh message id if it has one."""
-    if event_type not in EVENT_TYPES:
-        raise ValueError(f"{event_type!r} is not a documented event type")
-    data: dict[str, Any] = copy.deepcopy(load_json(f"{event_type}.schema.json")["properties"]["data"]["examples"][0])
+    data = copy.deepcopy(_example_data(event_type))
     data["conversationId"] = conversation_id or new_id("conv")
     if "messageId" in data:
         data["messageId"] = new_id("msg")
