@@ -50,7 +50,11 @@ def html_report(run: RunVerdict) -> str:
         *(f'<p class="meta">note: {escape(note)}</p>' for note in run.notes),
         f'<p class="meta">Target <code>{escape(target)}</code> · horneross-conformance {escape(__version__)} · '
         f"strict {'on' if strict else 'off'}</p>",
-        *_run(run),
+        *(
+            f'<p class="meta">{line}</p>'
+            for line in [run_line(run, escape, lambda c: f"<code>{escape(c)}</code>")]
+            if line
+        ),
         "<h2>Verdict matrix</h2>",
         _matrix(verdicts, strict),
         "<h2>Requirements</h2>",
@@ -146,13 +150,3 @@ def _exchange(number: int, exchange: dict[str, Any], failing: bool = False) -> s
         f'<div class="exchange{" failing" if failing else ""}"><p class="meta">#{number}{when}{mark}</p>'
         f"<p>sent</p><pre>{escape(sent)}</pre><p>answered</p><pre>{escape(answer)}</pre></div>"
     )
-
-
-def _run(run: RunVerdict) -> list[str]:
-    """The run's seed, start and duration, and the command that runs it again."""
-    line = run_line(run)
-    if not line:
-        return []
-    command = run.info.command
-    again = f" · again: <code>{escape(command)}</code>" if command else ""
-    return [f'<p class="meta">Run: {escape(line)}{again}</p>']

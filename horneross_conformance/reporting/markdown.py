@@ -27,7 +27,8 @@ def markdown_report(run: RunVerdict) -> str:
         "",
         f"{meta} · strict {'on' if strict else 'off'}",
         "",
-        *_run(run),
+        *(line for line in [run_line(run, for_markdown, markdown_code)] if line),
+        *([""] if run.info is not None else []),
         f"**Verdict:** {for_markdown(run.summary())}",
         "",
         *(f"> {for_markdown(note)}\n" for note in run.notes),
@@ -61,13 +62,3 @@ def markdown_report(run: RunVerdict) -> str:
             lines.append(f"- **{verdict.requirement.id}** ({verdict.requirement.level}): {for_markdown(details)}")
     lines += ["", "<sub>The HTML report (`--horneross-report=report.html`) shows each check's wire log.</sub>", ""]
     return "\n".join(lines)
-
-
-def _run(run: RunVerdict) -> list[str]:
-    """The run's seed, start and duration, and the command that runs it again."""
-    line = run_line(run)
-    if not line:
-        return []
-    command = run.info.command
-    again = f" · again: {markdown_code(command)}" if command else ""
-    return [f"Run: {for_markdown(line)}{again}", ""]

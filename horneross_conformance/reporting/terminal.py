@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any, TextIO
 
@@ -93,10 +94,12 @@ class PlainTerminal:
         self.write_line(f"{sep * side} {title} {sep * (width - len(title) - 2 - side)}")
 
 
-def run_line(verdict: RunVerdict) -> str:
-    """The run in one line, for people: seed, start, duration; empty when the verdict carries no run."""
+def run_line(verdict: RunVerdict, text: Callable[[str], str], code: Callable[[str], str]) -> str:
+    """The run in one line, for people: seed, start, duration and the command that runs it again, with ``text`` and
+    ``code`` making each part safe for the report's medium; empty when the verdict carries no run."""
     info = verdict.info
     if info is None:
         return ""
     seed = "" if info.seed is None else f"seed {info.seed} · "
-    return f"{seed}started {info.started} · {info.seconds:.1f} s"
+    again = f" · again: {code(info.command)}" if info.command else ""
+    return f"Run: {text(f'{seed}started {info.started} · {info.seconds:.1f} s')}{again}"
