@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 
-from runs import QUICK_HELP, pytest_seconds
+from runs import pytest_seconds, rounds_and_quick
 from targets import Outcome, report
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
@@ -55,15 +55,9 @@ def measure(
 
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--examples", type=int, default=DEFAULT_EXAMPLES, help="the target is set for the default")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=QUICK_HELP,
-    )
-    options = parser.parse_args(argv)
-    rounds, examples, quick = (1 if options.quick else options.rounds), options.examples, options.quick
+    options, rounds, quick = rounds_and_quick(parser, argv)
+    examples = options.examples
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {rounds} rounds each")
     with tempfile.TemporaryDirectory() as folder, serve(ReferenceReceiver(SECRET)) as base:
         per_type = f"not RCV-GEN or {' or '.join(f'RCV-GEN-00{i}' for i in range(1, 5))}"

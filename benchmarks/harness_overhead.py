@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from runs import QUICK_HELP, pytest_seconds
+from runs import pytest_seconds, rounds_and_quick
 from targets import Outcome, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,14 +37,7 @@ def wall(sender: str, folder: str, quick: bool) -> float:
 
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=QUICK_HELP,
-    )
-    options = parser.parse_args(argv)
-    rounds, quick = (1 if options.quick else options.rounds), options.quick
+    _, rounds, quick = rounds_and_quick(parser, argv)
     node = shutil.which("node")
     if node is None:
         raise SystemExit("node is not on PATH: this benchmark runs the Node reference sender (install Node.js 20)")

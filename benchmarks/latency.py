@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from runs import QUICK_HELP, pytest_seconds
+from runs import pytest_seconds, rounds_and_quick
 from targets import Outcome, report
 
 from horneross_conformance.receiver.reference import ReferenceReceiver
@@ -49,23 +49,14 @@ def suite_seconds(latency: float, folder: str, *options: str, quick: bool = Fals
 
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every request (default 0.05)")
     parser.add_argument("--one-at-a-time", action="store_true", help="also at the latency with 1 in flight")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=QUICK_HELP,
-    )
-    args = parser.parse_args(argv)
-    quick = args.quick
-    if quick:
-        args.rounds = 1
+    args, rounds, quick = rounds_and_quick(parser, argv)
     latency_ms = f"{args.latency * 1000:g} ms"
-    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {args.rounds} rounds each")
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, median of {rounds} rounds each")
     local, distant, alone = [], [], []
     with tempfile.TemporaryDirectory() as folder:
-        for _ in range(args.rounds):  # alternate, so that drift in the machine's load hits all sides alike
+        for _ in range(rounds):  # alternate, so that drift in the machine's load hits all sides alike
             local.append(suite_seconds(0.0, folder, quick=quick))
             distant.append(suite_seconds(args.latency, folder, quick=quick))
             if args.one_at_a_time:

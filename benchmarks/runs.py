@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -11,7 +12,6 @@ import time
 # to show that the command works in seconds. The requirements left out are not checked, so such a run is NOT
 # CERTIFIED (exit code 1), and its figures are not to be quoted.
 QUICK_CHECKS = ("-k", "RCV-SIG-001 or RCV-GEN-001 or SND-SIG-001 or SND-GEN-001")
-QUICK_HELP = "one round, one check of each kind per suite: to see that it runs, not a figure to quote"
 
 
 def pytest_seconds(
@@ -34,3 +34,15 @@ def pytest_seconds(
     if result.returncode not in accept:
         raise SystemExit(f"pytest ended with {result.returncode}:\n{result.stdout[-3000:]}")
     return seconds
+
+
+def rounds_and_quick(parser: argparse.ArgumentParser, argv: list[str] | None) -> tuple[argparse.Namespace, int, bool]:
+    """``parser``'s options with ``--rounds`` and ``--quick`` added, the rounds to run (one when quick) and quick."""
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one round, one check of each kind per suite: to see that it runs, not a figure to quote",
+    )
+    options = parser.parse_args(argv)
+    return options, (1 if options.quick else options.rounds), options.quick

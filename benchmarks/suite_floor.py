@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runs import QUICK_HELP, pytest_seconds
+from runs import pytest_seconds, rounds_and_quick
 from targets import Outcome, report
 
 from horneross_conformance import canonical_bytes, sign
@@ -74,14 +74,7 @@ def requests_seconds(url: str, count: int) -> float:
 
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=QUICK_HELP,
-    )
-    options = parser.parse_args(argv)
-    rounds, quick = (1 if options.quick else options.rounds), options.quick
+    _, rounds, quick = rounds_and_quick(parser, argv)
     outcomes = []
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; medians of {rounds} rounds")
     with tempfile.TemporaryDirectory() as folder:
