@@ -4,6 +4,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import _pytest.pytester
 import pytest
@@ -48,6 +49,28 @@ def _installed_modules_outlive_inline_runs(tmp_path_factory: pytest.TempPathFact
     _pytest.pytester.SysModulesSnapshot = KeepingInstalled  # type: ignore[misc]
     yield
     _pytest.pytester.SysModulesSnapshot = original  # type: ignore[misc]
+
+
+# pytest runs of the suite inside a test: -p options every one of them gets, by whichever pytester method it runs.
+# pytest's unraisable-exception plugin collects garbage five times at the end of every session, to find objects
+# whose finalizer raised: in a worker holding all the modules and peers of earlier tests, about 0.3 s a run, more
+# than a conformant run's own checks take. No test here reads what that plugin reports.
+INNER_RUN_OPTIONS = ("-p", "no:unraisableexception")
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
+    inline_run, runpytest_subprocess = pytester.inline_run, pytester.runpytest_subprocess
+
+    def inline(*args: Any, **kwargs: Any) -> Any:
+        return inline_run(*INNER_RUN_OPTIONS, *args, **kwargs)
+
+    def subprocess(*args: Any, **kwargs: Any) -> Any:
+        return runpytest_subprocess(*INNER_RUN_OPTIONS, *args, **kwargs)
+
+    pytester.inline_run = inline  # type: ignore[method-assign]
+    pytester.runpytest_subprocess = subprocess  # type: ignore[method-assign]
+    return pytester
 
 
 @pytest.fixture(scope="session")
