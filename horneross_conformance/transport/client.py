@@ -9,6 +9,7 @@ an answer like any other), and at most ``ANSWER_KEPT_BYTES`` bytes of the answer
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
 import select
 import socket
@@ -199,7 +200,12 @@ def _remaining(deadline: float) -> float:
 
 
 def _resolve(endpoint: Endpoint, deadline: float) -> tuple[str, int]:
-    """getaddrinfo has no timeout of its own: run it in a daemon thread and stop waiting at the deadline."""
+    """getaddrinfo has no timeout of its own: run it in a daemon thread and stop waiting at the deadline. An address
+    written as one (127.0.0.1, ::1, every delivery of a run on loopback) needs no lookup, nor a thread."""
+    try:
+        return str(ipaddress.ip_address(endpoint.host)), endpoint.port
+    except ValueError:
+        pass
     result: list[tuple[str, int]] = []
     failure: list[str] = []
 
