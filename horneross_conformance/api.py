@@ -39,7 +39,7 @@ def build(
     receiver checks may run ahead of their turn; ``factory``: a sender factory given as a callable."""
     options.check()
     chosen = options.seed if seed is None else seed
-    generation = Generation.for_run(options.examples, chosen, options.timeout, options.in_flight)
+    generation = Generation.for_run(options.examples, chosen, options.timeout, options.in_flight, not options.no_shrink)
     role_run: Any
     if options.sender is not None:
         from horneross_conformance.sender.run import SenderRun

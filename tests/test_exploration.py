@@ -31,6 +31,21 @@ def test_a_failure_is_shrunk_to_the_smallest_failing_event() -> None:
     assert how_found(result, "event").startswith("the smallest failing event, shrunk;")
 
 
+def test_without_shrinking_the_first_failing_event_is_reported_as_found_and_said_so() -> None:
+    tried: list[int] = []
+
+    def check(event: dict[str, int]) -> None:
+        tried.append(event["n"])
+        fails_above(10)(event)
+
+    result = explore(check, NUMBERS, examples=100, seed=1, budget=30, shrink=False)
+    assert result.found is not None and result.found.event["n"] > 10
+    first_failing = next(n for n in tried if n > 10)
+    assert result.found.event == {"n": first_failing} and tried.count(first_failing) <= 2  # found, maybe replayed
+    assert not result.shrunk and result.stopped is None
+    assert how_found(result, "event").startswith("the first failing event found, not shrunk (--horneross-no-shrink);")
+
+
 def test_a_passing_target_is_tried_on_exactly_the_examples_asked_for_and_the_explicit_ones() -> None:
     seen: list[Any] = []
     result = explore(seen.append, NUMBERS, examples=30, seed=1, budget=30, explicit=[{"n": -1}, {"n": -2}])

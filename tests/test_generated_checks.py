@@ -74,9 +74,16 @@ def assert_caught_only_under(run: FinishedRun, requirement: str, checks: set[str
 def test_generated_checks_catch_it_and_only_under_its_requirement(
     pytester: pytest.Pytester, receiver: type[r.PlainReceiver], requirement: str, checks: set[str], seed: int
 ) -> None:
+    """Caught is the subject here, not the example shown (the test below): the failing event is reported as found,
+    which changes no verdict and spares the shrinking, one delivery a step."""
     with serve(receiver()) as base:
-        run = generated_checks_alone(pytester, f"{base}/webhook", seed)
+        run = generated_checks_alone(pytester, f"{base}/webhook", seed, "--horneross-no-shrink")
     assert_caught_only_under(run, requirement, checks)
+    details = " ".join(r["details"] for r in run.report["requirements"] if r["outcome"] == "failed")
+    assert "the smallest failing event, shrunk" not in details, details
+    unshrunk = "the first failing event found, not shrunk (--horneross-no-shrink)"
+    assert unshrunk in details or "one of the derived cases every run sends first" in details, details
+    assert "failures not shrunk" in run.stdout  # the header says so
 
 
 @pytest.mark.slow
@@ -91,6 +98,7 @@ def test_a_failure_shows_the_smallest_failing_event(pytester: pytest.Pytester, r
     assert_caught_only_under(run, requirement, checks)
     details = " ".join(r["details"] for r in run.report["requirements"] if r["outcome"] == "failed")
     assert shown in details, details
+    assert "not shrunk" not in details and "failures not shrunk" not in run.stdout
     assert f"--horneross-seed={SEED} -k RCV-GEN-00" in details
     assert "Traceback" not in run.stdout + run.stderr
     assert "curl -sS -i -X POST" in run.stdout and "curl -sS -i -X POST" in junit.read_text()

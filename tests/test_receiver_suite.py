@@ -181,7 +181,8 @@ BROAD = [
 def test_badly_broken_receiver_is_non_conformant(
     pytester: pytest.Pytester, receiver: type[r.PlainReceiver], failed: set[str], checks: set[str], variant: str
 ) -> None:
-    run = run_varied(pytester, receiver, variant)
+    # which checks fail is the subject, not the smallest event each shows: no shrinking, which is most of such a run
+    run = run_varied(pytester, receiver, variant, "--horneross-no-shrink")
     assert failed <= run.failed(), run.stdout
     assert checks <= run.failed_checks()
     assert run.report["verdict"] == "non-conformant"

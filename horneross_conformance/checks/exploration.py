@@ -38,13 +38,16 @@ class Generation:
     seed: int = 0
     budget: float = DEFAULT_BUDGET
     in_flight: int = DEFAULT_IN_FLIGHT
+    shrink: bool = True  # a failing event is shrunk to the smallest that still fails (--horneross-no-shrink: not)
 
     @classmethod
-    def for_run(cls, examples: int, seed: int | None, timeout: float, in_flight: int = DEFAULT_IN_FLIGHT) -> Generation:
+    def for_run(
+        cls, examples: int, seed: int | None, timeout: float, in_flight: int = DEFAULT_IN_FLIGHT, shrink: bool = True
+    ) -> Generation:
         """A run's settings: a random seed unless one is given (the suite prints it, so a run can be repeated),
         and a budget that lets a slow target answer a few deliveries."""
         chosen = secrets.randbelow(2**32) if seed is None else seed
-        return cls(examples, chosen, max(DEFAULT_BUDGET, 3 * timeout), in_flight)
+        return cls(examples, chosen, max(DEFAULT_BUDGET, 3 * timeout), in_flight, shrink)
 
     def seed_for(self, case_id: str) -> int:
         """The case's own seed, from the run's: a case run alone with -k generates what it generated in the run."""
@@ -64,7 +67,7 @@ class Generation:
         needs neither. ``failed``: called each time the target fails on an event, right after that event's
         exchange. ``in_flight.explore_generated`` is the same with deliveries in flight."""
         seed = self.requested_seed(case_id)
-        return explore(check, strategy(), self.examples, seed, self.budget, explicit(), failed)
+        return explore(check, strategy(), self.examples, seed, self.budget, explicit(), failed, shrink=self.shrink)
 
     def requested_seed(self, case_id: str) -> int:
         """The seed of one generated check; ``NotRequested`` when the run asked for no generated events."""
@@ -86,7 +89,8 @@ class Generation:
 
     def describe(self) -> str:
         """``50 generated events per check, seed 1234``, for a run's header."""
-        return f"{self.examples} generated events per check, seed {self.seed}"
+        unshrunk = ", failures not shrunk" if not self.shrink else ""
+        return f"{self.examples} generated events per check, seed {self.seed}{unshrunk}"
 
     def rerun(self, case_id: str) -> str:
         return f"Run these events again: --horneross-seed={self.seed} -k {case_id}"
@@ -177,6 +181,8 @@ def how_found(exploration: Exploration, what: str) -> str:
         how = f"the smallest failing {what}, shrunk; {exploration.tried} {what}s tried"
     elif exploration.flaky:
         how = f"{exploration.tried} {what}s tried; sent again, the same {what} did not fail: flaky"
+    elif exploration.found is not None and not exploration.stopped:
+        how = f"the first failing {what} found, not shrunk (--horneross-no-shrink); {exploration.tried} {what}s tried"
     else:
         how = f"{exploration.tried} {what}s tried"
     return how + (f"; ended at once, not shrunk: {exploration.stopped}" if exploration.stopped else "")
@@ -190,8 +196,11 @@ def explore(
     budget: float,
     explicit: Iterable[Any] = (),
     failed: Callable[[], None] = lambda: None,
+    *,
+    shrink: bool = True,
 ) -> Exploration:
-    """Run ``check`` on every ``explicit`` event, then on ``examples`` generated ones; shrink a failure.
+    """Run ``check`` on every ``explicit`` event, then on ``examples`` generated ones; shrink a failure (unless
+    ``shrink`` is false: the first failing event is reported as found, each shrinking step being one more delivery).
     ``failed`` is called each time ``check`` fails on an event (the last call is for the event reported)."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import example as explicit_example
@@ -221,6 +230,7 @@ def explore(
                 failed()
             raise
 
+    generating = (Phase.explicit, Phase.generate, *((Phase.shrink,) if shrink else ())) if examples else ()
     run = given(strategy)(attempt)  # type: ignore[no-untyped-call]
     for event in reversed(explicit):
         run = explicit_example(event)(run)
@@ -230,7 +240,7 @@ def explore(
         database=None,
         deadline=None,
         derandomize=False,
-        phases=(Phase.explicit, Phase.generate, Phase.shrink) if examples else (Phase.explicit,),
+        phases=generating or (Phase.explicit,),
         suppress_health_check=list(HealthCheck),
         verbosity=Verbosity.quiet,
         report_multiple_bugs=False,
@@ -250,5 +260,5 @@ def explore(
         except Flaky:
             flaky = True
     derived = 0 < found_at <= len(explicit)
-    shrunk = found is not None and not (derived or flaky)
+    shrunk = shrink and found is not None and not (derived or flaky)
     return Exploration(tried, found, shrunk, None, flaky, derived, len(explicit))

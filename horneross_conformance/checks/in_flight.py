@@ -91,6 +91,8 @@ def explore_in_flight(
     width: int = DEFAULT_IN_FLIGHT,
     settle: float = 0.0,
     failed: Callable[[], None] = lambda: None,
+    *,
+    shrink: bool = True,
 ) -> Exploration:
     """``explore`` with up to ``width`` deliveries in flight. ``check`` delivers one event alone;
     ``check_in_flight`` delivers one while others are in flight (it must not count a missed answer against the
@@ -100,7 +102,7 @@ def explore_in_flight(
     exploration one at a time, whose failing event is the one reported."""
     explicit = list(explicit)
     if width <= 1:
-        return explore(check, strategy, examples, seed, budget, explicit, failed)
+        return explore(check, strategy, examples, seed, budget, explicit, failed, shrink=shrink)
     deadline = time.monotonic() + budget
     events: list[Any] = []
     deliveries = _Deliveries(check_in_flight, width)
@@ -128,7 +130,7 @@ def explore_in_flight(
             derived = index < len(explicit)
             return Exploration(len(events), stop.found, False, stop.reason, False, derived, len(explicit))
         except Counterexample:  # a real failure: found and shrunk exactly as one delivery at a time finds it
-            return explore(check, strategy, examples, seed, budget, explicit, failed)
+            return explore(check, strategy, examples, seed, budget, explicit, failed, shrink=shrink)
         passed_alone += index in failed_in_flight
     return Exploration(len(events), None, False, stopped, False, False, len(explicit), passed_alone)
 
@@ -158,4 +160,5 @@ def explore_generated(
         generation.in_flight,
         settle,
         failed,
+        shrink=generation.shrink,
     )

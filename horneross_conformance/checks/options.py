@@ -99,6 +99,16 @@ OPTIONS = (
         kind="integer",
     ),
     Option(
+        "no_shrink",
+        "--horneross-no-shrink",
+        "--no-shrink",
+        None,
+        "report a generated check's first failing event as found, not shrunk to the smallest one that fails: each "
+        "shrinking step is one more delivery, so against a slow endpoint the verdict comes sooner, with a longer "
+        "example (the verdict is the same)",
+        kind="flag",
+    ),
+    Option(
         "seed",
         "--horneross-seed",
         "--seed",
@@ -148,6 +158,7 @@ class Options:
     ca_bundle: str | None = None
     examples: int = DEFAULT_EXAMPLES
     seed: int | None = None
+    no_shrink: bool = False
     in_flight: int = DEFAULT_IN_FLIGHT
     capture_bind: str = LOOPBACK
     capture_host: str | None = None

@@ -42,7 +42,7 @@ NOTES = "horneross_notes"  # and what it has to say of the run (a budget spent)
 
 def start(config: pytest.Config, options: Options, seed: int | None) -> SuiteSession:
     """The session of the run ``options`` ask for; ``OptionError`` for what cannot be used."""
-    generation = Generation.for_run(options.examples, seed, options.timeout, options.in_flight)
+    generation = Generation.for_run(options.examples, seed, options.timeout, options.in_flight, not options.no_shrink)
     role_run: Any
     if options.sender is not None:
         from horneross_conformance.sender.run import SenderRun
