@@ -51,6 +51,12 @@ def _installed_modules_outlive_inline_runs(tmp_path_factory: pytest.TempPathFact
     _pytest.pytester.SysModulesSnapshot = original  # type: ignore[misc]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that mostly wait go first, the rest keeping their order: with workers, their waiting then overlaps the
+    others' work instead of making the run's tail (each worker collects, and orders, the same way)."""
+    items.sort(key=lambda item: item.get_closest_marker("waits") is None)
+
+
 # pytest runs of the suite inside a test: -p options every one of them gets, by whichever pytester method it runs.
 # pytest's unraisable-exception plugin collects garbage five times at the end of every session, to find objects
 # whose finalizer raised: in a worker holding all the modules and peers of earlier tests, about 0.3 s a run, more

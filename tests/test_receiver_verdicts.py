@@ -14,6 +14,7 @@ RAW_BODY = "verify the HMAC over the raw request body"
 
 
 @pytest.mark.slow
+@pytest.mark.waits
 def test_a_receiver_slow_only_for_resolved_fails_rcv01_alone(pytester: pytest.Pytester) -> None:
     """The documentation's CRM example: each check that sends a status change meets the slowness, and only RCV-01,
     whose events carry "resolved", is charged with it; the others confirm with a control and are inconclusive.
