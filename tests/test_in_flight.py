@@ -119,10 +119,19 @@ def test_deliveries_in_flight_change_no_outcome(pytester: pytest.Pytester, recei
     run_both_ways(pytester, receiver, "--horneross-timeout=2")
 
 
+class OneAtATimeHoldingLonger(r.OneAtATime):
+    """Holds each delivery 0.1 s rather than 0.02 s: deliveries in flight overlap even when a loaded machine draws
+    the events slowly (one check's few deliveries: the time is nothing here)."""
+
+    def under_load(self, event: dict[str, Any], crowded: bool) -> str:
+        time.sleep(0.08)
+        return super().under_load(event, crowded)
+
+
 def test_an_endpoint_that_fails_only_under_load_passes_and_is_told_why_it_went_one_at_a_time(
     pytester: pytest.Pytester,
 ) -> None:
-    with serve(r.OneAtATime()) as base:
+    with serve(OneAtATimeHoldingLonger()) as base:
         run = run_suite(pytester, f"{base}/webhook", "-k", "RCV-GEN-001", "--horneross-in-flight=8")
     assert run.passed_its_selection(), run.stdout
     check = next(c for r in run.report["requirements"] for c in r["checks"] if c["id"] == "RCV-GEN-001")
