@@ -27,7 +27,7 @@ def fails_above(limit: int) -> Any:
 def test_a_failure_is_shrunk_to_the_smallest_failing_event() -> None:
     result = explore(fails_above(10), NUMBERS, examples=100, seed=1, budget=30)
     assert result.found is not None and result.found.event == {"n": 11}
-    assert result.shrunk and not result.derived and result.stopped is None
+    assert result.shrunk and not result.found_derived and result.stopped is None
     assert how_found(result, "event").startswith("the smallest failing event, shrunk;")
 
 
@@ -66,7 +66,7 @@ def test_the_same_seed_tries_the_same_events() -> None:
 def test_a_failing_explicit_event_is_reported_as_derived_not_shrunk() -> None:
     result = explore(fails_above(10), NUMBERS, examples=10, seed=1, budget=30, explicit=[{"n": 500}])
     assert result.found is not None and result.found.event == {"n": 500}
-    assert result.derived and not result.shrunk
+    assert result.found_derived and not result.shrunk
 
 
 def test_stop_ends_at_once_without_shrinking() -> None:

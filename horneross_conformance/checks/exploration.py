@@ -60,14 +60,14 @@ class Generation:
         check: Callable[[Any], None],
         strategy: Callable[[], Any],
         explicit: Callable[[], list[Any]] = list,
-        failed: Callable[[], None] = lambda: None,
+        on_failure: Callable[[], None] = lambda: None,
     ) -> Exploration:
         """Explore one generated check with the run's settings, one event at a time. ``strategy`` and ``explicit``
         are built only here: Hypothesis and schemathesis take a moment to load, and ``--horneross-examples=0``
-        needs neither. ``failed``: called each time the target fails on an event, right after that event's
+        needs neither. ``on_failure``: called each time the target fails on an event, right after that event's
         exchange. ``in_flight.explore_generated`` is the same with deliveries in flight."""
         seed = self.requested_seed(case_id)
-        return explore(check, strategy(), self.examples, seed, self.budget, explicit(), failed, shrink=self.shrink)
+        return explore(check, strategy(), self.examples, seed, self.budget, explicit(), on_failure, shrink=self.shrink)
 
     def requested_seed(self, case_id: str) -> int:
         """The seed of one generated check; ``NotRequested`` when the run asked for no generated events."""
@@ -77,7 +77,7 @@ class Generation:
 
     def account(self, exploration: Exploration) -> str:
         """What a passing generated check tried, for its detail in the report."""
-        counted = f" and {exploration.explicit} derived" if exploration.explicit else ""
+        counted = f" and {exploration.derived_count} derived" if exploration.derived_count else ""
         ended = f"; stopped early: {exploration.stopped}" if exploration.stopped else ""
         alone = (
             f"; {exploration.passed_alone} failed only while others were in flight and passed alone, so the rest "
@@ -120,15 +120,18 @@ class Stop(BaseException):
         self.busy = busy  # the target may still be working on what it did not answer (it timed out)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Exploration:
+    """What exploring one generated check found. The derived events (the cases every run sends first, Hypothesis'
+    explicit examples) are never shrunk."""
+
     tried: int  # events tried, shrinking included
-    found: Counterexample | None  # the smallest failing event found, if any
-    shrunk: bool  # whether ``found`` is the result of shrinking (not an early stop)
-    stopped: str | None  # why the exploration ended early, if it did
-    flaky: bool  # the target did not fail again on the same event
-    derived: bool = False  # ``found`` is one of the explicit events, which run first and are not shrunk
-    explicit: int = 0  # how many explicit (derived) events there were
+    found: Counterexample | None  # the failing event reported, if any
+    shrunk: bool = False  # whether ``found`` is the result of shrinking (not an early stop)
+    stopped: str | None = None  # why the exploration ended early, if it did
+    flaky: bool = False  # the target did not fail again on the same event
+    found_derived: bool = False  # ``found`` is one of the derived events
+    derived_count: int = 0  # how many derived events there were
     passed_alone: int = 0  # deliveries that failed only while others were in flight (see ``in_flight``)
 
 
@@ -175,7 +178,7 @@ def _keep_unicode_tables(storage: Path) -> None:
 
 def how_found(exploration: Exploration, what: str) -> str:
     """How the failing ``what`` (event, data) was found, for the failure message."""
-    if exploration.derived:
+    if exploration.found_derived:
         how = f"one of the derived cases every run sends first, {exploration.tried} {what}s tried"
     elif exploration.shrunk:
         how = f"the smallest failing {what}, shrunk; {exploration.tried} {what}s tried"
@@ -195,7 +198,7 @@ def explore(
     seed: int,
     budget: float,
     explicit: Iterable[Any] = (),
-    failed: Callable[[], None] = lambda: None,
+    on_failure: Callable[[], None] = lambda: None,
     *,
     shrink: bool = True,
 ) -> Exploration:
@@ -223,11 +226,11 @@ def explore(
             check(event)
         except Counterexample as failure:
             found, found_at = failure, tried
-            failed()
+            on_failure()
             raise
         except Stop as stop:
             if stop.found is not None:
-                failed()
+                on_failure()
             raise
 
     generating = (Phase.explicit, Phase.generate, *((Phase.shrink,) if shrink else ())) if examples else ()
@@ -254,11 +257,15 @@ def explore(
             if stop.found is not None:
                 found, found_at = stop.found, tried
             derived = 0 < found_at <= len(explicit)
-            return Exploration(tried, found, False, stop.reason, False, derived, len(explicit))
+            return Exploration(
+                tried=tried, found=found, stopped=stop.reason, found_derived=derived, derived_count=len(explicit)
+            )
         except Counterexample:
             pass
         except Flaky:
             flaky = True
     derived = 0 < found_at <= len(explicit)
     shrunk = shrink and found is not None and not (derived or flaky)
-    return Exploration(tried, found, shrunk, None, flaky, derived, len(explicit))
+    return Exploration(
+        tried=tried, found=found, shrunk=shrunk, flaky=flaky, found_derived=derived, derived_count=len(explicit)
+    )

@@ -90,7 +90,7 @@ def explore_in_flight(
     explicit: Iterable[Any] = (),
     width: int = DEFAULT_IN_FLIGHT,
     settle: float = 0.0,
-    failed: Callable[[], None] = lambda: None,
+    on_failure: Callable[[], None] = lambda: None,
     *,
     shrink: bool = True,
 ) -> Exploration:
@@ -98,11 +98,11 @@ def explore_in_flight(
     ``check_in_flight`` delivers one while others are in flight (it must not count a missed answer against the
     endpoint: timeouts under load are the burst check's business). ``settle``: seconds to wait before delivering
     alone after a delivery in flight got no answer, since the endpoint may still be busy with the deliveries given
-    up on, and a delivery is not alone until they are done. ``failed``: as for ``explore``, called by the
+    up on, and a delivery is not alone until they are done. ``on_failure``: as for ``explore``, called by the
     exploration one at a time, whose failing event is the one reported."""
     explicit = list(explicit)
     if width <= 1:
-        return explore(check, strategy, examples, seed, budget, explicit, failed, shrink=shrink)
+        return explore(check, strategy, examples, seed, budget, explicit, on_failure, shrink=shrink)
     deadline = time.monotonic() + budget
     events: list[Any] = []
     deliveries = _Deliveries(check_in_flight, width)
@@ -128,11 +128,19 @@ def explore_in_flight(
             check(events[index])
         except Stop as stop:  # no answer: ended at once, as one at a time
             derived = index < len(explicit)
-            return Exploration(len(events), stop.found, False, stop.reason, False, derived, len(explicit))
+            return Exploration(
+                tried=len(events),
+                found=stop.found,
+                stopped=stop.reason,
+                found_derived=derived,
+                derived_count=len(explicit),
+            )
         except Counterexample:  # a real failure: found and shrunk exactly as one delivery at a time finds it
-            return explore(check, strategy, examples, seed, budget, explicit, failed, shrink=shrink)
+            return explore(check, strategy, examples, seed, budget, explicit, on_failure, shrink=shrink)
         passed_alone += index in failed_in_flight
-    return Exploration(len(events), None, False, stopped, False, False, len(explicit), passed_alone)
+    return Exploration(
+        tried=len(events), found=None, stopped=stopped, derived_count=len(explicit), passed_alone=passed_alone
+    )
 
 
 def explore_generated(
@@ -142,12 +150,12 @@ def explore_generated(
     check_in_flight: Callable[[Any], None],
     strategy: Callable[[], Any],
     explicit: Callable[[], list[Any]] = list,
-    failed: Callable[[], None] = lambda: None,
+    on_failure: Callable[[], None] = lambda: None,
     settle: float = 0.0,
 ) -> Exploration:
     """``Generation.explore`` with up to the run's ``in_flight`` deliveries at once (one: exactly that)."""
     if generation.in_flight <= 1:
-        return generation.explore(case_id, check, strategy, explicit, failed)
+        return generation.explore(case_id, check, strategy, explicit, on_failure)
     seed = generation.requested_seed(case_id)
     return explore_in_flight(
         check,
@@ -159,6 +167,6 @@ def explore_generated(
         explicit(),
         generation.in_flight,
         settle,
-        failed,
+        on_failure,
         shrink=generation.shrink,
     )
