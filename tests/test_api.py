@@ -40,6 +40,7 @@ def run_script(path: Path, *arguments: str, env: dict[str, str] | None = None) -
     )
 
 
+@pytest.mark.slow
 def test_a_broken_receiver_gets_its_verdict_from_code_with_the_requirement_at_fault() -> None:
     with serve(r.AcceptsMissingHeader()) as base:
         report = check_endpoint(f"{base}/webhook", secret=r.SECRET, examples=FEW_EXAMPLES, seed=SEED)
@@ -50,6 +51,7 @@ def test_a_broken_receiver_gets_its_verdict_from_code_with_the_requirement_at_fa
     assert report.to_json()["verdict"] == "non-conformant"
 
 
+@pytest.mark.slow
 def test_a_sender_factory_is_certified_in_process_and_a_broken_one_is_not() -> None:
     broken = check_sender(s.UppercaseHex, seed=SEED, examples=FEW_EXAMPLES)
     assert broken.status == "NON-CONFORMANT"

@@ -101,6 +101,7 @@ def test_a_delivery_too_long_stays_snd01s_failure_past_the_budget(
     assert problem is not None and "far more than the event emitted" in problem
 
 
+@pytest.mark.slow
 def test_a_run_past_its_budget_fails_no_requirement_for_it(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

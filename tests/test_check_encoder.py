@@ -92,6 +92,7 @@ def test_compact_json_dumps_that_crashes_on_a_lone_surrogate_gets_its_faults_and
     assert "exited with status 1 before answering line" in sentence and "UnicodeEncodeError" in sentence
 
 
+@pytest.mark.slow
 def test_a_fault_only_generated_documents_show_is_shrunk_and_repeats_with_its_seed() -> None:
     """An encoder right on every vector, wrong on a key "7": found among generated documents, shrunk to a small
     one, and the same seed gives the same report."""

@@ -106,6 +106,7 @@ def test_run_ignores_the_folder_s_own_pytest_configuration(tmp_path: Path) -> No
     assert passed_its_selection(result), result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_run_loads_no_other_installed_plugin_unless_it_is_named(tmp_path: Path) -> None:
     """Hypothesis, schemathesis, pytest-httpserver and more are installed, each a pytest plugin: none is loaded
     (pytest names in its header the plugins it loaded from installed packages), but one named with -p."""
@@ -135,6 +136,7 @@ def test_run_names_its_plugins_unless_the_options_after_the_double_dash_name_or_
     assert set(named_plugins([])) - set(named_plugins(after)) == left_to_them
 
 
+@pytest.mark.slow
 def test_run_takes_its_own_plugins_named_again_or_refused_after_the_double_dash(tmp_path: Path) -> None:
     few = ["--examples", "0", "--", "-k", "RCV-ACK-001 or SND-SIG-001"]
     result = cli("run", *few, "-pxdist", "-n", "1", cwd=tmp_path)  # one worker is xdist
@@ -213,6 +215,7 @@ def test_reference_receiver_module_refuses_to_start_without_a_secret(tmp_path: P
     assert "set HORNEROSS_WEBHOOK_SECRET" in result.stderr
 
 
+@pytest.mark.slow
 def test_run_passes_deliveries_in_flight_and_refuses_fewer_than_one(tmp_path: Path) -> None:
     alone = cli("run", "--in-flight", "1", "--examples", "3", "--", "-k", "RCV-GEN-001", cwd=tmp_path)
     assert passed_its_selection(alone), alone.stdout + alone.stderr

@@ -108,6 +108,7 @@ def test_lines_from_anywhere_are_checked_as_validate_checks_a_file(tmp_path: Pat
     assert total.tally.sources == 2 and total.problems[-1].message == "empty: no events"
 
 
+@pytest.mark.slow
 def test_the_command_gives_the_same_output_in_one_process_and_in_several(tmp_path: Path) -> None:
     for index in range(3):
         write(tmp_path / f"deliveries.jsonl.{index}.gz", log_lines(200, index), gzip.open)

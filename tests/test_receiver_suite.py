@@ -45,6 +45,7 @@ def named(value: object) -> str:
     return value if isinstance(value, str) and value in VARIANTS else getattr(value, "__name__", "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("receiver", "variant"), varied(CONFORMANT), ids=named)
 def test_other_conformant_receivers_are_conformant(
     pytester: pytest.Pytester, receiver: type[r.PlainReceiver], variant: str
