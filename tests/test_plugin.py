@@ -82,7 +82,7 @@ def test_junit_xml_carries_requirement_and_level(pytester: pytest.Pytester) -> N
         run_suite(pytester, f"{base}/webhook", f"--junitxml={junit}", "-k", "RCV-OLD-001")
     case = next(c for c in ET.parse(junit).iter("testcase") if c.get("name") == "RCV-OLD-001")
     properties = {p.get("name"): p.get("value") for p in case.iter("property")}
-    assert properties == {"requirement": "RCV-05", "level": "MUST", "case": "RCV-OLD-001"}
+    assert properties == {"requirement": "RCV-05", "level": "MUST", "case": "RCV-OLD-001", "outcome": "passed"}
 
 
 @pytest.mark.slow

@@ -141,6 +141,14 @@ class SuiteSession:
                 report.user_properties = [*report.user_properties, (SOFT, item.requirement.level)]
         owned = [(OWNER, owner)] if outcome == "skipped" and owner else []
         report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message), *owned]
+        # JUnit XML takes a test case's properties from the item, as its teardown reports them: what a CI system
+        # shows of a check is its verdict in words (a SHOULD warning is a pass to JUnit), and whose fault an
+        # inconclusive check waits on
+        shown = "inconclusive" if owned else junit_outcome(outcome, item.requirement.level)
+        said = [("message", message)] if shown in ("warning", "informational: no") else []  # no failure element
+        item.user_properties += [("outcome", shown), *(("owner", owner) for _, owner in owned), *said]
+        if report.skipped and isinstance(report.longrepr, tuple):  # where a skip came from is the check, not a
+            report.longrepr = (item.nodeid, 0, report.longrepr[2])  # line of the toolkit's own code
         # an attribute of the report, not a property: it stays out of JUnit XML, and xdist carries it to the
         # controller like any JSON-ready attribute of a TestReport
         report.horneross_wire = result.wire if result is not None else None
@@ -280,6 +288,16 @@ def _as_json(result: CheckResult) -> dict[str, Any]:
         "wire": result.wire,
         "owner": result.owner,
     }
+
+
+def junit_outcome(outcome: str, level: str) -> str:
+    """A check's outcome as the JUnit XML's ``outcome`` property says it: passed, failed, warning (a SHOULD that
+    failed), informational yes/no, inconclusive (skipped for a fault another check owns) or not checked."""
+    if level == "INFORMATIONAL" and outcome in ("passed", "failed"):
+        return "informational: yes" if outcome == "passed" else "informational: no"
+    if outcome == "failed" and level == "SHOULD":
+        return "warning"  # failed under --horneross-strict too: the testcase's failure says so
+    return {"skipped": "not checked"}.get(outcome, outcome)
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
