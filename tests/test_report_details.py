@@ -92,3 +92,22 @@ def test_a_generated_failure_s_exchange_is_marked_in_a_real_run(pytester: pytest
         run_suite(pytester, f"{base}/webhook", "-k", "RCV-GEN-007", f"--horneross-report={report}")
     check = report.read_text(encoding="utf-8").split('<details id="RCV-GEN-007"')[1].split("</details>")[0]
     assert check.count('<div class="exchange failing">') == 1
+
+
+def test_a_long_failure_is_cut_in_its_evidence_never_in_its_fix() -> None:
+    from horneross_conformance.receiver.diagnosis import fix
+    from horneross_conformance.reporting.markdown import MAX_DETAIL, shortened
+
+    remedy = fix("Express")
+    message = "answered 401 Unauthorized; " + "evidence " * 200 + remedy
+    cut = shortened(message)
+    assert cut.endswith(remedy) and cut.startswith("answered 401 Unauthorized; evidence")
+    assert "…" in cut and len(cut) <= MAX_DETAIL + len("… ") + 120
+    assert shortened("short; " + remedy) == "short; " + remedy  # nothing to cut
+
+
+def test_a_long_message_without_a_fix_is_cut_at_the_limit() -> None:
+    from horneross_conformance.reporting.markdown import MAX_DETAIL, shortened
+
+    cut = shortened("x" * 5000)
+    assert cut == "x" * MAX_DETAIL + "…"

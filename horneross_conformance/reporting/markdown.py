@@ -14,6 +14,22 @@ HEADLINE = {"CONFORMANT": "✅ CONFORMANT", "NON-CONFORMANT": "❌ NON-CONFORMAN
 ICONS["no"] = "\u2139\ufe0f"  # information source: an INFORMATIONAL requirement the target does not meet
 
 
+FIX_MARKERS = ("This endpoint looks like ", "Fix: ")  # where a message's fix begins (receiver.diagnosis)
+
+
+def shortened(message: str, limit: int = MAX_DETAIL) -> str:
+    """``message`` in at most about ``limit`` characters, its fix whole: the evidence before the fix is what is cut,
+    never the fix (a fix longer than the limit is kept whole too)."""
+    if len(message) <= limit:
+        return message
+    start = min((index for marker in FIX_MARKERS if (index := message.find(marker)) > 0), default=-1)
+    if start < 0:
+        return message[:limit] + "…"
+    evidence, remedy = message[:start].rstrip(), message[start:]
+    room = max(limit - len(remedy), 120)
+    return (evidence if len(evidence) <= room else evidence[:room] + "…") + " " + remedy
+
+
 def cell(text: str) -> str:
     """The toolkit's own text (a requirement's title) in a Markdown table cell: one line, pipes escaped."""
     return " ".join(text.split()).replace("|", "\\|")
@@ -48,17 +64,13 @@ def markdown_report(run: RunVerdict) -> str:
             lines.append(f"- **{verdict.requirement.id}** ({verdict.requirement.level}, {label}):")
             for check in verdict.checks:
                 if check.outcome == "failed":
-                    message = check.message.split("\n")[0]
-                    if len(message) > MAX_DETAIL:
-                        message = message[:MAX_DETAIL] + "…"
+                    message = shortened(check.message.split("\n")[0])
                     # the message quotes the target (a reason phrase, a body): plain text, nothing in it live
                     lines.append(f"  - {markdown_code(check.case_id)}: {for_markdown(message)}")
     if run.unchecked:
         lines += ["", "### What could not be checked", ""]
         for verdict in run.unchecked:
-            details = verdict.details.split("\n")[0]
-            if len(details) > MAX_DETAIL:
-                details = details[:MAX_DETAIL] + "…"
+            details = shortened(verdict.details.split("\n")[0])
             lines.append(f"- **{verdict.requirement.id}** ({verdict.requirement.level}): {for_markdown(details)}")
     lines += ["", "<sub>The HTML report (`--horneross-report=report.html`) shows each check's wire log.</sub>", ""]
     return "\n".join(lines)
