@@ -111,3 +111,42 @@ def test_a_long_message_without_a_fix_is_cut_at_the_limit() -> None:
 
     cut = shortened("x" * 5000)
     assert cut == "x" * MAX_DETAIL + "…"
+
+
+def test_the_html_matrix_counts_each_requirement_under_the_label_the_table_gives_it() -> None:
+    """Every requirement failed: MUST ones FAILED, SHOULD ones WARNING, the INFORMATIONAL one "no", not a warning."""
+    from html.parser import HTMLParser
+
+    page = html_report(_verdicts("receiver", "answered 500"))
+    matrix = page.split("<h2>Verdict matrix</h2>")[1].split("</table>")[0]
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag == "tr":
+                self.rows.append([])
+
+        def handle_data(self, data: str) -> None:
+            if self.rows:
+                self.rows[-1].append(data)
+
+    cells = Cells()
+    cells.feed(matrix)
+    head, *rows = cells.rows
+    counted = {row[0]: dict(zip(head[1:], map(int, row[1:]), strict=True)) for row in rows}
+    levels = {req.level for req in for_role("receiver")}
+    table = page.split("<h2>Requirements</h2>")[1] if "<h2>Requirements</h2>" in page else page
+    for level in levels:
+        assert sum(counted[level].values()) == sum(1 for req in for_role("receiver") if req.level == level)
+    assert counted["INFORMATIONAL"].get("no") == 1 and counted["INFORMATIONAL"].get("WARNING") == 0
+    assert counted["SHOULD"]["WARNING"] == sum(1 for req in for_role("receiver") if req.level == "SHOULD")
+    assert counted["MUST"]["FAILED"] == sum(1 for req in for_role("receiver") if req.level == "MUST")
+    assert table.count(">no<") >= 1
+
+
+def test_html_wraps_long_tokens_without_splitting_words() -> None:
+    page = html_report(_verdicts("receiver", "answered 500"))
+    assert "break-all" not in page and "overflow-wrap:anywhere" in page

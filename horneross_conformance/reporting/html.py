@@ -28,7 +28,7 @@ vertical-align:top}th{background:#f6f8fa}
 .verdict.ok{background:#dafbe1}.verdict.bad{background:#ffebe9}
 details{border:1px solid #d0d7de;border-radius:6px;margin:.4em 0;padding:.3em .8em}
 summary{cursor:pointer}pre{background:#f6f8fa;padding:.5em;overflow-x:auto;white-space:pre-wrap;
-word-break:break-all;margin:.3em 0}.exchange{border-left:3px solid #d0d7de;margin:.6em 0;padding-left:.8em}
+overflow-wrap:anywhere;margin:.3em 0}.exchange{border-left:3px solid #d0d7de;margin:.6em 0;padding-left:.8em}
 .exchange.failing{border-left-color:#cf222e}
 .meta{color:#57606a}
 """
@@ -68,13 +68,19 @@ def html_report(run: RunVerdict) -> str:
     return "\n".join(parts)
 
 
+MATRIX_ALWAYS = ("passed", "FAILED", "WARNING", "UNCHECKED")  # columns shown even at zero
+
+
 def _matrix(verdicts: list[RequirementVerdict], strict: bool) -> str:
-    columns = ("passed", "FAILED", "WARNING", "UNCHECKED", "not run")
+    """Requirements counted by level and by the very label the table below gives each: the counts agree with it
+    (an INFORMATIONAL "no" is counted as such, not as a warning)."""
+    order = ("passed", "yes", "FAILED", "WARNING", "no", "UNCHECKED", "not run", "no check")
+    labels = [(verdict.requirement.level, outcome_label(verdict, strict)[0]) for verdict in verdicts]
+    columns = [column for column in order if column in {label for _, label in labels} or column in MATRIX_ALWAYS]
+    columns += sorted({label for _, label in labels} - set(columns))
     counts = {(level, column): 0 for level in LEVELS for column in columns}
-    for verdict in verdicts:
-        label, _ = outcome_label(verdict, strict)
-        column = {"yes": "passed", "no": "WARNING", "no check": "not run"}.get(label, label)
-        counts[(verdict.requirement.level, column)] += 1
+    for requirement_level, label in labels:
+        counts[(requirement_level, label)] += 1
     head = "".join(f"<th>{escape(column)}</th>" for column in columns)
     rows = []
     for level in LEVELS:
