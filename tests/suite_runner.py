@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from receivers import SECRET
 
+from horneross_conformance.cli.run import named_plugins
 from horneross_conformance.receiver.suite import suite as receiver_suite
 from horneross_conformance.sender.suite import suite as sender_suite
 from horneross_conformance.transport.server import serve
@@ -63,7 +66,12 @@ class FinishedRun:
 
 
 def run_suite(
-    pytester: pytest.Pytester, url: str, *args: str, secret: str = SECRET, subprocess: bool = False
+    pytester: pytest.Pytester,
+    url: str,
+    *args: str,
+    secret: str = SECRET,
+    subprocess: bool = False,
+    every_plugin: bool = False,
 ) -> FinishedRun:
     """The receiver suite against ``url``, with the self-tests' seed and few examples unless ``args`` say."""
     return run_pytest(
@@ -73,7 +81,23 @@ def run_suite(
         *_generation(args),
         *args,
         subprocess=subprocess,
+        every_plugin=every_plugin,
     )
+
+
+@contextlib.contextmanager
+def _environment(name: str, value: str | None) -> Iterator[None]:
+    """``name`` set to ``value`` while inside (left as it is for None), then as it was."""
+    previous = os.environ.get(name)
+    if value is not None:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
 
 
 def _generation(args: tuple[str, ...]) -> list[str]:
@@ -91,17 +115,29 @@ def run_sender_suite(
     return run_pytest(pytester, f"--horneross-sender={factory}", *_generation(args), *args, subprocess=subprocess)
 
 
-def run_pytest(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> FinishedRun:
+def run_pytest(
+    pytester: pytest.Pytester, *args: str, subprocess: bool = False, every_plugin: bool = False
+) -> FinishedRun:
+    """A pytest run in the pytester's folder, in this process unless ``subprocess``; its report read back.
+
+    A run that starts processes (``subprocess``, or workers with ``-n``) loads only this toolkit's plugin and
+    pytest-xdist's, as ``horneross-conformance run -- -n 2`` does, unless ``every_plugin``: importing every installed
+    plugin (schemathesis', hypothesis', ...) is about 1 CPU-second of each new process, more than a short suite run,
+    and the tests that load them all say so."""
     report = pytester.path / "report.json"
     if report.exists():
         report.unlink()
     # The outer run's plugins are not the suite's business; hypothesis' would re-import itself in every inner run.
     options = ["-p", "no:hypothesispytest", "-p", "no:cacheprovider", f"--horneross-report={report}", *args]
+    only_named = not every_plugin and (subprocess or "-n" in args)
+    if only_named:
+        options += [option for plugin in named_plugins(list(args)) for option in ("-p", plugin)]
     started = time.monotonic()
-    if subprocess:
-        result = pytester.runpytest_subprocess(*options, timeout=120)
-    else:
-        result = pytester.runpytest_inprocess(*options)
+    with _environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1" if only_named else None):
+        if subprocess:
+            result = pytester.runpytest_subprocess(*options, timeout=120)
+        else:
+            result = pytester.runpytest_inprocess(*options)
     seconds = time.monotonic() - started
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     return FinishedRun(int(result.ret), data, result.stdout.str(), result.stderr.str(), seconds)

@@ -63,7 +63,9 @@ def test_workers_give_the_verdicts_of_one_process(
         plugins = ONLY_NAMED
     with serve(receiver()) as base:
         alone = run_suite(pytester, f"{base}/webhook", *generation, *plugins)
-        parallel = run_suite(pytester, f"{base}/webhook", *generation, *plugins, "-n", "2", subprocess=True)
+        parallel = run_suite(
+            pytester, f"{base}/webhook", *generation, *plugins, "-n", "2", subprocess=True, every_plugin=not only_named
+        )
     if receiver is ThreeFaults:  # the three failures are there to compare
         assert "RCV-SIG-002" in alone.failed_checks() and alone.failed_checks() & GENERATED_CRASH, alone.stdout
         assert "RCV-07" in alone.failed() and alone.report["verdict"] == "non-conformant", alone.stdout
