@@ -157,6 +157,9 @@ def test_a_fastapi_port_of_the_documentation_is_told_to_read_the_raw_body(pytest
     with served(pytester.path, "asgi", PORTED_FROM_NODE) as url:
         run = run_suite(pytester, url, "-k", "RCV-ACK")
     assert run.failed() == {"RCV-01"}, run.stdout
-    first = run.details("RCV-01").split("; RCV-ACK-")[0]  # the first failing check's message
-    assert "This endpoint looks like FastAPI/Starlette: verify with await request.body()." in first, first
-    assert "verify the HMAC over the raw request body, before any parsing" in first
+    [cause] = run.report["causes"]  # said once, for every check it explains
+    assert "This endpoint looks like FastAPI/Starlette: verify with await request.body()." in cause["fix"], cause
+    assert "verify the HMAC over the raw request body, before any parsing" in cause["fix"]
+    assert "Python's json.dumps" in cause["headline"]  # json.dumps(await request.json()): its writer, named
+    first = run.details("RCV-01").split("; RCV-ACK-")[0]  # the first failing check's message: one line about it
+    assert f"root cause [{cause['id']}]" in first, first

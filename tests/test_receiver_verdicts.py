@@ -3,11 +3,13 @@ merely meet a fault inconclusive, and a rejected signature is diagnosed from wha
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import receivers as r
 from suite_runner import run_both_ways, run_suite
 
-from horneross_conformance.receiver.diagnosis import SignatureHistory, fix
+from horneross_conformance.receiver.diagnosis import CONTROLS, WRITERS, Control, Writer, control_body, diagnose, fix
 from horneross_conformance.transport.server import serve
 
 RAW_BODY = "verify the HMAC over the raw request body"
@@ -64,37 +66,79 @@ def test_a_lone_surrogate_failure_names_the_remedy(pytester: pytest.Pytester) ->
     assert "Verify the signature over the raw body first" in details and "\\ufffd before parsing" in details
 
 
+# (receiver, the checks run, the requirement failed, the root cause the controls show, words its headline says)
+DIAGNOSED = [
+    (r.EscapesNonAscii, "RCV-ACK", "RCV-01", "signature/python-ascii", "escapes non-ASCII characters"),
+    (r.SortsKeys, "RCV-ACK", "RCV-01", "signature/python-sorted-keys", "sorts the keys at every level"),
+    (r.JsonDumpsDefault, "RCV-ACK", "RCV-01", "signature/python-default", "adds spaces after ','"),
+    (r.NaivePythonSerializer, "RCV-NUM-001", "RCV-11", "signature/python-numbers", "0.000001 as 1e-06"),
+    (r.GoMarshalsAMap, "RCV-ACK", "RCV-01", "signature/go-map", "as Go's encoding/json over a map[string]any"),
+    # its status changes (sorted data) pass, its other events fail: the controls, not that pattern, tell the cause
+    (r.GoStructWithAMapForData, "RCV-ACK", "RCV-01", "signature/go-struct", "sorts the keys inside data"),
+    (r.WrongSecret, "RCV-ACK", "RCV-01", "signature/everything", "the wrong secret"),
+    (r.ParserInFront, "RCV-ACK", "RCV-01", "signature/everything", "a body parser's object in front of the route"),
+    # no known writer explains these: none is named, what was seen is said
+    (r.HtmlSafeSerializer, "RCV-ACK", "RCV-01", "signature/unexplained", "no known re-serialization explains"),
+    (r.RejectsAskingForHelp, "RCV-ACK", "RCV-01", "signature/unexplained", "no known re-serialization explains"),
+]
+
+
 @pytest.mark.parametrize(
-    ("receiver", "select", "requirement", "mistake"),
-    [
-        (r.EscapesNonAscii, "RCV-ACK", "RCV-01", "re-serialization that escapes non-ASCII characters"),
-        (r.NaivePythonSerializer, "RCV-ACK or RCV-NUM-001", "RCV-11", "writes 1e-07 where JSON.stringify writes 1e-7"),
-        (r.SortsKeys, "RCV-ACK", "RCV-01", "keys sorted before signing"),
-        (r.WrongSecret, "RCV-ACK", "RCV-01", "the wrong secret"),
-        (r.ParserInFront, "RCV-ACK", "RCV-01", "a body parser in front of the route"),
-    ],
-    ids=lambda v: getattr(v, "__name__", ""),
+    ("receiver", "select", "requirement", "cause", "words"), DIAGNOSED, ids=lambda v: getattr(v, "__name__", "")
 )
-def test_a_rejected_signature_is_diagnosed_with_the_raw_body_fix(
-    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], select: str, requirement: str, mistake: str
+def test_a_rejected_signature_gets_one_root_cause_from_the_controls_with_the_raw_body_fix(
+    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], select: str, requirement: str, cause: str, words: str
 ) -> None:
+    junit = pytester.path / "junit.xml"
     with serve(receiver()) as base:
-        run = run_suite(pytester, f"{base}/webhook", "-k", select)
-    details = run.details(requirement)
-    assert mistake in details, details
-    assert RAW_BODY in details
-    for idiom in ("express.raw", "await request.body()", "request.get_data()", "request.body", "io.ReadAll(r.Body)"):
-        assert idiom in details
-    assert "php://input" in details and "request.body.read" in details
+        run = run_suite(pytester, f"{base}/webhook", "-k", select, f"--junitxml={junit}")
+    assert run.failed() == {requirement}, run.stdout
+    [said] = run.report["causes"]  # one cause, said once
+    assert said["id"] == cause and words in said["headline"], said
+    assert RAW_BODY in said["fix"] and "io.ReadAll(r.Body)" in said["fix"] and "php://input" in said["fix"]
+    failed = [c for q in run.report["requirements"] for c in q["checks"] if c["outcome"] == "failed"]
+    assert failed and said["checks"] == [c["id"] for c in failed]
+    for check in failed:  # each refers to it in one line, without repeating it
+        assert check["cause"] == cause and f"root cause [{cause}]" in check["details"], check
+        assert "Fix:" not in check["details"] and words not in check["details"]
+    table = run.stdout.split("Horneross receiver conformance", 1)[1]
+    assert table.count("root cause: ") == 1 and table.index("root cause: ") < table.index(f"{requirement} ")
+    xml = junit.read_text(encoding="utf-8")
+    assert xml.count(f'name="root_cause[{cause}]"') == 1  # a property of the test suite, once
+    assert xml.count(f'name="root_cause" value="{cause}"') == len(failed)  # and named by each check it explains
+    if cause.startswith("signature/go"):  # Go's net/http sends no Server header: the writer shows the stack
+        assert said["fix"].startswith("Its re-serialization looks like Go's: verify with io.ReadAll(r.Body).")
+    if cause == "signature/go-struct":
+        assert "non-ASCII" not in said["headline"]
+    if cause == "signature/unexplained":
+        assert " as " not in said["headline"]  # no writer named
 
 
-def test_the_diagnosis_follows_the_pattern_of_accepted_deliveries() -> None:
-    history = SignatureHistory()
-    assert "rejected every correctly signed delivery so far" in history.diagnose(b'{"a":"x"}')
-    history.record(b'{"a":"x"}', 200)
-    assert "escapes non-ASCII" in history.diagnose('{"a":"í"}'.encode())
-    assert "1e-07" in history.diagnose(b'{"a":"x","n":1e-7}')
-    assert "other bytes" in history.diagnose(b'{"a":"</script>"}')
+def an_endpoint_verifying(writer: Writer) -> list[tuple[Control, bytes, str]]:
+    """The controls' answers of an endpoint that verifies the HMAC over ``writer``'s re-serialization."""
+    bodies = [(control, control_body(control, "conv_1")) for control in CONTROLS]
+    return [(c, body, "accepted" if writer.write(json.loads(body)) == body else "rejected") for c, body in bodies]
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda writer: writer.slug)
+def test_the_controls_tell_every_known_writer_apart(writer: Writer) -> None:
+    """Each known writer is named by the controls an endpoint using it accepts and rejects, and never a writer
+    whose output differs from it on a control."""
+    said = diagnose(an_endpoint_verifying(writer))
+    assert writer.name in said.headline, said.headline
+    named = [other for other in WRITERS if other.name in said.headline]
+    answers = [answer for _, _, answer in an_endpoint_verifying(writer)]
+    for other in named:  # another writer named with it answers every control alike: the controls cannot tell
+        assert [answer for _, _, answer in an_endpoint_verifying(other)] == answers
+
+
+def test_an_endpoint_answering_the_controls_otherwise_gets_no_named_writer() -> None:
+    seen = an_endpoint_verifying(WRITERS[0])
+    contrary = [(c, body, "rejected" if answer == "accepted" else "accepted") for c, body, answer in seen]
+    said = diagnose(contrary)
+    assert said.id == "signature/unexplained" and not any(w.name in said.headline for w in WRITERS)
+    nothing_clear = [(c, body, "answered 500") for c, body, _ in seen]
+    assert diagnose(nothing_clear).id == "signature/unexplained"  # a 500 is no evidence of a signature fault
 
 
 def test_the_stack_the_answer_names_gets_its_idiom_first() -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from horneross_conformance.checks.registry import Case, CheckFailed, Inconclusive, NotRequested, UnusableTarget
+from horneross_conformance.checks.registry import Case, Cause, CheckFailed, Inconclusive, NotRequested, UnusableTarget
 from horneross_conformance.checks.results import CheckResult
 from horneross_conformance.checks.verdict import RunVerdict, judge
 from horneross_conformance.core.catalogue import Role
@@ -140,7 +140,7 @@ class Engine:
         except CheckFailed as error:
             if preflight:
                 self.unreachable = f"{self.role_run.preflight_failure} (see {case.id})"
-            return self._result(case, "failed", str(error), wire)
+            return self._result(case, "failed", str(error), wire, cause=error.cause)
         except UnusableTarget:
             raise
         except Exception as error:  # a fault of the toolkit: said, never a verdict on the target
@@ -156,10 +156,13 @@ class Engine:
         wire: dict[str, Any] | None = None,
         owner: str | None = None,
         internal: bool = False,
+        cause: Cause | None = None,
     ) -> CheckResult:
         # the one place every check's message passes: from here on (terminal, JUnit XML, every report) it holds no
         # secret and nothing a terminal would act on
-        return CheckResult(case.id, case.requirement, outcome, self.shown(message), wire, owner, internal)
+        if cause is not None:
+            cause = Cause(*(self.shown(text) for text in (cause.id, cause.headline, cause.evidence, cause.fix)))
+        return CheckResult(case.id, case.requirement, outcome, self.shown(message), wire, owner, internal, cause)
 
     def record(self, result: CheckResult) -> None:
         self.results.append(result)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from horneross_conformance.checks.registry import CheckFailed, NotRequested
+from horneross_conformance.checks.registry import Cause, CheckFailed, NotRequested
 
 DEFAULT_EXAMPLES = 50  # generated events per generated check (--horneross-examples)
 DEFAULT_BUDGET = 60.0  # seconds one generated check may take, shrinking included
@@ -103,8 +103,8 @@ class Counterexample(CheckFailed):
     """The target failed on ``event``, delivered as ``body``: the message says what it did, ``why`` why that is
     wrong."""
 
-    def __init__(self, message: str, event: Any, body: bytes, why: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, event: Any, body: bytes, why: str = "", cause: Cause | None = None) -> None:
+        super().__init__(message, cause)
         self.event = event
         self.body = body
         self.why = why

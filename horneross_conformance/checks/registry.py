@@ -15,8 +15,25 @@ from typing import Any
 MISSED_IN_A_ROW = 2  # after this many calls in a row without an answer, a target counts as stuck
 
 
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """One fault of the target that makes several checks fail, said once for all of them: ``id`` tells causes
+    apart (the same id, the same cause), ``headline`` names it in one sentence, ``evidence`` is what showed it,
+    ``fix`` how to mend it. Each check it explains refers to it in one line."""
+
+    id: str
+    headline: str
+    evidence: str
+    fix: str
+
+
 class CheckFailed(AssertionError):
-    """The target does not meet the requirement; the message says what it did and why that is wrong."""
+    """The target does not meet the requirement; the message says what it did and why that is wrong. ``cause``:
+    the root cause it shares with other checks, said once for all of them (``Cause``)."""
+
+    def __init__(self, message: str = "", cause: Cause | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
 
 
 class Inconclusive(Exception):

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from horneross_conformance.checks.registry import Cause
 from horneross_conformance.core.catalogue import Requirement, Role, for_role
 
 Outcome = Literal["passed", "failed", "skipped"]
@@ -25,6 +26,11 @@ class CheckResult:
     wire: dict[str, Any] | None = None  # wire.WireLog.as_json(): what the check sent and received
     owner: str | None = None  # skipped because of this requirement's fault (``Inconclusive.owner``)
     internal: bool = False  # failed for a fault of the toolkit's, not of the target's
+    cause: Cause | None = None  # failed for this root cause, which it shares with other checks (``Cause``)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.cause, dict):  # read back from JSON (a pytest-xdist worker's, a report's)
+            object.__setattr__(self, "cause", Cause(**self.cause))
 
 
 @dataclass(slots=True)

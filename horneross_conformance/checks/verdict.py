@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from horneross_conformance.checks.registry import Cause
 from horneross_conformance.checks.results import CheckResult, RequirementVerdict, requirement_verdicts
 from horneross_conformance.core.catalogue import Role
 
@@ -102,6 +103,17 @@ class RunVerdict:
     def not_checked(self) -> list[RequirementVerdict]:
         """Every requirement not checked, those that cannot fail the run included."""
         return [v for v in self.requirements if v.outcome == "skipped"]
+
+    @property
+    def causes(self) -> list[tuple[Cause, list[str]]]:
+        """Each root cause of failed checks, once, with the checks it explains, in the order of the requirements:
+        what the verdict says first."""
+        found: dict[str, tuple[Cause, list[str]]] = {}
+        for verdict in self.requirements:
+            for check in verdict.checks:
+                if check.outcome == "failed" and check.cause is not None:
+                    found.setdefault(check.cause.id, (check.cause, []))[1].append(check.case_id)
+        return list(found.values())
 
     @property
     def status(self) -> Status:

@@ -16,7 +16,9 @@ with the reports.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Generator
+from dataclasses import asdict
 from typing import Any, cast
 
 import pytest
@@ -36,6 +38,7 @@ SOFT = "horneross_soft"
 OUTCOME = "horneross_outcome"
 MESSAGE = "horneross_message"
 OWNER = "horneross_owner"
+CAUSE = "horneross_cause"  # the root cause a failed check shares with others, as JSON
 AFTER_RUN = "horneross_after_run"  # a pytest-xdist worker's after-run results, in its workeroutput
 NOTES = "horneross_notes"  # and what it has to say of the run (a budget spent)
 
@@ -140,13 +143,17 @@ class SuiteSession:
                 report.outcome = "passed"
                 report.user_properties = [*report.user_properties, (SOFT, item.requirement.level)]
         owned = [(OWNER, owner)] if outcome == "skipped" and owner else []
-        report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message), *owned]
+        cause = result.cause if result is not None and report.when == "call" and outcome == "failed" else None
+        caused = [(CAUSE, json.dumps(asdict(cause)))] if cause is not None else []
+        report.user_properties = [*report.user_properties, (OUTCOME, outcome), (MESSAGE, message), *owned, *caused]
         # JUnit XML takes a test case's properties from the item, as its teardown reports them: what a CI system
         # shows of a check is its verdict in words (a SHOULD warning is a pass to JUnit), and whose fault an
         # inconclusive check waits on
         shown = "inconclusive" if owned else junit_outcome(outcome, item.requirement.level)
         said = [("message", message)] if shown in ("warning", "informational: no") else []  # no failure element
         item.user_properties += [("outcome", shown), *(("owner", owner) for _, owner in owned), *said]
+        if cause is not None:  # said in full once, as a property of the test suite (``_junit_causes``)
+            item.user_properties.append(("root_cause", cause.id))
         if report.skipped and isinstance(report.longrepr, tuple):  # where a skip came from is the check, not a
             report.longrepr = (item.nodeid, 0, report.longrepr[2])  # line of the toolkit's own code
         # an attribute of the report, not a property: it stays out of JUnit XML, and xdist carries it to the
@@ -160,7 +167,8 @@ class SuiteSession:
             outcome = cast(Outcome, properties[OUTCOME])  # written by pytest_runtest_makereport above
             wire_log = getattr(report, "horneross_wire", None)
             case, requirement_id, message = properties["case"], properties["requirement"], properties[MESSAGE]
-            result = CheckResult(case, requirement_id, outcome, message, wire_log, properties.get(OWNER))
+            cause = json.loads(properties[CAUSE]) if CAUSE in properties else None
+            result = CheckResult(case, requirement_id, outcome, message, wire_log, properties.get(OWNER), cause=cause)
             self.engine.record(result)
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, Any] | None:
@@ -194,6 +202,7 @@ class SuiteSession:
                     self._report(result)
         if not hasattr(self.config, "workerinput"):
             self._certify(session)
+            self._junit_causes()
         return done
 
     @pytest.hookimpl(optionalhook=True)
@@ -231,6 +240,20 @@ class SuiteSession:
         for result in verdict.false_excuses:
             lines.append(f"{result.case_id} [{requirement(result.requirement).id}] {result.message}")
         self._log_test("verdict", self.engine.shown("\n".join(lines)), [])
+
+    def _junit_causes(self) -> None:
+        """Each root cause said once in JUnit XML, as a property of the test suite; each failed check it explains
+        names it (its ``root_cause`` property) and refers to it in one line of its failure message."""
+        from _pytest.junitxml import xml_key
+
+        junit = self.config.stash.get(xml_key, None)
+        if junit is None:
+            return
+        for cause, case_ids in self.verdict().causes:
+            explained = ", ".join(case_ids)
+            junit.add_global_property(
+                f"root_cause[{cause.id}]", f"{cause.headline}. {cause.fix}. Seen in: {cause.evidence}. ({explained})"
+            )
 
     def _log_test(self, name: str, failure: str | None, properties: list[tuple[str, object]]) -> None:
         """Log a test that no item ran: passed, or failed with ``failure``."""
@@ -287,6 +310,7 @@ def _as_json(result: CheckResult) -> dict[str, Any]:
         "message": result.message,
         "wire": result.wire,
         "owner": result.owner,
+        "cause": asdict(result.cause) if result.cause is not None else None,
     }
 
 

@@ -1,31 +1,50 @@
-"""Why an endpoint rejects correctly signed deliveries, told from the pattern of what it accepted and rejected.
+"""Why an endpoint rejects correctly signed deliveries, told by experiment, and the fix for its stack.
 
-An endpoint that answers 401 or 403 to a delivery signed exactly as Horneross signs computes another HMAC than
-Horneross does. Which mistake it makes shows in which deliveries it still accepts: ASCII events pass and non-ASCII
-ones fail when it re-serializes with non-ASCII escaped; events with fractions or exponents fail when it
-re-serializes numbers unlike JavaScript; everything fails with the wrong secret, keys sorted before signing, or a
-body parser in front of the route. The fix is the same in every case: the HMAC over the raw request body, read the
-way each stack reads it.
+An endpoint that answers 401 or 403 to a delivery signed exactly as Horneross signs computes its HMAC over other
+bytes than those it received: it parses the body and writes it out again before verifying. Which writer it uses is
+not guessed from whichever events happened to pass: once in a run, at the first such rejection, the suite sends
+control deliveries that differ in one property each from a plain one (keys already sorted at every level, ASCII
+text, no numbers): keys in Horneross' order at the top or inside ``data``, non-ASCII text, ``<>&``, U+2028, a
+number with a fraction, and the plain event written with json.dumps' spaces (signed over those bytes, as any
+body). Each answer says whether that property changes the bytes the endpoint verifies. A cause the answers do not
+show is not claimed: the diagnosis says what was seen instead.
+
+Every check failing for that reason shares one ``Cause``: said once, as the verdict's headline, with the fix (the
+HMAC over the raw request body, read the way the endpoint's stack reads it).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from horneross_conformance.core.contract import SUCCESS_STATUS
+from horneross_conformance.checks.registry import Cause
+from horneross_conformance.core.canonical import canonical_bytes
+from horneross_conformance.core.events import sample_event
 
 # How each stack reads the raw request body, in the order the message lists them.
 RAW_BODY_IDIOMS = (
     ("Express", "express.raw({ type: 'application/json' }) on the route, then req.body (a Buffer)"),
+    ("Fastify", "a content-type parser with { parseAs: 'buffer' } for application/json, then request.body"),
+    ("Koa", "await getRawBody(ctx.req) (raw-body), before any body parser"),
     ("FastAPI/Starlette", "await request.body()"),
     ("Flask", "request.get_data()"),
     ("Django", "request.body"),
+    ("aiohttp", "await request.read()"),
     ("Go", "io.ReadAll(r.Body)"),
+    ("Gin", "c.GetRawData()"),
     ("PHP", "file_get_contents('php://input')"),
+    ("Laravel", "$request->getContent()"),
     ("Ruby", "request.body.read"),
+    ("Rails", "request.raw_post"),
+    ("Spring", "a @RequestBody byte[] (or String) parameter"),
+    ("ASP.NET", "Request.EnableBuffering(), then read Request.Body to the end"),
 )
+STACKS = tuple(name for name, _ in RAW_BODY_IDIOMS)
 # What an answer's Server or X-Powered-By header says about the stack behind it: its idiom comes first.
 _STACK_SIGNS = (
     ("uvicorn", "FastAPI/Starlette"),
@@ -33,71 +52,264 @@ _STACK_SIGNS = (
     ("starlette", "FastAPI/Starlette"),
     ("werkzeug", "Flask"),
     ("express", "Express"),
+    ("fastify", "Fastify"),
+    ("koa", "Koa"),
+    ("aiohttp", "aiohttp"),
     ("php", "PHP"),
     ("puma", "Ruby"),
     ("webrick", "Ruby"),
     ("passenger", "Ruby"),
+    ("kestrel", "ASP.NET"),
+    ("asp.net", "ASP.NET"),
 )
-_FRACTION_OR_EXPONENT = re.compile(rb"[:,\[]-?\d+(?:\.\d+)?[eE][+-]?\d+|[:,\[]-?\d+\.\d+")
+
+
+# A writer an endpoint may verify the signature over instead of the raw body: its name, what it does to the body
+# (``does``), the stack it shows (for the fix's idiom first), and the writer itself, parsed JSON to bytes.
+@dataclass(frozen=True, slots=True)
+class Writer:
+    slug: str
+    name: str
+    does: str
+    stack: str | None
+    write: Callable[[Any], bytes]
+
+
+def _sorted(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _sorted(node[key]) for key in sorted(node)}
+    if isinstance(node, list):
+        return [_sorted(item) for item in node]
+    return node
+
+
+def _escaped(text: str, characters: str) -> str:
+    for character in characters:
+        text = text.replace(character, f"\\u{ord(character):04x}")
+    return text
+
+
+def _go_marshal(node: Any) -> bytes:
+    """Go's json.Marshal of a map[string]any: keys sorted, JavaScript's numbers, <>& and U+2028/9 escaped."""
+    return _escaped(canonical_bytes(_sorted(node)).decode("utf-8", "surrogatepass"), "<>&\u2028\u2029").encode()
+
+
+def _go_struct(event: Any) -> bytes:
+    """Go's json.Marshal of a struct (id, type, timestamp, data, in that order) whose data is a map[string]any."""
+    if not isinstance(event, dict) or set(event) != {"id", "type", "timestamp", "data"}:
+        return b""
+    fields = (b'"%s":%s' % (key.encode(), _go_marshal(event[key])) for key in ("id", "type", "timestamp", "data"))
+    return b"{" + b",".join(fields) + b"}"
+
+
+def _other_floats(text: str, exponent: Callable[[str, int], str]) -> str:
+    """``text`` (Python's JSON) with each float written in exponent form as ``exponent(mantissa, power)``."""
+    return re.sub(r"(?<![\w.])(-?\d+(?:\.\d+)?)e([-+]\d+)", lambda m: exponent(m.group(1), int(m.group(2))), text)
+
+
+def _php(event: Any) -> bytes:
+    """PHP's json_encode(json_decode($body, true)): non-ASCII as \\u escapes, / as \\/, 1.0e-6 for 0.000001."""
+    text = json.dumps(event, separators=(",", ":")).replace("/", "\\/")
+    return _other_floats(text, lambda m, e: f"{m if '.' in m else m + '.0'}e{e:+d}".replace("e+", "e+")).encode()
+
+
+def _ruby(event: Any) -> bytes:
+    """Ruby's JSON.generate(JSON.parse(body)): compact, non-ASCII raw, 1.0e-06 for 0.000001."""
+    text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    return _other_floats(text, lambda m, e: f"{m if '.' in m else m + '.0'}e{e:+03d}").encode()
+
+
+def _rails(event: Any) -> bytes:
+    """Rails' to_json: Ruby's writer with <, >, & and U+2028/9 escaped (ActiveSupport's escape_html_entities)."""
+    return _escaped(_ruby(event).decode(), "<>&\u2028\u2029").encode()
+
+
+WRITERS = (
+    Writer(
+        "python-sorted-keys",
+        "Python's json.dumps(sort_keys=True)",
+        "it sorts the keys at every level (and writes 0.000001 as 1e-06)",
+        None,
+        lambda e: json.dumps(e, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode(),
+    ),
+    Writer(
+        "sorted-keys",
+        "a writer that sorts keys (a sorted map, json-stable-stringify)",
+        "it sorts the keys at every level",
+        None,
+        lambda e: canonical_bytes(_sorted(e)),
+    ),
+    Writer(
+        "python-default",
+        "Python's json.dumps with its defaults",
+        "it adds spaces after ',' and ':', escapes non-ASCII characters and writes 0.000001 as 1e-06",
+        None,
+        lambda e: json.dumps(e).encode(),
+    ),
+    Writer(
+        "python-ascii",
+        "Python's json.dumps(separators=(',', ':'))",
+        "it escapes non-ASCII characters (ensure_ascii) and writes 0.000001 as 1e-06",
+        None,
+        lambda e: json.dumps(e, separators=(",", ":")).encode(),
+    ),
+    Writer(
+        "python-numbers",
+        "Python's json.dumps(ensure_ascii=False)",
+        "it writes numbers unlike JavaScript (0.000001 as 1e-06)",
+        None,
+        lambda e: json.dumps(e, separators=(",", ":"), ensure_ascii=False).encode(),
+    ),
+    Writer(
+        "go-map",
+        "Go's encoding/json over a map[string]any",
+        "it sorts the keys at every level and escapes <, >, & and U+2028",
+        "Go",
+        _go_marshal,
+    ),
+    Writer(
+        "go-struct",
+        "Go's encoding/json over a struct whose data is a map[string]any",
+        "it sorts the keys inside data and escapes <, >, & and U+2028",
+        "Go",
+        _go_struct,
+    ),
+    Writer(
+        "php",
+        "PHP's json_encode with its default flags",
+        "it escapes non-ASCII characters and '/' and writes 0.000001 as 1.0e-6",
+        "PHP",
+        _php,
+    ),
+    Writer(
+        "rails",
+        "Rails' to_json",
+        "it escapes <, >, & and U+2028 and writes 0.000001 as 1.0e-06",
+        "Rails",
+        _rails,
+    ),
+    Writer("ruby", "Ruby's JSON.generate", "it writes 0.000001 as 1.0e-06", "Ruby", _ruby),
+)
 
 
 @dataclass(frozen=True, slots=True)
-class Traits:
-    """What about a canonical body makes naive re-serialization differ from JSON.stringify."""
+class Control:
+    """One control delivery: how its event differs from a plain message (``differs``), its keys' ``layout``."""
 
-    non_ascii: bool
-    fractions: bool  # numbers with a fraction or an exponent, which serializers write differently
+    differs: str
+    layout: str  # "sorted" (every level), "data sorted" (the envelope in Horneross' order), "as sent", "top sorted"
 
-    @classmethod
-    def of(cls, body: bytes) -> Traits:
-        return cls(not body.isascii(), _FRACTION_OR_EXPONENT.search(body) is not None)
+    @property
+    def name(self) -> str:
+        return f"{self.differs} ({self.layout})"
 
 
-class SignatureHistory:
-    """The correctly signed canonical deliveries of a run and whether each was acknowledged, for the diagnosis."""
+PROPERTIES = ("plain", "non-ASCII", "<>&", "U+2028", "/", "0.000001")
+CONTROLS = (
+    *(Control(differs, layout) for layout in ("sorted", "data sorted") for differs in PROPERTIES),
+    Control("plain", "as sent"),
+    Control("plain", "top sorted"),
+    Control("plain with spaces", "sorted"),
+)
+_TEXTS = {"non-ASCII": "¿Me ayudás?", "<>&": "Hola <equipo> & gracias", "U+2028": "Hola\u2028gracias", "/": "1/2"}
+
+
+def control_body(control: Control, conversation: str) -> bytes:
+    """The bytes of ``control``: a fresh message event in ``conversation`` (new ids each time), signed as sent."""
+    event = sample_event("conversation.message.created", conversation)
+    data = event["data"]
+    if control.differs in _TEXTS:
+        data["content"] = _TEXTS[control.differs]
+    if control.differs == "0.000001":
+        data["score"] = 0.000001
+    envelope = {key: event[key] for key in ("id", "type", "timestamp", "data")}
+    if control.layout in ("sorted", "data sorted"):
+        envelope["data"] = _sorted(data)
+    if control.layout in ("sorted", "top sorted"):
+        envelope = {key: envelope[key] for key in sorted(envelope)}
+    if control.differs == "plain with spaces":
+        return json.dumps(envelope).encode()
+    return canonical_bytes(envelope)
+
+
+def accepts(writer: Writer, body: bytes) -> bool:
+    """Whether an endpoint that verifies the HMAC over ``writer``'s output accepts ``body`` signed over itself."""
+    try:
+        return writer.write(json.loads(body)) == body
+    except (ValueError, TypeError):
+        return False
+
+
+Answer = Callable[[bytes], str]  # deliver a body signed over itself: "accepted", "rejected" (401/403) or what else
+
+
+class SignatureExperiment:
+    """The controls, sent once per run at the first rejection of a correctly signed delivery; their bodies and
+    answers."""
 
     def __init__(self) -> None:
-        self._accepted: set[Traits] = set()
         self._lock = threading.Lock()
+        self._seen: list[tuple[Control, bytes, str]] | None = None
 
-    def record(self, body: bytes, status: int) -> None:
-        if status == SUCCESS_STATUS:
-            with self._lock:
-                self._accepted.add(Traits.of(body))
-
-    def diagnose(self, body: bytes, server: str = "") -> str:
-        """Why the correctly signed canonical ``body`` was rejected with 401 or 403, and the fix."""
-        traits = Traits.of(body)
-        with self._lock:
-            accepted = set(self._accepted)
-        if traits.non_ascii and accepted and not any(t.non_ascii for t in accepted):
-            mistake = (
-                "it accepts correctly signed events whose text is ASCII and rejects this one, with non-ASCII text: "
-                "it computes the HMAC over a re-serialization that escapes non-ASCII characters (Python's json.dumps "
-                "writes \\u00ed for í by default), not over the bytes Horneross signed"
-            )
-        elif traits.fractions and any(not t.fractions for t in accepted):
-            mistake = (
-                "it accepts correctly signed events and rejects this one, which holds numbers with a fraction or an "
-                "exponent: it re-serializes numbers unlike JavaScript (Python's json.dumps writes 1e-07 where "
-                "JSON.stringify writes 1e-7, and 1e-06 for 0.000001), so its HMAC is over other bytes"
-            )
-        elif not accepted:
-            mistake = (
-                "it has rejected every correctly signed delivery so far: the wrong secret, keys sorted before "
-                "signing (json.dumps(sort_keys=True), a sorted map), or a body parser in front of the route, so the "
-                "HMAC is not computed over the body as it arrived"
-            )
-        else:
-            mistake = "it accepts other correctly signed events, so it computes this one's HMAC over other bytes"
-        return f"the signature was right (lowercase hex HMAC-SHA256 of exactly these bytes); {mistake}. {fix(server)}"
+    def answers(self, conversation: str, answer: Answer) -> list[tuple[Control, bytes, str]]:
+        with self._lock:  # checks running concurrently wait for the one experiment
+            if self._seen is None:
+                bodies = [(control, control_body(control, conversation)) for control in CONTROLS]
+                self._seen = [(control, body, answer(body)) for control, body in bodies]
+            return list(self._seen)
 
 
-def fix(server: str = "") -> str:
-    """The raw-body fix, with the idiom of the stack ``server`` (a Server or X-Powered-By header) names first."""
+def diagnose(seen: list[tuple[Control, bytes, str]], server: str = "", stack: str | None = None) -> Cause:
+    """The cause the control answers show (``SignatureExperiment``): the known writers whose output the endpoint
+    verifies, those and only those that predict every clear answer; else what was seen, with no writer named. The
+    fix names the idiom of ``stack`` (the user's word), else of the stack ``server`` names, else of the writer's."""
+    clear = [(body, answer == "accepted") for _, body, answer in seen if answer in ("accepted", "rejected")]
+    rejected = [control.name for control, _, answer in seen if answer == "rejected"]
+    shown = "; ".join(f"{control.name}: {answer}" for control, _, answer in seen)
+    evidence = f"control deliveries of one message, each signed correctly over its own bytes ({shown})"
+    if rejected and not any(ok for _, ok in clear):
+        headline = (
+            "your endpoint rejects every correctly signed delivery, whatever the order of its keys and its text: "
+            "the wrong secret, or an HMAC over something other than the body (a body parser's object in front "
+            "of the route, a pretty-printed re-serialization)"
+        )
+        return Cause("signature/everything", headline, evidence, fix(server, stack))
+    matching = [writer for writer in WRITERS if clear and all(accepts(writer, body) is ok for body, ok in clear)]
+    if not matching:
+        headline = (
+            "your endpoint rejects correctly signed deliveries that no known re-serialization explains: of the "
+            f"controls it rejected {'; '.join(rejected) or 'none'}; compare the HMAC it computes with the one over "
+            "the raw body of a rejected delivery"
+        )
+        return Cause("signature/unexplained", headline, evidence, fix(server, stack))
+    names = " or ".join(writer.name for writer in matching)
+    headline = (
+        "your endpoint verifies the signature over its own re-serialization of the event, not over the raw body: "
+        f"{matching[0].does}, as {names} does, by the controls it accepted and rejected"
+    )
+    shown_by = matching[0].stack if len({writer.stack for writer in matching}) == 1 else None
+    return Cause(f"signature/{matching[0].slug}", headline, evidence, fix(server, stack, shown_by))
+
+
+def stack_of(server: str) -> str | None:
+    """The stack a Server or X-Powered-By header names, if any."""
     lowered = server.lower()
-    stack = next((name for sign, name in _STACK_SIGNS if sign in lowered), None)
-    idioms = sorted(RAW_BODY_IDIOMS, key=lambda idiom: idiom[0] != stack)
+    return next((name for sign, name in _STACK_SIGNS if sign in lowered), None)
+
+
+def fix(server: str = "", stack: str | None = None, shown_by: str | None = None) -> str:
+    """The raw-body fix, with the idiom of the endpoint's stack first: ``stack`` (named by the user), else the one
+    ``server`` (a Server or X-Powered-By header) names, else ``shown_by`` (what its writer shows)."""
+    named = stack or stack_of(server)
+    chosen = named or shown_by
+    idioms = sorted(RAW_BODY_IDIOMS, key=lambda idiom: idiom[0] != chosen)
     listed = "; ".join(f"{name}: {idiom}" for name, idiom in idioms)
-    lead = f"This endpoint looks like {stack}: verify with {idioms[0][1]}. " if stack else ""
+    if stack:
+        lead = f"In {stack}, verify with {idioms[0][1]}. "
+    elif named:
+        lead = f"This endpoint looks like {chosen}: verify with {idioms[0][1]}. "
+    elif chosen:
+        lead = f"Its re-serialization looks like {chosen}'s: verify with {idioms[0][1]}. "
+    else:
+        lead = ""
     return f"{lead}Fix: verify the HMAC over the raw request body, before any parsing ({listed})"

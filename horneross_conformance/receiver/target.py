@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
-from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
+from horneross_conformance.checks.registry import Cause, CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.events import new_id, sample_event
@@ -22,7 +22,7 @@ from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
-from horneross_conformance.receiver.diagnosis import SignatureHistory
+from horneross_conformance.receiver.diagnosis import SignatureExperiment, diagnose, fix
 from horneross_conformance.transport import wire
 from horneross_conformance.transport.client import (
     DeliveryError,
@@ -74,6 +74,7 @@ class ReceiverTarget:
         timeout: float,
         generation: Generation = DEFAULT_GENERATION,
         ca_bundle: str | None = None,
+        stack: str | None = None,
     ) -> None:
         self.endpoint: Endpoint = parse_endpoint(url, ca_bundle)
         self._secret = secret
@@ -84,7 +85,8 @@ class ReceiverTarget:
         self._conversation: str | None = None
         self._opened: set[str] = set()
         self._lock = threading.Lock()
-        self.history = SignatureHistory()  # which correctly signed deliveries it accepted: why it rejects others
+        self.experiment = SignatureExperiment()  # why it rejects correctly signed deliveries, asked once a run
+        self.stack = stack  # the endpoint's stack as the user named it (--horneross-stack), for the fix's idiom
         self._ahead: set[int] = set()  # threads running checks ahead of their turn (``ahead_of_turn``)
 
     def __repr__(self) -> str:
@@ -176,18 +178,33 @@ class ReceiverTarget:
         return body, self.deliver_canonical(body, concurrent=concurrent, control=control)
 
     def deliver_canonical(self, body: bytes, concurrent: bool = False, control: bool = False) -> Response:
-        """Send canonical bytes, signed; what is accepted is remembered, to tell why something else is not."""
-        response = self.deliver(body, concurrent=concurrent, control=control)
-        self.history.record(body, response.status)
-        return response
+        """Send canonical bytes, signed exactly as a conformant sender signs them."""
+        return self.deliver(body, concurrent=concurrent, control=control)
 
-    def why_not(self, body: bytes, response: Response) -> str:
-        """Why an answer other than 200 to the correctly signed canonical ``body`` is wrong; for a 401 or 403,
-        which mistake in verifying the signature the pattern of accepted deliveries shows, and its fix."""
+    def why_not(self, response: Response) -> tuple[str, Cause | None]:
+        """Why an answer other than 200 to a correctly signed canonical body is wrong; for a 401 or 403, the root
+        cause the signature experiment shows (``receiver.diagnosis``), which every check it explains shares, and
+        a one-line reference to it."""
         if response.status not in (401, 403):
-            return explain(response.status, response)
+            return explain(response.status, response), None
         server = " ".join(filter(None, (response.header("server"), response.header("x-powered-by"))))
-        return self.history.diagnose(body, server)
+        cause = diagnose(self.experiment.answers(self.conversation_id(), self._control_answer), server, self.stack)
+        return refer_to(cause), cause
+
+    def _control_answer(self, body: bytes) -> str:
+        """How the endpoint answered a control of the signature experiment, signed over its own bytes."""
+        try:
+            response = self.deliver(body, control=True)
+        except CheckFailed as error:
+            return f"no answer ({error})"
+        if accepted(response):
+            return "accepted"
+        return "rejected" if response.status in (401, 403) else f"answered {response.status}"
+
+
+def refer_to(cause: Cause) -> str:
+    """A check's one line about the root cause it shares, said in full once, at the head of the verdict."""
+    return f"the signature was right: root cause [{cause.id}], said once at the head of the verdict"
 
 
 def _redact(response: Response, redact: Redactor) -> None:
@@ -207,7 +224,10 @@ def explain(status: int, response: Response) -> str:
         shown = f" (Location: {for_terminal(where)})" if where else ""  # the endpoint's text: inert
         return f"redirects are not followed{shown}, so Horneross retries"
     if status in (401, 403):
-        return "the signature was right: the lowercase hex HMAC-SHA256 of the body's JSON.stringify form"
+        return (
+            "the signature was right: the lowercase hex HMAC-SHA256 of exactly the bytes of the body, which is what "
+            f"to verify. {fix(' '.join(filter(None, (response.header('server'), response.header('x-powered-by')))))}"
+        )
     if 400 <= status < 500:
         return "the delivery was correct and signed, and Horneross retries anything but 200"
     if 500 <= status < 600:

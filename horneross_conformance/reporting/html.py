@@ -47,6 +47,12 @@ def html_report(run: RunVerdict) -> str:
         f"<h1>Horneross {escape(role)} conformance</h1>",
         f'<p class="verdict {"ok" if conformant else "bad"}">{verdict}</p>',
         f"<p>{escape(run.summary())}</p>",
+        *(
+            f'<div class="cause"><p><strong>Root cause:</strong> {escape(cause.headline)}.</p>'
+            f'<p>{escape(cause.fix)}.</p><p class="meta">Seen in: {escape(cause.evidence)}. '
+            f"Explains {escape(', '.join(case_ids))}.</p></div>"
+            for cause, case_ids in run.causes
+        ),
         *(f'<p class="meta">note: {escape(note)}</p>' for note in run.notes),
         f'<p class="meta">Target <code>{escape(target)}</code> · horneross-conformance {escape(__version__)} · '
         f"strict {'on' if strict else 'off'}</p>",

@@ -47,6 +47,11 @@ def markdown_report(run: RunVerdict) -> str:
         *([""] if run.info is not None else []),
         f"**Verdict:** {for_markdown(run.summary())}",
         "",
+        *(
+            f"**Root cause:** {for_markdown(cause.headline)}. {for_markdown(cause.fix)}. "
+            f"Explains {', '.join(markdown_code(case_id) for case_id in case_ids)}.\n"
+            for cause, case_ids in run.causes
+        ),
         *(f"> {for_markdown(note)}\n" for note in run.notes),
         "| Requirement | Level | Outcome | |",
         "|---|---|---|---|",

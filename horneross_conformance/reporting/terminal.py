@@ -37,6 +37,7 @@ def write_verdict_table(terminal: Any, verdict: RunVerdict) -> None:
     width = max((getattr(terminal, "_tw", None) and terminal._tw.fullwidth) or 100, 60)
     terminal.write_sep("=", f"Horneross {verdict.role} conformance")
     terminal.write_line(f"target: {for_terminal(verdict.target)}")
+    write_causes(terminal, verdict, width)
     for requirement_verdict in verdict.requirements:
         label, markup = outcome_label(requirement_verdict, verdict.strict)
         requirement = requirement_verdict.requirement
@@ -65,6 +66,18 @@ def write_verdict_table(terminal: Any, verdict: RunVerdict) -> None:
     colour = {"green": True} if verdict.conformant else {"red": True}
     terminal.write(status, bold=True, **colour)
     terminal.write_line(for_terminal(verdict.summary().removeprefix(status)))
+
+
+def write_causes(terminal: Any, verdict: RunVerdict, width: int) -> None:
+    """Each root cause, once, before the table: the headline, the fix, what showed it, and the checks it explains
+    (each of which refers to it in one line)."""
+    for cause, case_ids in verdict.causes:
+        terminal.write("root cause: ", red=True, bold=True)
+        lines = textwrap.wrap(for_terminal(cause.headline) + ".", max(width - 12, 40)) or [""]
+        terminal.write_line("\n            ".join(lines))
+        for label, text in (("", cause.fix), ("seen:", cause.evidence), ("explains:", ", ".join(case_ids))):
+            lines = textwrap.wrap(for_terminal(text), max(width - 12, 40)) or [""]
+            terminal.write_line(f"  {label:<10}" + "\n            ".join(lines))
 
 
 _COLOURS = {"red": "31", "green": "32", "yellow": "33", "cyan": "36", "bold": "1"}

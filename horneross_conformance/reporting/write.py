@@ -27,6 +27,11 @@ def json_report(verdict: RunVerdict) -> dict[str, Any]:
         "unchecked": [v.requirement.id for v in verdict.unchecked],
         "notes": verdict.notes,  # what the run has to say beside the verdict (a capture budget spent)
         "strict": verdict.strict,
+        # each root cause of failed checks said once, with the checks it explains; each of those names it ("cause")
+        "causes": [
+            {"id": c.id, "headline": c.headline, "evidence": c.evidence, "fix": c.fix, "checks": case_ids}
+            for c, case_ids in verdict.causes
+        ],
         "requirements": [
             {
                 "id": v.requirement.id,
@@ -37,6 +42,7 @@ def json_report(verdict: RunVerdict) -> dict[str, Any]:
                 "checks": [
                     {"id": c.case_id, "outcome": c.outcome, "details": c.message}
                     | ({"owner": c.owner} if c.owner is not None else {})
+                    | ({"cause": c.cause.id} if c.cause is not None else {})
                     | ({"wire": c.wire} if c.wire is not None else {})
                     for c in v.checks
                 ],

@@ -30,8 +30,9 @@ def event_in_conversation(target: ReceiverTarget, event_type: str) -> dict[str, 
 def acknowledge(target: ReceiverTarget, event: Any, what: str, control: Any = None, without: str = "") -> str:
     """Deliver ``event``, which must be acknowledged with 200. When it is not and a ``control`` is given (the same
     event ``without`` the feature under test), the failure stands only if the control is acknowledged."""
+    cause = None
     try:
-        body, response = target.deliver_event(event)
+        _, response = target.deliver_event(event)
     except CheckFailed as error:
         failure = f"{what}: {error}"
     else:
@@ -40,10 +41,11 @@ def acknowledge(target: ReceiverTarget, event: Any, what: str, control: Any = No
         excuse = other_success(response, what)
         if excuse is not None:
             raise excuse
-        failure = f"{what}: answered {response.summary()}; {target.why_not(body, response)}"
+        reason, cause = target.why_not(response)
+        failure = f"{what}: answered {response.summary()}; {reason}"
     if control is not None:
         confirm(target, [control], without)
-    raise CheckFailed(failure)
+    raise CheckFailed(failure, cause)
 
 
 def confirm(target: ReceiverTarget, controls: list[Any], without: str) -> None:

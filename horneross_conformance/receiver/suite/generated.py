@@ -53,7 +53,8 @@ def _deliver(
         excuses.append(excuse)
         raise Stop(str(excuse))
     if response.status != SUCCESS_STATUS:
-        raise Counterexample(f"answered {response.summary()}", sent, body, target.why_not(body, response))
+        reason, cause = target.why_not(response)
+        raise Counterexample(f"answered {response.summary()}", sent, body, reason, cause)
 
 
 def _run(
@@ -83,7 +84,7 @@ def _run(
         if control is not None:
             make, without = control
             confirm(target, [with_identity(target, make(exploration.found.event))], without)
-        raise CheckFailed(_failure(target, case_id, what, exploration))
+        raise CheckFailed(_failure(target, case_id, what, exploration), exploration.found.cause)
     return f"{target.generation.account(exploration)}: all acknowledged"
 
 
