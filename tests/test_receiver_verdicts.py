@@ -148,3 +148,15 @@ def test_the_stack_the_answer_names_gets_its_idiom_first() -> None:
     )
     assert fix("Express").startswith("This endpoint looks like Express")
     assert fix("").startswith("Fix: verify the HMAC over the raw request body")
+
+
+def test_the_stack_the_user_names_gets_its_idiom_first_and_an_unknown_one_is_refused(
+    pytester: pytest.Pytester,
+) -> None:
+    with serve(r.SortsKeys()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "-k", "RCV-ACK-001", "--horneross-stack=laravel")
+        [cause] = run.report["causes"]
+        assert cause["fix"].startswith("In Laravel, verify with $request->getContent(). Fix: verify the HMAC"), cause
+        refused = run_suite(pytester, f"{base}/webhook", "-k", "RCV-ACK-001", "--horneross-stack=COBOL")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR and refused.report == {}
+    assert "'COBOL' is not a stack the toolkit knows: one of Express, Fastify" in refused.stderr, refused.stderr

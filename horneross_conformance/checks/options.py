@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, DEFAULT_IN_FLIGHT
 from horneross_conformance.core.contract import SECRET_ENV
+from horneross_conformance.core.stacks import STACKS, stack_named
 from horneross_conformance.transport.client import DEFAULT_TIMEOUT, without_userinfo
 from horneross_conformance.transport.server import LOOPBACK
 
@@ -109,6 +110,14 @@ OPTIONS = (
         kind="flag",
     ),
     Option(
+        "stack",
+        "--horneross-stack",
+        "--stack",
+        "NAME",
+        f"receiver suite: the endpoint's web stack, whose way of reading the raw body a signature fix shows first "
+        f"(one of {', '.join(STACKS)}; default: as its answers' Server header says, or its JSON writer shows)",
+    ),
+    Option(
         "seed",
         "--horneross-seed",
         "--seed",
@@ -159,6 +168,7 @@ class Options:
     examples: int = DEFAULT_EXAMPLES
     seed: int | None = None
     no_shrink: bool = False
+    stack: str | None = None
     in_flight: int = DEFAULT_IN_FLIGHT
     capture_bind: str = LOOPBACK
     capture_host: str | None = None
@@ -188,6 +198,8 @@ class Options:
             raise OptionError("examples", f"{self.examples} is not 0 or more")
         if self.seed is not None and not 0 <= self.seed < 2**64:
             raise OptionError("seed", f"{self.seed} is not between 0 and 2**64 - 1")
+        if self.stack is not None and stack_named(self.stack) is None:
+            raise OptionError("stack", f"{self.stack!r} is not a stack the toolkit knows: one of {', '.join(STACKS)}")
         if self.in_flight < 1:
             raise OptionError("in_flight", f"{self.in_flight} is not 1 or more")
         if self.endpoint is not None and not self.endpoint_secret():

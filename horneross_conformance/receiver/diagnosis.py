@@ -25,26 +25,8 @@ from typing import Any
 from horneross_conformance.checks.registry import Cause
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.stacks import RAW_BODY_IDIOMS
 
-# How each stack reads the raw request body, in the order the message lists them.
-RAW_BODY_IDIOMS = (
-    ("Express", "express.raw({ type: 'application/json' }) on the route, then req.body (a Buffer)"),
-    ("Fastify", "a content-type parser with { parseAs: 'buffer' } for application/json, then request.body"),
-    ("Koa", "await getRawBody(ctx.req) (raw-body), before any body parser"),
-    ("FastAPI/Starlette", "await request.body()"),
-    ("Flask", "request.get_data()"),
-    ("Django", "request.body"),
-    ("aiohttp", "await request.read()"),
-    ("Go", "io.ReadAll(r.Body)"),
-    ("Gin", "c.GetRawData()"),
-    ("PHP", "file_get_contents('php://input')"),
-    ("Laravel", "$request->getContent()"),
-    ("Ruby", "request.body.read"),
-    ("Rails", "request.raw_post"),
-    ("Spring", "a @RequestBody byte[] (or String) parameter"),
-    ("ASP.NET", "Request.EnableBuffering(), then read Request.Body to the end"),
-)
-STACKS = tuple(name for name, _ in RAW_BODY_IDIOMS)
 # What an answer's Server or X-Powered-By header says about the stack behind it: its idiom comes first.
 _STACK_SIGNS = (
     ("uvicorn", "FastAPI/Starlette"),

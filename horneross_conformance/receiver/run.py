@@ -10,6 +10,7 @@ from horneross_conformance.checks.options import OptionError, Options
 from horneross_conformance.checks.registry import Case
 from horneross_conformance.checks.results import CheckResult
 from horneross_conformance.core.catalogue import Role
+from horneross_conformance.core.stacks import stack_named
 from horneross_conformance.receiver.ahead import Ahead
 from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
 from horneross_conformance.receiver.target import ReceiverTarget
@@ -42,7 +43,8 @@ class ReceiverRun:
         except ValueError as error:
             raise OptionError("ca_bundle", str(error)) from None
         try:
-            target = ReceiverTarget(options.endpoint, secret, options.timeout, generation, options.ca_bundle)
+            stack = stack_named(options.stack) if options.stack else None
+            target = ReceiverTarget(options.endpoint, secret, options.timeout, generation, options.ca_bundle, stack)
         except ValueError as error:
             raise OptionError("endpoint", str(error)) from None
         return cls(target, ahead)
