@@ -222,3 +222,18 @@ def test_send_over_tls_trusts_the_ca_bundle_given_and_explains_an_untrusted_cert
     assert "or a CA bundle given with --horneross-ca-bundle (commands: --ca-bundle)." in untrusted.stdout
     bad = cli("send", f"{base}/webhook", "--ca-bundle", "nowhere.pem", cwd=tmp_path, env=SECRET_ENV)
     assert bad.returncode == 2 and "CA bundle 'nowhere.pem': no such file" in bad.stderr
+
+
+def test_send_finds_the_root_cause_of_a_rejection_as_the_suite_does(tmp_path: Path) -> None:
+    """One voice: `send` runs the suite's controls and says the suite's root cause, with the raw-body fix."""
+    with receiving(r.GoStructWithAMapForData()) as url:
+        rejected = cli("send", url, cwd=tmp_path, env=SECRET_ENV)
+    with receiving(r.PlainReceiver()) as url:
+        acknowledged = cli("send", url, cwd=tmp_path, env=SECRET_ENV)
+    assert rejected.returncode == 1, rejected.stdout
+    assert "HMAC-SHA256 of the raw request body" in rejected.stdout and "JSON.stringify" not in rejected.stdout
+    assert "root cause: your endpoint verifies the signature over its own re-serialization" in rejected.stdout
+    assert "as Go's encoding/json over a struct whose data is a map[string]any does" in rejected.stdout
+    assert "Its re-serialization looks like Go's: verify with io.ReadAll(r.Body)." in rejected.stdout
+    assert acknowledged.returncode == 0 and "root cause" not in acknowledged.stdout
+    assert r.SECRET not in rejected.stdout + rejected.stderr

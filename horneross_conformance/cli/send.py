@@ -17,14 +17,15 @@ from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_s
 from horneross_conformance.cli.usage import usage_error
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_TYPES, SIGNATURE_HEADER, SUCCESS_STATUS
-from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.events import new_id, sample_event
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
 from horneross_conformance.logs.event_files import STDIN, event_problems
+from horneross_conformance.receiver.diagnosis import CONTROLS, SignatureExperiment, diagnose
 from horneross_conformance.receiver.target import delivery_hint, explain
-from horneross_conformance.transport.client import DeliveryError, Response, parse_endpoint, post
+from horneross_conformance.transport.client import DeliveryError, Endpoint, Response, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
 
 SHOWN = 600  # characters of a body shown without --verbose
@@ -115,7 +116,33 @@ def send_command(args: argparse.Namespace) -> int:
     _show_answer(response, args.verbose, show)
     good, verdict = judge(response, args.signature, args.secret_env)
     show(verdict)
+    if args.signature == "valid" and response.status in (401, 403):
+        assert secret is not None
+        _diagnose(endpoint, secret, args.timeout, response, show)
     return 0 if good else 1
+
+
+def _diagnose(endpoint: Endpoint, secret: str, timeout: float, response: Response, show: Callable[[str], None]) -> None:
+    """Why a correctly signed delivery was rejected, found as the receiver suite finds it: control deliveries,
+    each signed over its own bytes, whose answers name the writer the endpoint verifies instead of the raw body."""
+    show(f"  sending {len(CONTROLS)} control deliveries, each signed correctly over its own bytes, to find out why:")
+
+    def answer(body: bytes) -> str:
+        try:
+            got = post(
+                endpoint, body, {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}, timeout
+            )
+        except DeliveryError as error:
+            return f"no answer ({error})"
+        if 200 <= got.status < 400:
+            return "accepted"
+        return "rejected" if got.status in (401, 403) else f"answered {got.status}"
+
+    server = " ".join(filter(None, (response.header("server"), response.header("x-powered-by"))))
+    cause = diagnose(SignatureExperiment().answers(new_id("conv"), answer), server)
+    show(f"root cause: {cause.headline}.")
+    show(f"  {cause.fix}.")
+    show(f"  seen: {cause.evidence}.")
 
 
 def judge(response: Response, signature: str, secret_env: str) -> tuple[bool, str]:
@@ -133,8 +160,8 @@ def judge(response: Response, signature: str, secret_env: str) -> tuple[bool, st
     if status in (401, 403):
         return False, (
             f"REJECTED a correctly signed delivery. Is the endpoint's secret the one in {secret_env}? It must "
-            "compare the header with the lowercase hex HMAC-SHA256 of JSON.stringify(payload). Horneross retries "
-            f"{RETRIES}, then gives up."
+            "compare the header with the lowercase hex HMAC-SHA256 of the raw request body, exactly the bytes it "
+            f"received. Horneross retries {RETRIES}, then gives up."
         )
     return False, f"NOT ACKNOWLEDGED: {explain(status, response)}."
 
