@@ -23,7 +23,7 @@ from horneross_conformance.sender.clock import FrozenClock, RunFreezer, epoch_fo
 from horneross_conformance.sender.harness import Harness, RemoteSender, is_harness_url
 from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
 from horneross_conformance.sender.suite.sweeps import after_the_run
-from horneross_conformance.sender.target import SenderTarget
+from horneross_conformance.sender.target import Caller, SenderTarget
 from horneross_conformance.transport.server import LOOPBACK
 from horneross_conformance.transport.wire import WireRecorder
 
@@ -62,6 +62,7 @@ class SenderRun:
         self.log = CaptureLog(hold_limit=timeout)
         self.server = CaptureServer(self.log, bind=capture_bind, advertised=capture_host)
         self.watchdog = Watchdog()
+        self.caller = Caller()  # the thread every call of the adapter runs on, in turn
         self.freezer = RunFreezer()  # each check's clock resumes it and pauses it
         self.checked_sender = False
         for secret in secrets:  # a harness's credentials: never shown
@@ -160,6 +161,7 @@ class SenderRun:
                 self.generation,
                 requirement=case.requirement,
                 tenant=case.id,
+                caller=self.caller,
             )
             try:
                 return case.run(target)
@@ -176,6 +178,7 @@ class SenderRun:
         return [note] if note else []
 
     def close(self) -> None:
+        self.caller.close()
         self.freezer.stop()
         if self.server.is_running():
             self.server.stop()
