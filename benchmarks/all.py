@@ -60,7 +60,7 @@ def main() -> int:
 
 
 def summary(outcomes: list[Outcome], machine: str, seconds: float) -> str:
-    """Every figure with its target, as the README's table quotes them, and how many targets were met."""
+    """Every figure with its target, as docs/development.md's table quotes them, and how many targets were met."""
     met = sum(outcome.met for outcome in outcomes)
     lines = [f"\n== summary ({machine}; {seconds:.0f} s)", *(o.line() for o in outcomes)]
     return "\n".join([*lines, f"{met} of {len(outcomes)} targets met"])

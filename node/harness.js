@@ -1,4 +1,4 @@
-// The sender harness protocol, served around any Node dispatcher (README.md, "Certifying a sender in any language";
+// The sender harness protocol, served around any Node dispatcher (docs/sender-suite.md, "Certifying a sender in any language";
 // schemas/sender-harness.schema.json).
 //
 // `pytest --horneross-sender=http://HOST:PORT/BASE` drives a sender in its own process through five JSON calls:

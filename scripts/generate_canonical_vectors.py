@@ -38,7 +38,7 @@ def long_text() -> str:
     return '{"content":"' + repeated + '"}'
 
 
-# (id, input text, why). The ids are stable: the README's table of encoders cites them.
+# (id, input text, why). The ids are stable: the table of encoders in docs/sender-suite.md cites them.
 VECTORS: list[tuple[str, str, str]] = [
     # -- structure
     (

@@ -1,9 +1,9 @@
-"""Render the tables the README and the contract page take from the requirement catalogue and the suites.
+"""Render the tables the suites' pages and the contract page take from the requirement catalogue and the suites.
 
     python scripts/render_docs.py          # exit 1 and name each stale table
     python scripts/render_docs.py --write  # rewrite the stale tables in place
 
-The tables are rendered from the catalogue and the suites, so that the README and the contract page cannot drift
+The tables are rendered from the catalogue and the suites, so that the suites' pages and the contract page cannot drift
 from either. Each sits between two markers (``<!-- requirements:receiver -->`` and its closing twin); what lies
 between them is generated, the rest of the page is written by hand. ``tests/test_docs.py`` fails when a table is
 stale, so a new check or requirement is one command away from documented.
@@ -63,12 +63,15 @@ def covering_checks(role: Role) -> dict[str, str]:
 
 
 def requirements_table(role: Role) -> str:
-    """The requirements of ``role`` with the checks that cover them, as a Markdown table (for the README)."""
+    """The requirements of ``role`` with the checks that cover them, as a Markdown table (for the suite's page in
+    docs/, beside the contract page)."""
     covering = covering_checks(role)
     rows = ["| id | level | requirement | checks | source |", "| --- | --- | --- | --- | --- |"]
     for r in for_role(role):
         checks = covering[r.id] or "none yet"
-        rows.append(f"| {r.id} | {r.level} | {r.title} | {checks} | {source_links(r, CONTRACT)} |")
+        rows.append(
+            f"| {r.id} | {r.level} | {r.title} | {checks} | {source_links(r, CONTRACT.removeprefix('docs/'))} |"
+        )
     return "\n".join(rows)
 
 
@@ -91,8 +94,8 @@ def contract_catalogue() -> str:
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS: list[tuple[str, str, Callable[[], str]]] = [
-    ("README.md", "requirements:receiver", lambda: requirements_table("receiver")),
-    ("README.md", "requirements:sender", lambda: requirements_table("sender")),
+    ("docs/receiver-suite.md", "requirements:receiver", lambda: requirements_table("receiver")),
+    ("docs/sender-suite.md", "requirements:sender", lambda: requirements_table("sender")),
     ("docs/contract.md", "catalogue", contract_catalogue),
 ]
 

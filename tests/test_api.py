@@ -13,14 +13,15 @@ import pytest
 import receivers as r
 import senders as s
 from command_line import environment
-from peers import ROOT, node_harness
+from documentation import documentation
+from peers import node_harness
 from suite_runner import FEW_EXAMPLES, SEED
 
 from horneross_conformance import check_endpoint, check_sender
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.transport.server import serve
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = documentation()
 
 
 def readme_example(name: str) -> str:

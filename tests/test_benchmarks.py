@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from documentation import documentation
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE = re.compile(r"[-+]?\d[\d,.]*")  # any sign: an overhead measured on a busy machine can come out negative
@@ -100,4 +101,4 @@ def test_a_negative_figure_has_the_summary_shape() -> None:
 
 
 def test_the_readme_gives_the_benchmark_command() -> None:
-    assert "python benchmarks/all.py" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "python benchmarks/all.py" in documentation()

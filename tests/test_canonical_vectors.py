@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from documentation import documentation
 from jsonschema import Draft202012Validator, ValidationError
 from peers import ROOT, NodeStringify
 
@@ -115,7 +116,7 @@ def test_the_meta_schema_refuses_a_vector_that_cannot_be_used(field: str, value:
 
 
 def test_each_row_of_the_readme_table_of_encoders_is_backed_by_vectors_of_the_file() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = documentation()
     table = readme.split("<!-- encoders -->\n", 1)[1].split("\n<!-- /encoders -->", 1)[0]
     rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
     ids = {v["id"] for v in VECTORS}

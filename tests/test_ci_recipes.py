@@ -13,13 +13,14 @@ import pytest
 import receivers as r
 import yaml
 from command_line import environment
+from documentation import documentation
 from peers import ROOT, express_receiver
 from pre_commit.clientlib import InvalidConfigError, InvalidManifestError, load_config, load_manifest
 
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.transport.server import serve
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = documentation()
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 
 

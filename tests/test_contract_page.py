@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 import pytest
+from documentation import PAGES
 from jsonschema import Draft202012Validator, ValidationError
 from peers import ROOT, script
 
@@ -118,9 +119,38 @@ def _references(text: str) -> list[str]:
 
 def test_every_readme_reference_to_the_contract_page_lands_on_a_heading() -> None:
     references = _references(README)
-    assert len(references) > 20  # the two tables' sources, and the prose
+    assert len(references) > 3  # the introduction's, and the Horneross webhooks'
     for anchor in references:
         assert anchor == "" or anchor in PAGE_ANCHORS, f"README links to {CONTRACT}#{anchor}, which has no heading"
+
+
+def test_every_link_of_the_documentation_lands_on_a_file_and_a_heading() -> None:
+    """README and every page of docs/: each relative link names a file of the project, and a Markdown file's
+    anchor one of its headings (the pages moved out of the README kept each heading, so each anchor)."""
+    checked = 0
+    for path in PAGES:
+        text = path.read_text(encoding="utf-8")
+        for target in _links(text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            file, _, anchor = target.partition("#")
+            linked = (path.parent / file).resolve() if file else path
+            assert linked.exists() and linked.is_relative_to(ROOT), f"{path.name} links to {target}: no such file"
+            if anchor and linked.suffix == ".md":
+                assert anchor in anchors(linked.read_text(encoding="utf-8")), f"{path.name} links to {target}"
+            checked += 1
+    assert checked > 100  # the tables' sources, the pages' links to each other and to the data
+
+
+def _links(markdown: str) -> list[str]:
+    """The target of every Markdown link outside fenced code blocks."""
+    found, fenced = [], False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            found += re.findall(r"\]\(([^)\s]+)\)", line)
+    return found
 
 
 @pytest.mark.parametrize(
@@ -133,9 +163,10 @@ def test_every_data_file_reference_to_the_contract_page_lands_on_a_heading(name:
         assert anchor == "" or anchor in PAGE_ANCHORS, f"{name} names {CONTRACT}#{anchor}, which has no heading"
 
 
-def test_the_readme_links_the_contract_page_where_it_introduces_the_checks_and_horneross() -> None:
-    for heading in ("What the receiver suite checks", "The Horneross webhooks"):
-        assert "](docs/contract.md" in section(README, github_anchor(heading)), heading
+def test_the_documentation_links_the_contract_page_where_it_introduces_the_checks_and_horneross() -> None:
+    assert "](docs/contract.md" in section(README, github_anchor("The Horneross webhooks"))
+    receiver_suite = (ROOT / "docs" / "receiver-suite.md").read_text(encoding="utf-8")
+    assert "](contract.md" in section(receiver_suite, github_anchor("What the receiver suite checks"))
     assert "](docs/contract.md)" in README.split("\n## ")[0]  # before the first section
 
 

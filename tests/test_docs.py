@@ -6,6 +6,7 @@ import re
 import shutil
 
 import pytest
+from documentation import documentation, page
 from peers import ROOT, script
 from suite_runner import run_sender_suite
 
@@ -16,7 +17,8 @@ compact_ids, contract_catalogue, requirements_table = (
     RENDER.requirements_table,
 )
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = page("README.md")
+DOCUMENTATION = documentation()
 CONTRACT = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
 
 
@@ -37,7 +39,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 
 def test_readme_requirement_table_is_rendered_from_the_catalogue() -> None:
-    section = re.search(r"<!-- requirements:receiver -->\n(.+?)\n<!-- /requirements:receiver -->", README, re.S)
+    section = re.search(r"<!-- requirements:receiver -->\n(.+?)\n<!-- /requirements:receiver -->", DOCUMENTATION, re.S)
     assert section is not None
     assert section.group(1) == requirements_table("receiver")
 
@@ -59,11 +61,11 @@ def test_readme_documents_every_option() -> None:
 
     options = (plugin.ENDPOINT, plugin.SECRET, plugin.SENDER, plugin.TIMEOUT, plugin.REPORT, plugin.STRICT)
     for option in (*options, plugin.CAPTURE_BIND, plugin.CAPTURE_HOST):
-        assert f"`{option}" in README
+        assert f"`{option}" in page("options.md")
 
 
 def test_readme_sender_requirement_table_is_rendered_from_the_catalogue() -> None:
-    section = re.search(r"<!-- requirements:sender -->\n(.+?)\n<!-- /requirements:sender -->", README, re.S)
+    section = re.search(r"<!-- requirements:sender -->\n(.+?)\n<!-- /requirements:sender -->", DOCUMENTATION, re.S)
     assert section is not None
     assert section.group(1) == requirements_table("sender")
 
@@ -71,7 +73,7 @@ def test_readme_sender_requirement_table_is_rendered_from_the_catalogue() -> Non
 @pytest.mark.slow
 def test_readme_example_adapter_is_conformant(pytester: pytest.Pytester) -> None:
     """The README's adapter, run as written against a stand-in of the dispatcher it wraps."""
-    example = re.search(r"<!-- example:adapter -->\n```python\n(.+?)```", README, re.S)
+    example = re.search(r"<!-- example:adapter -->\n```python\n(.+?)```", DOCUMENTATION, re.S)
     assert example is not None
     pytester.makepyfile(horneross_adapter=example.group(1))
     shutil.copytree(ROOT / "tests" / "data" / "acme", pytester.path / "acme")
@@ -84,7 +86,7 @@ def test_readme_example_adapter_is_conformant(pytester: pytest.Pytester) -> None
 def _console_blocks() -> list[tuple[str, str]]:
     """(command, output) of each ``console`` block of the README: ``$ command`` lines and what follows them."""
     blocks = []
-    for block in re.findall(r"```console\n(.+?)```", README, re.S):
+    for block in re.findall(r"```console\n(.+?)```", DOCUMENTATION, re.S):
         for command, output in re.findall(r"^\$ (.+)\n((?:(?!\$ ).*\n)*)", block, re.M):
             blocks.append((command, output))
     return blocks
@@ -108,3 +110,15 @@ def test_readme_output_of_validate_and_sign_is_what_they_print(subcommand: str) 
     printed = result.stdout + result.stderr
     expected = output.split("$ echo $?")[0]
     assert printed == expected
+
+
+def test_the_readme_is_a_page_a_person_reads_with_three_quickstarts_of_three_commands() -> None:
+    """The README is the first screen: the two commands, three quickstarts, and links to docs/ for the rest."""
+    assert len(README.splitlines()) <= 300
+    for title in ("my endpoint", "my CI gate", "my sender"):
+        section = README.split(f"## Quickstart: {title}\n", 1)[1].split("\n## ", 1)[0]
+        commands = re.search(r"```sh\n(.+?)\n```", section, re.S)
+        assert commands is not None, title
+        assert len(commands.group(1).splitlines()) == 3, title
+    linked = set(re.findall(r"\]\(docs/([\w-]+\.md)\)", README))
+    assert linked == {path.name for path in (ROOT / "docs").glob("*.md")}  # every page, from the first screen

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import receivers as r
 from command_line import cli
-from peers import ROOT
+from documentation import documentation
 
 from horneross_conformance.cli.usage import EXIT_CODES, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from horneross_conformance.core.events import sample_event
 
 SECRET_ENV = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = documentation()
 
 
 def test_the_readme_table_is_the_table_in_the_code() -> None:

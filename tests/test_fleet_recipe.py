@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from command_line import cli, environment
-from peers import ROOT
+from documentation import documentation
 from test_log_reading import log_lines, write
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = documentation()
 
 
 @pytest.mark.slow

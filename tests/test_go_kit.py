@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from command_line import cli
+from documentation import documentation
 from peers import ROOT, harness
 from suite_runner import run_sender_suite
 
@@ -99,7 +100,7 @@ def without_generated(output: str) -> str:
 
 
 def test_the_readme_shows_what_check_encoder_prints_for_go_encoding_json(built: dict[str, Path]) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = documentation()
     found = README_BLOCK.search(readme)
     assert found is not None, "the README shows check-encoder's report on Go's encoding/json"
     command, shown = found.groups()

@@ -6,6 +6,7 @@ import ast
 import re
 from pathlib import Path
 
+from documentation import documentation
 from peers import ROOT
 
 PACKAGE = ROOT / "horneross_conformance"
@@ -148,7 +149,7 @@ def test_every_module_says_what_it_is_for() -> None:
 
 
 def _readme_tree() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = documentation()
     section = readme.split("\n### Layout\n", 1)[1]
     return section.split("```text\n", 1)[1].split("\n```", 1)[0].splitlines()
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 import receivers as r
+from documentation import documentation
 from peers import ROOT, first_line_of, listening_port, node_binary
 from suite_runner import run_suite
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = documentation()
 STARTUP_LIMIT = 30  # seconds; Django and FastAPI import in about one
 
 # Serves the module named on the command line: prints its base URL on the first line, then serves until ended.

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from command_line import cli
+from documentation import documentation
 from jsonschema import Draft202012Validator
 from peers import BRIDGE_TOKEN, ROOT, harness, node_binary, node_harness, python_bridge
 from suite_runner import NOT_SLOW, REFERENCE_SENDER, FinishedRun, run_sender_suite
@@ -343,7 +344,7 @@ def test_the_bridge_says_in_one_sentence_what_is_wrong_with_a_factory() -> None:
 def test_the_readme_node_harness_is_conformant(pytester: pytest.Pytester) -> None:
     """The README's plain node:http harness, run as written (its dispatcher found where it says), passes every
     check."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = documentation()
     example = re.search(r"<!-- example:node-harness -->\n```js\n(.+?)```", readme, re.S)
     assert example is not None
     script = pytester.path / "harness-example.js"

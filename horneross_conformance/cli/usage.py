@@ -7,7 +7,7 @@ import sys
 
 from horneross_conformance.core.inert import for_terminal
 
-# One table of exit codes for every command; the README renders EXIT_CODES, and the tests run each command's
+# One table of exit codes for every command; docs/toolbox.md renders EXIT_CODES, and the tests run each command's
 # failure modes against it.
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -2,7 +2,7 @@
 
 - ``check_lines`` validates any iterable of JSON Lines (bytes or text) and returns a picklable ``LinesResult``;
   ``merge`` adds results up in order. ``validate`` runs it in each of its processes, and an engine maps it over
-  the partitions of a fleet's logs (the README's Dask recipe).
+  the partitions of a fleet's logs (the Dask recipe of docs/toolbox.md).
 - ``check_in_parallel`` spreads files, and the lines of one large plain file (split by byte ranges at line
   boundaries), over ``jobs`` processes. It reports the same problems in the same order, with the same tallies,
   as one process: results come back in file order, then in order of place in the file, and each part's line
