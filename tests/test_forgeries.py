@@ -5,6 +5,7 @@ found in whatever process of the run it arrived, pytest-xdist's workers included
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def test_a_tenant_leak_is_found_in_every_worker_of_a_parallel_run(pytester: pyte
     """Under pytest-xdist each worker has capture servers and a leak of its own; what a worker judges once its
     checks are done reaches the controller, and its verdict."""
     # the workers import the senders from the folder they run in
-    (pytester.path / "senders.py").write_text(Path(s.__file__).read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(Path(s.__file__).parent, pytester.path / "senders")
     run = run_sender_suite(pytester, s.TenantLeak, *NOT_SLOW, "-n", "2")
     assert run.failed() == {"SND-08"}, run.stdout
     assert run.failed_checks() == {"SND-WIRE-005"}
@@ -79,7 +80,7 @@ def test_a_delivery_after_the_last_check_is_still_accounted_for(
 ) -> None:
     """With the sweeps left out by -k, the run still judges every delivery once its checks are done, in each
     process that ran checks."""
-    (pytester.path / "senders.py").write_text(Path(s.__file__).read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(Path(s.__file__).parent, pytester.path / "senders")
     run = run_sender_suite(pytester, s.TenantLeak, "-k", "SND-PAY or SND-ID", *workers)
     assert run.failed_checks() == {"SND-WIRE-005"}, run.stdout
     assert "SND-WIRE-005[after the run]" in run.stdout
