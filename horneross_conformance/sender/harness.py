@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 from horneross_conformance.checks.registry import CheckFailed
 from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
 from horneross_conformance.core.redaction import Redactor
-from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
+from horneross_conformance.transport.client import DeliveryError, Endpoint, KeptConnection, parse_endpoint, post
 
 SCHEMES = ("http://", "https://")
 SENDER_ID = re.compile(r"[A-Za-z0-9._~-]{1,200}")  # the protocol's S: URL-safe, and short enough to print
@@ -72,6 +72,7 @@ class Harness:
         self._redact = Redactor(self.secrets)
         self._given: set[str] = set()  # every sender id of the run: a sender left running must never be confused
         self._lock = threading.Lock()
+        self._kept = KeptConnection()  # the calls come one after another: one connection serves them all
 
     @property
     def display(self) -> str:
@@ -87,7 +88,7 @@ class Harness:
         headers = {"Content-Type": "application/json", **self.headers}
         try:
             # canonical_bytes: JSON.stringify's text, so a lone surrogate in emitted data crosses as its escape
-            answer = post(endpoint, canonical_bytes(body), headers, limit)
+            answer = post(endpoint, canonical_bytes(body), headers, limit, self._kept)
         except DeliveryError as error:
             raise self.failure(f"the harness did not answer {what}: {error}") from None
         status = f"{answer.status} {_printable(answer.reason)}".strip()
@@ -107,6 +108,10 @@ class Harness:
             kind = "is not JSON" if parsed is None and answer.body.strip() != b"null" else "is not a JSON object"
             raise self.failure(f"the harness's answer to {what} {kind} ({_start(answer.body)})")
         return parsed
+
+    def disconnect(self) -> None:
+        """Close the connection kept to the harness between calls."""
+        self._kept.close()
 
     def failure(self, message: str) -> HarnessFailure:
         """A failed call, said without the harness's credential, whatever the harness echoed of it."""

@@ -52,8 +52,10 @@ class SenderRun:
         capture_bind: str = LOOPBACK,
         capture_host: str | None = None,
         secrets: Sequence[str] = (),
+        harness: Harness | None = None,
     ) -> None:
         self.cases: list[Case] = suite.cases
+        self.harness = harness  # the vendor's harness the senders are behind, if they are
         self.source = source  # as shown: a harness URL without its user information
         self.timeout = timeout
         self.generation = generation
@@ -79,6 +81,7 @@ class SenderRun:
         bind, host = capture_address(options.capture_bind, options.capture_host)
         release: Callable[[Any], None] | None = None
         secrets: Sequence[str] = ()
+        harness: Harness | None = None
         if factory is not None:
             try:
                 probe_factory(factory)
@@ -102,7 +105,7 @@ class SenderRun:
                 probe_factory(factory)
             except ValueError as error:
                 raise OptionError("sender", str(error)) from None
-        return cls(source, options.timeout, generation, factory, release, bind, host, secrets)
+        return cls(source, options.timeout, generation, factory, release, bind, host, secrets, harness)
 
     @property
     def display(self) -> str:
@@ -179,6 +182,8 @@ class SenderRun:
 
     def close(self) -> None:
         self.caller.close()
+        if self.harness is not None:
+            self.harness.disconnect()
         self.freezer.stop()
         if self.server.is_running():
             self.server.stop()

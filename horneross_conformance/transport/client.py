@@ -129,6 +129,7 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     elapsed: float = 0.0
+    version: str = ""  # the answer's HTTP version: HTTP/1.1, HTTP/1.0
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -147,14 +148,36 @@ class Response:
         return f"{self.status} {self.reason}".strip() + (f': "{text}"' if text else "")
 
 
-def post(endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: float) -> Response:
-    """POST ``body`` and return the answer, or raise ``DeliveryError``; never takes much longer than ``timeout``."""
+class KeptConnection:
+    """A connection that ``post`` keeps open between requests to one server, while the server keeps it too (an
+    HTTP/1.1 answer without ``Connection: close``, its body read to the end): a harness answers some 650 calls a
+    run, and each new connection costs both sides a handshake. Requests take turns; one that finds the connection
+    busy opens its own."""
+
+    def __init__(self) -> None:
+        self.sock: socket.socket | None = None
+        self.lock = threading.Lock()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.sock is not None:
+                self.sock.close()
+                self.sock = None
+
+
+def post(
+    endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: float, kept: KeptConnection | None = None
+) -> Response:
+    """POST ``body`` and return the answer, or raise ``DeliveryError``; never takes much longer than ``timeout``.
+    ``kept``: a connection to reuse, and to keep when the server does (``KeptConnection``)."""
+    if kept is not None and kept.lock.acquire(blocking=False):
+        try:
+            return _post_kept(endpoint, body, headers, timeout, kept)
+        finally:
+            kept.lock.release()
     started = time.monotonic()
     deadline = started + timeout
-    head = [f"POST {endpoint.target} HTTP/1.1", f"Host: {endpoint.host_header}"]
-    head += [f"{name}: {value}" for name, value in headers.items()]
-    head += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
-    request = "\r\n".join(head).encode("latin-1") + body
+    request = _request(endpoint, body, headers, "close")
     sock = open_connection(endpoint, deadline)
     try:
         try:
@@ -174,6 +197,47 @@ def post(endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: floa
         sock.close()
     response.elapsed = time.monotonic() - started
     return response
+
+
+def _request(endpoint: Endpoint, body: bytes, headers: dict[str, str], connection: str) -> bytes:
+    head = [f"POST {endpoint.target} HTTP/1.1", f"Host: {endpoint.host_header}"]
+    head += [f"{name}: {value}" for name, value in headers.items()]
+    head += [f"Content-Length: {len(body)}", f"Connection: {connection}", "", ""]
+    return "\r\n".join(head).encode("latin-1") + body
+
+
+def _post_kept(
+    endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: float, kept: KeptConnection
+) -> Response:
+    """``post`` over ``kept``'s connection. A kept connection the server closed while idle fails before any byte
+    of an answer: the request is sent once more, on a new connection, as HTTP clients do."""
+    started = time.monotonic()
+    deadline = started + timeout
+    request = _request(endpoint, body, headers, "keep-alive")
+    for attempt in (1, 2):
+        reused = kept.sock is not None
+        sock = kept.sock if kept.sock is not None else open_connection(endpoint, deadline)
+        kept.sock = None
+        reader = _Reader(sock, deadline, timeout)
+        try:
+            _send(sock, request, deadline, timeout)
+            response = _read_response(sock, deadline, timeout, reader)
+        except DeliveryError as error:
+            sock.close()
+            if reused and attempt == 1 and error.kind == "reset" and not reader.received:
+                continue
+            raise
+        if reader.whole and not reader.buffer and _keeps_alive(response):
+            kept.sock = sock
+        else:
+            sock.close()
+        response.elapsed = time.monotonic() - started
+        return response
+    raise AssertionError("unreachable")  # the second attempt returns or raises
+
+
+def _keeps_alive(response: Response) -> bool:
+    return response.version == "HTTP/1.1" and "close" not in (response.header("connection") or "").lower()
 
 
 def open_connection(endpoint: Endpoint, deadline: float) -> socket.socket:
@@ -272,13 +336,14 @@ def _send(sock: socket.socket, data: bytes, deadline: float, timeout: float) -> 
         raise DeliveryError("reset", f"the connection broke while sending: {error}") from None
 
 
-def _read_response(sock: socket.socket, deadline: float, timeout: float) -> Response:
-    reader = _Reader(sock, deadline, timeout)
+def _read_response(sock: socket.socket, deadline: float, timeout: float, reader: _Reader | None = None) -> Response:
+    reader = reader if reader is not None else _Reader(sock, deadline, timeout)
     while True:
         status, reason, headers = _parse_head(reader)
         if status >= 200 or status == 101:
             break  # 1xx interim answers (100 Continue) are skipped
     response = Response(status, reason, headers)
+    response.version = reader.version
     length = response.header("content-length")
     chunked = "chunked" in (response.header("transfer-encoding") or "").lower()
     if status in (101, 204, 304):  # no body
@@ -291,6 +356,7 @@ def _read_response(sock: socket.socket, deadline: float, timeout: float) -> Resp
         response.body = reader.read_exact(int(length))
     else:
         response.body = reader.read_to_close()
+        reader.whole = False  # read to the close: nothing left to keep
     return response
 
 
@@ -305,6 +371,7 @@ def _parse_head(reader: _Reader) -> tuple[int, str, list[tuple[str, str]]]:
         if line:
             name, _, value = line.partition(":")
             headers.append((name.strip(), value.strip()))
+    reader.version = parts[0]
     # The reason phrase is for people only, and the endpoint chose it: kept inert (a bare LF, which the split on
     # CRLF leaves in it, or an escape sequence, would otherwise plant lines and colours in every message).
     return int(parts[1]), for_terminal(parts[2]) if len(parts) > 2 else "", headers
@@ -323,6 +390,7 @@ def _read_chunked(reader: _Reader) -> bytes:
             return bytes(body)
         body += reader.read_exact(size)  # at most ANSWER_KEPT_BYTES of it
         if len(body) >= ANSWER_KEPT_BYTES:
+            reader.whole = False
             return bytes(body[:ANSWER_KEPT_BYTES])  # enough kept: the rest of the answer is not read
         reader.read_exact(2)
 
@@ -341,6 +409,9 @@ class _Reader:
         self.sock, self.deadline, self.timeout = sock, deadline, timeout
         self.buffer = bytearray()
         self.closed = False
+        self.received = 0  # bytes of the answer received so far
+        self.whole = True  # False once part of the answer was left unread: the connection cannot serve another
+        self.version = ""  # the answer's HTTP version
 
     def _fill(self) -> None:
         if self.closed:
@@ -357,6 +428,7 @@ class _Reader:
             raise DeliveryError("reset", f"the connection broke while reading the answer: {error}") from None
         if not chunk:
             self.closed = True
+        self.received += len(chunk)
         self.buffer += chunk
 
     def read_until(self, marker: bytes, limit: int) -> bytes:
@@ -375,6 +447,8 @@ class _Reader:
 
     def read_exact(self, size: int) -> bytes:
         keep = min(size, ANSWER_KEPT_BYTES)
+        if keep < size:
+            self.whole = False
         while len(self.buffer) < keep:
             self._fill()
         data = bytes(self.buffer[:keep])
