@@ -29,7 +29,8 @@ from targets import Outcome, report
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.receiver.reference import ReferenceReceiver
-from horneross_conformance.transport.client import parse_endpoint, post
+from horneross_conformance.transport.client import post
+from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.server import serve
 
 SECRET = "benchmark-secret"

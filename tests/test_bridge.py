@@ -22,7 +22,7 @@ from suite_runner import run_sender_suite
 from untrusted import FAR_TOO_DEEP, assert_clean, nested
 
 from horneross_conformance.core.redaction import secret_forms
-from horneross_conformance.transport.client import parse_endpoint
+from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.server import serve
 
 REFERENCE = "horneross_conformance.sender.reference:for_conformance"

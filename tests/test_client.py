@@ -12,7 +12,8 @@ import pytest
 from receivers import closed_port, raw_endpoint, read_request_head, tls_endpoint
 
 from horneross_conformance.core.limits import ANSWER_KEPT_BYTES
-from horneross_conformance.transport.client import DeliveryError, KeptConnection, parse_endpoint, post
+from horneross_conformance.transport.client import DeliveryError, KeptConnection, post
+from horneross_conformance.transport.endpoints import parse_endpoint
 
 HOLD = 30  # seconds a kept connection stays open at most: far past any deadline here, so the client ends first
 

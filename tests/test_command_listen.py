@@ -17,7 +17,8 @@ from command_line import cli, listening
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.sender.reference import ReferenceSender
-from horneross_conformance.transport.client import parse_endpoint, post
+from horneross_conformance.transport.client import post
+from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.server import serve
 
 SECRET_ENV = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}

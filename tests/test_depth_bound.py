@@ -39,7 +39,8 @@ from horneross_conformance.logs.event_files import event_problems
 from horneross_conformance.logs.log_reading import check_lines
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.sender.target import holds_lone_surrogate
-from horneross_conformance.transport.client import parse_endpoint, post
+from horneross_conformance.transport.client import post
+from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.server import serve
 
 SECRET = "whsec_depth_tests"

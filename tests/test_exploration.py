@@ -163,3 +163,10 @@ def test_a_planted_cache_folder_is_never_used(planted: str, tmp_path: Any, monke
     assert exploration.found is None and exploration.tried >= 5
     assert (sorted(elsewhere.rglob("*")), sorted(name.rglob("*"))) == before  # nothing written there
     assert [path.name for path in shared.iterdir()] == [name.name]  # the fresh private folder was removed
+
+
+def test_how_many_were_tried_is_said_in_words_that_agree_with_the_number() -> None:
+    from horneross_conformance.checks.exploration import tried_noun
+
+    assert [tried_noun("event", n) for n in (0, 1, 2)] == ["events", "event", "events"]
+    assert [tried_noun("set of data", n) for n in (1, 3)] == ["set of data", "sets of data"]  # never "datas"

@@ -24,7 +24,8 @@ from suite_runner import SEED
 
 from horneross_conformance.core.inert import for_html, for_markdown, for_terminal, markdown_code
 from horneross_conformance.core.redaction import REDACTED, Redactor
-from horneross_conformance.transport.client import parse_endpoint, post
+from horneross_conformance.transport.client import post
+from horneross_conformance.transport.endpoints import parse_endpoint
 
 FAST = ("-p", "no:hypothesispytest", "-p", "no:cacheprovider", "--horneross-examples=3", f"--horneross-seed={SEED}")
 

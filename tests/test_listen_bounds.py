@@ -24,7 +24,8 @@ from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.cli.listen import LOG_BODY, Outlet
 from horneross_conformance.cli.listen_server import GRACE, REQUEST_TIME, BoundedServer
 from horneross_conformance.core.events import sample_event
-from horneross_conformance.transport.client import parse_endpoint, post
+from horneross_conformance.transport.client import post
+from horneross_conformance.transport.endpoints import parse_endpoint
 
 SECRET_ENV = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}
 MiB = 1024 * 1024

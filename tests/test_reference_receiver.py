@@ -9,7 +9,8 @@ import pytest
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.receiver.reference import ReferenceReceiver
-from horneross_conformance.transport.client import Response, parse_endpoint, post
+from horneross_conformance.transport.client import Response, post
+from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.server import serve
 
 SECRET = "whsec_reference_tests"

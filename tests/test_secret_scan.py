@@ -20,7 +20,8 @@ from suite_runner import FEW_EXAMPLES, NOT_SLOW, SEED
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.core.events import sample_event
-from horneross_conformance.transport.client import parse_endpoint, post
+from horneross_conformance.transport.client import post
+from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.server import serve
 
 FORMATS = ("json", "md", "html")

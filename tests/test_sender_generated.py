@@ -14,7 +14,8 @@ DEFAULTS = (f"--horneross-examples={DEFAULT_EXAMPLES}",)
 # (sender broken only on rare but valid data, the requirements it fails, the checks that must catch it)
 RARE = [
     (s.DropsEmptyStrings, {"SND-01"}, {"SND-GEN-001", "SND-GEN-002", "SND-GEN-004", "SND-WIRE-001"}),
-    (s.PythonNumbers, {"SND-03", "SND-04"}, {"SND-GEN-005", "SND-WIRE-002", "SND-WIRE-003"}),
+    # it sends what it signs: SND-03 alone, SND-04's sweep names SND-03 as the owner (decision 14)
+    (s.PythonNumbers, {"SND-03"}, {"SND-GEN-005", "SND-WIRE-002"}),
 ]
 
 
@@ -45,7 +46,7 @@ def test_a_failure_shows_the_smallest_failing_data(pytester: pytest.Pytester) ->
     run = run_sender_suite(pytester, s.DropsEmptyStrings, *DEFAULTS, "-k", "SND-GEN-002")
     details = run.details("SND-01")
     assert '"content":""' in details, details  # the smallest message that fails: empty content
-    assert "the smallest failing data, shrunk" in details, details
+    assert "the smallest failing set of data, shrunk" in details, details
     assert "--horneross-seed=" in details and "-k SND-GEN-002" in details
 
 

@@ -68,20 +68,9 @@ EXACT = [
     (s.RaisesOnLoneSurrogate, {"SND-03"}, {"SND-SIG-002", "SND-GEN-005"}, "non-conformant", NOT_SLOW),
     (s.NewIdPerRetry, {"SND-07"}, IDENTICAL, "non-conformant", NOT_SLOW),
     (s.TimestampAtDelivery, {"SND-07"}, IDENTICAL, "non-conformant", NOT_SLOW),
-    (
-        s.PrettyPrintedSigned,
-        {"SND-03", "SND-04"},
-        SIGNATURES | {"SND-RAW-001", "SND-WIRE-003"},
-        "non-conformant",
-        NOT_SLOW,
-    ),
-    (
-        s.EscapesNonAscii,
-        {"SND-03", "SND-04"},
-        SIGNATURES | {"SND-RAW-001", "SND-WIRE-003"},
-        "non-conformant",
-        NOT_SLOW,
-    ),
+    # they send exactly what they sign, and sign other bytes than JSON.stringify's: SND-03's alone (decision 14)
+    (s.PrettyPrintedSigned, {"SND-03"}, SIGNATURES, "non-conformant", NOT_SLOW),
+    (s.EscapesNonAscii, {"SND-03"}, SIGNATURES, "non-conformant", NOT_SLOW),
     (s.SendsPrettySignsCanonical, {"SND-04"}, {"SND-RAW-001", "SND-WIRE-003"}, "conformant", NOT_SLOW),
     (s.NoContentType, {"SND-01"}, PAYLOADS, "non-conformant", NOT_SLOW),
     (s.NotEvtIds, {"SND-01", "SND-02"}, PAYLOADS | {"SND-ID-001"}, "non-conformant", NOT_SLOW),
@@ -231,3 +220,28 @@ def test_every_check_is_failed_by_some_broken_sender() -> None:
     for _, _, checks in RARE:
         failing |= checks
     assert {case.id for case in suite.cases} <= failing
+
+
+# (sender, what its SND-03 failure says it signed)
+SIGNED_OTHERWISE = [
+    (s.EscapesNonAscii, "is the HMAC of the bytes sent, which are Python's json.dumps(separators=(',', ':'))'s output"),
+    (s.SendsStringifySignsGoMarshal, "Go's encoding/json over a map[string]any's output of the payload"),
+    (s.OneSecretForAll, "nor of any known re-serialization of the payload"),
+]
+
+
+@pytest.mark.parametrize(("sender", "said"), SIGNED_OTHERWISE, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_signature_fault_shows_both_signatures_the_bytes_sent_and_what_was_signed(
+    pytester: pytest.Pytester, sender: type, said: str
+) -> None:
+    run = run_sender_suite(pytester, sender, "-k", "SND-SIG-001 or SND-RAW-001 or SND-SUB-002 or SND-WIRE-002")
+    details = run.details("SND-03")
+    assert said in details, details
+    expected, received = re.search(r"expected ([0-9a-f]{64}), received (\S+);", details).groups()  # type: ignore[union-attr]
+    assert expected != received.rstrip(";")
+    assert re.search(r"the \d+ bytes sent: b'\{", details), details
+    checks = {c["id"]: c for q in run.report["requirements"] for c in q["checks"]}
+    if sender is s.EscapesNonAscii:  # sends what it signs: SND-04's check names SND-03 as the fault's owner
+        assert checks["SND-RAW-001"]["outcome"] == "skipped" and checks["SND-RAW-001"]["owner"] == "SND-03"
+    if sender is s.SendsStringifySignsGoMarshal:  # it sends JSON.stringify's bytes: SND-04 holds
+        assert checks["SND-RAW-001"]["outcome"] == "passed"

@@ -176,18 +176,29 @@ def _keep_unicode_tables(storage: Path) -> None:
         pass
 
 
+def tried_noun(noun: str, count: int) -> str:
+    """``event`` or ``events``, ``set of data`` or ``sets of data``: the noun for ``count`` of it."""
+    if count == 1:
+        return noun
+    head, _, tail = noun.partition(" ")
+    return f"{head}s" + (f" {tail}" if tail else "")
+
+
 def how_found(exploration: Exploration, what: str) -> str:
-    """How the failing ``what`` (event, data) was found, for the failure message."""
+    """How the failing ``what`` (``event``, or ``data`` for the data a sender was asked to emit) was found, for the
+    failure message."""
+    noun = "set of data" if what == "data" else what
+    tried = f"{exploration.tried} {tried_noun(noun, exploration.tried)} tried"
     if exploration.found_derived:
-        how = f"one of the derived cases every run sends first, {exploration.tried} {what}s tried"
+        how = f"one of the derived cases every run sends first, {tried}"
     elif exploration.shrunk:
-        how = f"the smallest failing {what}, shrunk; {exploration.tried} {what}s tried"
+        how = f"the smallest failing {noun}, shrunk; {tried}"
     elif exploration.flaky:
-        how = f"{exploration.tried} {what}s tried; sent again, the same {what} did not fail: flaky"
+        how = f"{tried}; sent again, the same {noun} did not fail: flaky"
     elif exploration.found is not None and not exploration.stopped:
-        how = f"the first failing {what} found, not shrunk (--horneross-no-shrink); {exploration.tried} {what}s tried"
+        how = f"the first failing {noun} found, not shrunk (--horneross-no-shrink); {tried}"
     else:
-        how = f"{exploration.tried} {what}s tried"
+        how = tried
     return how + (f"; ended at once, not shrunk: {exploration.stopped}" if exploration.stopped else "")
 
 

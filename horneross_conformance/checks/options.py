@@ -16,7 +16,8 @@ from typing import Any, Literal
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, DEFAULT_IN_FLIGHT
 from horneross_conformance.core.contract import SECRET_ENV
 from horneross_conformance.core.stacks import STACKS, stack_named
-from horneross_conformance.transport.client import DEFAULT_TIMEOUT, without_userinfo
+from horneross_conformance.transport.client import DEFAULT_TIMEOUT
+from horneross_conformance.transport.endpoints import without_userinfo
 from horneross_conformance.transport.server import LOOPBACK
 
 FROM_FIXTURE = "fixture"  # --horneross-sender=fixture: the test tree's conftest.py overrides horneross_sender

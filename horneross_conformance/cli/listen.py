@@ -32,8 +32,9 @@ from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
 from horneross_conformance.core.version import __version__
 from horneross_conformance.logs.event_files import event_problems
-from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
+from horneross_conformance.transport.client import DeliveryError, post
 from horneross_conformance.transport.curl import display_json
+from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
 
 FORWARD_TIMEOUT = 10.0
 # What one delivery may put in the output and the log, whatever its size: a body of 16 MiB is logged by its start.

@@ -135,7 +135,7 @@ def _usage_problem(args: argparse.Namespace, roles: list[str]) -> str | None:
                 return f"--endpoint: the endpoint's secret is read from {SECRET_ENV}, which is not set"
             return f"{_flag(error.option)}: {error}"
         if role == "receiver" and args.endpoint:
-            from horneross_conformance.transport.client import parse_endpoint
+            from horneross_conformance.transport.endpoints import parse_endpoint
 
             try:
                 parse_endpoint(args.endpoint, args.ca_bundle)

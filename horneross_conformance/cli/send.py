@@ -25,8 +25,9 @@ from horneross_conformance.core.version import __version__
 from horneross_conformance.logs.event_files import STDIN, event_problems
 from horneross_conformance.receiver.diagnosis import CONTROLS, SignatureExperiment, diagnose
 from horneross_conformance.receiver.target import delivery_hint, explain
-from horneross_conformance.transport.client import DeliveryError, Endpoint, Response, parse_endpoint, post
+from horneross_conformance.transport.client import DeliveryError, Response, post
 from horneross_conformance.transport.curl import display_json
+from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
 
 SHOWN = 600  # characters of a body shown without --verbose
 RETRIES = "after 1 min, 5 min, 30 min and 2 h"  # the documented schedule, in words

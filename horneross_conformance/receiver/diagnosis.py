@@ -5,9 +5,9 @@ bytes than those it received: it parses the body and writes it out again before 
 not guessed from whichever events happened to pass: once in a run, at the first such rejection, the suite sends
 control deliveries that differ in one property each from a plain one (keys already sorted at every level, ASCII
 text, no numbers): keys in Horneross' order at the top or inside ``data``, non-ASCII text, ``<>&``, U+2028, a
-number with a fraction, and the plain event written with json.dumps' spaces (signed over those bytes, as any
-body). Each answer says whether that property changes the bytes the endpoint verifies. A cause the answers do not
-show is not claimed: the diagnosis says what was seen instead.
+number with a fraction, and the plain event written with json.dumps' spaces, or indented (signed over those
+bytes, as any body). Each answer says whether that property changes the bytes the endpoint verifies. A cause the
+answers do not show is not claimed: the diagnosis says what was seen instead.
 
 Every check failing for that reason shares one ``Cause``: said once, as the verdict's headline, with the fix (the
 HMAC over the raw request body, read the way the endpoint's stack reads it).
@@ -16,16 +16,15 @@ HMAC over the raw request body, read the way the endpoint's stack reads it).
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from horneross_conformance.checks.registry import Cause
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.core.stacks import RAW_BODY_IDIOMS
+from horneross_conformance.core.writers import WRITERS, Writer, sorted_keys
 
 # What an answer's Server or X-Powered-By header says about the stack behind it: its idiom comes first.
 _STACK_SIGNS = (
@@ -43,134 +42,6 @@ _STACK_SIGNS = (
     ("passenger", "Ruby"),
     ("kestrel", "ASP.NET"),
     ("asp.net", "ASP.NET"),
-)
-
-
-# A writer an endpoint may verify the signature over instead of the raw body: its name, what it does to the body
-# (``does``), the stack it shows (for the fix's idiom first), and the writer itself, parsed JSON to bytes.
-@dataclass(frozen=True, slots=True)
-class Writer:
-    slug: str
-    name: str
-    does: str
-    stack: str | None
-    write: Callable[[Any], bytes]
-
-
-def _sorted(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {key: _sorted(node[key]) for key in sorted(node)}
-    if isinstance(node, list):
-        return [_sorted(item) for item in node]
-    return node
-
-
-def _escaped(text: str, characters: str) -> str:
-    for character in characters:
-        text = text.replace(character, f"\\u{ord(character):04x}")
-    return text
-
-
-def _go_marshal(node: Any) -> bytes:
-    """Go's json.Marshal of a map[string]any: keys sorted, JavaScript's numbers, <>& and U+2028/9 escaped."""
-    return _escaped(canonical_bytes(_sorted(node)).decode("utf-8", "surrogatepass"), "<>&\u2028\u2029").encode()
-
-
-def _go_struct(event: Any) -> bytes:
-    """Go's json.Marshal of a struct (id, type, timestamp, data, in that order) whose data is a map[string]any."""
-    if not isinstance(event, dict) or set(event) != {"id", "type", "timestamp", "data"}:
-        return b""
-    fields = (b'"%s":%s' % (key.encode(), _go_marshal(event[key])) for key in ("id", "type", "timestamp", "data"))
-    return b"{" + b",".join(fields) + b"}"
-
-
-def _other_floats(text: str, exponent: Callable[[str, int], str]) -> str:
-    """``text`` (Python's JSON) with each float written in exponent form as ``exponent(mantissa, power)``."""
-    return re.sub(r"(?<![\w.])(-?\d+(?:\.\d+)?)e([-+]\d+)", lambda m: exponent(m.group(1), int(m.group(2))), text)
-
-
-def _php(event: Any) -> bytes:
-    """PHP's json_encode(json_decode($body, true)): non-ASCII as \\u escapes, / as \\/, 1.0e-6 for 0.000001."""
-    text = json.dumps(event, separators=(",", ":")).replace("/", "\\/")
-    return _other_floats(text, lambda m, e: f"{m if '.' in m else m + '.0'}e{e:+d}".replace("e+", "e+")).encode()
-
-
-def _ruby(event: Any) -> bytes:
-    """Ruby's JSON.generate(JSON.parse(body)): compact, non-ASCII raw, 1.0e-06 for 0.000001."""
-    text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
-    return _other_floats(text, lambda m, e: f"{m if '.' in m else m + '.0'}e{e:+03d}").encode()
-
-
-def _rails(event: Any) -> bytes:
-    """Rails' to_json: Ruby's writer with <, >, & and U+2028/9 escaped (ActiveSupport's escape_html_entities)."""
-    return _escaped(_ruby(event).decode(), "<>&\u2028\u2029").encode()
-
-
-WRITERS = (
-    Writer(
-        "python-sorted-keys",
-        "Python's json.dumps(sort_keys=True)",
-        "it sorts the keys at every level (and writes 0.000001 as 1e-06)",
-        None,
-        lambda e: json.dumps(e, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode(),
-    ),
-    Writer(
-        "sorted-keys",
-        "a writer that sorts keys (a sorted map, json-stable-stringify)",
-        "it sorts the keys at every level",
-        None,
-        lambda e: canonical_bytes(_sorted(e)),
-    ),
-    Writer(
-        "python-default",
-        "Python's json.dumps with its defaults",
-        "it adds spaces after ',' and ':', escapes non-ASCII characters and writes 0.000001 as 1e-06",
-        None,
-        lambda e: json.dumps(e).encode(),
-    ),
-    Writer(
-        "python-ascii",
-        "Python's json.dumps(separators=(',', ':'))",
-        "it escapes non-ASCII characters (ensure_ascii) and writes 0.000001 as 1e-06",
-        None,
-        lambda e: json.dumps(e, separators=(",", ":")).encode(),
-    ),
-    Writer(
-        "python-numbers",
-        "Python's json.dumps(ensure_ascii=False)",
-        "it writes numbers unlike JavaScript (0.000001 as 1e-06)",
-        None,
-        lambda e: json.dumps(e, separators=(",", ":"), ensure_ascii=False).encode(),
-    ),
-    Writer(
-        "go-map",
-        "Go's encoding/json over a map[string]any",
-        "it sorts the keys at every level and escapes <, >, & and U+2028",
-        "Go",
-        _go_marshal,
-    ),
-    Writer(
-        "go-struct",
-        "Go's encoding/json over a struct whose data is a map[string]any",
-        "it sorts the keys inside data and escapes <, >, & and U+2028",
-        "Go",
-        _go_struct,
-    ),
-    Writer(
-        "php",
-        "PHP's json_encode with its default flags",
-        "it escapes non-ASCII characters and '/' and writes 0.000001 as 1.0e-6",
-        "PHP",
-        _php,
-    ),
-    Writer(
-        "rails",
-        "Rails' to_json",
-        "it escapes <, >, & and U+2028 and writes 0.000001 as 1.0e-06",
-        "Rails",
-        _rails,
-    ),
-    Writer("ruby", "Ruby's JSON.generate", "it writes 0.000001 as 1.0e-06", "Ruby", _ruby),
 )
 
 
@@ -192,6 +63,7 @@ CONTROLS = (
     Control("plain", "as sent"),
     Control("plain", "top sorted"),
     Control("plain with spaces", "sorted"),
+    Control("plain indented", "as sent"),
 )
 _TEXTS = {"non-ASCII": "¿Me ayudás?", "<>&": "Hola <equipo> & gracias", "U+2028": "Hola\u2028gracias", "/": "1/2"}
 
@@ -206,11 +78,13 @@ def control_body(control: Control, conversation: str) -> bytes:
         data["score"] = 0.000001
     envelope = {key: event[key] for key in ("id", "type", "timestamp", "data")}
     if control.layout in ("sorted", "data sorted"):
-        envelope["data"] = _sorted(data)
+        envelope["data"] = sorted_keys(data)
     if control.layout in ("sorted", "top sorted"):
         envelope = {key: envelope[key] for key in sorted(envelope)}
     if control.differs == "plain with spaces":
         return json.dumps(envelope).encode()
+    if control.differs == "plain indented":
+        return json.dumps(envelope, indent=2).encode()
     return canonical_bytes(envelope)
 
 

@@ -14,7 +14,7 @@ from horneross_conformance.core.stacks import stack_named
 from horneross_conformance.receiver.ahead import Ahead
 from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
 from horneross_conformance.receiver.target import ReceiverTarget
-from horneross_conformance.transport.client import tls_context
+from horneross_conformance.transport.endpoints import tls_context
 from horneross_conformance.transport.wire import WireRecorder
 
 

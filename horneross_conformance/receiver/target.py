@@ -24,14 +24,8 @@ from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
 from horneross_conformance.receiver.diagnosis import SignatureExperiment, diagnose, fix
 from horneross_conformance.transport import wire
-from horneross_conformance.transport.client import (
-    DeliveryError,
-    Endpoint,
-    Response,
-    open_connection,
-    parse_endpoint,
-    post,
-)
+from horneross_conformance.transport.client import DeliveryError, Response, open_connection, post
+from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
 
 SIGNED = object()  # ``deliver(signature=SIGNED)``: sign the body with the target's secret
 PREFLIGHT_LIMIT = 5.0  # seconds; reaching a live endpoint takes milliseconds

@@ -31,7 +31,8 @@ from urllib.parse import unquote, urlsplit
 from horneross_conformance.checks.registry import CheckFailed
 from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
 from horneross_conformance.core.redaction import Redactor
-from horneross_conformance.transport.client import DeliveryError, Endpoint, KeptConnection, parse_endpoint, post
+from horneross_conformance.transport.client import DeliveryError, KeptConnection, post
+from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
 
 SCHEMES = ("http://", "https://")
 SENDER_ID = re.compile(r"[A-Za-z0-9._~-]{1,200}")  # the protocol's S: URL-safe, and short enough to print

@@ -20,6 +20,7 @@ from senders.events import (
     PythonNumbers,
     RaisesOnLoneSurrogate,
     SendsPrettySignsCanonical,
+    SendsStringifySignsGoMarshal,
     TimestampAtDelivery,
     UppercaseHex,
 )
@@ -117,6 +118,7 @@ __all__ = [
     "SendsItsSecret",
     "SendsLatin1",
     "SendsPrettySignsCanonical",
+    "SendsStringifySignsGoMarshal",
     "SendsWelcomePing",
     "SixAttempts",
     "SubscribeWithoutEvents",

@@ -64,6 +64,20 @@ class EscapesNonAscii(_Serializer):
         return json.dumps(event, separators=(",", ":")).encode("ascii")
 
 
+class SendsStringifySignsGoMarshal(_Serializer):
+    """Sends JSON.stringify's bytes, but signs what Go's json.Marshal writes for the same event decoded into a map:
+    keys sorted at every level, <, >, & and U+2028 escaped (a Go sender that signs before it encodes, say)."""
+
+    def dumps(self, event: dict[str, Any]) -> bytes:
+        return canonical_bytes(event)
+
+    def signed_bytes(self, event: dict[str, Any], body: bytes) -> bytes:
+        text = json.dumps(event, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+        for character in "<>&\u2028\u2029":
+            text = text.replace(character, f"\\u{ord(character):04x}")
+        return text.encode("utf-8", "surrogatepass")
+
+
 class PythonNumbers(_Serializer):
     """Compact UTF-8 json.dumps, lone surrogates escaped as JSON.stringify does: right for every text, so the
     hand-picked checks pass it; wrong for numbers (1e-07, 1e+16, 2.0) and integer-like keys, which only generated

@@ -22,6 +22,7 @@ from horneross_conformance.sender.suite.verifiers import (
     first_difference,
     samples,
     signature_problem,
+    signed_as_sent,
 )
 from horneross_conformance.sender.target import (
     BodyNotKept,
@@ -101,12 +102,18 @@ def every_body(target: SenderTarget) -> str:
 
 def bodies(log: CaptureLog) -> str:
     deliveries, unread = _readable_deliveries(log)
+    excuse = None
     for capture in deliveries:
         expected = canonical_bytes(body_json(capture))
         if capture.body != expected:
-            raise CheckFailed(
-                f"a body is not JSON.stringify of its payload: {first_difference(capture.body, expected)}"
-            )
+            found = signed_as_sent(capture)
+            excuse = excuse or found
+            if found is None:
+                raise CheckFailed(
+                    f"a body is not JSON.stringify of its payload: {first_difference(capture.body, expected)}"
+                )
+    if excuse is not None:  # every such body was the bytes signed: SND-03's fault
+        raise excuse
     if unread:
         raise _unread_note(unread, f"{len(deliveries)} bodies are JSON.stringify of their payload")
     return f"{len(deliveries)} bodies are JSON.stringify of their payload"

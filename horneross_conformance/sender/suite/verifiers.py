@@ -13,6 +13,7 @@ from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.validation import schema_name_for
+from horneross_conformance.core.writers import WRITERS, Writer, writer_of
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
 from horneross_conformance.sender.target import Emitted, SenderTarget, body_json, carried, why_unreadable
@@ -125,14 +126,61 @@ def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) ->
         raise Inconclusive(f"the data delivered to {where} is not the data emitted", owner="SND-01")
     if signature.lower() == expected:
         return f"the signature to {where} is uppercase hex: the documented receiver compares lowercase with ==="
-    if signature == sign(capture.body, secret):
-        return (
-            f"the signature to {where} is an HMAC of the bytes sent, which are not JSON.stringify of the payload "
-            "(pretty-printed, escaped or reordered?), so the documented receiver computes another one"
-        )
     if not HEX64.fullmatch(signature):
-        return f"the signature to {where} is not 64 lowercase hex digits: {signature[:80]!r}"
-    return f"the signature to {where} is not the HMAC-SHA256 of JSON.stringify(payload) with the endpoint's secret"
+        return f"the signature to {where} is not 64 lowercase hex digits: {for_terminal(repr(signature[:80]))}"
+    evidence = f"expected {expected}, received {signature}; {_shown_body(capture.body)}"
+    if signature == sign(capture.body, secret):
+        writer = writer_of(payload, capture.body)
+        which = f"{writer.name}'s output" if writer is not None else "not JSON.stringify of the payload"
+        return (
+            f"the signature to {where} is the HMAC of the bytes sent, which are {which} "
+            f"({first_difference(capture.body, canonical_bytes(payload))}), so a receiver that computes "
+            f"JSON.stringify(payload) gets another one: sign and send JSON.stringify's bytes ({evidence})"
+        )
+    signed = [w for w in WRITERS if _signs(signature, w, payload, secret)]  # those that write alike, all named
+    if signed:
+        names = " or ".join(f"{writer.name}'s" for writer in signed)
+        return (
+            f"the signature to {where} is the HMAC of {names} output of the payload, not of "
+            f"JSON.stringify(payload) ({signed[0].does}): sign JSON.stringify's bytes, the ones you send ({evidence})"
+        )
+    return (
+        f"the signature to {where} is not the HMAC-SHA256 of JSON.stringify(payload) with the endpoint's secret, "
+        "nor of the bytes sent, nor of any known re-serialization of the payload (sorted keys, escaped non-ASCII, "
+        "HTML escapes, spaces, indentation, Go's encoding/json, PHP's json_encode, Ruby's JSON.generate): is the "
+        f"secret the endpoint's, the one it subscribed with? ({evidence})"
+    )
+
+
+def _signs(signature: str, writer: Writer, payload: Any, secret: str) -> bool:
+    try:
+        return sign(writer.write(payload), secret) == signature
+    except (ValueError, TypeError):  # a lone surrogate that writer cannot encode, say
+        return False
+
+
+def signed_as_sent(capture: Capture) -> Inconclusive | None:
+    """For SND-04's checks, meeting a body that is not JSON.stringify of its payload: when the sender signed exactly
+    those bytes, it sends what it signs, and signing other bytes than JSON.stringify's is SND-03's fault alone
+    (decision 14): the excuse, else ``None``."""
+    signature = capture.headers.get(SIGNATURE)
+    endpoint = capture.endpoint
+    if endpoint is None or signature is None or signature != sign(capture.body, endpoint.secret):
+        return None
+    return Inconclusive(
+        f"the body sent to {capture.where} is not JSON.stringify of its payload, but it is the bytes signed: the "
+        "sender sends what it signs, and signs other bytes than JSON.stringify's, which is SND-03's fault",
+        owner="SND-03",
+    )
+
+
+SENT_SHOWN = 160  # bytes of a body a signature failure shows
+
+
+def _shown_body(body: bytes) -> str:
+    """The bytes sent, as a message shows them: the start, inert, and the size."""
+    start = for_terminal(repr(body[:SENT_SHOWN]))
+    return f"the {len(body)} bytes sent: {start}{'...' if len(body) > SENT_SHOWN else ''}"
 
 
 def first_difference(sent: bytes, expected: bytes) -> str:
