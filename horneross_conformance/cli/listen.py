@@ -219,6 +219,8 @@ class Listener:
         }
         if len(text) > LOG_BODY or len(body) > LOG_BODY * 4:
             entry["body_bytes"] = len(body)  # the body was cut: its full size
+        # the body is logged exactly (UTF-8, whole, nothing redacted): `replay` can send these very bytes again
+        entry["body_exact"] = text[:LOG_BODY].encode("utf-8", "surrogatepass") == body
         if len(problems) > LOGGED_PROBLEMS:
             entry["problem_count"] = len(problems)
         self.logged.put(json.dumps(entry))  # ASCII: lone surrogates and all survive any file
