@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from command_line import cli, listening
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.core.events import sample_event
+from horneross_conformance.logs.history import History
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.transport.client import post
 from horneross_conformance.transport.endpoints import parse_endpoint
@@ -117,3 +119,41 @@ def test_bad_input_gets_one_line_and_a_verdict(log: Path, tmp_path: Path) -> Non
     assert mixed.returncode == 1  # every delivery answered right, but two lines were not deliveries
     assert "line 4: skipped, not JSON" in mixed.stdout and "line 5: skipped, not a delivery" in mixed.stdout
     assert "\x1b" not in mixed.stdout
+
+
+def test_a_history_survives_restarts_keeps_its_caps_and_is_replayed_by_row(tmp_path: Path) -> None:
+    """Two runs of listen into one SQLite history, capped at three deliveries: the oldest of four is dropped, and
+    said; the rest is replayed, numbered by row across both runs, and exported as --log writes it."""
+    db = tmp_path / "history.db"
+    bodies = [canonical_bytes(sample_event(t)) for t in ("conversation.created", "lead.captured", "lead.captured")]
+    said = []
+    for run in (bodies[:2], [*bodies[2:], bodies[0]]):
+        with listening("--db", str(db), "--db-max-rows", "3", cwd=tmp_path, env=SECRET_ENV) as listener:
+            for body in run:
+                deliver(listener.url, body, sign(body, r.SECRET))
+            said.append(listener.stop())
+    assert "dropped" not in said[0] and "dropped its 1 oldest deliveries, past its caps" in said[1]
+    history = History(db)
+    try:
+        kept = [row for row, _ in history.entries()]
+        assert kept == [2, 3, 4] and history.dropped == 1
+        lines = io.StringIO()
+        assert history.export(lines) == 3
+    finally:
+        history.close()
+    exported = [json.loads(line) for line in lines.getvalue().splitlines()]
+    assert [entry["body"].encode() for entry in exported] == [bodies[1], bodies[2], bodies[0]]
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        result = cli("replay", str(db), "--to", f"{base}/webhook", "--only", "2,4", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("#2 lead.captured evt_") and "\n#4 conversation.created evt_" in result.stdout
+    assert r.SECRET.encode() not in db.read_bytes()
+
+
+def test_a_file_that_is_no_history_is_refused_in_one_line(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.db"
+    fake.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)  # the header, and nothing of a database
+    result = cli("replay", str(fake), "--to", "http://127.0.0.1:9/webhook", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    refused = cli("listen", "--db", str(tmp_path), "--port", "0", cwd=tmp_path, env=SECRET_ENV)  # a folder
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1

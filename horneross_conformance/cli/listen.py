@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -32,6 +33,7 @@ from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
 from horneross_conformance.core.version import __version__
 from horneross_conformance.logs.event_files import event_problems
+from horneross_conformance.logs.history import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, History, HistoryError
 from horneross_conformance.transport.client import DeliveryError, post
 from horneross_conformance.transport.curl import display_json
 from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
@@ -81,6 +83,17 @@ def add_parser(commands: Any) -> None:
         "--forward-to", metavar="URL", help="relay verified deliveries to this URL, and its answer back"
     )
     command.add_argument("--log", metavar="FILE", help="append every delivery to FILE as JSON Lines")
+    command.add_argument(
+        "--db",
+        metavar="PATH",
+        help="keep every delivery in this SQLite file too (a history that survives restarts, for replay)",
+    )
+    command.add_argument(
+        "--db-max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N", help="deliveries the history keeps at most"
+    )
+    command.add_argument(
+        "--db-max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N", help="bytes the history keeps at most"
+    )
     command.add_argument("--count", type=int, metavar="N", help="stop after N deliveries")
     command.add_argument("--quiet", "-q", action="store_true", help="one line per delivery, no problem details")
     command.set_defaults(handler=listen_command)
@@ -89,8 +102,16 @@ def add_parser(commands: Any) -> None:
 class Listener:
     """What the server does with each delivery; independent of the HTTP plumbing, and thread-safe."""
 
-    def __init__(self, args: argparse.Namespace, secret: str | None, forward: Endpoint | None, log: IO[str] | None):
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        secret: str | None,
+        forward: Endpoint | None,
+        log: IO[str] | None,
+        history: History | None = None,
+    ):
         self.args = args
+        self.history = history
         self._secret = secret
         self._redactor = Redactor([secret] if secret else [])
         self.forward = forward
@@ -202,7 +223,7 @@ class Listener:
         )
         details = [] if self.args.quiet else [f"    {_cut(problem, SHOWN_PROBLEM)}" for problem in problems[:10]]
         self.printed.put("\n".join(for_terminal(self._redact(text)) for text in [line, *details]))
-        if self.log is None:
+        if self.log is None and self.history is None:
             return
         text = self._redact(body[: LOG_BODY * 4].decode("utf-8", "replace"))  # redacted whole, then cut
         entry = {
@@ -226,7 +247,13 @@ class Listener:
         self.logged.put(json.dumps(entry))  # ASCII: lone surrogates and all survive any file
 
     def _log_line(self, line: str) -> None:
-        assert self.log is not None
+        if self.history is not None:
+            try:
+                self.history.add(line)
+            except sqlite3.Error as error:
+                print(f"horneross-conformance listen: --db: {error}", file=sys.stderr)
+        if self.log is None:
+            return
         try:
             self.log.write(line + "\n")
             self.log.flush()
@@ -310,11 +337,19 @@ def listen_command(args: argparse.Namespace) -> int:
         return usage_error("listen", str(error))
     if args.forward_to and secret is None:
         return usage_error("listen", f"--forward-to relays verified deliveries only; set {args.secret_env}")
+    if args.db_max_rows < 1 or args.db_max_bytes < 1:
+        return usage_error("listen", "--db-max-rows and --db-max-bytes must be 1 or more")
+    try:
+        history = History(args.db, args.db_max_rows, args.db_max_bytes) if args.db else None
+    except HistoryError as error:
+        return usage_error("listen", str(error))
+    except sqlite3.Error as error:
+        return usage_error("listen", f"{args.db}: {error}")
     try:
         log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115 (closed below)
     except OSError as error:
         return usage_error("listen", f"{args.log}: {error.strerror or error}")
-    listener = Listener(args, secret, forward, log)
+    listener = Listener(args, secret, forward, log, history)
 
     def handle(request: Request) -> tuple[int, bytes]:
         return listener.handle(request.method, request.target, request.headers, request.body)
@@ -353,6 +388,11 @@ def listen_command(args: argparse.Namespace) -> int:
             writer.join()
         if log is not None:
             log.close()
+        if history is not None:
+            dropped = history.dropped
+            if dropped:
+                print(f"  the history in {args.db} dropped its {dropped} oldest deliveries, past its caps", flush=True)
+            history.close()
     received, good = listener.received, listener.good
     if secret is None:  # nothing was verified: "signed and valid" would claim what was never checked
         print(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
+from horneross_conformance.logs.history import History, HistoryError, is_history
 from horneross_conformance.transport.client import DeliveryError, post
 from horneross_conformance.transport.endpoints import parse_endpoint
 
@@ -37,7 +39,9 @@ def add_parser(commands: Any) -> None:
         "Exit code 0 when every delivery got the answer Horneross needs (200 to a correctly signed one, a refusal "
         "to a forged one), 1 otherwise, 2 for a usage error.",
     )
-    command.add_argument("log", metavar="LOG", help="a JSON Lines file written by 'listen --log'")
+    command.add_argument(
+        "log", metavar="LOG", help="a JSON Lines file written by 'listen --log', or an SQLite history by 'listen --db'"
+    )
     command.add_argument("--to", required=True, metavar="URL", help="the receiver to send them to")
     command.add_argument(
         "--resign", action="store_true", help="sign each body again with the secret (default: the captured signature)"
@@ -86,12 +90,21 @@ def replay_command(args: argparse.Namespace) -> int:
     except NoSecret as error:
         return usage_error("replay", str(error))
     try:
-        with open(args.log, encoding="utf-8") as lines:
-            captured, unreadable = _read(lines)
+        if is_history(args.log):
+            history = History(args.log)
+            try:
+                captured, unreadable = _read(history.entries(), by_row=True)
+            finally:
+                history.close()
+        else:
+            with open(args.log, encoding="utf-8") as lines:
+                captured, unreadable = _read(_entries(lines))
     except OSError as error:
         return usage_error("replay", f"{args.log}: {error.strerror or error}")
     except UnicodeDecodeError:
-        return usage_error("replay", f"{args.log} is not a text file written by 'listen --log'")
+        return usage_error("replay", f"{args.log} is neither a file written by 'listen --log' nor by 'listen --db'")
+    except (HistoryError, sqlite3.Error) as error:
+        return usage_error("replay", f"{args.log}: {error}")
     redactor = Redactor([secret] if secret else [])
 
     def show(line: str) -> None:
@@ -142,9 +155,13 @@ def _replay(delivery: Captured, endpoint: Any, resign: bool, secret: str | None,
     return f"{now}{'' if ok else ': NOT ACKNOWLEDGED, Horneross would retry it'}{assumed}", ok
 
 
-def _read(lines: Any) -> tuple[list[Captured], list[tuple[int, str]]]:
+def _read(
+    entries: Iterator[tuple[int, dict[str, Any] | str]], by_row: bool = False
+) -> tuple[list[Captured], list[tuple[int, str]]]:
+    """The deliveries among ``entries``; the others, with why. ``by_row``: a history's, numbered by their row, which
+    stays theirs across restarts of listen (a log's keep listen's own count)."""
     captured, unreadable = [], []
-    for number, entry in _entries(lines):
+    for number, entry in entries:
         if isinstance(entry, str):
             unreadable.append((number, entry))
             continue
@@ -155,7 +172,7 @@ def _read(lines: Any) -> tuple[list[Captured], list[tuple[int, str]]]:
             )
             captured.append(
                 Captured(
-                    int(entry["n"]),
+                    number if by_row else int(entry["n"]),
                     str(entry["body"]).encode("utf-8", "surrogatepass"),
                     entry.get("body_exact") is True,
                     str(signature) if signature is not None else None,
