@@ -68,7 +68,7 @@ def test_forged_and_invalid_deliveries_are_named_and_refused(tmp_path: Path) -> 
     assert any("| signature WRONG | schema ok | answered 401 (not verified)" in line for line in lines)
     assert any("| signature MISSING (X-Horneross-Signature) | schema ok | answered 401" in line for line in lines)
     assert any("| signature ok | schema: 1 problem | answered 200" in line for line in lines)
-    assert "    /data/contact/email: 'nope' is not a 'email' (format)" in lines
+    assert "    /data/contact/email: 'nope' is not an email address, such as cliente@ejemplo.com (format)" in lines
     assert any("(not an event) attempt 1 | signature ok | schema: 1 problem" in line for line in lines)
     assert lines.count("    the body is not JSON") == 2  # NaN too: JSON.parse refuses it
     assert output.rstrip().endswith("stopped: 5 deliveries, 0 signed and valid, 5 with problems")

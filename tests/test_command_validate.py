@@ -59,7 +59,8 @@ def test_every_problem_names_file_line_pointer_and_rule_and_nothing_stops_at_the
     assert result.returncode == 1
     out = result.stdout.splitlines()
     assert out[0].startswith("deliveries.jsonl:3: /data: 'conversationId' is a required property (required)")
-    assert out[1].startswith("deliveries.jsonl:3: /data/contact/email: 'not-an-address' is not a 'email' (format)")
+    said = "'not-an-address' is not an email address, such as cliente@ejemplo.com (format)"  # in words
+    assert out[1].startswith(f"deliveries.jsonl:3: /data/contact/email: {said}")
     assert "[lead.captured evt_" in out[1]
     assert out[2] == "deliveries.jsonl:4: not JSON: Expecting value at column 35 (json)"
     assert out[3].startswith("deliveries.jsonl:5: an array is not an event")
@@ -77,7 +78,9 @@ def test_undocumented_types_are_checked_against_the_envelope_when_allowed(tmp_pa
     (tmp_path / "bad.json").write_text(json.dumps({**event, "timestamp": "yesterday"}))
     result = cli("validate", "--allow-unknown-types", "bad.json", cwd=tmp_path)
     assert (
-        result.returncode == 1 and "bad.json:1: /timestamp: 'yesterday' is not a 'date-time' (format)" in result.stdout
+        result.returncode == 1
+        and "bad.json:1: /timestamp: 'yesterday' is not an RFC 3339 date-time, such as 2024-01-21T15:30:00Z (format)"
+        in result.stdout
     )
 
 
@@ -202,3 +205,33 @@ def test_nan_and_infinity_are_not_json_although_pythons_json_reads_them(tmp_path
         "log.jsonl:1: not JSON: NaN is not JSON (json)",
         "log.jsonl:2: not JSON: -Infinity is not JSON (json)",
     ]
+
+
+def test_every_format_and_pattern_of_the_event_schemas_is_said_in_words() -> None:
+    """validate never shows a raw regular expression or a format's bare name for an event: each one the event
+    schemas use has its words, and a value that breaks it is told them."""
+    from horneross_conformance.core.resources import data_dir
+    from horneross_conformance.core.validation import FORMAT_WORDS, PATTERN_WORDS, schema_errors
+
+    used: dict[str, set[str]] = {"format": set(), "pattern": set()}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for rule in used:
+                if isinstance(node.get(rule), str):
+                    used[rule].add(node[rule])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in data_dir().glob("*.schema.json"):
+        if path.name != "sender-harness.schema.json":  # the harness protocol's, not an event's
+            walk(json.loads(path.read_text(encoding="utf-8")))
+    assert used["format"] and used["pattern"]
+    assert used["format"] <= set(FORMAT_WORDS) and used["pattern"] <= set(PATTERN_WORDS)
+    event = {"id": "evt_1", "type": "lead.captured", "timestamp": "2024-01-21T15:30:00Z", "data": {}}
+    event["data"] = {"conversationId": "c", "contact": {"email": "a@b.co", "phoneNumber": "5491123456789"}}
+    [error] = schema_errors(event)
+    assert error.message == "'5491123456789' is not an E.164 phone number: + and 2 to 15 digits, such as +5491123456789"

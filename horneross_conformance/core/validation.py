@@ -103,4 +103,36 @@ def _flatten(errors: Iterator[Any]) -> Iterator[SchemaError]:
             yield from _flatten(iter(error.context))
             continue
         pointer = "".join(f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in error.absolute_path)
-        yield SchemaError(pointer=pointer, rule=str(error.validator), message=error.message)
+        yield SchemaError(pointer=pointer, rule=str(error.validator), message=_in_words(error))
+
+
+# What a value must look like, in words, where jsonschema would name a format or quote a regular expression
+FORMAT_WORDS = {
+    "email": "an email address, such as cliente@ejemplo.com",
+    "date-time": "an RFC 3339 date-time, such as 2024-01-21T15:30:00Z",
+    "uri": "a URI, such as https://example.com/webhook",
+}
+PATTERN_WORDS = {
+    r"^\+[1-9][0-9]{1,14}$": "an E.164 phone number: + and 2 to 15 digits, such as +5491123456789",
+    "^evt_": "an event id starting with evt_",
+    r"^evt_[^\s]+$": "an event id: evt_, then no white space",
+    "^[0-9a-f]{64}$": "64 lowercase hex digits",
+    "^https?://": "an http:// or https:// URL",
+    "^[A-Za-z0-9._~-]+$": "letters, digits and . _ ~ - only",
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$": (
+        "an RFC 3339 time in UTC with milliseconds, such as 2026-12-01T12:00:00.000Z"
+    ),
+}
+
+
+def _in_words(error: Any) -> str:
+    """jsonschema's message, with a format's name or a pattern's regular expression said in words."""
+    words = None
+    if error.validator == "format":
+        words = FORMAT_WORDS.get(str(error.validator_value))
+    elif error.validator == "pattern":
+        words = PATTERN_WORDS.get(str(error.validator_value))
+    if words is None or not isinstance(error.instance, str):
+        return str(error.message)
+    shown = repr(error.instance[:80]) + ("..." if len(error.instance) > 80 else "")
+    return f"{shown} is not {words}"
