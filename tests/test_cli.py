@@ -141,6 +141,7 @@ def test_run_takes_its_own_plugins_named_again_or_refused_after_the_double_dash(
     few = ["--examples", "0", "--", "-k", "RCV-ACK-001 or SND-SIG-001"]
     result = cli("run", *few, "-pxdist", "-n", "1", cwd=tmp_path)  # one worker is xdist
     assert passed_its_selection(result), result.stdout + result.stderr
+    assert "rootdir: " in result.stdout and "configfile:" not in result.stdout  # it reads none: no "../dev/null"
     refused = cli("run", *few, "-p", "no:xdist", "-n", "2", cwd=tmp_path)
     assert "unrecognized arguments: -n" in refused.stderr  # pytest-xdist is not loaded, as asked
 

@@ -9,6 +9,7 @@ session's hooks the engine's run (``plugin.session``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,6 +70,10 @@ def pytest_configure(config: pytest.Config) -> None:
     options = options_of(config)
     if options.endpoint is None and options.sender is None:
         return
+    if str(getattr(config, "inipath", "")) == os.devnull and hasattr(config, "_inipath"):
+        # `horneross-conformance run` reads no configuration file (-c /dev/null): the header says none, rather
+        # than "configfile: ../../dev/null"
+        config._inipath = None
     from horneross_conformance.plugin.session import start
 
     try:
