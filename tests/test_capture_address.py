@@ -4,6 +4,7 @@ name subscription URLs carry (--horneross-capture-bind, --horneross-capture-host
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from peers import node_harness
@@ -74,3 +75,28 @@ def test_a_bad_capture_address_is_a_usage_error(pytester: pytest.Pytester, optio
     assert run.ret == pytest.ExitCode.USAGE_ERROR
     assert said in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_capture_endpoints_listen_on_the_port_given_and_a_taken_one_is_a_usage_error(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(recording_sender=RECORDING_SENDER)
+    port = free_port()
+    run = run_sender_suite(pytester, "recording_sender:create", "-k", "SND-PRE-001", f"--horneross-capture-port={port}")
+    assert run.passed_its_selection(), run.stdout
+    [url] = [json.loads(line) for line in (pytester.path / "urls.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert url.startswith(f"http://127.0.0.1:{port}/")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        refused = run_sender_suite(pytester, "recording_sender:create", f"--horneross-capture-port={busy}")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"--horneross-capture-port: cannot listen on port {busy} of 127.0.0.1" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -224,3 +225,20 @@ def test_run_passes_deliveries_in_flight_and_refuses_fewer_than_one(tmp_path: Pa
     bad = cli("run", "--in-flight", "0", cwd=tmp_path)
     assert bad.returncode == 2  # a usage error (cli/usage.py), said once, before any suite starts
     assert bad.stderr == "horneross-conformance run: --in-flight: 0 is not 1 or more\n"
+
+
+def test_run_puts_the_bundled_receiver_on_the_port_given_or_says_why_it_cannot(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = cli("run", "--port", str(port), "--examples", "0", "--", "-k", "RCV-ACK-001", cwd=tmp_path)
+    assert f"bundled reference receiver listening on http://127.0.0.1:{port}/webhook" in result.stdout, result.stdout
+    assert passed_its_selection(result), result.stdout + result.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        refused = cli("run", "--port", str(busy), cwd=tmp_path)
+    assert refused.returncode == 2 and f"--port: cannot listen on port {busy}" in refused.stderr
+    beside = cli("run", "--port", str(port), "--endpoint", "http://127.0.0.1:9/webhook", cwd=tmp_path)
+    assert beside.returncode == 2 and "this run tests no bundled receiver" in beside.stderr

@@ -151,6 +151,15 @@ OPTIONS = (
         "sender suite: the host name subscription URLs carry, as the sender's process reaches the capture "
         f"endpoints (default: the capture-bind address, or {LOOPBACK} for 0.0.0.0 and ::)",
     ),
+    Option(
+        "capture_port",
+        "--horneross-capture-port",
+        "--capture-port",
+        "PORT",
+        "sender suite: the port its capture endpoints listen on, for a sender behind a firewall or a port mapping "
+        "(default: any free port; under pytest-xdist, worker N takes PORT + N)",
+        kind="integer",
+    ),
 )
 BY_NAME = {option.name: option for option in OPTIONS}
 
@@ -173,6 +182,7 @@ class Options:
     in_flight: int = DEFAULT_IN_FLIGHT
     capture_bind: str = LOOPBACK
     capture_host: str | None = None
+    capture_port: int = 0
     extra: dict[str, Any] = field(default_factory=dict)  # an adapter's own settings, never checked here
 
     @property
@@ -201,6 +211,8 @@ class Options:
             raise OptionError("seed", f"{self.seed} is not between 0 and 2**64 - 1")
         if self.stack is not None and stack_named(self.stack) is None:
             raise OptionError("stack", f"{self.stack!r} is not a stack the toolkit knows: one of {', '.join(STACKS)}")
+        if not 0 <= self.capture_port <= 65535:
+            raise OptionError("capture_port", f"{self.capture_port} is not a port (0 to 65535)")
         if self.in_flight < 1:
             raise OptionError("in_flight", f"{self.in_flight} is not 1 or more")
         if self.endpoint is not None and not self.endpoint_secret():

@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import os
 import secrets
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,6 +62,13 @@ def add_parser(commands: Any) -> None:
         else:
             kind = {"number": float, "integer": int, "text": str}[option.kind]
             where.add_argument(option.cli, dest=option.name, metavar=option.metavar, type=kind, help=help)
+    run.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="without --endpoint: the port the bundled reference receiver listens on (default: any free one)",
+    )
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: pytest options (-k, -n 4, ...)")
     run.set_defaults(handler=run_command)
 
@@ -120,10 +128,29 @@ def _options(args: argparse.Namespace, role: str, url: str | None = None) -> Opt
     return Options(sender=args.sender or REFERENCE_SENDER, **values)
 
 
+def _port_problem(args: argparse.Namespace) -> str | None:
+    """Why the bundled reference receiver cannot take ``--port``, if it cannot."""
+    if args.endpoint or args.sender:
+        return "--port: it is the bundled reference receiver's port, and this run tests no bundled receiver"
+    if not 0 < args.port <= 65535:
+        return f"--port: {args.port} is not a port (1 to 65535)"
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", args.port))
+    except OSError as error:
+        return f"--port: cannot listen on port {args.port} ({error.strerror or error})"
+    return None
+
+
 def _usage_problem(args: argparse.Namespace, roles: list[str]) -> str | None:
     """What is wrong with the command line, named with this command's options, before any suite starts."""
     if args.sender == FROM_FIXTURE:
         return f"--sender: {FROM_FIXTURE!r} takes the sender from a conftest.py: run pytest --horneross-sender=fixture"
+    if args.port:
+        problem = _port_problem(args)
+        if problem:
+            return problem
     for role in roles:
         options = _options(args, role)
         if role == "receiver" and not args.endpoint:  # the bundled receiver's secret is made when it starts
@@ -264,6 +291,6 @@ def _target(role: str, args: argparse.Namespace) -> Iterator[str]:
 
     secret = secrets.token_urlsafe(24)
     # handed to the suite through the environment, never on a command line
-    with _environment(SECRET_ENV, secret), serve(ReferenceReceiver(secret)) as base:
+    with _environment(SECRET_ENV, secret), serve(ReferenceReceiver(secret), port=args.port) as base:
         print(f"bundled reference receiver listening on {base}/webhook")
         yield f"{base}/webhook"

@@ -7,6 +7,7 @@ a sender in any language (an http(s) URL), or from the pytest fixture ``horneros
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from collections.abc import Callable, Sequence
@@ -51,6 +52,7 @@ class SenderRun:
         release: Callable[[Any], None] | None = None,
         capture_bind: str = LOOPBACK,
         capture_host: str | None = None,
+        capture_port: int = 0,
         secrets: Sequence[str] = (),
         harness: Harness | None = None,
     ) -> None:
@@ -62,7 +64,7 @@ class SenderRun:
         self.factory = factory
         self.release = release
         self.log = CaptureLog(hold_limit=timeout)
-        self.server = CaptureServer(self.log, bind=capture_bind, advertised=capture_host)
+        self.server = CaptureServer(self.log, port=capture_port, bind=capture_bind, advertised=capture_host)
         self.watchdog = Watchdog()
         self.caller = Caller()  # the thread every call of the adapter runs on, in turn
         self.freezer = RunFreezer()  # each check's clock resumes it and pauses it
@@ -105,7 +107,21 @@ class SenderRun:
                 probe_factory(factory)
             except ValueError as error:
                 raise OptionError("sender", str(error)) from None
-        return cls(source, options.timeout, generation, factory, release, bind, host, secrets, harness)
+        port = capture_port(options.capture_port)
+        if port:
+            _free(bind, port)
+        return cls(
+            source,
+            options.timeout,
+            generation,
+            factory,
+            release,
+            capture_bind=bind,
+            capture_host=host,
+            capture_port=port,
+            secrets=secrets,
+            harness=harness,
+        )
 
     @property
     def display(self) -> str:
@@ -187,6 +203,24 @@ class SenderRun:
         self.freezer.stop()
         if self.server.is_running():
             self.server.stop()
+
+
+def capture_port(port: int) -> int:
+    """The port this process's capture endpoints listen on: ``port`` (0: any free one), plus N in pytest-xdist's
+    worker N, since each worker has capture servers of its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return port + int(worker[2:]) if port and worker.startswith("gw") and worker[2:].isdigit() else port
+
+
+def _free(bind: str, port: int) -> None:
+    """``OptionError`` when nothing can listen on ``port`` of ``bind`` now (another program has it, say)."""
+    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((bind, port))
+    except OSError as error:
+        raise OptionError("capture_port", f"cannot listen on port {port} of {bind} ({error.strerror})") from None
 
 
 def capture_address(bind: str, host: str | None) -> tuple[str, str]:
