@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 import json
 from collections.abc import Generator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any, cast
 
 import pytest
@@ -50,6 +50,10 @@ def start(config: pytest.Config, options: Options, seed: int | None) -> SuiteSes
     if options.sender is not None:
         from horneross_conformance.sender.run import SenderRun
 
+        worker = str(getattr(config, "workerinput", {}).get("workerid", ""))
+        if options.capture_port and worker.startswith("gw") and worker[2:].isdigit():
+            # each pytest-xdist worker has capture servers of its own: worker N takes the port given + N
+            options = replace(options, capture_port=options.capture_port + int(worker[2:]))
         role_run = SenderRun.from_options(options, generation)
     else:
         from horneross_conformance.receiver.run import ReceiverRun

@@ -7,7 +7,6 @@ a sender in any language (an http(s) URL), or from the pytest fixture ``horneros
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 from collections.abc import Callable, Sequence
@@ -92,9 +91,16 @@ class SenderRun:
         elif is_harness_url(source):
             try:
                 harness = Harness(source, options.timeout, options.ca_bundle)
-                harness.preflight()
             except ValueError as error:
                 raise OptionError("sender", str(error)) from None
+            try:
+                harness.preflight()
+            except ValueError as error:
+                harness.disconnect()  # the connection its first call kept: no run will close it
+                raise OptionError("sender", str(error)) from None
+            except BaseException:
+                harness.disconnect()
+                raise
             factory, release, secrets, source = (
                 (lambda: RemoteSender(harness)),
                 RemoteSender.close,
@@ -107,9 +113,14 @@ class SenderRun:
                 probe_factory(factory)
             except ValueError as error:
                 raise OptionError("sender", str(error)) from None
-        port = capture_port(options.capture_port)
+        port = options.capture_port
         if port:
-            _free(bind, port)
+            try:
+                _free(bind, port)
+            except OptionError:
+                if harness is not None:
+                    harness.disconnect()
+                raise
         return cls(
             source,
             options.timeout,
@@ -203,13 +214,6 @@ class SenderRun:
         self.freezer.stop()
         if self.server.is_running():
             self.server.stop()
-
-
-def capture_port(port: int) -> int:
-    """The port this process's capture endpoints listen on: ``port`` (0: any free one), plus N in pytest-xdist's
-    worker N, since each worker has capture servers of its own."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    return port + int(worker[2:]) if port and worker.startswith("gw") and worker[2:].isdigit() else port
 
 
 def _free(bind: str, port: int) -> None:
