@@ -31,6 +31,7 @@ from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
 from horneross_conformance.core.version import __version__
+from horneross_conformance.inspector.store import DeliveryStore, default_path
 from horneross_conformance.logs.event_files import event_problems
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
@@ -80,6 +81,14 @@ def add_parser(commands: Any) -> None:
         "--forward-to", metavar="URL", help="relay verified deliveries to this URL, and its answer back"
     )
     command.add_argument("--log", metavar="FILE", help="append every delivery to FILE as JSON Lines")
+    command.add_argument(
+        "--db",
+        nargs="?",
+        const=str(default_path()),
+        metavar="PATH",
+        help="keep every delivery, its exact bytes included, in this SQLite history (bounded, the oldest dropped); "
+        "without PATH, in the user's data folder; 'replay' sends them again",
+    )
     command.add_argument("--count", type=int, metavar="N", help="stop after N deliveries")
     command.add_argument("--quiet", "-q", action="store_true", help="one line per delivery, no problem details")
     command.set_defaults(handler=listen_command)
@@ -88,8 +97,16 @@ def add_parser(commands: Any) -> None:
 class Listener:
     """What the server does with each delivery; independent of the HTTP plumbing, and thread-safe."""
 
-    def __init__(self, args: argparse.Namespace, secret: str | None, forward: Endpoint | None, log: IO[str] | None):
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        secret: str | None,
+        forward: Endpoint | None,
+        log: IO[str] | None,
+        store: DeliveryStore | None = None,
+    ):
         self.args = args
+        self.store = store
         self._secret = secret
         self._redactor = Redactor([secret] if secret else [])
         self.forward = forward
@@ -201,7 +218,7 @@ class Listener:
         )
         details = [] if self.args.quiet else [f"    {_cut(problem, SHOWN_PROBLEM)}" for problem in problems[:10]]
         self.printed.put("\n".join(for_terminal(self._redact(text)) for text in [line, *details]))
-        if self.log is None:
+        if self.log is None and self.store is None:
             return
         text = self._redact(body[: LOG_BODY * 4].decode("utf-8", "replace"))  # redacted whole, then cut
         entry = {
@@ -220,7 +237,10 @@ class Listener:
             entry["body_bytes"] = len(body)  # the body was cut: its full size
         if len(problems) > LOGGED_PROBLEMS:
             entry["problem_count"] = len(problems)
-        self.logged.put(json.dumps(entry))  # ASCII: lone surrogates and all survive any file
+        if self.store is not None:
+            self.store.add(entry, body)
+        if self.log is not None:
+            self.logged.put(json.dumps(entry))  # ASCII: lone surrogates and all survive any file
 
     def _log_line(self, line: str) -> None:
         assert self.log is not None
@@ -311,7 +331,11 @@ def listen_command(args: argparse.Namespace) -> int:
         log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115 (closed below)
     except OSError as error:
         return usage_error("listen", f"{args.log}: {error.strerror or error}")
-    listener = Listener(args, secret, forward, log)
+    try:
+        store = DeliveryStore(args.db) if args.db else None
+    except (ValueError, OSError) as error:
+        return usage_error("listen", f"--db: {getattr(error, 'strerror', None) or error}")
+    listener = Listener(args, secret, forward, log, store)
 
     def handle(request: Request) -> tuple[int, bytes]:
         return listener.handle(request.method, request.target, request.headers, request.body)
@@ -332,6 +356,8 @@ def listen_command(args: argparse.Namespace) -> int:
             print(f"  verifying {SIGNATURE_HEADER} with the secret in {args.secret_env}", flush=True)
         if forward is not None:
             print(f"  forwarding verified deliveries to {forward.display}", flush=True)
+        if store is not None:
+            print(for_terminal(f"  keeping every delivery in {store.path} ({len(store)} kept so far)"), flush=True)
         print("  Ctrl-C to stop", flush=True)
         for started in (thread, *writers):
             started.start()
@@ -350,6 +376,8 @@ def listen_command(args: argparse.Namespace) -> int:
             writer.join()
         if log is not None:
             log.close()
+        if store is not None:
+            store.close()
     received, good = listener.received, listener.good
     if secret is None:  # nothing was verified: "signed and valid" would claim what was never checked
         print(

@@ -1,0 +1,1 @@
+"""The inspector of ``listen``: deliveries kept in an embedded database (``store``), and sent again (``replay``)."""
