@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import Any
 
-from horneross_conformance.cli import check_encoder, listen, run, send, sign, validate
+from horneross_conformance.cli import check_encoder, listen, replay, run, send, sign, validate
 from horneross_conformance.cli.usage import EXIT_INTERRUPTED
 from horneross_conformance.core.version import __version__
 
@@ -54,7 +54,7 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (validate, sign, send, listen, run, check_encoder):
+    for command in (validate, sign, send, listen, replay, run, check_encoder):
         command.add_parser(commands)
     return parser
 
