@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from horneross_conformance.cli.listen_server import BoundedServer, Request
+from horneross_conformance.cli.listen_server import Answer, BoundedServer, Request
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
 from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
@@ -32,6 +32,7 @@ from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
 from horneross_conformance.core.version import __version__
 from horneross_conformance.inspector.store import DeliveryStore, default_path
+from horneross_conformance.inspector.web import Inspector
 from horneross_conformance.logs.event_files import event_problems
 from horneross_conformance.transport.client import DeliveryError, Endpoint, parse_endpoint, post
 from horneross_conformance.transport.curl import display_json
@@ -88,6 +89,12 @@ def add_parser(commands: Any) -> None:
         metavar="PATH",
         help="keep every delivery, its exact bytes included, in this SQLite history (bounded, the oldest dropped); "
         "without PATH, in the user's data folder; 'replay' sends them again",
+    )
+    command.add_argument(
+        "--ui",
+        action="store_true",
+        help="also serve a live page of the deliveries, with replay, on the same port (at the URL printed, with its "
+        "token); keeps them in --db, the default one when not given",
     )
     command.add_argument("--count", type=int, metavar="N", help="stop after N deliveries")
     command.add_argument("--quiet", "-q", action="store_true", help="one line per delivery, no problem details")
@@ -332,12 +339,16 @@ def listen_command(args: argparse.Namespace) -> int:
     except OSError as error:
         return usage_error("listen", f"{args.log}: {error.strerror or error}")
     try:
-        store = DeliveryStore(args.db) if args.db else None
+        store = DeliveryStore(args.db or default_path()) if args.db or args.ui else None
     except (ValueError, OSError) as error:
         return usage_error("listen", f"--db: {getattr(error, 'strerror', None) or error}")
     listener = Listener(args, secret, forward, log, store)
 
-    def handle(request: Request) -> tuple[int, bytes]:
+    inspector: Inspector | None = None
+
+    def handle(request: Request) -> Answer:
+        if inspector is not None and inspector.serves(request.target):
+            return inspector.answer(request.method, request.target, request.headers, request.body)
         return listener.handle(request.method, request.target, request.headers, request.body)
 
     try:
@@ -345,6 +356,8 @@ def listen_command(args: argparse.Namespace) -> int:
     except OSError as error:
         return usage_error("listen", f"cannot listen on {args.host}:{args.port}: {error.strerror}")
     host, port = str(server.address[0]), server.address[1]
+    if store is not None and args.ui:
+        inspector = Inspector(store, secret, host, port)
     signal.signal(signal.SIGTERM, lambda *_: listener.done.set())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     writers = [threading.Thread(target=outlet.run, daemon=True) for outlet in (listener.printed, listener.logged)]
@@ -356,6 +369,8 @@ def listen_command(args: argparse.Namespace) -> int:
             print(f"  verifying {SIGNATURE_HEADER} with the secret in {args.secret_env}", flush=True)
         if forward is not None:
             print(f"  forwarding verified deliveries to {forward.display}", flush=True)
+        if inspector is not None:
+            print(f"  inspector: {inspector.url}", flush=True)
         if store is not None:
             print(for_terminal(f"  keeping every delivery in {store.path} ({len(store)} kept so far)"), flush=True)
         print("  Ctrl-C to stop", flush=True)
@@ -366,6 +381,8 @@ def listen_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        if inspector is not None:
+            inspector.stopped.set()
         server.shutdown()
         if thread.ident is not None:
             thread.join(1)

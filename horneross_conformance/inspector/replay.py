@@ -9,7 +9,7 @@ a body exactly only when it was not cut (it keeps the start of a large one) nor 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.redaction import REDACTED, Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
-from horneross_conformance.inspector.store import DeliveryStore
+from horneross_conformance.inspector.store import DeliveryStore, StoredDelivery
 from horneross_conformance.transport.client import DeliveryError, Endpoint, post
 
 REPLAY_TIMEOUT = 10.0
@@ -81,14 +81,16 @@ def _captured(number: int, record: dict[str, Any], body: bytes | None, why_not: 
     )
 
 
+def from_store_rows(deliveries: Iterable[StoredDelivery]) -> list[Captured]:
+    return [_captured(d.number, d.record, d.body, "its body was too large to keep") for d in deliveries]
+
+
 def from_store(path: Path | str, numbers: list[int] | None = None) -> list[Captured]:
     if not Path(path).is_file():
         raise ValueError(f"{path}: no such history database")
     store = DeliveryStore(path)
     try:
-        return [
-            _captured(d.number, d.record, d.body, "its body was too large to keep") for d in store.deliveries(numbers)
-        ]
+        return from_store_rows(store.deliveries(numbers))
     finally:
         store.close()
 

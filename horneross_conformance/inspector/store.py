@@ -23,6 +23,8 @@ MAX_ROWS = 10_000
 MAX_BYTES = 256 * 1024 * 1024  # bytes of bodies kept, all rows together
 MAX_KEPT_BODY = 16 * 1024 * 1024  # bytes of one body kept exactly; a larger one is kept by its record only
 APP_FOLDER = "horneross-conformance"
+LISTED_BODY = 64 * 1024  # bytes of body a listing carries (to name the event's type and id); larger ones: None
+_SMALL_BODY = f"CASE WHEN size <= {LISTED_BODY} THEN body END"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -55,6 +57,7 @@ class DeliveryStore:
         self.path = Path(path)
         self.max_rows, self.max_bytes = max_rows, max_bytes
         self._lock = threading.Lock()
+        self._changed = threading.Condition()  # notified at each delivery added: the live page waits on it
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
             if not self.path.exists():
@@ -63,6 +66,7 @@ class DeliveryStore:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=5)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
+            self._latest = int(self._db.execute("SELECT COALESCE(MAX(number), 0) FROM deliveries").fetchone()[0])
         except sqlite3.DatabaseError as error:
             raise ValueError(f"{path}: not a history database ({error})") from None
 
@@ -81,7 +85,34 @@ class DeliveryStore:
             )
             number = int(cursor.lastrowid or 0)
             self._drop_oldest()
+        with self._changed:
+            self._latest = number
+            self._changed.notify_all()
         return number
+
+    def newer(self, after: int, timeout: float, limit: int = 200) -> list[StoredDelivery]:
+        """The deliveries kept after number ``after``, at most ``limit``; waits up to ``timeout`` seconds for one.
+        A body larger than ``LISTED_BODY`` is left out (None): a listing of a flood stays small."""
+        with self._changed:
+            if self._latest <= after:
+                self._changed.wait(timeout)
+            if self._latest <= after:
+                return []
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT number, record, {_SMALL_BODY} FROM deliveries WHERE number > ? ORDER BY number LIMIT ?",
+                (after, limit),
+            ).fetchall()
+        return [StoredDelivery(n, json.loads(r), bytes(b) if b is not None else None) for n, r, b in rows]
+
+    def page(self, before: int | None, limit: int) -> list[StoredDelivery]:
+        """Up to ``limit`` deliveries before number ``before`` (the latest when None), newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT number, record, {_SMALL_BODY} FROM deliveries WHERE number < ? ORDER BY number DESC LIMIT ?",
+                (before if before is not None else 2**62, limit),
+            ).fetchall()
+        return [StoredDelivery(n, json.loads(r), bytes(b) if b is not None else None) for n, r, b in rows]
 
     def _drop_oldest(self) -> None:
         count, total = self._db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM deliveries").fetchone()
