@@ -41,7 +41,7 @@ function row(d) {
   box.addEventListener("click", (e) => { e.stopPropagation(); box.checked ? selected.add(d.number) : selected.delete(d.number); });
   const pick = el("td"); pick.append(box); tr.append(pick);
   const time = d.received ? d.received.slice(11, 19) : "";
-  for (const value of [d.number, time, `${d.method} ${d.path}`, d.type || "(not an event)", d.id || "", d.attempt]) tr.append(el("td", value));
+  for (const value of [d.number, time, `${d.method} ${d.path}`, d.type || (d.size > 65536 ? "(large body: open it)" : "(not an event)"), d.id || "", d.attempt]) tr.append(el("td", value));
   tr.append(el("td", d.signature, d.signature.startsWith("signature ok") ? "ok" : d.signature.startsWith("signature not") ? "" : "wrong"));
   tr.append(el("td", schemaText(d), d.problem_count === 0 ? "ok" : "wrong"));
   tr.append(el("td", `answered ${d.status}`, d.status === 200 ? "ok" : "wrong"));
