@@ -89,6 +89,7 @@ def test_a_hostile_delivery_renders_inert_and_a_10_mb_one_bounded(
         "document.getElementById('detail').textContent"
     )
     assert "<script>window.__pwned=1</script>" in detail and "<b>bold</b>" in detail
+    assert "\x1b" not in detail and "X-Evil: <b>bold</b>\\u001b[2J" in detail  # a terminal escape, shown as one
     assert tab.evaluate("window.__pwned === undefined")
     assert tab.evaluate("document.querySelectorAll('script').length") == 1  # app.js, the page's own
     assert tab.evaluate("document.querySelectorAll('a, img, iframe, style, b').length") == 0

@@ -67,7 +67,8 @@ class Inspector:
 
     @staticmethod
     def serves(target: str) -> bool:
-        return target == PREFIX.rstrip("/") or target.startswith(PREFIX)
+        # a browser asks every site for its icon: not a delivery
+        return target in (PREFIX.rstrip("/"), "/favicon.ico") or target.startswith(PREFIX)
 
     def answer(self, method: str, target: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
         def header(name: str) -> str | None:

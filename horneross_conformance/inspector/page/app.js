@@ -9,9 +9,13 @@ const selected = new Set();
 let schedule = [60, 300, 1800, 7200];
 let current = null;
 
+// Control characters (terminal escapes, bidi overrides' neighbours) shown as escapes, not passed to the text.
+const visible = (text) => String(text).replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+  (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+
 function el(tag, text, cls) {
   const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (text !== undefined && text !== null) node.textContent = visible(text);
   if (cls) node.className = cls;
   return node;
 }
