@@ -325,7 +325,7 @@ class BoundedServer:
                 try:
                     handled = self.handle(request)
                     status, body = handled[0], handled[1]
-                    headers = handled[2] if len(handled) > 2 else None  # type: ignore[misc]
+                    headers = handled[2] if len(handled) > 2 else None
                 except Exception as error:  # a bug of the listener's: one line, and the client still gets an answer
                     print(f"horneross-conformance listen: internal error: {for_terminal(repr(error))}", file=sys.stderr)
                     status, body = 500, b"internal error of the listener\n"

@@ -54,7 +54,7 @@ class Replayed:
 
 
 def _header(record: dict[str, Any], name: str) -> str | None:
-    headers = record.get("headers") if isinstance(record.get("headers"), dict) else {}
+    headers: dict[str, Any] = record["headers"] if isinstance(record.get("headers"), dict) else {}
     return next((str(v) for k, v in headers.items() if k.lower() == name.lower()), None)
 
 
@@ -110,7 +110,8 @@ def from_log(path: Path | str, numbers: list[int] | None = None) -> list[Capture
                 if not isinstance(record, dict) or not isinstance(record.get("body"), str):
                     raise ValueError(f"{path}: line {number} is not a listen --log record")
                 text: str = record["body"]
-                body, why_not = text.encode("utf-8", "surrogatepass"), ""
+                body: bytes | None = text.encode("utf-8", "surrogatepass")
+                why_not = ""
                 if "body_bytes" in record:
                     body, why_not = None, "the log kept only the start of its body (replay from --db keeps it all)"
                 elif REDACTED in text:
