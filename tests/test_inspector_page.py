@@ -7,6 +7,7 @@ import http.client
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -133,3 +134,16 @@ def test_replay_from_the_api_reaches_a_receiver_and_is_refused_to_another_origin
         {"number": number, "captured": 200, "status": 200, "answer": "200 OK", "passed": True}
     ]
     assert receiver.received == [(body, sign(body, r.SECRET))]
+
+
+def test_count_counts_deliveries_not_the_page_s_requests(tmp_path: Path) -> None:
+    with listening("--ui", "--db", "h.sqlite3", "--count", "1", cwd=tmp_path, env=SECRET_ENV) as listener:
+        url = inspector_url(listener)
+        token = url.split("token=", 1)[1]
+        for path in ("/_inspector/", "/favicon.ico", f"/_inspector/api/deliveries?token={token}"):
+            request(url, path)
+        assert listener.process.poll() is None  # three answers, no delivery: still listening
+        body = canonical_bytes(sample_event("lead.captured"))
+        post(parse_endpoint(listener.url), body, {"X-Horneross-Signature": sign(body, r.SECRET)}, 10)
+        assert listener.process.wait(20) == 0
+        listener.stop()

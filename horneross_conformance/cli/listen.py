@@ -345,14 +345,20 @@ def listen_command(args: argparse.Namespace) -> int:
     listener = Listener(args, secret, forward, log, store)
 
     inspector: Inspector | None = None
+    serving = threading.local()  # whether this connection's thread is answering the page, not a delivery
 
     def handle(request: Request) -> Answer:
-        if inspector is not None and inspector.serves(request.target):
+        serving.page = inspector is not None and inspector.serves(request.target)
+        if inspector is not None and serving.page:
             return inspector.answer(request.method, request.target, request.headers, request.body)
         return listener.handle(request.method, request.target, request.headers, request.body)
 
+    def answered() -> None:
+        if not getattr(serving, "page", False):  # --count counts deliveries, not the page's requests
+            listener.answered()
+
     try:
-        server = BoundedServer(args.host, args.port, handle, listener.answered)
+        server = BoundedServer(args.host, args.port, handle, answered)
     except OSError as error:
         return usage_error("listen", f"cannot listen on {args.host}:{args.port}: {error.strerror}")
     host, port = str(server.address[0]), server.address[1]
