@@ -64,6 +64,13 @@ def test_a_delivery_sent_with_send_appears_live_with_its_verdicts_and_a_forged_o
     cells = _row(tab, good["id"], "signature ok")
     assert cells[3:] == ["POST /hooks", "lead.captured", good["id"], "1", "signature ok", "schema ok", "answered 200"]
     assert _row(tab, forged["id"], "signature WRONG")[-1] == "answered 401"
+    assert _send(listener.url + "hooks", good, folder, monkeypatch) == 0  # the same event again: its attempt 2
+    tab.wait_for("[...document.querySelectorAll('#deliveries tbody tr')].some(tr => tr.cells[6].textContent === '2')")
+    tab.evaluate("document.querySelector('#deliveries tbody tr:nth-child(1)').click()")
+    attempts = tab.wait_for(
+        "[...document.querySelectorAll('#detail li')].map(li => li.textContent).filter(t => t.includes('attempt'))"
+    )
+    assert len(attempts) == 2 and "attempt 2" in attempts[1] and "(schedule: 60 s)" in attempts[1]
 
 
 def test_a_hostile_delivery_renders_inert_and_a_10_mb_one_bounded(
