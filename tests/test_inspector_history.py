@@ -58,6 +58,15 @@ def test_the_store_drops_the_oldest_past_its_bytes_and_keeps_a_body_too_large_by
     assert [json.loads(line) for line in out.getvalue().splitlines()] == [_record(3), _record(4), _record(5)]
 
 
+def test_a_delivery_the_database_refuses_is_counted_not_raised(tmp_path: Path) -> None:
+    store = DeliveryStore(tmp_path / "history.sqlite3")
+    assert store.add(_record(1), b"kept") == 1
+    store._db.execute("DROP TABLE deliveries")  # as a file damaged under the listener would refuse it
+    assert store.add(_record(2), b"refused") == 0
+    assert store.failed == 1 and "no such table" in store.failure
+    store.close()
+
+
 class Verifying(r.PlainReceiver):
     """A receiver that answers 200 to a delivery signed with its secret and 401 to any other, recording each."""
 

@@ -401,6 +401,11 @@ def listen_command(args: argparse.Namespace) -> int:
             log.close()
         if store is not None:
             store.close()
+            if store.failed:
+                print(
+                    f"horneross-conformance listen: {store.failed} deliveries not kept in --db: {store.failure}",
+                    file=sys.stderr,
+                )
     received, good = listener.received, listener.good
     if secret is None:  # nothing was verified: "signed and valid" would claim what was never checked
         print(

@@ -57,6 +57,8 @@ class DeliveryStore:
         self.path = Path(path)
         self.max_rows, self.max_bytes = max_rows, max_bytes
         self._lock = threading.Lock()
+        self.failed = 0  # deliveries the database refused to keep
+        self.failure = ""  # why, the last time
         self._changed = threading.Condition()  # notified at each delivery added: the live page waits on it
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,16 +77,22 @@ class DeliveryStore:
             self._db.close()
 
     def add(self, record: dict[str, Any], body: bytes) -> int:
-        """Keep one delivery; drop the oldest ones past the bounds. Returns the new row's number."""
+        """Keep one delivery; drop the oldest ones past the bounds. Returns the new row's number, or 0 when the
+        database refused it (a full disk, a file removed): the delivery is still answered, and ``failed`` counts it."""
         kept = body if len(body) <= min(MAX_KEPT_BODY, self.max_bytes) else None
         size = len(kept) if kept is not None else 0
-        with self._lock, self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            cursor = self._db.execute(
-                "INSERT INTO deliveries (record, body, size) VALUES (?, ?, ?)", (json.dumps(record), kept, size)
-            )
-            number = int(cursor.lastrowid or 0)
-            self._drop_oldest()
+        try:
+            with self._lock, self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                cursor = self._db.execute(
+                    "INSERT INTO deliveries (record, body, size) VALUES (?, ?, ?)", (json.dumps(record), kept, size)
+                )
+                number = int(cursor.lastrowid or 0)
+                self._drop_oldest()
+        except sqlite3.Error as error:
+            self.failed += 1
+            self.failure = str(error)
+            return 0
         with self._changed:
             self._latest = number
             self._changed.notify_all()
