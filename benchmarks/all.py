@@ -8,8 +8,9 @@ pytest's start-up plus as many plain POSTs), ``generated_checks.py`` (what the g
 ``latency.py`` (the receiver suite at 50 ms a request against 0 ms), ``harness_overhead.py`` (the sender suite
 through the harness protocol against the Node reference, against the in-process Python reference) and
 ``capture_memory.py`` (the sender suite's peak memory against a sender flooding its capture servers, against the
-same run without the flood), then prints every target as met or MISSED. ``--quick`` runs each with one round on
-small corpora: it shows that everything runs, its figures are not the ones to quote.
+same run without the flood) and ``inspector_page.py`` (the inspector's page under 1,000 deliveries: delivery to
+display, and its memory against the page before them), then prints every target as met or MISSED. ``--quick``
+runs each with one round on small corpora: it shows that everything runs, its figures are not the ones to quote.
 Needs the toolkit installed (``pip install .``) and Node.js for the first benchmark and the harness's.
 """
 
@@ -25,6 +26,7 @@ import canonical_sign
 import capture_memory
 import generated_checks
 import harness_overhead
+import inspector_page
 import latency
 import suite_floor
 import validate_throughput
@@ -47,6 +49,7 @@ def main() -> int:
         ("the sender harness protocol against in-process", harness_overhead.main, quickly),
         ("the receiver suite across a network", latency.main, quickly),
         ("the sender suite against a flood of stray posts", capture_memory.main, ["--quick"] if quick else []),
+        ("the inspector page under a flood of deliveries", inspector_page.main, ["--quick"] if quick else []),
     ]
     machine = f"{os.cpu_count()} cores, {platform.machine()}, Python {sys.version.split()[0]}"
     print(f"machine: {machine}{'; --quick: figures not to be quoted' if quick else ''}", flush=True)

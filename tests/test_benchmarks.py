@@ -28,6 +28,7 @@ BENCHMARKS = {
     "harness_overhead.py": (["--quick"], 1),
     "latency.py": (["--quick", "--latency", "0.001"], 1),
     "capture_memory.py": (["--quick"], 1),  # 20 stray posts, one round
+    "inspector_page.py": (["--quick"], 2),  # 50 deliveries
 }
 
 

@@ -98,7 +98,9 @@ def test_a_fault_only_generated_documents_show_is_shrunk_and_repeats_with_its_se
     one, and the same seed gives the same report."""
     wrong_on_seven = "JSON.stringify(JSON.parse(line)).split('\"7\":').join('\"7\": ')"
     encoder = [node_binary(), "-e", NODE_STRINGIFY.replace("JSON.stringify(JSON.parse(line))", wrong_on_seven)]
-    first, second = (check("--seed", "3", "--examples", "1000", "--", *encoder) for _ in range(2))
+    # the key "7" is rare among generated documents: most seeds meet it in 1000, not all (seed 3 stopped doing so
+    # when modules were added: Hypothesis draws some values from the constants of the code it finds loaded)
+    first, second = (check("--seed", "1", "--examples", "1000", "--", *encoder) for _ in range(2))
     assert first.returncode == EXIT_FAILED, first.stdout
     assert "canonical vectors: all 41 written exactly" in first.stdout
     assert "generated documents: one differs, shrunk to the smallest that still does" in first.stdout

@@ -76,6 +76,7 @@ LAYERS = {
     "encoder": 3,
     "reporting": 4,
     "api": 5,
+    "inspector": 5,
     "cli": 6,
     "plugin": 6,
 }

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import signal
-import sqlite3
 import sys
 import threading
 import time
@@ -23,7 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from horneross_conformance.cli.listen_server import BoundedServer, Request
+from horneross_conformance.cli.listen_server import Answer, BoundedServer, Request
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
 from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
@@ -32,8 +31,9 @@ from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
 from horneross_conformance.core.version import __version__
+from horneross_conformance.inspector.store import DeliveryStore, default_path
+from horneross_conformance.inspector.web import Inspector
 from horneross_conformance.logs.event_files import event_problems
-from horneross_conformance.logs.history import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, History, HistoryError
 from horneross_conformance.transport.client import DeliveryError, post
 from horneross_conformance.transport.curl import display_json
 from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
@@ -85,14 +85,17 @@ def add_parser(commands: Any) -> None:
     command.add_argument("--log", metavar="FILE", help="append every delivery to FILE as JSON Lines")
     command.add_argument(
         "--db",
+        nargs="?",
+        const=str(default_path()),
         metavar="PATH",
-        help="keep every delivery in this SQLite file too (a history that survives restarts, for replay)",
+        help="keep every delivery, its exact bytes included, in this SQLite history (bounded, the oldest dropped); "
+        "without PATH, in the user's data folder; 'replay' sends them again",
     )
     command.add_argument(
-        "--db-max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N", help="deliveries the history keeps at most"
-    )
-    command.add_argument(
-        "--db-max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N", help="bytes the history keeps at most"
+        "--ui",
+        action="store_true",
+        help="also serve a live page of the deliveries, with replay, on the same port (at the URL printed, with its "
+        "token); keeps them in --db, the default one when not given",
     )
     command.add_argument("--count", type=int, metavar="N", help="stop after N deliveries")
     command.add_argument("--quiet", "-q", action="store_true", help="one line per delivery, no problem details")
@@ -108,10 +111,10 @@ class Listener:
         secret: str | None,
         forward: Endpoint | None,
         log: IO[str] | None,
-        history: History | None = None,
+        store: DeliveryStore | None = None,
     ):
         self.args = args
-        self.history = history
+        self.store = store
         self._secret = secret
         self._redactor = Redactor([secret] if secret else [])
         self.forward = forward
@@ -223,7 +226,7 @@ class Listener:
         )
         details = [] if self.args.quiet else [f"    {_cut(problem, SHOWN_PROBLEM)}" for problem in problems[:10]]
         self.printed.put("\n".join(for_terminal(self._redact(text)) for text in [line, *details]))
-        if self.log is None and self.history is None:
+        if self.log is None and self.store is None:
             return
         text = self._redact(body[: LOG_BODY * 4].decode("utf-8", "replace"))  # redacted whole, then cut
         entry = {
@@ -240,20 +243,15 @@ class Listener:
         }
         if len(text) > LOG_BODY or len(body) > LOG_BODY * 4:
             entry["body_bytes"] = len(body)  # the body was cut: its full size
-        # the body is logged exactly (UTF-8, whole, nothing redacted): `replay` can send these very bytes again
-        entry["body_exact"] = text[:LOG_BODY].encode("utf-8", "surrogatepass") == body
         if len(problems) > LOGGED_PROBLEMS:
             entry["problem_count"] = len(problems)
-        self.logged.put(json.dumps(entry))  # ASCII: lone surrogates and all survive any file
+        if self.store is not None:
+            self.store.add(entry, body)
+        if self.log is not None:
+            self.logged.put(json.dumps(entry))  # ASCII: lone surrogates and all survive any file
 
     def _log_line(self, line: str) -> None:
-        if self.history is not None:
-            try:
-                self.history.add(line)
-            except sqlite3.Error as error:
-                print(f"horneross-conformance listen: --db: {error}", file=sys.stderr)
-        if self.log is None:
-            return
+        assert self.log is not None
         try:
             self.log.write(line + "\n")
             self.log.flush()
@@ -337,28 +335,36 @@ def listen_command(args: argparse.Namespace) -> int:
         return usage_error("listen", str(error))
     if args.forward_to and secret is None:
         return usage_error("listen", f"--forward-to relays verified deliveries only; set {args.secret_env}")
-    if args.db_max_rows < 1 or args.db_max_bytes < 1:
-        return usage_error("listen", "--db-max-rows and --db-max-bytes must be 1 or more")
-    try:
-        history = History(args.db, args.db_max_rows, args.db_max_bytes) if args.db else None
-    except HistoryError as error:
-        return usage_error("listen", str(error))
-    except sqlite3.Error as error:
-        return usage_error("listen", f"{args.db}: {error}")
     try:
         log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115 (closed below)
     except OSError as error:
         return usage_error("listen", f"{args.log}: {error.strerror or error}")
-    listener = Listener(args, secret, forward, log, history)
+    try:
+        store = DeliveryStore(args.db or default_path()) if args.db or args.ui else None
+    except (ValueError, OSError) as error:
+        return usage_error("listen", f"--db: {getattr(error, 'strerror', None) or error}")
+    listener = Listener(args, secret, forward, log, store)
 
-    def handle(request: Request) -> tuple[int, bytes]:
+    inspector: Inspector | None = None
+    serving = threading.local()  # whether this connection's thread is answering the page, not a delivery
+
+    def handle(request: Request) -> Answer:
+        serving.page = inspector is not None and inspector.serves(request.target)
+        if inspector is not None and serving.page:
+            return inspector.answer(request.method, request.target, request.headers, request.body)
         return listener.handle(request.method, request.target, request.headers, request.body)
 
+    def answered() -> None:
+        if not getattr(serving, "page", False):  # --count counts deliveries, not the page's requests
+            listener.answered()
+
     try:
-        server = BoundedServer(args.host, args.port, handle, listener.answered)
+        server = BoundedServer(args.host, args.port, handle, answered)
     except OSError as error:
         return usage_error("listen", f"cannot listen on {args.host}:{args.port}: {error.strerror}")
     host, port = str(server.address[0]), server.address[1]
+    if store is not None and args.ui:
+        inspector = Inspector(store, secret, host, port)
     signal.signal(signal.SIGTERM, lambda *_: listener.done.set())
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     writers = [threading.Thread(target=outlet.run, daemon=True) for outlet in (listener.printed, listener.logged)]
@@ -370,6 +376,10 @@ def listen_command(args: argparse.Namespace) -> int:
             print(f"  verifying {SIGNATURE_HEADER} with the secret in {args.secret_env}", flush=True)
         if forward is not None:
             print(f"  forwarding verified deliveries to {forward.display}", flush=True)
+        if inspector is not None:
+            print(f"  inspector: {inspector.url}", flush=True)
+        if store is not None:
+            print(for_terminal(f"  keeping every delivery in {store.path} ({len(store)} kept so far)"), flush=True)
         print("  Ctrl-C to stop", flush=True)
         for started in (thread, *writers):
             started.start()
@@ -378,6 +388,8 @@ def listen_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        if inspector is not None:
+            inspector.stopped.set()
         server.shutdown()
         if thread.ident is not None:
             thread.join(1)
@@ -388,11 +400,13 @@ def listen_command(args: argparse.Namespace) -> int:
             writer.join()
         if log is not None:
             log.close()
-        if history is not None:
-            dropped = history.dropped
-            if dropped:
-                print(f"  the history in {args.db} dropped its {dropped} oldest deliveries, past its caps", flush=True)
-            history.close()
+        if store is not None:
+            store.close()
+            if store.failed:
+                print(
+                    f"horneross-conformance listen: {store.failed} deliveries not kept in --db: {store.failure}",
+                    file=sys.stderr,
+                )
     received, good = listener.received, listener.good
     if secret is None:  # nothing was verified: "signed and valid" would claim what was never checked
         print(

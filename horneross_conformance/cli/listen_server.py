@@ -21,7 +21,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -53,7 +53,10 @@ class Request:
         return next((value for key, value in self.headers if key.lower() == lowered), None)
 
 
-Handle = Callable[[Request], tuple[int, bytes]]
+# An answer: a status and a body; or, for the inspector's page, with headers of its own, and a body that may be a
+# stream (server-sent events), written as it comes, on a connection closed at its end.
+Answer = tuple[int, bytes] | tuple[int, bytes | Iterator[bytes], list[tuple[str, str]]]
+Handle = Callable[[Request], Answer]
 
 
 class _Refused(Exception):
@@ -235,20 +238,27 @@ class _LargeBody:
         self.places.release()
 
 
-def answer(status: int, body: bytes, keep_alive: bool, head_only: bool = False) -> bytes:
+def answer(
+    status: int,
+    body: bytes | None,
+    keep_alive: bool,
+    head_only: bool = False,
+    headers: list[tuple[str, str]] | None = None,
+) -> bytes:
     try:
         reason = HTTPStatus(status).phrase
     except ValueError:
         reason = ""
+    given = [f"{name}: {value}" for name, value in headers or []]
     lines = [
         f"HTTP/1.1 {status} {reason}".rstrip(),
-        "Content-Type: text/plain; charset=utf-8",
-        f"Content-Length: {len(body)}",
+        *(given or ["Content-Type: text/plain; charset=utf-8"]),
+        *([f"Content-Length: {len(body)}"] if body is not None else []),
         *([] if keep_alive else ["Connection: close"]),
         "",
         "",
     ]
-    return "\r\n".join(lines).encode("latin-1") + (b"" if head_only else body)
+    return "\r\n".join(lines).encode("latin-1") + (b"" if head_only or body is None else body)
 
 
 class BoundedServer:
@@ -311,14 +321,22 @@ class BoundedServer:
                     connection.send(answer(refused.status, f"{refused}\n".encode(), keep_alive=False))
                     return
                 connection.reading = False
+                headers: list[tuple[str, str]] | None = None
                 try:
-                    status, body = self.handle(request)
+                    handled = self.handle(request)
+                    status, body = handled[0], handled[1]
+                    headers = handled[2] if len(handled) > 2 else None
                 except Exception as error:  # a bug of the listener's: one line, and the client still gets an answer
                     print(f"horneross-conformance listen: internal error: {for_terminal(repr(error))}", file=sys.stderr)
                     status, body = 500, b"internal error of the listener\n"
+                if not isinstance(body, bytes):  # a stream: its head, then each part as it comes, until it ends
+                    connection.send(answer(status, None, keep_alive=False, headers=headers))
+                    for part in body:
+                        connection.send(part)
+                    return
                 keep_alive = request.keep_alive
                 try:
-                    connection.send(answer(status, body, keep_alive, head_only=request.method == "HEAD"))
+                    connection.send(answer(status, body, keep_alive, request.method == "HEAD", headers))
                 finally:  # a sender that hung up before the answer (--delay) still made a delivery: --count counts it
                     self.answered()
         except _Gone:

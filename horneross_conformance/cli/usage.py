@@ -22,12 +22,12 @@ EXIT_CODES: dict[int, str] = {
     "writes (`check-encoder`)",
     EXIT_FAILED: "what was checked is wrong: an invalid event or an unreadable file (`validate`), an answer that is "
     "not what Horneross needs, or none (`send`), a delivery with a problem, or signatures not checked for want of "
-    "a secret (`listen`), a replayed delivery answered otherwise, or one the log did not keep whole "
+    "a secret (`listen`), a replayed delivery answered otherwise, or one not sendable as captured "
     "(`replay`), non-conformant, or not certified because a MUST could not be checked (`run`), an output that "
     "JSON.stringify would not write, or an encoder that hangs, exits or cannot be read (`check-encoder`)",
     EXIT_USAGE: "nothing was checked: an unknown option or a bad value, a path that does not exist, a payload file "
-    "that is not JSON (`sign`, `send`), no secret, a port in use, a `-k` that selects no check (`run`), an encoder "
-    "that cannot be started (`check-encoder`)",
+    "that is not JSON (`sign`, `send`), no secret, a port in use, a `-k` that selects no check (`run`), a history "
+    "or log that cannot be read (`replay`), an encoder that cannot be started (`check-encoder`)",
     EXIT_INTERNAL: "an internal error of the toolkit (`run`): please report it",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C), except `listen`, for which Ctrl-C is the usual way to stop",
 }
