@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -144,11 +145,14 @@ def chromium() -> Iterator[Any]:
     binary = shutil.which("chromium")
     if binary is None:
         pytest.fail("chromium is not installed: .ci/run installs it (apt-get install chromium)")
-    with tempfile.TemporaryDirectory() as profile:
+    # Chromium's helper processes may still write to the profile as the browser ends: all of them are ended
+    # (a session of their own), and a file left behind does not fail the run
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         tabs: list[Tab] = []
         try:
@@ -174,9 +178,15 @@ def chromium() -> Iterator[Any]:
         finally:
             for tab in tabs:
                 tab.close()
-            process.terminate()
+            _end(process, signal.SIGTERM)
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _end(process, signal.SIGKILL)
                 process.wait(10)
+
+
+def _end(process: subprocess.Popen[bytes], which: signal.Signals) -> None:
+    """Send ``which`` to the browser and every process of its session (renderers, the zygote, the GPU process)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, which)
