@@ -7,6 +7,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +236,38 @@ def test_ctrl_c_stops_it_cleanly(tmp_path: Path) -> None:
         output = listener.stop()
     assert "stopped: 1 deliveries, 1 signed and valid, 0 with problems" in output
     assert listener.process.returncode == 0 and "Traceback" not in listener.stderr
+
+
+def app_answering(status: str, content_type: str, body: bytes) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+def test_the_apps_status_body_and_content_type_reach_the_sender(tmp_path: Path) -> None:
+    event = sample_event("conversation.message.created")
+    body = b'{"received":true,"note":"Zo\xc3\xab"}'
+    with (
+        serve(app_answering("202 Accepted", "application/json", body)) as app,
+        listening("--forward-to", f"{app}/local", cwd=tmp_path, env=SECRET_ENV) as listener,
+    ):
+        answer = deliver(listener.url, event)
+        refused = deliver(listener.url, event, signature="0" * 64)  # the control: not forwarded, the listener's own
+        listener.stop()
+    assert (answer.status, answer.body, answer.header("content-type")) == (202, body, "application/json")
+    assert refused.status == 401 and refused.header("content-type") == "text/plain; charset=utf-8"
+
+
+def test_an_unsafe_content_type_from_the_app_is_not_relayed(tmp_path: Path) -> None:
+    event = sample_event("conversation.message.created")
+    with (
+        serve(app_answering("200 OK", "text/html\x7f<script>", b"<b>hi</b>")) as app,
+        listening("--forward-to", f"{app}/local", cwd=tmp_path, env=SECRET_ENV) as listener,
+    ):
+        answer = deliver(listener.url, event)
+        listener.stop()
+    assert (answer.status, answer.body) == (200, b"<b>hi</b>")
+    assert answer.header("content-type") == "text/plain; charset=utf-8"

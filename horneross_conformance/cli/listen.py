@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import threading
@@ -34,7 +35,7 @@ from horneross_conformance.core.version import __version__
 from horneross_conformance.inspector.store import DeliveryStore, default_path
 from horneross_conformance.inspector.web import Inspector
 from horneross_conformance.logs.event_files import event_problems
-from horneross_conformance.transport.client import DeliveryError, post
+from horneross_conformance.transport.client import DeliveryError, Response, post
 from horneross_conformance.transport.curl import display_json
 from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
 
@@ -102,6 +103,10 @@ def add_parser(commands: Any) -> None:
     command.set_defaults(handler=listen_command)
 
 
+PLAIN_TEXT = "text/plain; charset=utf-8"
+_HEADER_VALUE = re.compile(r"[!-~][ -~]{0,199}")  # a content type relayed: one printable ASCII value, bounded
+
+
 class Listener:
     """What the server does with each delivery; independent of the HTTP plumbing, and thread-safe."""
 
@@ -152,13 +157,16 @@ class Listener:
             attempt = 1
             if isinstance(event_id, str):
                 attempt = self.attempts[event_id] = self.attempts.get(event_id, 0) + 1
-        status, note = self._answer(attempt, verified, body, signature)
+        status, note, relayed = self._answer(attempt, verified, body, signature)
         if self.args.delay > 0:
             time.sleep(self.args.delay)
         good = verified is not False and not problems  # problems name a method other than POST
         self._record(number, method, path, headers, body, payload, attempt, signature_verdict, problems, status, note)
         with self.lock:
             self.good += good
+        if relayed is not None:  # the app's own answer, to the sender: its status, body and content type
+            kind = relayed.header("content-type") or ""
+            return status, relayed.body, [("Content-Type", kind if _HEADER_VALUE.fullmatch(kind) else PLAIN_TEXT)]
         return status, b"ok" if status == SUCCESS_STATUS else f"{status}".encode()
 
     def answered(self) -> None:
@@ -183,14 +191,17 @@ class Listener:
             return "signature ok for the JSON.stringify form, not for the bytes sent", True
         return "signature WRONG", False
 
-    def _answer(self, attempt: int, verified: bool | None, body: bytes, signature: str | None) -> tuple[int, str]:
+    def _answer(
+        self, attempt: int, verified: bool | None, body: bytes, signature: str | None
+    ) -> tuple[int, str, Response | None]:
+        """The status to answer, a note on why, and the app's answer to relay (``--forward-to``)."""
         args = self.args
         if args.status is not None:
-            return args.status, "--status"
+            return args.status, "--status", None
         if verified is False:  # a forged delivery is no attempt of a sender's to exercise
-            return 401, "not verified"
+            return 401, "not verified", None
         if attempt <= args.fail_first:
-            return args.fail_status, f"--fail-first {args.fail_first}"
+            return args.fail_status, f"--fail-first {args.fail_first}", None
         if self.forward is not None:
             headers = {"Content-Type": "application/json", "User-Agent": f"horneross-conformance/{__version__}"}
             if signature is not None:
@@ -198,9 +209,9 @@ class Listener:
             try:
                 answer = post(self.forward, body, headers, FORWARD_TIMEOUT)
             except DeliveryError as error:
-                return 502, f"forwarding to {self.forward.display} failed: {error}"
-            return answer.status, f"from {self.forward.display}: {answer.summary()}"
-        return SUCCESS_STATUS, ""
+                return 502, f"forwarding to {self.forward.display} failed: {error}", None
+            return answer.status, f"from {self.forward.display}: {answer.summary()}", answer
+        return SUCCESS_STATUS, "", None
 
     def _record(
         self,
