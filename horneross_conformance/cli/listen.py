@@ -133,7 +133,7 @@ class Listener:
         self.printed = Outlet(_print, PRINT_BACKLOG, "{} deliveries not printed: the output was not being read")
         self.logged = Outlet(self._log_line, LOG_BACKLOG, "{} deliveries not logged: --log was not being written")
 
-    def handle(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> tuple[int, bytes]:
+    def handle(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> Answer:
         signature = next((v for k, v in headers if k.lower() == SIGNATURE_HEADER.lower()), None)
         unread = "the body is not JSON"
         try:
