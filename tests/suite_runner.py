@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 import pytest
 from receivers import SECRET
@@ -85,21 +85,6 @@ def run_suite(
     )
 
 
-@contextlib.contextmanager
-def _environment(name: str, value: str | None) -> Iterator[None]:
-    """``name`` set to ``value`` while inside (left as it is for None), then as it was."""
-    previous = os.environ.get(name)
-    if value is not None:
-        os.environ[name] = value
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = previous
-
-
 def _generation(args: tuple[str, ...]) -> list[str]:
     defaults = [f"--horneross-seed={SEED}", f"--horneross-examples={FEW_EXAMPLES}"]
     return [option for option in defaults if not any(arg.startswith(option.split("=")[0]) for arg in args)]
@@ -133,7 +118,7 @@ def run_pytest(
     if only_named:
         options += [option for plugin in named_plugins(list(args)) for option in ("-p", plugin)]
     started = time.monotonic()
-    with _environment("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1" if only_named else None):
+    with mock.patch.dict(os.environ, {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"} if only_named else {}):
         if subprocess:
             result = pytester.runpytest_subprocess(*options, timeout=120)
         else:
