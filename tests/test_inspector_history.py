@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import receivers as r
-from command_line import listening
+from command_line import cli, listening
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.cli.main import main
@@ -171,3 +171,18 @@ def test_a_receiver_that_acknowledges_the_forged_delivery_fails_the_replay(
         code = main(["replay", "--db", str(folder / "history.sqlite3"), "--to", url + "/hook"])
     out = capsys.readouterr().out
     assert code == 1 and "| now: 200 OK | FAILED: a forged delivery" in out, out
+
+
+def test_the_export_command_writes_what_log_writes_and_refuses_what_is_no_history(
+    captured: tuple[Path, list[bytes], str], tmp_path: Path
+) -> None:
+    folder, _, _ = captured
+    exported = cli("export", str(tmp_path / "out.jsonl"), "--db", str(folder / "history.sqlite3"), cwd=tmp_path)
+    assert exported.returncode == 0 and "exported 2 deliveries" in exported.stdout, exported.stderr
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == (folder / "log.jsonl").read_text(encoding="utf-8")
+    to_stdout = cli("export", "-", "--db", str(folder / "history.sqlite3"), cwd=tmp_path)
+    assert to_stdout.stdout == (folder / "log.jsonl").read_text(encoding="utf-8")
+    (tmp_path / "fake.sqlite3").write_text("not a database")
+    for history in ("nowhere.sqlite3", "fake.sqlite3"):
+        refused = cli("export", "-", "--db", history, cwd=tmp_path)
+        assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr

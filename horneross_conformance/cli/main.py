@@ -2,10 +2,10 @@
 
 ``validate`` checks captured events and logs against the schemas, ``sign`` computes a signature as the
 documentation does, ``send`` delivers a signed event to an endpoint, ``listen`` receives and verifies deliveries,
-``replay`` sends the deliveries ``listen`` logged to a receiver again, ``run`` runs the conformance suites, and
-``check-encoder`` checks that an encoder in any language writes what ``JSON.stringify`` writes. Each subcommand
-has a module of its own in ``horneross_conformance.cli``; ``cli.usage`` holds what they share, the exit codes
-first.
+``replay`` sends the deliveries ``listen`` kept to a receiver again, ``export`` writes its history as JSON Lines,
+``run`` runs the conformance suites, and ``check-encoder`` checks that an encoder in any language writes what
+``JSON.stringify`` writes. Each subcommand has a module of its own in ``horneross_conformance.cli``;
+``cli.usage`` holds what they share, the exit codes first.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import Any
 
-from horneross_conformance.cli import check_encoder, listen, replay, run, send, sign, validate
+from horneross_conformance.cli import check_encoder, export, listen, replay, run, send, sign, validate
 from horneross_conformance.cli.usage import EXIT_INTERRUPTED
 from horneross_conformance.core.version import __version__
 
@@ -55,7 +55,7 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in (validate, sign, send, listen, replay, run, check_encoder):
+    for command in (validate, sign, send, listen, replay, export, run, check_encoder):
         command.add_parser(commands)
     return parser
 
