@@ -186,3 +186,16 @@ def test_the_export_command_writes_what_log_writes_and_refuses_what_is_no_histor
     for history in ("nowhere.sqlite3", "fake.sqlite3"):
         refused = cli("export", "-", "--db", history, cwd=tmp_path)
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "Traceback" not in refused.stderr
+
+
+def test_a_body_or_a_log_line_nested_past_the_bound_gets_a_sentence_not_a_recursion_error(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    record = {"n": 1, "method": "POST", "path": "/", "headers": {}, "body": deep, "status": 200, "signature": "x"}
+    (tmp_path / "deep-body.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (tmp_path / "deep-line.jsonl").write_text('{"body": "x", "n": ' + deep + "}\n", encoding="utf-8")
+    with serve(Verifying(r.SECRET)) as url:
+        body = cli("replay", "--log", "deep-body.jsonl", "--to", url, cwd=tmp_path)
+        line = cli("replay", "--log", "deep-line.jsonl", "--to", url, cwd=tmp_path)
+    assert "Traceback" not in body.stdout + body.stderr and body.returncode == 1, body.stderr  # sent, not a 200
+    assert line.returncode == 2 and "line 1 is not a listen --log record" in line.stderr
+    assert "Traceback" not in line.stderr and line.stderr.count("\n") == 1

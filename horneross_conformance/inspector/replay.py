@@ -8,12 +8,12 @@ a body exactly only when it was not cut (it keeps the start of a large one) nor 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from horneross_conformance.core.canonical import parse_json
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.redaction import REDACTED, Redactor
 from horneross_conformance.core.signing import sign
@@ -68,7 +68,7 @@ def _captured(number: int, record: dict[str, Any], body: bytes | None, why_not: 
     event: Any = None
     if body is not None:
         try:
-            event = json.loads(body)
+            event = parse_json(body)  # the sender's bytes: depth bounded
         except ValueError:
             event = None
     event = event if isinstance(event, dict) else {}
@@ -111,7 +111,7 @@ def from_log(path: Path | str, numbers: list[int] | None = None) -> list[Capture
                 if numbers and number not in numbers:
                     continue
                 try:
-                    record = json.loads(line)
+                    record = parse_json(line.encode("utf-8", "surrogatepass"))  # a file: bounded too
                 except ValueError:
                     raise ValueError(f"{path}: line {number} is not a listen --log record") from None
                 if not isinstance(record, dict) or not isinstance(record.get("body"), str):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from horneross_conformance.core.canonical import parse_json
 from horneross_conformance.core.contract import RETRY_DELAYS, SIGNATURE_HEADER
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
@@ -120,7 +121,7 @@ class Inspector:
         event: Any = None
         if delivery.body is not None:
             try:
-                event = json.loads(delivery.body)
+                event = parse_json(delivery.body)  # the sender's bytes: depth bounded
             except ValueError:
                 event = None
         event = event if isinstance(event, dict) else {}
@@ -182,7 +183,7 @@ class Inspector:
         if len(body) > MAX_REPLAY_REQUEST:
             raise ValueError("the replay request is too large")
         try:
-            asked = json.loads(body)
+            asked = parse_json(body)
             numbers = [int(n) for n in asked["numbers"]][:1000]
             to = parse_endpoint(str(asked["to"]))
             resign = bool(asked.get("resign"))
