@@ -215,7 +215,7 @@ def explore(
 ) -> Exploration:
     """Run ``check`` on every ``explicit`` event, then on ``examples`` generated ones; shrink a failure (unless
     ``shrink`` is false: the first failing event is reported as found, each shrinking step being one more delivery).
-    ``failed`` is called each time ``check`` fails on an event (the last call is for the event reported)."""
+    ``on_failure`` is called each time ``check`` fails on an event (the last call is for the event reported)."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import example as explicit_example
     from hypothesis import seed as with_seed

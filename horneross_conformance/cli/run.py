@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import os
 import secrets
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,6 +31,7 @@ from horneross_conformance.cli.usage import (
     usage_error,
 )
 from horneross_conformance.core.contract import SECRET_ENV
+from horneross_conformance.transport.server import LOOPBACK, cannot_listen
 
 REFERENCE_SENDER = "horneross_conformance.sender.reference:for_conformance"
 _WORST_FIRST = ("NON-CONFORMANT", "NOT CERTIFIED", "CONFORMANT")
@@ -134,13 +134,8 @@ def _port_problem(args: argparse.Namespace) -> str | None:
         return "--port: it is the bundled reference receiver's port, and this run tests no bundled receiver"
     if not 0 < args.port <= 65535:
         return f"--port: {args.port} is not a port (1 to 65535)"
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind(("127.0.0.1", args.port))
-    except OSError as error:
-        return f"--port: cannot listen on port {args.port} ({error.strerror or error})"
-    return None
+    why = cannot_listen(LOOPBACK, args.port)
+    return f"--port: cannot listen on port {args.port} ({why})" if why else None
 
 
 def _usage_problem(args: argparse.Namespace, roles: list[str]) -> str | None:

@@ -23,7 +23,7 @@ from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
 from horneross_conformance.logs.event_files import STDIN, event_problems
-from horneross_conformance.receiver.diagnosis import CONTROLS, SignatureExperiment, diagnose
+from horneross_conformance.receiver.diagnosis import CONTROLS, SignatureExperiment, control_answer, diagnose, server_of
 from horneross_conformance.receiver.target import delivery_hint, explain
 from horneross_conformance.transport.client import DeliveryError, Response, post
 from horneross_conformance.transport.curl import display_json
@@ -135,12 +135,9 @@ def _diagnose(endpoint: Endpoint, secret: str, timeout: float, response: Respons
             )
         except DeliveryError as error:
             return f"no answer ({error})"
-        if 200 <= got.status < 400:
-            return "accepted"
-        return "rejected" if got.status in (401, 403) else f"answered {got.status}"
+        return control_answer(got.status)
 
-    server = " ".join(filter(None, (response.header("server"), response.header("x-powered-by"))))
-    cause = diagnose(SignatureExperiment().answers(new_id("conv"), answer), server)
+    cause = diagnose(SignatureExperiment().answers(new_id("conv"), answer), server_of(response))
     show(f"root cause: {cause.headline}.")
     show(f"  {cause.fix}.")
     show(f"  seen: {cause.evidence}.")

@@ -152,12 +152,14 @@ WRITERS = (
 )
 
 
+def output(writer: Writer, payload: Any) -> bytes | None:
+    """What ``writer`` writes for ``payload``; ``None`` when it cannot (a lone surrogate it cannot encode, say)."""
+    try:
+        return writer.write(payload)
+    except (ValueError, TypeError):
+        return None
+
+
 def writer_of(payload: Any, written: bytes) -> Writer | None:
     """The first known writer whose output for ``payload`` is exactly ``written``, if any."""
-    for writer in WRITERS:
-        try:
-            if writer.write(payload) == written:
-                return writer
-        except (ValueError, TypeError):  # a lone surrogate that writer cannot encode, say
-            continue
-    return None
+    return next((writer for writer in WRITERS if output(writer, payload) == written), None)

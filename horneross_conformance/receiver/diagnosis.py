@@ -24,7 +24,8 @@ from horneross_conformance.checks.registry import Cause
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.core.stacks import RAW_BODY_IDIOMS
-from horneross_conformance.core.writers import WRITERS, Writer, sorted_keys
+from horneross_conformance.core.writers import WRITERS, Writer, output, sorted_keys
+from horneross_conformance.transport.client import Response
 
 # What an answer's Server or X-Powered-By header says about the stack behind it: its idiom comes first.
 _STACK_SIGNS = (
@@ -90,10 +91,7 @@ def control_body(control: Control, conversation: str) -> bytes:
 
 def accepts(writer: Writer, body: bytes) -> bool:
     """Whether an endpoint that verifies the HMAC over ``writer``'s output accepts ``body`` signed over itself."""
-    try:
-        return writer.write(json.loads(body)) == body
-    except (ValueError, TypeError):
-        return False
+    return output(writer, json.loads(body)) == body  # the controls' own bytes: known, shallow JSON
 
 
 Answer = Callable[[bytes], str]  # deliver a body signed over itself: "accepted", "rejected" (401/403) or what else
@@ -145,6 +143,19 @@ def diagnose(seen: list[tuple[Control, bytes, str]], server: str = "", stack: st
     )
     shown_by = matching[0].stack if len({writer.stack for writer in matching}) == 1 else None
     return Cause(f"signature/{matching[0].slug}", headline, evidence, fix(server, stack, shown_by))
+
+
+def control_answer(status: int) -> str:
+    """How an endpoint answered a control: ``accepted`` (a 2xx or a 3xx: past verification), ``rejected`` (401 or
+    403: the signature refused), or the status, which says nothing of the signature."""
+    if 200 <= status < 400:
+        return "accepted"
+    return "rejected" if status in (401, 403) else f"answered {status}"
+
+
+def server_of(response: Response) -> str:
+    """What an answer says of the stack behind it: its Server and X-Powered-By headers."""
+    return " ".join(filter(None, (response.header("server"), response.header("x-powered-by"))))
 
 
 def stack_of(server: str) -> str | None:

@@ -22,7 +22,7 @@ from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
-from horneross_conformance.receiver.diagnosis import SignatureExperiment, diagnose, fix
+from horneross_conformance.receiver.diagnosis import SignatureExperiment, control_answer, diagnose, fix, server_of
 from horneross_conformance.transport import wire
 from horneross_conformance.transport.client import DeliveryError, Response, open_connection, post
 from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
@@ -181,8 +181,8 @@ class ReceiverTarget:
         a one-line reference to it."""
         if response.status not in (401, 403):
             return explain(response.status, response), None
-        server = " ".join(filter(None, (response.header("server"), response.header("x-powered-by"))))
-        cause = diagnose(self.experiment.answers(self.conversation_id(), self._control_answer), server, self.stack)
+        answers = self.experiment.answers(self.conversation_id(), self._control_answer)
+        cause = diagnose(answers, server_of(response), self.stack)
         return refer_to(cause), cause
 
     def _control_answer(self, body: bytes) -> str:
@@ -191,9 +191,7 @@ class ReceiverTarget:
             response = self.deliver(body, control=True)
         except CheckFailed as error:
             return f"no answer ({error})"
-        if accepted(response):
-            return "accepted"
-        return "rejected" if response.status in (401, 403) else f"answered {response.status}"
+        return control_answer(response.status)
 
 
 def refer_to(cause: Cause) -> str:
@@ -220,7 +218,7 @@ def explain(status: int, response: Response) -> str:
     if status in (401, 403):
         return (
             "the signature was right: the lowercase hex HMAC-SHA256 of exactly the bytes of the body, which is what "
-            f"to verify. {fix(' '.join(filter(None, (response.header('server'), response.header('x-powered-by')))))}"
+            f"to verify. {fix(server_of(response))}"
         )
     if 400 <= status < 500:
         return "the delivery was correct and signed, and Horneross retries anything but 200"

@@ -8,7 +8,6 @@ a sender in any language (an http(s) URL), or from the pytest fixture ``horneros
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,7 +23,7 @@ from horneross_conformance.sender.harness import Harness, RemoteSender, is_harne
 from horneross_conformance.sender.suite import PREFLIGHT_ID, suite
 from horneross_conformance.sender.suite.sweeps import after_the_run
 from horneross_conformance.sender.target import Caller, SenderTarget
-from horneross_conformance.transport.server import LOOPBACK
+from horneross_conformance.transport.server import LOOPBACK, cannot_listen
 from horneross_conformance.transport.wire import WireRecorder
 
 HOST_NAME = re.compile(r"[A-Za-z0-9._-]{1,253}|[0-9A-Fa-f:.]{2,45}")  # a DNS name, an IPv4 or an IPv6 address
@@ -218,23 +217,16 @@ class SenderRun:
 
 def _free(bind: str, port: int) -> None:
     """``OptionError`` when nothing can listen on ``port`` of ``bind`` now (another program has it, say)."""
-    family = socket.AF_INET6 if ":" in bind else socket.AF_INET
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((bind, port))
-    except OSError as error:
-        raise OptionError("capture_port", f"cannot listen on port {port} of {bind} ({error.strerror})") from None
+    why = cannot_listen(bind, port)
+    if why:
+        raise OptionError("capture_port", f"cannot listen on port {port} of {bind} ({why})")
 
 
 def capture_address(bind: str, host: str | None) -> tuple[str, str]:
     """Where the capture endpoints listen, and the host their URLs carry; checked by binding once."""
-    try:
-        family = socket.AF_INET6 if ":" in bind else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.bind((bind, 0))
-    except (OSError, UnicodeError, ValueError) as error:
-        raise OptionError("capture_bind", f"cannot listen on {bind!r} ({error})") from None
+    why = cannot_listen(bind, 0)
+    if why:
+        raise OptionError("capture_bind", f"cannot listen on {bind!r} ({why})")
     if host is None:
         host = LOOPBACK if bind in WILDCARDS else bind
     if not HOST_NAME.fullmatch(host):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -40,3 +41,16 @@ def serve(
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def cannot_listen(host: str, port: int) -> str | None:
+    """Why nothing could listen on ``port`` of ``host`` now (another program has it, an address not of this
+    machine), in words; ``None`` when something could."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except (OSError, UnicodeError, ValueError) as error:
+        return str(getattr(error, "strerror", None) or error)
+    return None

@@ -7,13 +7,12 @@ from typing import Any
 from horneross_conformance.checks.registry import CheckFailed, Registry
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.sender.suite.verifiers import (
+    bodies_problem,
     deliver,
     emission_of,
     event_or_inconclusive,
-    first_difference,
     samples,
     signature_problem,
-    signed_as_sent,
     stress_samples,
 )
 from horneross_conformance.sender.target import SenderTarget
@@ -44,17 +43,9 @@ _signature_case("SND-SIG-002", "Signatures stay right for text that stresses JSO
 def raw_body(target: SenderTarget) -> str:
     endpoint = target.endpoint()
     arrived = deliver(target, samples() + stress_samples(), endpoint)
-    excuse = None
-    for capture in arrived:
-        expected = canonical_bytes(event_or_inconclusive(capture))
-        if capture.body != expected:
-            found = signed_as_sent(capture)
-            excuse = excuse or found
-            if found is None:
-                raise CheckFailed(
-                    "the body is not JSON.stringify of its payload, so a receiver that verifies the raw body "
-                    f"rejects it: {first_difference(capture.body, expected)}"
-                )
-    if excuse is not None:  # every such body was the bytes signed: SND-03's fault
-        raise excuse
+    bodies_problem(
+        arrived,
+        lambda capture: canonical_bytes(event_or_inconclusive(capture)),
+        "the body is not JSON.stringify of its payload, so a receiver that verifies the raw body rejects it",
+    )
     return f"{len(arrived)} bodies are byte for byte JSON.stringify of their payload"

@@ -17,12 +17,11 @@ from horneross_conformance.core.contract import SIGNATURE_HEADER
 from horneross_conformance.sender.capture import Capture, CaptureLog
 from horneross_conformance.sender.suite.verifiers import (
     SIGNATURE,
+    bodies_problem,
     check_payload,
     deliver,
-    first_difference,
     samples,
     signature_problem,
-    signed_as_sent,
 )
 from horneross_conformance.sender.target import (
     BodyNotKept,
@@ -102,18 +101,9 @@ def every_body(target: SenderTarget) -> str:
 
 def bodies(log: CaptureLog) -> str:
     deliveries, unread = _readable_deliveries(log)
-    excuse = None
-    for capture in deliveries:
-        expected = canonical_bytes(body_json(capture))
-        if capture.body != expected:
-            found = signed_as_sent(capture)
-            excuse = excuse or found
-            if found is None:
-                raise CheckFailed(
-                    f"a body is not JSON.stringify of its payload: {first_difference(capture.body, expected)}"
-                )
-    if excuse is not None:  # every such body was the bytes signed: SND-03's fault
-        raise excuse
+    bodies_problem(
+        deliveries, lambda capture: canonical_bytes(body_json(capture)), "a body is not JSON.stringify of its payload"
+    )
     if unread:
         raise _unread_note(unread, f"{len(deliveries)} bodies are JSON.stringify of their payload")
     return f"{len(deliveries)} bodies are JSON.stringify of their payload"

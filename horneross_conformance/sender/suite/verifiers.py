@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive
@@ -13,7 +14,7 @@ from horneross_conformance.core.events import sample_data, stress_texts
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.validation import schema_name_for
-from horneross_conformance.core.writers import WRITERS, Writer, writer_of
+from horneross_conformance.core.writers import WRITERS, output, writer_of
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
 from horneross_conformance.sender.target import Emitted, SenderTarget, body_json, carried, why_unreadable
@@ -137,7 +138,7 @@ def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) ->
             f"({first_difference(capture.body, canonical_bytes(payload))}), so a receiver that computes "
             f"JSON.stringify(payload) gets another one: sign and send JSON.stringify's bytes ({evidence})"
         )
-    signed = [w for w in WRITERS if _signs(signature, w, payload, secret)]  # those that write alike, all named
+    signed = [w for w in WRITERS if (out := output(w, payload)) is not None and sign(out, secret) == signature]
     if signed:
         names = " or ".join(f"{writer.name}'s" for writer in signed)
         return (
@@ -152,11 +153,19 @@ def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) ->
     )
 
 
-def _signs(signature: str, writer: Writer, payload: Any, secret: str) -> bool:
-    try:
-        return sign(writer.write(payload), secret) == signature
-    except (ValueError, TypeError):  # a lone surrogate that writer cannot encode, say
-        return False
+def bodies_problem(captures: list[Capture], expected: Callable[[Capture], bytes], said: str) -> None:
+    """SND-04's judgement of ``captures``: ``CheckFailed`` for a body that is not ``expected`` (its JSON.stringify)
+    nor the bytes signed; else, when some bodies were other bytes but each the bytes signed, SND-03's excuse."""
+    excuse = None
+    for capture in captures:
+        wanted = expected(capture)
+        if capture.body != wanted:
+            found = signed_as_sent(capture)
+            if found is None:
+                raise CheckFailed(f"{said}: {first_difference(capture.body, wanted)}")
+            excuse = excuse or found
+    if excuse is not None:  # every such body was the bytes signed: SND-03's fault
+        raise excuse
 
 
 def signed_as_sent(capture: Capture) -> Inconclusive | None:
