@@ -21,8 +21,18 @@ from horneross_conformance.cli.run import named_plugins
 def test_run_without_a_target_certifies_both_bundled_reference_implementations(tmp_path: Path) -> None:
     """With few generated events, and the seed and number passed to both suites (the references are conformant
     with the default 50 too: tests/test_receiver_suite.py and test_sender_generated.py run them so)."""
-    result = cli("run", "--strict", "--report", "report.json", "--examples", "3", "--seed", "77", cwd=tmp_path)
+    summary = tmp_path / "step-summary.md"  # and inside GitHub Actions, each suite's verdict where it shows them
+    github = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    result = cli(
+        "run", "--strict", "--report", "report.json", "--examples", "3", "--seed", "77", cwd=tmp_path, env=github
+    )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("\n::notice title=Horneross verdict::CONFORMANT\n") == 2, result.stdout
+    assert "::error" not in result.stdout and "::warning" not in result.stdout
+    assert [line.split(" conformance")[0] for line in summary.read_text().splitlines() if line.startswith("## ")] == [
+        "## Horneross receiver",
+        "## Horneross sender",
+    ]
     assert result.stdout.count("3 generated events per check, seed 77") == 2
     assert "bundled reference receiver listening on http://127.0.0.1:" in result.stdout
     assert "bundled reference sender: horneross_conformance.sender.reference:for_conformance" in result.stdout

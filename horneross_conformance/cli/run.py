@@ -173,6 +173,7 @@ def _fields(options: Options) -> dict[str, Any]:
 def _run_on_engine(role: str, args: argparse.Namespace, reports: list[str], extra: list[str]) -> tuple[int, str]:
     """Run one suite on the engine, printing as pytest would: a header, a character per check, the verdict."""
     from horneross_conformance.api import build
+    from horneross_conformance.reporting.github import announce
     from horneross_conformance.reporting.terminal import PlainTerminal, write_verdict_table
     from horneross_conformance.reporting.write import write_report
 
@@ -192,6 +193,7 @@ def _run_on_engine(role: str, args: argparse.Namespace, reports: list[str], extr
             terminal.write_line("")
             verdict = engine.verdict()
             write_verdict_table(terminal, verdict)
+            announce(verdict, terminal.write)
             for path in reports:
                 write_report(path, verdict)
         finally:
