@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from command_line import cli
 from documentation import documentation
-from golang import WITHOUT_GO, go
+from golang import RECEIVER_SOURCE, WITHOUT_GO, go
 from peers import ROOT, harness
 from suite_runner import run_sender_suite
 
@@ -40,11 +40,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return binaries
 
 
-def test_the_kit_is_gofmt_clean_vetted_and_its_go_tests_pass() -> None:
+def test_the_kit_and_the_tests_go_are_gofmt_clean_vetted_and_the_kit_s_go_tests_pass() -> None:
     gofmt = shutil.which("gofmt") or str(Path(go("env", "GOROOT", cwd=KIT).stdout.strip()) / "bin" / "gofmt")
     unformatted = subprocess.run([gofmt, "-l", str(KIT), str(ROOT / "tests" / "go")], capture_output=True, text=True)
     assert unformatted.stdout == "" and unformatted.returncode == 0, unformatted.stdout + unformatted.stderr
     go("vet", "./...", cwd=KIT)
+    go("vet", "main.go", cwd=RECEIVER_SOURCE)  # the Go receivers of tests/test_receiver_verdicts.py
     assert "ok" in go("test", "./...", cwd=KIT).stdout  # the canonical vectors, read by the kit's own test
 
 
