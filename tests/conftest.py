@@ -9,6 +9,7 @@ from typing import Any
 
 import _pytest.pytester
 import pytest
+from golang import build_receiver
 from json_corpus import Corpus, draw_corpus, session_seed
 from peers import NodeStringify
 
@@ -90,6 +91,12 @@ def node() -> Iterator[NodeStringify]:
     peer = NodeStringify()
     yield peer
     peer.close()
+
+
+@pytest.fixture(scope="session")
+def go_receiver_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Go receiver of tests/go/receiver, built once a session (in each worker that runs a test asking for it)."""
+    return build_receiver(tmp_path_factory.mktemp("go-receiver"))
 
 
 @pytest.fixture(scope="session")

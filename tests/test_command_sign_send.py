@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import receivers as r
 from command_line import cli
+from golang import go_receiver
 from peers import NodeStringify, express_receiver
+from suite_runner import run_suite
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.core.contract import EVENT_TYPES
@@ -224,16 +226,24 @@ def test_send_over_tls_trusts_the_ca_bundle_given_and_explains_an_untrusted_cert
     assert bad.returncode == 2 and "CA bundle 'nowhere.pem': no such file" in bad.stderr
 
 
-def test_send_finds_the_root_cause_of_a_rejection_as_the_suite_does(tmp_path: Path) -> None:
-    """One voice: `send` runs the suite's controls and says the suite's root cause, with the raw-body fix."""
-    with receiving(r.GoStructWithAMapForData()) as url:
+def test_send_finds_the_root_cause_of_a_rejection_as_the_suite_does(
+    tmp_path: Path, pytester: pytest.Pytester, go_receiver_binary: Path
+) -> None:
+    """One voice: `send` runs the suite's controls and says the suite's root cause, with the raw-body fix, in the
+    suite's words, to a real Go receiver that verifies json.Marshal of a map; the same Go verifying the raw body is
+    acknowledged, with no cause."""
+    with go_receiver(go_receiver_binary, "map") as url:
         rejected = cli("send", url, cwd=tmp_path, env=SECRET_ENV)
-    with receiving(r.PlainReceiver()) as url:
+        run = run_suite(pytester, url, "-k", "RCV-ACK-002")  # the suite, on the type send sends by default
+    with go_receiver(go_receiver_binary, "raw") as url:
         acknowledged = cli("send", url, cwd=tmp_path, env=SECRET_ENV)
+    [said] = run.report["causes"]
+    assert said["id"] == "signature/go-map", said
     assert rejected.returncode == 1, rejected.stdout
     assert "HMAC-SHA256 of the raw request body" in rejected.stdout and "JSON.stringify" not in rejected.stdout
-    assert "root cause: your endpoint verifies the signature over its own re-serialization" in rejected.stdout
-    assert "as Go's encoding/json over a struct whose data is a map[string]any does" in rejected.stdout
-    assert "Its re-serialization looks like Go's: verify with io.ReadAll(r.Body)." in rejected.stdout
-    assert acknowledged.returncode == 0 and "root cause" not in acknowledged.stdout
+    assert f"\nroot cause: {said['headline']}.\n  {said['fix']}.\n" in rejected.stdout, rejected.stdout
+    assert "as Go's encoding/json over a map[string]any does" in rejected.stdout
+    assert "\n  Its re-serialization looks like Go's: verify with io.ReadAll(r.Body)." in rejected.stdout
+    assert rejected.stdout.count("root cause: ") == 1
+    assert acknowledged.returncode == 0 and "root cause" not in acknowledged.stdout, acknowledged.stdout
     assert r.SECRET not in rejected.stdout + rejected.stderr

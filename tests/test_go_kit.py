@@ -1,15 +1,13 @@
 """The Go kit (kits/go): its encoder passes check-encoder, Go's own encoding/json does not, and its sender harness
 is certified CONFORMANT by a full sender suite run, exactly as a Go vendor would run them.
 
-Go is built with the machine's ``go`` (Debian's golang-go, which .ci/run installs). Without it these tests fail,
-saying how to install it: a certification silently skipped would be a hole. Only ``HORNEROSS_WITHOUT_GO=1`` leaves
-them out, on purpose, as skipped.
+Go is built with the machine's ``go`` as tests/golang.py says: without it these tests fail, saying how to install
+it, unless ``HORNEROSS_WITHOUT_GO=1`` leaves them out on purpose.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -21,38 +19,13 @@ from typing import Any
 import pytest
 from command_line import cli
 from documentation import documentation
+from golang import RECEIVER_SOURCE, WITHOUT_GO, go
 from peers import ROOT, harness
 from suite_runner import run_sender_suite
 
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK
 
 KIT = ROOT / "kits" / "go"
-WITHOUT_GO = "HORNEROSS_WITHOUT_GO"
-BUILD_LIMIT = 300  # seconds: a cold build cache compiles net/http once
-
-
-def go_environment() -> dict[str, str]:
-    """Nothing fetched (the kit uses the standard library only), no workspace or toolchain switch from outside."""
-    env = {**os.environ, "GOPROXY": "off", "GOWORK": "off", "GOTOOLCHAIN": "local"}
-    if "GOCACHE" not in env and not (env.get("HOME") or env.get("XDG_CACHE_HOME")):
-        env["GOCACHE"] = str(Path(os.environ.get("TMPDIR", "/tmp")) / "horneross-go-cache")
-    return env
-
-
-def go(*args: str, cwd: Path = KIT) -> subprocess.CompletedProcess[str]:
-    found = shutil.which("go")
-    if found is None:
-        if os.environ.get(WITHOUT_GO) == "1":
-            pytest.skip(f"{WITHOUT_GO}=1: the Go kit is left out of this run on purpose, and not certified")
-        pytest.fail(
-            "go is not on PATH: the Go kit's tests build it. Install Go (Debian: apt-get install golang-go, as "
-            f".ci/run does), or set {WITHOUT_GO}=1 to leave them out on purpose."
-        )
-    done = subprocess.run(
-        [found, *args], cwd=cwd, env=go_environment(), capture_output=True, text=True, timeout=BUILD_LIMIT
-    )
-    assert done.returncode == 0, f"go {' '.join(args)}: {done.stdout}{done.stderr}"
-    return done
 
 
 @pytest.fixture(scope="session")
@@ -60,19 +33,20 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The kit's encoder and sender, and an encoder on Go's encoding/json, built once per session."""
     folder = tmp_path_factory.mktemp("go")
     binaries = {"encoder": folder / "stringify-lines", "sender": folder / "horneross-sender"}
-    go("build", "-o", str(binaries["encoder"]), "./encoder/lines")
-    go("build", "-o", str(binaries["sender"]), "./sender")
+    go("build", "-o", str(binaries["encoder"]), "./encoder/lines", cwd=KIT)
+    go("build", "-o", str(binaries["sender"]), "./sender", cwd=KIT)
     binaries["stdlib"] = folder / "stdlib-json"
     go("build", "-o", str(binaries["stdlib"]), "stdlib_json.go", cwd=ROOT / "tests" / "go")
     return binaries
 
 
-def test_the_kit_is_gofmt_clean_vetted_and_its_go_tests_pass() -> None:
-    gofmt = shutil.which("gofmt") or str(Path(go("env", "GOROOT").stdout.strip()) / "bin" / "gofmt")
+def test_the_kit_and_the_tests_go_are_gofmt_clean_vetted_and_the_kit_s_go_tests_pass() -> None:
+    gofmt = shutil.which("gofmt") or str(Path(go("env", "GOROOT", cwd=KIT).stdout.strip()) / "bin" / "gofmt")
     unformatted = subprocess.run([gofmt, "-l", str(KIT), str(ROOT / "tests" / "go")], capture_output=True, text=True)
     assert unformatted.stdout == "" and unformatted.returncode == 0, unformatted.stdout + unformatted.stderr
-    go("vet", "./...")
-    assert "ok" in go("test", "./...").stdout  # the canonical vectors, read by the kit's own test
+    go("vet", "./...", cwd=KIT)
+    go("vet", "main.go", cwd=RECEIVER_SOURCE)  # the Go receivers of tests/test_receiver_verdicts.py
+    assert "ok" in go("test", "./...", cwd=KIT).stdout  # the canonical vectors, read by the kit's own test
 
 
 @pytest.mark.slow
@@ -162,7 +136,7 @@ def test_without_go_the_tests_fail_saying_how_to_install_it_unless_left_out_on_p
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.delenv(WITHOUT_GO, raising=False)
     with pytest.raises(pytest.fail.Exception, match="apt-get install golang-go"):
-        go("version")
+        go("version", cwd=KIT)
     monkeypatch.setenv(WITHOUT_GO, "1")
     with pytest.raises(pytest.skip.Exception, match="left out of this run on purpose"):
-        go("version")
+        go("version", cwd=KIT)

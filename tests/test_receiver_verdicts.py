@@ -3,13 +3,32 @@ merely meet a fault inconclusive, and a rejected signature is diagnosed from wha
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import receivers as r
+from golang import GoReceiver, go_receiver
 from suite_runner import run_both_ways, run_suite
 
-from horneross_conformance.receiver.diagnosis import CONTROLS, WRITERS, Control, Writer, control_body, diagnose, fix
+from horneross_conformance.core.contract import SIGNATURE_HEADER
+from horneross_conformance.core.signing import sign
+from horneross_conformance.receiver.diagnosis import (
+    CONTROLS,
+    WRITERS,
+    Control,
+    SignatureExperiment,
+    Writer,
+    control_answer,
+    control_body,
+    diagnose,
+    fix,
+)
+from horneross_conformance.transport.client import post
+from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.server import serve
 
 RAW_BODY = "verify the HMAC over the raw request body"
@@ -66,15 +85,17 @@ def test_a_lone_surrogate_failure_names_the_remedy(pytester: pytest.Pytester) ->
     assert "Verify the signature over the raw body first" in details and "\\ufffd before parsing" in details
 
 
-# (receiver, the checks run, the requirement failed, the root cause the controls show, words its headline says)
+# The zoo: one receiver per known mistake. (receiver, the checks run, the requirement failed, the root cause the
+# controls show, words its headline says.) Go's mistakes are made by real Go (tests/go/receiver), whose
+# encoding/json and net/http answer for themselves; the others by Python receivers served here.
 DIAGNOSED = [
     (r.EscapesNonAscii, "RCV-ACK", "RCV-01", "signature/python-ascii", "escapes non-ASCII characters"),
     (r.SortsKeys, "RCV-ACK", "RCV-01", "signature/python-sorted-keys", "sorts the keys at every level"),
     (r.JsonDumpsDefault, "RCV-ACK", "RCV-01", "signature/python-default", "adds spaces after ','"),
     (r.NaivePythonSerializer, "RCV-NUM-001", "RCV-11", "signature/python-numbers", "0.000001 as 1e-06"),
-    (r.GoMarshalsAMap, "RCV-ACK", "RCV-01", "signature/go-map", "as Go's encoding/json over a map[string]any"),
+    (GoReceiver("map"), "RCV-ACK", "RCV-01", "signature/go-map", "as Go's encoding/json over a map[string]any"),
     # its status changes (sorted data) pass, its other events fail: the controls, not that pattern, tell the cause
-    (r.GoStructWithAMapForData, "RCV-ACK", "RCV-01", "signature/go-struct", "sorts the keys inside data"),
+    (GoReceiver("struct"), "RCV-ACK", "RCV-01", "signature/go-struct", "sorts the keys inside data"),
     (r.WrongSecret, "RCV-ACK", "RCV-01", "signature/everything", "the wrong secret"),
     (r.ParserInFront, "RCV-ACK", "RCV-01", "signature/everything", "a body parser's object in front of the route"),
     # no known writer explains these: none is named, what was seen is said
@@ -83,18 +104,58 @@ DIAGNOSED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("receiver", "select", "requirement", "cause", "words"), DIAGNOSED, ids=lambda v: getattr(v, "__name__", "")
-)
+Zoo = type[r.PlainReceiver] | GoReceiver
+
+
+def member_name(value: object) -> str:
+    """A zoo member's test id: its receiver's name (the other parameters add nothing)."""
+    return value.name if isinstance(value, GoReceiver) else getattr(value, "__name__", "")
+
+
+@contextlib.contextmanager
+def serving(receiver: Zoo, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A zoo member's webhook URL: the Go receiver in its mode (built once a session, only if a test serves it), or
+    a Python receiver served here."""
+    if isinstance(receiver, GoReceiver):
+        with go_receiver(request.getfixturevalue("go_receiver_binary"), receiver.mode) as url:
+            yield url
+    else:
+        with serve(receiver()) as base:
+            yield f"{base}/webhook"
+
+
+def squeezed(text: str) -> str:
+    """``text`` without its white space: the terminal wraps lines where it likes, at a space or after a hyphen."""
+    return "".join(text.split())
+
+
+def verdict_head(stdout: str) -> tuple[str, str]:
+    """The first line of a run's verdict (after its target), and its whole head: what it says before the table."""
+    lines = stdout.split("Horneross receiver conformance", 1)[1].splitlines()[1:]
+    assert lines[0].startswith("target: "), lines[:2]
+    rows = next(i for i, line in enumerate(lines) if re.match(r"RCV-\d\d +(MUST|SHOULD|INFORMATIONAL) ", line))
+    return lines[1], "\n".join(lines[1:rows])
+
+
+@pytest.mark.parametrize(("receiver", "select", "requirement", "cause", "words"), DIAGNOSED, ids=member_name)
 def test_a_rejected_signature_gets_one_root_cause_from_the_controls_with_the_raw_body_fix(
-    pytester: pytest.Pytester, receiver: type[r.PlainReceiver], select: str, requirement: str, cause: str, words: str
+    pytester: pytest.Pytester,
+    request: pytest.FixtureRequest,
+    receiver: Zoo,
+    select: str,
+    requirement: str,
+    cause: str,
+    words: str,
 ) -> None:
     junit = pytester.path / "junit.xml"
-    with serve(receiver()) as base:
-        run = run_suite(pytester, f"{base}/webhook", "-k", select, f"--junitxml={junit}")
+    with serving(receiver, request) as url:
+        run = run_suite(pytester, url, "-k", select, f"--junitxml={junit}")
     assert run.failed() == {requirement}, run.stdout
     [said] = run.report["causes"]  # one cause, said once
     assert said["id"] == cause and words in said["headline"], said
+    first, head = verdict_head(run.stdout)  # the verdict starts with the cause, its fix next
+    assert first.startswith("root cause: your endpoint "), run.stdout
+    assert squeezed(f"root cause: {said['headline']}. {said['fix']}") in squeezed(head), run.stdout
     assert RAW_BODY in said["fix"] and "io.ReadAll(r.Body)" in said["fix"] and "php://input" in said["fix"]
     failed = [c for q in run.report["requirements"] for c in q["checks"] if c["outcome"] == "failed"]
     assert failed and said["checks"] == [c["id"] for c in failed]
@@ -108,10 +169,56 @@ def test_a_rejected_signature_gets_one_root_cause_from_the_controls_with_the_raw
     assert xml.count(f'name="root_cause" value="{cause}"') == len(failed)  # and named by each check it explains
     if cause.startswith("signature/go"):  # Go's net/http sends no Server header: the writer shows the stack
         assert said["fix"].startswith("Its re-serialization looks like Go's: verify with io.ReadAll(r.Body).")
+        assert squeezed(table).count(squeezed("verify with io.ReadAll(r.Body).")) == 1, run.stdout
     if cause == "signature/go-struct":
         assert "non-ASCII" not in said["headline"]
     if cause == "signature/unexplained":
         assert " as " not in said["headline"]  # no writer named
+
+
+def the_controls_answered_by(url: str) -> list[tuple[Control, bytes, str]]:
+    """The control deliveries, sent to ``url`` as the suite sends them (each signed over its own bytes), and the
+    answers."""
+    endpoint = parse_endpoint(url)
+
+    def answer(body: bytes) -> str:
+        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, r.SECRET)}
+        return control_answer(post(endpoint, body, headers, 10).status)
+
+    return SignatureExperiment().answers("conv_zoo", answer)
+
+
+@pytest.mark.parametrize("mode", ["map", "struct", "raw"])
+def test_a_go_diagnosis_is_made_by_every_answer_of_real_go_to_the_controls(go_receiver_binary: Path, mode: str) -> None:
+    """The zoo's control for its Go members: real Go's answers to the controls name its writer, and the same answers
+    with any one of them the other way name it no more; the raw-body receiver, the same Go but verifying the bytes
+    received, accepts every control, and no writer of Go is named from its answers."""
+    with go_receiver(go_receiver_binary, mode) as url:
+        seen = the_controls_answered_by(url)
+    answers = [answer for _, _, answer in seen]
+    assert set(answers) <= {"accepted", "rejected"}, seen
+    if mode == "raw":
+        assert set(answers) == {"accepted"}
+        assert not diagnose(seen).id.startswith("signature/go"), diagnose(seen)
+        return
+    assert diagnose(seen).id == f"signature/go-{mode}", diagnose(seen)
+    other = {"accepted": "rejected", "rejected": "accepted"}
+    for index, (control, body, answer) in enumerate(seen):
+        contrary = [*seen[:index], (control, body, other[answer]), *seen[index + 1 :]]
+        assert diagnose(contrary).id != f"signature/go-{mode}", control.name
+
+
+def test_go_verifying_the_raw_body_gets_no_cause_and_is_conformant(
+    pytester: pytest.Pytester, go_receiver_binary: Path
+) -> None:
+    """The zoo's control: the Go of its Go members (net/http, encoding/json to parse), verifying the bytes received,
+    passes every check they fail and every other, and is told no cause."""
+    with go_receiver(go_receiver_binary, "raw") as url:
+        run = run_suite(pytester, url, "--horneross-strict")
+    assert run.ret == 0 and run.report["verdict"] == "conformant", run.stdout
+    # every MUST and SHOULD passes; RCV-12, informational, says "no": it verifies the bytes as they arrive
+    assert {k for k, v in run.outcomes().items() if v != "passed"} == {"RCV-12"}, run.stdout
+    assert run.report["causes"] == [] and "root cause" not in run.stdout
 
 
 def an_endpoint_verifying(writer: Writer) -> list[tuple[Control, bytes, str]]:

@@ -54,8 +54,6 @@ from receivers.signatures import (
     AcceptsTruncated,
     CrashesOnLoneSurrogate,
     EscapesNonAscii,
-    GoMarshalsAMap,
-    GoStructWithAMapForData,
     HtmlSafeSerializer,
     JsonDumpsDefault,
     NaivePythonSerializer,
@@ -67,7 +65,6 @@ from receivers.signatures import (
     SlowForResolved,
     SortsKeys,
     WrongSecret,
-    go_marshal,
 )
 
 __all__ = [
@@ -90,8 +87,6 @@ __all__ = [
     "CrashesOnLongMessages",
     "CrashesOnSeparatorInName",
     "EscapesNonAscii",
-    "GoMarshalsAMap",
-    "GoStructWithAMapForData",
     "HangsOnEmptyFirstName",
     "HtmlSafeSerializer",
     "JsonDumpsDefault",
@@ -125,7 +120,6 @@ __all__ = [
     "closed_port",
     "dripping_endpoint",
     "first_name",
-    "go_marshal",
     "raw_endpoint",
     "read_request_head",
     "serve_tls",

@@ -8,7 +8,7 @@ import re
 import time
 from typing import Any, ClassVar
 
-from horneross_conformance import canonical_bytes, sign, verify
+from horneross_conformance import sign, verify
 from horneross_conformance.core.events import has_lone_surrogate
 from receivers.base import SECRET, PlainReceiver
 
@@ -88,39 +88,6 @@ class SortsKeys(PlainReceiver):
         return json.dumps(event, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode(
             "utf-8", "surrogatepass"
         )
-
-
-def _sorted(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {key: _sorted(node[key]) for key in sorted(node)}
-    return [_sorted(item) for item in node] if isinstance(node, list) else node
-
-
-def go_marshal(value: Any) -> bytes:
-    """What Go's json.Marshal writes for a map[string]any: keys sorted, compact, non-ASCII raw, and <, >, &, U+2028
-    and U+2029 escaped as \\u003c, \\u003e, \\u0026, \\u2028, \\u2029."""
-    text = canonical_bytes(_sorted(value)).decode("utf-8", "surrogatepass")  # its numbers are JavaScript's
-    for character in "<>&\u2028\u2029":
-        text = text.replace(character, f"\\u{ord(character):04x}")
-    return text.encode("utf-8", "surrogatepass")
-
-
-class GoMarshalsAMap(PlainReceiver):
-    """Go: decodes the body into a map[string]any and signs json.Marshal of it (keys sorted at every level, HTML
-    characters and line separators escaped)."""
-
-    def serialize(self, event: Any) -> bytes:
-        return go_marshal(event)
-
-
-class GoStructWithAMapForData(PlainReceiver):
-    """Go: the envelope decoded into a struct whose fields follow Horneross' order (id, type, timestamp, data), data
-    into a map[string]any, then json.Marshal: the envelope keeps its order, the keys inside data come out sorted.
-    Its events with sorted data (a status change) pass, the others fail: no guess from that, only the controls."""
-
-    def serialize(self, event: Any) -> bytes:
-        fields = ",".join(f'"{key}":{go_marshal(event[key]).decode()}' for key in ("id", "type", "timestamp", "data"))
-        return ("{" + fields + "}").encode("utf-8", "surrogatepass")
 
 
 class RejectsAskingForHelp(PlainReceiver):
