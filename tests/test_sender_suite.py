@@ -222,25 +222,40 @@ def test_every_check_is_failed_by_some_broken_sender() -> None:
     assert {case.id for case in suite.cases} <= failing
 
 
-# (sender, what its SND-03 failure says it signed)
+# (sender, the root cause of its SND-03 failures, what the cause says it signed)
 SIGNED_OTHERWISE = [
-    (s.EscapesNonAscii, "is the HMAC of the bytes sent, which are Python's json.dumps(separators=(',', ':'))'s output"),
-    (s.SendsStringifySignsGoMarshal, "Go's encoding/json over a map[string]any's output of the payload"),
-    (s.OneSecretForAll, "nor of any known re-serialization of the payload"),
+    (
+        s.EscapesNonAscii,
+        "signature/sends-a-re-serialization",
+        "signs and sends the output of Python's json.dumps(separators=(',', ':'))",
+    ),
+    (s.SendsStringifySignsGoMarshal, "signature/signs-a-re-serialization", "Go's encoding/json over a map[string]any"),
+    (s.OneSecretForAll, "signature/unexplained", "nor any known re-serialization of the payload"),
 ]
 
 
-@pytest.mark.parametrize(("sender", "said"), SIGNED_OTHERWISE, ids=lambda v: getattr(v, "__name__", ""))
-def test_a_signature_fault_shows_both_signatures_the_bytes_sent_and_what_was_signed(
-    pytester: pytest.Pytester, sender: type, said: str
+@pytest.mark.parametrize(("sender", "cause", "said"), SIGNED_OTHERWISE, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_signature_fault_is_one_root_cause_with_both_signatures_the_bytes_sent_and_what_was_signed(
+    pytester: pytest.Pytester, sender: type, cause: str, said: str
 ) -> None:
-    run = run_sender_suite(pytester, sender, "-k", "SND-SIG-001 or SND-RAW-001 or SND-SUB-002 or SND-WIRE-002")
-    details = run.details("SND-03")
-    assert said in details, details
-    expected, received = re.search(r"expected ([0-9a-f]{64}), received (\S+);", details).groups()  # type: ignore[union-attr]
+    run = run_sender_suite(pytester, sender, "-k", "SND-SIG or SND-RAW-001 or SND-SUB-002 or SND-WIRE-002")
+    assert "SND-03" in run.failed(), run.stdout  # OneSecretForAll: SND-08 too, for endpoint B's deliveries
+    [root] = run.report["causes"]  # said once, however many checks and deliveries it explains
+    assert root["id"] == cause and said in root["headline"], root
+    assert "sign those bytes" in root["fix"] or "secret" in root["fix"]
+    expected, received = re.search(r"expected ([0-9a-f]{64}), received (\S+);", root["evidence"]).groups()  # type: ignore[union-attr]
     assert expected != received.rstrip(";")
-    assert re.search(r"the \d+ bytes sent: b'\{", details), details
+    assert re.search(r"the \d+ bytes sent: b'\{", root["evidence"]), root
     checks = {c["id"]: c for q in run.report["requirements"] for c in q["checks"]}
+    failed = [
+        c for q in run.report["requirements"] if q["id"] == "SND-03" for c in q["checks"] if c["outcome"] == "failed"
+    ]
+    assert failed and root["checks"] == [c["id"] for c in failed]
+    for check in failed:  # each refers to it in one line
+        assert check["cause"] == cause and f"root cause [{cause}]" in check["details"].splitlines()[0], check
+        assert said not in check["details"] and expected not in check["details"]
+    table = run.stdout.split("Horneross sender conformance", 1)[1]
+    assert table.count("root cause: ") == 1 and table.index("root cause: ") < table.index("SND-01 ")
     if sender is s.EscapesNonAscii:  # sends what it signs: SND-04's check names SND-03 as the fault's owner
         assert checks["SND-RAW-001"]["outcome"] == "skipped" and checks["SND-RAW-001"]["owner"] == "SND-03"
     if sender is s.SendsStringifySignsGoMarshal:  # it sends JSON.stringify's bytes: SND-04 holds

@@ -42,9 +42,25 @@ def _escaped(text: str, characters: str) -> str:
     return text
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # parsed from JSON, a pair is one character: any left is lone
+
+
+def _go_decoded(node: Any) -> Any:
+    """``node`` as Go's json.Unmarshal reads it: a lone surrogate's escape becomes U+FFFD."""
+    if isinstance(node, str):
+        return _LONE_SURROGATE.sub("\ufffd", node)
+    if isinstance(node, dict):
+        return {_go_decoded(key): _go_decoded(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_go_decoded(item) for item in node]
+    return node
+
+
 def _go_marshal(node: Any) -> bytes:
-    """Go's json.Marshal of a map[string]any: keys sorted, JavaScript's numbers, <>& and U+2028/9 escaped."""
-    return _escaped(canonical_bytes(sorted_keys(node)).decode("utf-8", "surrogatepass"), "<>&\u2028\u2029").encode()
+    """Go's json.Marshal of a map[string]any it decoded: keys sorted, JavaScript's numbers, <>& and U+2028/9
+    escaped, a lone surrogate written as U+FFFD (checked against real Go: tests/go/receiver)."""
+    text = canonical_bytes(sorted_keys(_go_decoded(node))).decode("utf-8")
+    return _escaped(text, "<>&\u2028\u2029").encode()
 
 
 def _go_struct(event: Any) -> bytes:

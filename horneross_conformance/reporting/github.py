@@ -37,7 +37,7 @@ def _command(kind: str, title: str, message: str) -> str:
     return f"::{kind} title={_property(for_terminal(title))}::{_data(text)}"
 
 
-def annotations(verdict: RunVerdict) -> list[str]:
+def workflow_commands(verdict: RunVerdict) -> list[str]:
     """The workflow commands for ``verdict``: a root cause once, then each requirement that failed without one,
     each SHOULD warning, and each requirement that must hold and was not checked."""
     lines = []
@@ -67,7 +67,7 @@ def announce(verdict: RunVerdict, write: Callable[[str], object], environ: Mappi
     workflow commands) and append its Markdown report to the step summary; elsewhere, nothing."""
     if environ.get("GITHUB_ACTIONS") != "true":
         return
-    for line in annotations(verdict):
+    for line in workflow_commands(verdict):
         write(line + "\n")
     summary = environ.get("GITHUB_STEP_SUMMARY")
     if summary:

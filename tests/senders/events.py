@@ -66,16 +66,18 @@ class EscapesNonAscii(_Serializer):
 
 class SendsStringifySignsGoMarshal(_Serializer):
     """Sends JSON.stringify's bytes, but signs what Go's json.Marshal writes for the same event decoded into a map:
-    keys sorted at every level, <, >, & and U+2028 escaped (a Go sender that signs before it encodes, say)."""
+    keys sorted at every level, <, >, & and U+2028 escaped, a lone surrogate read as U+FFFD (a Go sender that
+    signs before it encodes, say)."""
 
     def dumps(self, event: dict[str, Any]) -> bytes:
         return canonical_bytes(event)
 
     def signed_bytes(self, event: dict[str, Any], body: bytes) -> bytes:
-        text = json.dumps(event, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+        decoded = json.loads(LONE_SURROGATE.sub("\ufffd", json.dumps(event, ensure_ascii=False)))
+        text = json.dumps(decoded, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
         for character in "<>&\u2028\u2029":
             text = text.replace(character, f"\\u{ord(character):04x}")
-        return text.encode("utf-8", "surrogatepass")
+        return text.encode("utf-8")
 
 
 class PythonNumbers(_Serializer):

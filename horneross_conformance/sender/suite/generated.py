@@ -51,7 +51,7 @@ def _run(
         try:
             judge(capture, event_type, data, endpoint)
         except CheckFailed as error:
-            raise Counterexample(str(error), shown, capture.body) from None
+            raise Counterexample(str(error), shown, capture.body, cause=error.cause) from None
         except Inconclusive as error:
             excuses.append(error)
             raise Stop(str(error)) from None
@@ -60,7 +60,7 @@ def _run(
     if excuses:
         raise excuses[0]
     if exploration.found is not None:
-        raise CheckFailed(_failure(target, case_id, exploration))
+        raise CheckFailed(_failure(target, case_id, exploration), exploration.found.cause)
     return target.generation.account(exploration)
 
 
@@ -90,7 +90,7 @@ def _valid(capture: Capture, event_type: str, data: dict[str, Any], endpoint: Ca
 def _signed(capture: Capture, event_type: str, data: dict[str, Any], endpoint: CaptureEndpoint) -> None:
     problem = signature_problem(capture, endpoint.secret, Emitted(0, event_type, data, None))
     if problem:
-        raise CheckFailed(problem)
+        raise problem.failure()
 
 
 def _documented(case_id: str, event_type: str) -> None:
@@ -110,7 +110,17 @@ def stress_and_extras() -> Any:
 
 @cases.case("SND-GEN-005", "SND-03", "Generated stress text and numbers are signed as JSON.stringify")
 def signatures(target: SenderTarget) -> str:
-    return _run(target, "SND-GEN-005", stress_and_extras, _signed, lambda: _generation().derived_stress_events())
+    return _run(target, "SND-GEN-005", stress_and_extras, _signed, plain_then_stressed)
+
+
+def plain_then_stressed() -> list[Any]:
+    """The derived cases: each type's full sample as it is, then with each stress fragment. A sender that signs
+    every event wrong fails on the plain one, whose example then carries no stress text that has nothing to do
+    with its fault; one that fails only on some text fails on that text."""
+    generation = _generation()
+    plain = [generation.full_sample(event_type) for event_type in EVENT_TYPES if generation.prose_fields(event_type)]
+    stressed: list[Any] = generation.derived_stress_events()
+    return plain + stressed
 
 
 def _generation() -> Any:

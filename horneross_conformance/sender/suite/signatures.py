@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from horneross_conformance.checks.registry import CheckFailed, Registry
+from horneross_conformance.checks.registry import Registry
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.sender.suite.verifiers import (
     bodies_problem,
@@ -27,7 +27,7 @@ def _signature_case(case_id: str, title: str, emissions: Any) -> None:
         for capture in arrived:
             problem = signature_problem(capture, endpoint.secret, emission_of(target, capture))
             if problem:
-                raise CheckFailed(problem)
+                raise problem.failure()
         return f"{len(arrived)} signatures verified as the documentation computes them"
 
     cases.case(case_id, "SND-03", title)(check)

@@ -84,7 +84,7 @@ def signatures(log: CaptureLog) -> str:
         assert capture.endpoint is not None
         problem = signature_problem(capture, capture.endpoint.secret, carried(log, capture))
         if problem:
-            raise CheckFailed(f"{problem} (attempt {capture.attempt}, at +{capture.offset} s of its check)")
+            raise problem.failure(f" (attempt {capture.attempt}, at +{capture.offset} s of its check)")
     missing = [c for c in unread if SIGNATURE not in c.headers]
     if missing:
         raise CheckFailed(f"the delivery to {missing[0].where} has no {SIGNATURE_HEADER} header")

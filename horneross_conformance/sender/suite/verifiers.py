@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from horneross_conformance.checks.registry import CheckFailed, Inconclusive
+from horneross_conformance.checks.registry import Cause, CheckFailed, Inconclusive
 from horneross_conformance.core.canonical import canonical_bytes, same_json
 from horneross_conformance.core.compiled import violations
 from horneross_conformance.core.contract import DUE, EVENT_TYPES, SIGNATURE_HEADER
@@ -17,6 +18,7 @@ from horneross_conformance.core.validation import schema_name_for
 from horneross_conformance.core.writers import WRITERS, output, writer_of
 from horneross_conformance.sender.capture import Capture, CaptureEndpoint
 from horneross_conformance.sender.schedule import Departure, Emission, Expected, Plan, play
+from horneross_conformance.sender.suite import signature_causes as causes
 from horneross_conformance.sender.target import Emitted, SenderTarget, body_json, carried, why_unreadable
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -111,14 +113,29 @@ def emission_of(target: SenderTarget, capture: Capture) -> Emitted | None:
     return carried(target.log, capture)
 
 
-def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) -> str | None:
+@dataclass(frozen=True)
+class SignatureProblem:
+    """Why a delivery's signature is not the documented one: a message, and the root cause it shares with the
+    other deliveries signed the same way, when the bytes signed are known (``signature_causes``)."""
+
+    message: str
+    cause: Cause | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+    def failure(self, context: str = "") -> CheckFailed:
+        return CheckFailed(self.message + context, self.cause)
+
+
+def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) -> SignatureProblem | None:
     """Why the delivery's signature is not the documented one, or ``None`` when it is. ``emitted``: the event
     the delivery carries, when known. A body that cannot be read, or whose data is not the data emitted, is
     SND-01's fault: the signature cannot be judged then (``Inconclusive``)."""
     signature = capture.headers.get(SIGNATURE)
     where = capture.where
     if signature is None:
-        return f"the delivery to {where} has no {SIGNATURE_HEADER} header"
+        return SignatureProblem(f"the delivery to {where} has no {SIGNATURE_HEADER} header")
     payload = event_or_inconclusive(capture)
     expected = sign(canonical_bytes(payload), secret)
     if signature == expected:
@@ -126,31 +143,22 @@ def signature_problem(capture: Capture, secret: str, emitted: Emitted | None) ->
     if emitted is not None and not same_json(payload.get("data"), emitted.data):
         raise Inconclusive(f"the data delivered to {where} is not the data emitted", owner="SND-01")
     if signature.lower() == expected:
-        return f"the signature to {where} is uppercase hex: the documented receiver compares lowercase with ==="
+        return SignatureProblem(
+            f"the signature to {where} is uppercase hex: the documented receiver compares lowercase with ==="
+        )
     if not HEX64.fullmatch(signature):
-        return f"the signature to {where} is not 64 lowercase hex digits: {for_terminal(repr(signature[:80]))}"
-    evidence = f"expected {expected}, received {signature}; {_shown_body(capture.body)}"
+        return SignatureProblem(
+            f"the signature to {where} is not 64 lowercase hex digits: {for_terminal(repr(signature[:80]))}"
+        )
+    evidence = f"to {where}, expected {expected}, received {signature}; {_shown_body(capture.body)}"
     if signature == sign(capture.body, secret):
-        writer = writer_of(payload, capture.body)
-        which = f"{writer.name}'s output" if writer is not None else "not JSON.stringify of the payload"
-        return (
-            f"the signature to {where} is the HMAC of the bytes sent, which are {which} "
-            f"({first_difference(capture.body, canonical_bytes(payload))}), so a receiver that computes "
-            f"JSON.stringify(payload) gets another one: sign and send JSON.stringify's bytes ({evidence})"
-        )
-    signed = [w for w in WRITERS if (out := output(w, payload)) is not None and sign(out, secret) == signature]
-    if signed:
-        names = " or ".join(f"{writer.name}'s" for writer in signed)
-        return (
-            f"the signature to {where} is the HMAC of {names} output of the payload, not of "
-            f"JSON.stringify(payload) ({signed[0].does}): sign JSON.stringify's bytes, the ones you send ({evidence})"
-        )
-    return (
-        f"the signature to {where} is not the HMAC-SHA256 of JSON.stringify(payload) with the endpoint's secret, "
-        "nor of the bytes sent, nor of any known re-serialization of the payload (sorted keys, escaped non-ASCII, "
-        "HTML escapes, spaces, indentation, Go's encoding/json, PHP's json_encode, Ruby's JSON.generate): is the "
-        f"secret the endpoint's, the one it subscribed with? ({evidence})"
-    )
+        evidence += f"; {first_difference(capture.body, canonical_bytes(payload))}"
+        cause = causes.sends_another_writer(writer_of(payload, capture.body), evidence)
+    elif signed := [w for w in WRITERS if (out := output(w, payload)) is not None and sign(out, secret) == signature]:
+        cause = causes.signs_another_writer(signed, evidence)
+    else:
+        cause = causes.unexplained(evidence)
+    return SignatureProblem(causes.refer_to(cause, where), cause)
 
 
 def bodies_problem(captures: list[Capture], expected: Callable[[Capture], bytes], said: str) -> None:
