@@ -100,12 +100,12 @@ def test_readme_shows_every_subcommand_with_its_output() -> None:
 
 @pytest.mark.parametrize("subcommand", ["validate", "sign"])
 def test_readme_output_of_validate_and_sign_is_what_they_print(subcommand: str) -> None:
-    """Run in tests/data/readme, where the README's example files are kept, with the README's secret."""
+    """Run in scripts/samples/files, where the toolbox page's example files are kept, with its secret."""
     from command_line import cli
 
     command, output = next((c, o) for c, o in _console_blocks() if c.startswith(f"horneross-conformance {subcommand} "))
     result = cli(
-        *command.split()[1:], cwd=ROOT / "tests" / "data" / "readme", env={"HORNEROSS_WEBHOOK_SECRET": "whsec_demo"}
+        *command.split()[1:], cwd=ROOT / "scripts" / "samples" / "files", env={"HORNEROSS_WEBHOOK_SECRET": "whsec_demo"}
     )
     printed = result.stdout + result.stderr
     expected = output.split("$ echo $?")[0]
