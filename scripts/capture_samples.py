@@ -6,11 +6,12 @@
 
 What a page shows a command printing is printed by that command: each sample sits between two markers,
 ``<!-- sample:NAME -->`` and ``<!-- /sample:NAME -->``, around its fenced block, and ``RECIPES[NAME]`` makes it: it
-starts the peers the sample needs (a deliberately broken receiver of ``scripts/samples/``, the bundled reference
-receiver, a Go encoder built from ``tests/go``), runs the real command (``horneross-conformance ...`` or
-``pytest --horneross-...``) in a fresh temporary folder, and takes what it printed, standard output and standard
-error as a terminal interleaves them. A recipe that shows part of an output says which part in its docstring, and
-the page says it too: ``...`` stands for lines left out. Nothing in a sample is written by hand.
+starts the peers the sample needs (a deliberately broken receiver of ``scripts/samples/``, the tests' Go receiver
+or Go encoder built from ``tests/go``, the bundled reference receiver), runs the real command
+(``horneross-conformance ...`` or ``pytest --horneross-...``) in a fresh temporary folder, and takes what it
+printed, standard output and standard error as a terminal interleaves them. A recipe that shows part of an output
+says which part in its docstring, and the page says it too: ``...`` stands for lines left out. Nothing in a sample
+is written by hand.
 
 Two things keep a sample stable from run to run and from machine to machine:
 
@@ -37,6 +38,7 @@ import importlib.util
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -394,21 +396,80 @@ def receiver_suite_run(capture: Capture) -> str:
     )
 
 
+def go_build(capture: Capture, folder: Path, source: str, binary: str) -> None:
+    """``go build`` of ``source`` (in ``folder``) into the capture's folder as ``binary``, with nothing fetched."""
+    go = shutil.which("go")
+    if go is None:
+        raise SystemExit("this sample builds Go: install Go 1.19+ (Debian: apt-get install golang-go)")
+    env = {**os.environ, "GOPROXY": "off", "GOWORK": "off", "GOTOOLCHAIN": "local"}
+    built = subprocess.run(
+        [go, "build", "-o", str(capture.folder / binary), source],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_LIMIT,
+    )
+    if built.returncode != 0:
+        raise SystemExit(f"go build {source}: {built.stdout}{built.stderr}")
+
+
+@contextlib.contextmanager
+def go_receiver(capture: Capture, mode: str) -> Iterator[str]:
+    """The Go receiver of the tests (``tests/go/receiver``: net/http and encoding/json, standard library only) in
+    ``mode``, verifying with ``SECRET``; yields its webhook URL, as the pages name it (localhost)."""
+    go_build(capture, ROOT / "tests" / "go" / "receiver", "main.go", "go-receiver")
+    process = subprocess.Popen(
+        [str(capture.folder / "go-receiver"), "-mode", mode],
+        cwd=capture.folder,
+        env={**os.environ, "HORNEROSS_WEBHOOK_SECRET": SECRET},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        if not select.select([process.stdout], [], [], START_LIMIT)[0]:
+            raise SystemExit(f"the Go receiver (-mode {mode}) did not start within {START_LIMIT:g} s")
+        words = process.stdout.readline().split()
+        if words[:1] != ["listening"] or len(words) != 2:
+            raise SystemExit(f"the Go receiver (-mode {mode}) did not start: it printed {' '.join(words)!r}")
+        threading.Thread(target=process.stdout.read, daemon=True).start()  # a full pipe never blocks it
+        capture.ports[int(words[1])] = ENDPOINT_PORT
+        yield f"http://localhost:{words[1]}/webhook"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
+def go_receiver_run(capture: Capture, mode: str) -> str:
+    """``run --endpoint`` against the Go receiver in ``mode``, with the samples' seed; what it printed."""
+    with go_receiver(capture, mode) as url:
+        words = ["horneross-conformance", "run", "--endpoint", url, "--seed", "1"]
+        output, _ = run(words, capture, environment(HORNEROSS_WEBHOOK_SECRET=SECRET))
+    return output
+
+
 def root_cause_go_map(capture: Capture) -> str:
-    """README.md: ``run --endpoint`` against a receiver that verifies Go's ``json.Marshal`` of a map: the verdict's
-    head, its root cause, and the first check it explains; ``...``, then the verdict line."""
-    output = receiver_run(capture, "GoMap", ["horneross-conformance", "run", "--endpoint", "{url}", "--seed", "1"])
+    """README.md: ``run --endpoint`` against a Go receiver that verifies ``json.Marshal`` of the ``map[string]any``
+    it parsed (``tests/go/receiver -mode map``): its root cause, the first check it explains; ``...``, then the
+    verdict line."""
+    output = go_receiver_run(capture, "map")
     head = lines_from(output, "root cause:", "RCV-01 ")
     first = "\n".join(lines_from(output, "RCV-01 ").splitlines()[:2])
     return "\n".join([head, first, "...", lines_from(output, "verdict:")])
 
 
 def root_cause_go_struct(capture: Capture) -> str:
-    """docs/receiver-suite.md: the root cause of a receiver that verifies Go's ``json.Marshal`` of a struct whose
-    ``data`` is a map, as ``run --endpoint`` prints it at the head of the verdict (the root cause alone)."""
-    output = receiver_run(
-        capture, "GoStructWithMapData", ["horneross-conformance", "run", "--endpoint", "{url}", "--seed", "1"]
-    )
+    """docs/receiver-suite.md: the root cause of a Go receiver that verifies ``json.Marshal`` of a struct whose
+    ``data`` is a ``map[string]any`` (``tests/go/receiver -mode struct``), as ``run --endpoint`` prints it at the
+    head of the verdict (the root cause alone)."""
+    output = go_receiver_run(capture, "struct")
     return lines_from(output, "root cause:", "RCV-01 ")
 
 
@@ -426,15 +487,7 @@ def generated_failure(capture: Capture) -> str:
 def check_encoder_go(capture: Capture) -> str:
     """docs/sender-suite.md: ``check-encoder`` on an encoder built on Go's ``encoding/json``
     (``tests/go/stdlib_json.go``, built with ``go build``), whole, and its exit code."""
-    go = shutil.which("go")
-    if go is None:
-        raise SystemExit("check-encoder-go: needs Go 1.19+ (Debian: apt-get install golang-go)")
-    subprocess.run(
-        [go, "build", "-o", str(capture.folder / "stdlib-json"), "stdlib_json.go"],
-        cwd=ROOT / "tests" / "go",
-        check=True,
-        timeout=RUN_LIMIT,
-    )
+    go_build(capture, ROOT / "tests" / "go", "stdlib_json.go", "stdlib-json")
     words = ["horneross-conformance", "check-encoder", "--seed", "1", "--", "./stdlib-json"]
     output, code = run(words, capture)
     return console((words, output, code))

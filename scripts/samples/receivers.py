@@ -1,6 +1,7 @@
 """Receivers the documentation's samples run the suite against: each one a real integration's mistake, made once.
 
-A sample only, read by ``scripts/capture_samples.py``; the tests' zoo of broken receivers is ``tests/receivers``.
+A sample only, read by ``scripts/capture_samples.py``; the tests' zoo of broken receivers is ``tests/receivers``, and
+the Go receivers the samples run are the tests' own, ``tests/go/receiver``.
 Each is a WSGI application verifying with ``SECRET``, the secret the samples give the suite.
 """
 
@@ -10,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from horneross_conformance import canonical_bytes, verify
+from horneross_conformance import verify
 
 SECRET = "whsec_demo"
 KNOWN_TYPES = ("conversation.created", "conversation.message.created", "conversation.status.changed", "lead.captured")
@@ -49,40 +50,6 @@ class TrustsUnsignedRejectsNewTypes(Receiver):
         if signature is not None and not self.verified(event, body, signature):
             return "401 Unauthorized"
         return "200 OK" if event.get("type") in KNOWN_TYPES else "400 Bad Request"
-
-
-def go_marshal(value: Any) -> bytes:
-    """What Go's ``json.Marshal`` writes for what ``json.Unmarshal`` read into ``any``: every map's keys sorted, and
-    ``<``, ``>``, ``&``, U+2028 and U+2029 escaped."""
-
-    def sorted_keys(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {key: sorted_keys(node[key]) for key in sorted(node)}
-        return [sorted_keys(item) for item in node] if isinstance(node, list) else node
-
-    text = canonical_bytes(sorted_keys(value)).decode("utf-8", "surrogatepass")
-    for character in "<>&\u2028\u2029":
-        text = text.replace(character, f"\\u{ord(character):04x}")
-    return text.encode("utf-8", "surrogatepass")
-
-
-class GoMap(Receiver):
-    """Go: decodes the body into a ``map[string]any`` and verifies the HMAC over ``json.Marshal`` of it."""
-
-    def verified(self, event: dict[str, Any], body: bytes, signature: str | None) -> bool:
-        return verify(go_marshal(event), signature, SECRET)
-
-
-class GoStructWithMapData(Receiver):
-    """Go: decodes the envelope into a struct (id, type, timestamp, data, Horneross' order) whose ``data`` is a
-    ``map[string]any``, and verifies the HMAC over ``json.Marshal`` of the struct."""
-
-    def verified(self, event: dict[str, Any], body: bytes, signature: str | None) -> bool:
-        fields = (
-            f'"{key}":{go_marshal(event.get(key)).decode("utf-8", "surrogatepass")}'
-            for key in ("id", "type", "timestamp", "data")
-        )
-        return verify(("{" + ",".join(fields) + "}").encode("utf-8", "surrogatepass"), signature, SECRET)
 
 
 class KnowsFourStatuses(Receiver):
