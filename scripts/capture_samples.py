@@ -227,9 +227,10 @@ def leaks(text: str, capture: Capture) -> list[str]:
 
 
 def environment(**extra: str) -> dict[str, str]:
-    """The commands' environment: this one without any Horneross variable, this checkout first on the path, a
-    terminal ``WIDTH`` wide, unbuffered output (so stdout and stderr interleave as on a terminal), UTC."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HORNEROSS_")}
+    """The commands' environment: this one without any Horneross variable, pytest options or GitHub Actions' (inside
+    a job a run adds annotations), this checkout first on the path, a terminal ``WIDTH`` wide, unbuffered output (so
+    stdout and stderr interleave as on a terminal), UTC."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("HORNEROSS_", "GITHUB_"))}
     env.pop("PYTEST_ADDOPTS", None)
     path = [str(ROOT), *extra.pop("PYTHONPATH", "").split(os.pathsep), os.environ.get("PYTHONPATH", "")]
     env |= {"PYTHONPATH": os.pathsep.join(filter(None, path)), "COLUMNS": str(WIDTH), "LINES": "50"}
