@@ -78,6 +78,26 @@ def test_each_failure_mode_exits_with_the_code_of_the_table(
         assert result.stderr.splitlines()[-1].startswith(f"horneross-conformance {args[0]}: "), result.stderr
 
 
+def test_a_reader_that_goes_away_ends_the_command_without_a_traceback(tmp_path: Path) -> None:
+    """``run | head``: the first line is read, the pipe closed, and the run stops at its next write, with 141."""
+    import subprocess
+
+    from command_line import environment, executable
+
+    from horneross_conformance.cli.usage import EXIT_OUTPUT_CLOSED
+
+    command = [executable(), "run", "--examples", "1"]
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as run:
+        assert run.stdout is not None and run.stderr is not None
+        assert b"bundled reference receiver listening on" in run.stdout.readline()
+        run.stdout.close()
+        error = run.stderr.read().decode()
+        assert run.wait(timeout=60) == EXIT_OUTPUT_CLOSED, error
+    assert "Traceback" not in error and "BrokenPipe" not in error, error
+
+
 def test_a_subcommand_s_usage_error_shows_that_subcommand_s_usage(tmp_path: Path) -> None:
     result = cli("validate", "--formt", "json", "x.json", cwd=tmp_path)
     assert result.returncode == EXIT_USAGE

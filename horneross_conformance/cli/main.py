@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Any
 
-from horneross_conformance.cli.usage import EXIT_INTERRUPTED
+from horneross_conformance.cli.usage import EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED
 from horneross_conformance.core.version import __version__
 
 # The subcommands, in the order --help lists them. A command line naming one imports that one's module alone: each
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of the output went away (``| head``): nothing more can be said to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush raises nothing more
+        return EXIT_OUTPUT_CLOSED
     return code
 
 

@@ -14,6 +14,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2  # as argparse gives it
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_OUTPUT_CLOSED = 141  # 128 + SIGPIPE, as shells report a command whose reader went away
 
 EXIT_CODES: dict[int, str] = {
     EXIT_OK: "what was checked is right: every event valid (`validate`), the signature printed (`sign`), the endpoint "
@@ -30,6 +31,8 @@ EXIT_CODES: dict[int, str] = {
     "or log that cannot be read (`replay`), an encoder that cannot be started (`check-encoder`)",
     EXIT_INTERNAL: "an internal error of the toolkit (`run`): please report it",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C), except `listen`, for which Ctrl-C is the usual way to stop",
+    EXIT_OUTPUT_CLOSED: "the output was closed before the command ended (piped to head, say): it stopped there, its verdict "
+    "unsaid",
 }
 
 FINAL_STATUSES = range(200, 600)  # an answer; 1xx are interim, never the answer to a delivery

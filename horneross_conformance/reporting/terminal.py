@@ -46,7 +46,7 @@ def write_verdict_table(terminal: Any, verdict: RunVerdict) -> None:
         terminal.write(f"{label:<{_LABEL_WIDTH}}", **markup)
         # the title is never cut: on a narrow terminal it wraps at words, under itself
         indent = len(head) + _LABEL_WIDTH + 1
-        lines = textwrap.wrap(requirement.title, max(width - indent, 20)) or [""]
+        lines = textwrap.wrap(requirement.title, max(width - indent, 20), break_on_hyphens=False) or [""]
         terminal.write_line(" " + f"\n{' ' * indent}".join(lines))
         skipped = requirement_verdict.outcome == "skipped"
         if requirement_verdict.outcome == "failed" or (
@@ -73,10 +73,11 @@ def write_causes(terminal: Any, verdict: RunVerdict, width: int) -> None:
     (each of which refers to it in one line)."""
     for cause, case_ids in verdict.causes:
         terminal.write("root cause: ", red=True, bold=True)
-        lines = textwrap.wrap(for_terminal(cause.headline) + ".", max(width - 12, 40)) or [""]
+        lines = textwrap.wrap(for_terminal(cause.headline) + ".", max(width - 12, 40), break_on_hyphens=False) or [""]
         terminal.write_line("\n            ".join(lines))
         for label, text in (("", cause.fix), ("seen:", cause.evidence), ("explains:", ", ".join(case_ids))):
-            lines = textwrap.wrap(for_terminal(text), max(width - 12, 40)) or [""]
+            # a case id, a command, a header name: never cut at its hyphens
+            lines = textwrap.wrap(for_terminal(text), max(width - 12, 40), break_on_hyphens=False) or [""]
             terminal.write_line(f"  {label:<10}" + "\n            ".join(lines))
 
 
