@@ -25,8 +25,8 @@ Seeds are fixed with ``--seed``/``--horneross-seed``; the terminal is ``WIDTH`` 
 
 A sample block is every fenced block of README.md and docs/*.md whose language is ``text`` or ``console``, except
 those ``EXEMPT`` lists with a reason; a block in another language may be a sample too, between markers (the
-reports of docs/verdicts-and-reports.md). ``tests/test_samples.py`` checks that every sample block is marked, that
-every marker has a recipe and every recipe a marker, and captures the cheapest samples again.
+reports of docs/verdicts-and-reports.md). ``tests/project/test_samples.py`` checks that every sample block is
+marked, that every marker has a recipe and every recipe a marker, and captures the cheapest samples again.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ SAMPLE_LANGUAGES = ("text", "console")
 # (page, the block's first line): why this text or console block is no sample
 EXEMPT = {
     ("docs/development.md", "horneross_conformance/"): "the project's layout, a file tree written by hand, which "
-    "tests/test_layout.py checks against the package",
+    "tests/project/test_layout.py checks against the package",
 }
 
 

@@ -2,7 +2,7 @@
 
 Each vector is a JSON text, the exact output Node.js gives for it (computed here, by running node), and why the
 vector is there. This script also checks every output against ``canonical_bytes`` and refuses to write a file where
-the two differ; tests/test_canonical_vectors.py checks the file against Node again, so it does not depend on
+the two differ; tests/core/test_canonical_vectors.py checks the file against Node again, so it does not depend on
 trusting this script. Run: python scripts/generate_canonical_vectors.py (Node.js on PATH).
 """
 

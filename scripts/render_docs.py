@@ -5,7 +5,7 @@
 
 The tables are rendered from the catalogue and the suites, so that the suites' pages and the contract page cannot drift
 from either. Each sits between two markers (``<!-- requirements:receiver -->`` and its closing twin); what lies
-between them is generated, the rest of the page is written by hand. ``tests/test_docs.py`` fails when a table is
+between them is generated, the rest of the page is written by hand. ``tests/project/test_docs.py`` fails when a table is
 stale, so a new check or requirement is one command away from documented.
 """
 

@@ -101,7 +101,7 @@ def go_receiver_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_seed() -> int:
-    """The seed of the session's generated corpora (tests/json_corpus.py, tests/test_compiled.py)."""
+    """The seed of the session's generated corpora (tests/json_corpus.py, tests/core/test_compiled.py)."""
     return session_seed()
 
 

@@ -31,8 +31,8 @@ EXIT_CODES: dict[int, str] = {
     "or log that cannot be read (`replay`), an encoder that cannot be started (`check-encoder`)",
     EXIT_INTERNAL: "an internal error of the toolkit (`run`): please report it",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C), except `listen`, for which Ctrl-C is the usual way to stop",
-    EXIT_OUTPUT_CLOSED: "the output was closed before the command ended (piped to head, say): it stopped there, its verdict "
-    "unsaid",
+    EXIT_OUTPUT_CLOSED: "the output was closed before the command ended (piped to head, say): it stopped there, "
+    "its verdict unsaid",
 }
 
 FINAL_STATUSES = range(200, 600)  # an answer; 1xx are interim, never the answer to a delivery

@@ -45,7 +45,7 @@ def test_the_kit_and_the_tests_go_are_gofmt_clean_vetted_and_the_kit_s_go_tests_
     unformatted = subprocess.run([gofmt, "-l", str(KIT), str(ROOT / "tests" / "go")], capture_output=True, text=True)
     assert unformatted.stdout == "" and unformatted.returncode == 0, unformatted.stdout + unformatted.stderr
     go("vet", "./...", cwd=KIT)
-    go("vet", "main.go", cwd=RECEIVER_SOURCE)  # the Go receivers of tests/test_receiver_verdicts.py
+    go("vet", "main.go", cwd=RECEIVER_SOURCE)  # the Go receivers of tests/receiver/test_receiver_verdicts.py
     assert "ok" in go("test", "./...", cwd=KIT).stdout  # the canonical vectors, read by the kit's own test
 
 

@@ -86,10 +86,10 @@ def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pyteste
 @pytest.mark.slow
 @pytest.mark.waits
 def test_an_endpoint_overloaded_by_the_burst_fails_only_the_burst(pytester: pytest.Pytester) -> None:
-    """With 8 deliveries in flight, as users run it, and one at a time: the same outcomes (so tests/test_in_flight.py
-    need not run this receiver both ways again). At 0.5 s its deliveries in flight time out and go one at a time; at
-    2 s it would answer every 8 in flight in a second, and take a minute. Five generated events a check: the burst
-    is the subject, and at 50 ms a delivery the default fifty cost 20 s one at a time."""
+    """With 8 deliveries in flight, as users run it, and one at a time: the same outcomes (so
+    tests/receiver/test_in_flight.py need not run this receiver both ways again). At 0.5 s its deliveries in flight
+    time out and go one at a time; at 2 s it would answer every 8 in flight in a second, and take a minute. Five
+    generated events a check: the burst is the subject, not the generated events."""
     run = run_both_ways(pytester, r.SlowUnderLoad, "--horneross-timeout=0.5", "--horneross-examples=5")
     assert run.failed() == {"RCV-10"}, run.stdout
     assert run.report["verdict"] == "conformant"

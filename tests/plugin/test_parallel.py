@@ -82,8 +82,8 @@ def test_every_worker_generates_from_the_seed_the_controller_printed_and_an_unre
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One run against an endpoint where nothing listens, with no seed given: each worker records the seed it
-    generates from. An unreachable endpoint is non-conformant in one process too (tests/test_hard_targets.py runs
-    it); generation starts from the seed however the endpoint answers, so one run shows both."""
+    generates from. An unreachable endpoint is non-conformant in one process too (tests/receiver/test_hard_targets.py
+    runs it); generation starts from the seed however the endpoint answers, so one run shows both."""
     for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
         monkeypatch.delenv(name, raising=False)  # set when this test runs under xdist: not the inner controller's
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # as `run -- -n 2`: see ONLY_NAMED

@@ -117,7 +117,7 @@ def test_the_readme_dask_recipe_certifies_a_fleet_of_endpoints(tmp_path: Path) -
     script = tmp_path / "fleet.py"
     recipe = readme_example("dask-endpoints")
     # as the README gives it, with the self-tests' few generated events per check: the fleet is the subject here,
-    # and each worker's suite run is the one tests/test_receiver_suite.py judges in depth
+    # and each worker's suite run is the one tests/receiver/test_receiver_suite.py judges in depth
     assert recipe.count("seed=1)") == 1
     script.write_text(recipe.replace("seed=1)", f"seed=1, examples={FEW_EXAMPLES})"), encoding="utf-8")
     with serve(ReferenceReceiver(r.SECRET)) as good, serve(r.AcceptsMissingHeader()) as bad:

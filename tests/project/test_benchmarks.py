@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from documentation import documentation
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIGURE = re.compile(r"[-+]?\d[\d,.]*")  # any sign: an overhead measured on a busy machine can come out negative
 # Each benchmark script: its tiny input and the number of figures it prints
 BENCHMARKS = {

@@ -20,7 +20,7 @@ from horneross_conformance.cli.run import named_plugins
 @pytest.mark.slow
 def test_run_without_a_target_certifies_both_bundled_reference_implementations(tmp_path: Path) -> None:
     """With few generated events, and the seed and number passed to both suites (the references are conformant
-    with the default 50 too: tests/test_receiver_suite.py and test_sender_generated.py run them so)."""
+    with the default 50 too: tests/receiver/test_receiver_suite.py and test_sender_generated.py run them so)."""
     summary = tmp_path / "step-summary.md"  # and inside GitHub Actions, each suite's verdict where it shows them
     github = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
     result = cli(

@@ -102,8 +102,8 @@ def test_an_internal_error_in_a_delivery_reaches_the_caller() -> None:
 
 def zoo() -> list[type[r.PlainReceiver]]:
     """Every test receiver of ``receivers``, conformant or broken (the abstract load-sensitive base aside), but
-    those that tests/test_receiver_suite.py, test_hard_targets.py and test_receiver_verdicts.py already run both
-    ways, asserting on their own runs."""
+    those that tests/receiver/test_receiver_suite.py, test_hard_targets.py and test_receiver_verdicts.py already run
+    both ways, asserting on their own runs."""
     found = [value for value in vars(r).values() if isinstance(value, type) and issubclass(value, r.PlainReceiver)]
     elsewhere = COMPARED_IN_FLIGHT | COMPARED_IN_HARD_TARGETS | COMPARED_IN_VERDICTS
     return [receiver for receiver in found if receiver is not r.LoadSensitive and receiver not in elsewhere]
@@ -114,7 +114,7 @@ def zoo() -> list[type[r.PlainReceiver]]:
 def test_deliveries_in_flight_change_no_outcome(pytester: pytest.Pytester, receiver: type[r.PlainReceiver]) -> None:
     """The whole suite, one delivery at a time and 8 in flight: the same requirement outcomes and the same failing
     checks. The same seed gives both runs the same events, so few of them are enough to compare the two ways of
-    delivering them (how deep generation finds rare bugs is tests/test_generated_checks.py's subject). A 2 s
+    delivering them (how deep generation finds rare bugs is tests/receiver/test_generated_checks.py's subject). A 2 s
     timeout, short enough for the receiver that hangs on some events."""
     run_both_ways(pytester, receiver, "--horneross-timeout=2")
 

@@ -192,7 +192,7 @@ def test_badly_broken_receiver_is_non_conformant(
         ALSO[receiver](run)
 
 
-# each run here under a variant, one at a time among them, so tests/test_in_flight.py does not run them again
+# each run here under a variant, one at a time among them, so tests/receiver/test_in_flight.py does not run them again
 COMPARED_IN_FLIGHT = {*CONFORMANT, *(case[0] for case in EXACT), *(case[0] for case in BROAD)}
 
 
