@@ -1,5 +1,5 @@
-"""One HTTP server for every server of the toolkit: listen and ``serve`` (the reference receiver and any WSGI app)
-each read requests within the bounds of their use, on raw sockets."""
+"""One HTTP server for every server of the toolkit: listen, the capture endpoints and ``serve`` (the reference
+receiver and any WSGI app) each read requests within the bounds of their use, on raw sockets."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
-from horneross_conformance.core.limits import LISTEN_BOUNDS
+from horneross_conformance.core.limits import CAPTURE_BOUNDS, LISTEN_BOUNDS
 from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.sender.capture import Answer, CaptureEndpoint, CaptureLog, CaptureServer, always
 from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.http_server import BoundedServer
 from horneross_conformance.transport.server import serve
 
 SECRET = "http-server-test-secret"
+PATH = "/hook"
 
 
 def exchange(where: tuple[str, int], data: bytes) -> bytes:
@@ -48,9 +50,22 @@ def served(app: Callable[..., Any]) -> Iterator[tuple[str, int]]:
         yield (endpoint.host, endpoint.port)
 
 
+@contextmanager
+def capture(log: CaptureLog | None = None) -> Iterator[tuple[str, int]]:
+    log = log or CaptureLog()
+    log.register(CaptureEndpoint("A", "", PATH, "not-a-real-secret", always(Answer(200))))
+    server = CaptureServer(log)
+    server.start()
+    try:
+        yield ("127.0.0.1", server.port)
+    finally:
+        server.stop()
+
+
 SERVERS: dict[str, Callable[[], AbstractContextManager[tuple[str, int]]]] = {
     "listen": listen_side,
     "serve": lambda: served(ReferenceReceiver(SECRET)),
+    "capture": capture,
 }
 
 
@@ -71,6 +86,34 @@ def test_every_server_refuses_an_unreadable_head_in_one_sentence(name: str, sent
     status, _, rest = received.partition(b"\r\n")
     assert status.split(b" ")[1] in (b"400", b"431", b"505"), received[:300]
     assert rest.endswith(answer + b" bytes\n") or rest.endswith(answer + b"\n"), received[:300]
+
+
+def delivery(body: bytes, *extra: bytes) -> bytes:
+    head = [b"POST /hook HTTP/1.1", b"Host: x", b"Content-Type: application/json", *extra]
+    return b"\r\n".join([*head, b"", b""]) + body
+
+
+def test_a_capture_refuses_a_body_it_cannot_read_safely_and_records_nothing() -> None:
+    log = CaptureLog()
+    with capture(log) as where:
+        negative = exchange(where, delivery(b"-1\r\n" + b"x" * 1000, b"Transfer-Encoding: chunked"))
+        too_large = exchange(where, delivery(b"", b"Content-Length: %d" % (CAPTURE_BOUNDS.body + 1)))
+        ambiguous = exchange(where, delivery(b"0\r\n\r\n", b"Content-Length: 5", b"Transfer-Encoding: chunked"))
+        kept = exchange(where, delivery(b'{"a":1}', b"Content-Length: 7"))
+    assert negative.startswith(b"HTTP/1.1 400 ") and b"chunk size b'-1' is not a hexadecimal number" in negative
+    assert too_large.startswith(b"HTTP/1.1 413 ") and b"larger than 67108864 bytes" in too_large
+    assert ambiguous.startswith(b"HTTP/1.1 400 ") and b"the body's end is ambiguous" in ambiguous
+    assert kept.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert [(c.path, c.body) for c in log.captures] == [(PATH, b'{"a":1}')]
+
+
+def test_a_capture_answers_on_a_connection_of_its_own_and_closes_it() -> None:
+    """As the capture servers always have: a sender's next attempt arrives on a new connection."""
+    log = CaptureLog()
+    with capture(log) as where:
+        received = exchange(where, delivery(b"{}", b"Content-Length: 2") * 2)  # two requests on one connection
+    assert received.count(b"HTTP/1.1 ") == 1 and b"\r\nConnection: close\r\n" in received
+    assert len(log.captures) == 1
 
 
 def test_serve_keeps_a_connection_alive_between_requests() -> None:
