@@ -1,5 +1,5 @@
-"""One HTTP server for every server of the toolkit: listen, the capture endpoints and ``serve`` (the reference
-receiver and any WSGI app) each read requests within the bounds of their use, on raw sockets."""
+"""One HTTP server for every server of the toolkit: listen, the capture endpoints, the bridge and ``serve`` (the
+reference receiver and any WSGI app) each read requests within the bounds of their use, on raw sockets."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
 import pytest
+from peers import python_bridge
 
 from horneross_conformance.core.limits import CAPTURE_BOUNDS, LISTEN_BOUNDS
 from horneross_conformance.receiver.reference import ReferenceReceiver
@@ -62,10 +63,18 @@ def capture(log: CaptureLog | None = None) -> Iterator[tuple[str, int]]:
         server.stop()
 
 
+@contextmanager
+def bridge() -> Iterator[tuple[str, int]]:
+    with python_bridge("horneross_conformance.sender.reference:for_conformance") as url:
+        endpoint = parse_endpoint(url)
+        yield (endpoint.host, endpoint.port)
+
+
 SERVERS: dict[str, Callable[[], AbstractContextManager[tuple[str, int]]]] = {
     "listen": listen_side,
     "serve": lambda: served(ReferenceReceiver(SECRET)),
     "capture": capture,
+    "bridge": bridge,
 }
 
 
