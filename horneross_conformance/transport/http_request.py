@@ -267,6 +267,8 @@ class Body:
         pieces = bytearray()
         while not self.done and (size < 0 or len(pieces) < size):
             if self._chunk_left == 0:
+                if pieces and size >= 0 and not connection.buffer:
+                    break  # what has come so far, rather than wait for the next chunk
                 self._next_chunk(limit)
                 continue
             want = self._chunk_left if size < 0 else min(self._chunk_left, size - len(pieces))

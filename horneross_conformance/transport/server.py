@@ -88,8 +88,7 @@ def _close(result: Any) -> None:
 
 def _environ(request: Request, scheme: str) -> dict[str, Any]:
     path, _, query = request.target.partition("?")
-    sock = request.socket
-    server, client = (sock.getsockname(), sock.getpeername()) if sock is not None else (("", 0), ("", 0))
+    server, client = _addresses(request.socket)
     environ: dict[str, Any] = {
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": "",
@@ -118,6 +117,16 @@ def _environ(request: Request, scheme: str) -> dict[str, Any]:
         key = f"HTTP_{key}"
         environ[key] = f"{environ[key]},{value}" if key in environ else value
     return environ
+
+
+def _addresses(sock: socket.socket | None) -> tuple[Any, Any]:
+    """This end's and the client's address; empty ones once the client is gone."""
+    try:
+        if sock is not None:
+            return sock.getsockname(), sock.getpeername()
+    except OSError:
+        pass
+    return ("", 0), ("", 0)
 
 
 def cannot_listen(host: str, port: int) -> str | None:
