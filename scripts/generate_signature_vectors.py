@@ -1,6 +1,6 @@
 """Write schemas/signature-vectors.json: language-neutral signature test vectors.
 
-Every vector is checked against Node.js itself by tests/test_signature_vectors.py, so the file does not depend
+Every vector is checked against Node.js itself by tests/core/test_signing.py, so the file does not depend
 on trusting this script. Run: python scripts/generate_signature_vectors.py
 """
 

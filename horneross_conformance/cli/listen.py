@@ -5,7 +5,8 @@ event. The answers can be chosen to exercise a sender's retries: a fixed status,
 each event, a delay. ``--forward-to`` relays verified deliveries, bytes and signature unchanged, to the app being
 developed, and answers the sender with the app's answer. ``--log`` keeps every delivery as JSON Lines.
 
-Whatever a client sends, the listener stays bounded (``listen_server``) and what it prints or logs is inert and
+Whatever a client sends, the listener stays bounded (``transport.http_server``, with ``LISTEN_BOUNDS``) and what it
+prints or logs is inert and
 cleared of the secret; a delivery logs the start of its body, and an output that falls behind drops and counts.
 """
 
@@ -23,12 +24,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from horneross_conformance.cli.listen_server import Answer, BoundedServer, Request
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
 from horneross_conformance.cli.usage import EXIT_FAILED, EXIT_OK, http_status, usage_error
 from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.inert import for_terminal
+from horneross_conformance.core.limits import LISTEN_BOUNDS
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import verify
 from horneross_conformance.core.version import __version__
@@ -38,6 +39,8 @@ from horneross_conformance.logs.event_files import event_problems
 from horneross_conformance.transport.client import DeliveryError, Response, post
 from horneross_conformance.transport.curl import display_json
 from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
+from horneross_conformance.transport.http_request import Request
+from horneross_conformance.transport.http_server import Answer, BoundedServer
 
 FORWARD_TIMEOUT = 10.0
 # What one delivery may put in the output and the log, whatever its size: a body of 16 MiB is logged by its start.
@@ -360,17 +363,21 @@ def listen_command(args: argparse.Namespace) -> int:
     serving = threading.local()  # whether this connection's thread is answering the page, not a delivery
 
     def handle(request: Request) -> Answer:
+        serving.page = False
+        body = request.read()  # whole, within LISTEN_BOUNDS, before anything is counted
         serving.page = inspector is not None and inspector.serves(request.target)
         if inspector is not None and serving.page:
-            return inspector.answer(request.method, request.target, request.headers, request.body)
-        return listener.handle(request.method, request.target, request.headers, request.body)
+            return inspector.answer(request.method, request.target, request.headers, body)
+        return listener.handle(request.method, request.target, request.headers, body)
 
     def answered() -> None:
         if not getattr(serving, "page", False):  # --count counts deliveries, not the page's requests
             listener.answered()
 
     try:
-        server = BoundedServer(args.host, args.port, handle, answered)
+        server = BoundedServer(
+            args.host, args.port, handle, LISTEN_BOUNDS, answered=answered, name="horneross-conformance listen"
+        )
     except OSError as error:
         return usage_error("listen", f"cannot listen on {args.host}:{args.port}: {error.strerror}")
     host, port = str(server.address[0]), server.address[1]
@@ -392,13 +399,16 @@ def listen_command(args: argparse.Namespace) -> int:
         if store is not None:
             print(for_terminal(f"  keeping every delivery in {store.path} ({len(store)} kept so far)"), flush=True)
         print("  Ctrl-C to stop", flush=True)
-        for started in (thread, *writers):
+        for started in (*writers, thread):  # the writers first: once a delivery can be answered, all have started
             started.start()
         while not listener.done.wait(0.2):
             pass
     except KeyboardInterrupt:
         pass
     finally:
+        # Stopping: a SIGTERM from now on (a second stop, a supervisor's) changes nothing, and must not find the
+        # interpreter exiting, when Python has put back the default action and the signal would end the process.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if inspector is not None:
             inspector.stopped.set()
         server.shutdown()

@@ -22,6 +22,8 @@ rebinding (a page whose name now resolves to 127.0.0.1 posts to it as to its own
   So is a request whose ``Origin`` is not one of those hosts: a browser's cross-site request.
 - It keeps at most 256 senders open, and takes 64 subscriptions and 10,000 emits per sender (429 beyond; lower
   them with ``--max-senders``, ``--max-subscriptions``, ``--max-emits``), and request bodies of 1 MiB (413 beyond).
+- It reads every request on the toolkit's bounded server (``BRIDGE_BOUNDS``): a whole request within 10 s, at most
+  256 connections, a slow one pushed out for a newcomer; so a client that drips its bytes holds no call.
 
 Each sender lives in a process of its own, with a frozen clock of its own (``bridge_senders``): the calls for one
 sender are made one at a time, each at the ``now`` it carries, and a slow call for one sender never holds a call
@@ -42,15 +44,15 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 from horneross_conformance.core.canonical import TooDeep, parse_json
+from horneross_conformance.core.limits import BRIDGE_BODY_LIMIT, BRIDGE_BOUNDS
 from horneross_conformance.sender.bridge_senders import ForkServer, ProcessEnded, SenderProcess
+from horneross_conformance.transport.http_request import Request
+from horneross_conformance.transport.http_server import BoundedServer, Handle, Reply
 
-MAX_REQUEST = 1024 * 1024  # bytes of a request body
-REQUEST_SECONDS = 10  # a request must arrive within this time
 CALLS = ("subscribe", "emit", "run-due", "close")
 TOKEN_ENV = "HORNEROSS_HARNESS_TOKEN"
 TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,200}")  # URL-safe, so that it stands as a URL's user information as it is
@@ -216,78 +218,58 @@ def _host_name(value: str | None) -> str | None:
     return (match.group("six") or match.group("name")).lower() if match else None
 
 
-def handler_for(bridge: Bridge, guard: Guard, base: str) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        # The head and the body of an answer are two writes: on a kept-alive connection, Nagle's algorithm holds
-        # the body until the client acknowledges the head, which a delayed ACK puts off for 40 ms, on every call.
-        disable_nagle_algorithm = True
-        timeout = REQUEST_SECONDS  # a client that sends its request slowly is dropped
+def handler_for(bridge: Bridge, guard: Guard, base: str) -> Handle:
+    """The bridge's answer to one request: the guard first, then the call; every answer JSON. An answer given
+    before the body was read (a refusal) closes the connection: what is left of the body is no next request."""
 
-        def do_POST(self) -> None:
-            self._asked_to_close = self.close_connection  # "Connection: close", or HTTP/1.0
-            self.close_connection = True  # until its body is read: what is left of it is no next request
-            try:
-                guard.admit(self.headers.get("Host"), self.headers.get("Origin"), self.headers.get("Authorization"))
-                answer = bridge.handle(self._route(), self._body())
-            except CallError as error:
-                self._answer(error.status, {"error": str(error)})
-            except ValueError as error:
-                self._answer(500, {"error": str(error)})
-            else:
-                self._answer(200, answer)
+    def handle(request: Request) -> Reply:
+        try:
+            if request.method != "POST":  # a browser's preflight (OPTIONS) included: nothing is allowed across sites
+                raise CallError(405, "every call of the sender harness protocol is a POST.")
+            guard.admit(request.header("Host"), request.header("Origin"), request.header("Authorization"))
+            answer = bridge.handle(_route(request.target, base), _body(request))
+        except CallError as error:
+            return _answer(error.status, {"error": str(error)})
+        except ValueError as error:
+            return _answer(500, {"error": str(error)})
+        return _answer(200, answer)
 
-        def do_GET(self) -> None:
-            self._refuse(405, "every call of the sender harness protocol is a POST.")
+    return handle
 
-        def do_OPTIONS(self) -> None:  # a browser's preflight: nothing is ever allowed across sites
-            self._refuse(405, "every call of the sender harness protocol is a POST.")
 
-        def _refuse(self, status: int, message: str) -> None:
-            self.close_connection = True
-            self._answer(status, {"error": message})
+def _route(target: str, base: str) -> list[str]:
+    path = target.split("?", 1)[0]
+    if base and not path.startswith(base + "/"):
+        raise CallError(404, "not a call of the sender harness protocol.")
+    return path[len(base) :].strip("/").split("/")
 
-        def _route(self) -> list[str]:
-            path = self.path.split("?", 1)[0]
-            if base and not path.startswith(base + "/"):
-                raise CallError(404, "not a call of the sender harness protocol.")
-            return path[len(base) :].strip("/").split("/")
 
-        def _body(self) -> dict[str, Any]:
-            media_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-            length = self.headers.get("Content-Length") or ""
-            if not (length.isascii() and length.isdigit() and len(length) <= 12):  # "²" is a digit to isdigit
-                raise CallError(411, "the request needs a Content-Length of ASCII digits.")
-            if int(length) > MAX_REQUEST:
-                raise CallError(413, "the request body is larger than 1 MiB.")
-            data = self.rfile.read(int(length))
-            self.close_connection = self._asked_to_close
-            if media_type != "application/json":
-                raise CallError(400, "the request must have Content-Type: application/json.")
-            try:
-                body = parse_json(data)
-            except TooDeep as error:
-                raise CallError(400, f"the request body cannot be read: {error}.") from None
-            except ValueError:
-                raise CallError(400, "the request body is not JSON in UTF-8.") from None
-            if not isinstance(body, dict):
-                raise CallError(400, "the request body must be a JSON object.")
-            return body
+def _body(request: Request) -> dict[str, Any]:
+    media_type = (request.header("Content-Type") or "").split(";")[0].strip().lower()
+    length = request.header("Content-Length") or ""
+    if not (length.isascii() and length.isdigit() and len(length) <= 12) or request.header("Transfer-Encoding"):
+        raise CallError(411, "the request needs a Content-Length of ASCII digits.")  # "²" is a digit to isdigit
+    if int(length) > BRIDGE_BODY_LIMIT:
+        raise CallError(413, "the request body is larger than 1 MiB.")
+    data = request.read()
+    if media_type != "application/json":
+        raise CallError(400, "the request must have Content-Type: application/json.")
+    try:
+        body = parse_json(data)
+    except TooDeep as error:
+        raise CallError(400, f"the request body cannot be read: {error}.") from None
+    except ValueError:
+        raise CallError(400, "the request body is not JSON in UTF-8.") from None
+    if not isinstance(body, dict):
+        raise CallError(400, "the request body must be a JSON object.")
+    return body
 
-        def _answer(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode("ascii")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if status == 401:
-                self.send_header("WWW-Authenticate", "Bearer")
-            self.end_headers()
-            self.wfile.write(data)
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # stdout holds its first two lines alone; a line per call would bury them
-
-    return Handler
+def _answer(status: int, body: dict[str, Any]) -> Reply:
+    headers = [("Content-Type", "application/json")]
+    if status == 401:
+        headers.append(("WWW-Authenticate", "Bearer"))
+    return Reply(status, json.dumps(body).encode("ascii"), headers)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,25 +331,25 @@ def _serve(bridge: Bridge, args: argparse.Namespace, given: str | None) -> int:
     hosts = LOOPBACK | {name.lower() for name in args.allow_host}
     hosts |= {args.host.strip("[]").lower()} - WILDCARDS
     base = "/" + args.base.strip("/") if args.base.strip("/") else ""
+    handle = handler_for(bridge, Guard(token, frozenset(hosts)), base)
     try:
-        server = ThreadingHTTPServer((args.host, args.port), handler_for(bridge, Guard(token, frozenset(hosts)), base))
+        server = BoundedServer(args.host, args.port, handle, BRIDGE_BOUNDS, name="horneross-conformance bridge")
     except OSError as error:
         print(f"cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 2
-    server.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # the processes of the senders end with the bridge
-    port = server.server_address[1]
+    port = server.port
     host = "127.0.0.1" if args.host in WILDCARDS else args.host
     shown = f"[{host}]" if ":" in host else host
     user = f"${TOKEN_ENV}" if given else token  # a token of the environment is not printed
     print(f"listening {port}", flush=True)
     print(f"url http://{user}@{shown}:{port}{base}", flush=True)
     try:
-        server.serve_forever(poll_interval=0.05)
+        server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.shutdown()
     return 0
 
 

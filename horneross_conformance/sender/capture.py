@@ -1,9 +1,13 @@
-"""The sender suite's receiving end: pytest-httpserver servers that record every attempt and answer as told.
+"""The sender suite's receiving end: capture servers that record every attempt and answer as told.
 
 Each endpoint a check subscribes has its own path and its own script: the answer to its first, second, ...
 attempt (a status, optionally held until the sender hangs up). Every request is recorded with the frozen
 clock's offset at which it arrived, whatever its method, path or body, so a sender that posts garbage, posts
 elsewhere or follows a redirect is described, never crashes the suite.
+
+Each capture server is the toolkit's bounded server (``transport.http_server``, with ``CAPTURE_BOUNDS``): a sender
+under test is a client like any other, and one that drips, floods or posts megabytes cannot stall a run. Every
+answer closes its connection, so each attempt of a sender arrives on a connection of its own.
 
 A refused connection needs a port with nothing listening: ``RefusingPort`` holds a port bound but not listening
 (the kernel refuses connections to it, and no other program can take it), and ``open`` later starts a server there.
@@ -12,24 +16,26 @@ A refused connection needs a port with nothing listening: ``RefusingPort`` holds
 from __future__ import annotations
 
 import hashlib
-import logging
-import re
 import secrets
-import select
 import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from pytest_httpserver import HTTPServer
-from werkzeug import Request, Response
+from urllib.parse import unquote, urlsplit
 
 from horneross_conformance.core.canonical import parse_json
 from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.inert import for_terminal
-from horneross_conformance.core.limits import CAPTURE_BUDGET_BYTES, CAPTURE_KEPT_BYTES, CAPTURE_START_BYTES
+from horneross_conformance.core.limits import (
+    CAPTURE_BOUNDS,
+    CAPTURE_BUDGET_BYTES,
+    CAPTURE_KEPT_BYTES,
+    CAPTURE_START_BYTES,
+)
 from horneross_conformance.transport import wire
+from horneross_conformance.transport.http_request import Request
+from horneross_conformance.transport.http_server import BoundedServer, Reply, phrase
 from horneross_conformance.transport.server import LOOPBACK
 
 CHUNK = 64 * 1024  # bytes read from the socket at a time
@@ -172,12 +178,13 @@ class CaptureLog:
             "spent, so only their size, SHA-256 and start are known, and the checks that needed them are inconclusive"
         )
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request) -> Reply:
+        path, method = path_of(request.target), request.method.upper()
         with self._lock:
-            delivery = request.path in self._endpoints  # a stray request keeps its start only, whatever the budget
+            delivery = path in self._endpoints  # a stray request keeps its start only, whatever the budget
         data, size, digest = read_body(request, CAPTURE_KEPT_BYTES if delivery else CAPTURE_START_BYTES)
         with self._lock:
-            endpoint = self._endpoints.get(request.path)
+            endpoint = self._endpoints.get(path)
             attempt = 0
             if endpoint is not None:
                 event = conversation_of(data) if size == len(data) else None
@@ -193,47 +200,32 @@ class CaptureLog:
                 self.unkept += 1
                 unkept = f"not kept: the run's {_mib(self.budget)} budget for delivery bodies was spent"
         # A redirect's Location answers 200: a sender that follows it takes that for success and is seen stopping.
-        stray = Answer(SUCCESS_STATUS) if request.path.startswith(REDIRECTED) else Answer(404)
+        stray = Answer(SUCCESS_STATUS) if path.startswith(REDIRECTED) else Answer(404)
         answer = endpoint.script(attempt) if endpoint else stray
         headers: dict[str, str] = {}
-        for name, value in request.headers.items():
+        for name, value in request.headers:
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        capture = Capture(
-            endpoint, attempt, offset, request.method, request.path, headers, data, size, "holding", digest, unkept
-        )
+        capture = Capture(endpoint, attempt, offset, method, path, headers, data, size, "holding", digest, unkept)
         with self._lock:
             self.captures.append(capture)
         capture.answered = self._hold(request) if answer.hold else str(answer.status)
-        shown_headers = wire.headers(request.headers.items())
-        exchange = wire.Exchange(
-            f"{request.method} {request.path}", shown_headers, wire.text(data, size), capture.answered
-        )
+        shown_headers = wire.headers(request.headers)
+        exchange = wire.Exchange(f"{method} {path}", shown_headers, wire.text(data, size), capture.answered)
         exchange.when = f"+{offset} s"
         self.wire.record(exchange)
-        response = Response(b"", status=answer.status)
+        answered = [("Content-Type", "text/plain; charset=utf-8")]
         if 300 <= answer.status < 400 and endpoint is not None:
-            response.headers["Location"] = f"{REDIRECTED}{endpoint.path}"  # a sender must not follow it
-        return response
+            answered.append(("Location", f"{REDIRECTED}{endpoint.path}"))  # a sender must not follow it
+        return Reply(answer.status, b"", answered, phrase(answer.status).upper() or "UNKNOWN")
 
     def _hold(self, request: Request) -> str:
         """Wait until the sender closes the connection, at most ``hold_limit`` s (counted in polls: the clock
         is frozen), and say which came first."""
-        connection: socket.socket | None = request.environ.get("werkzeug.socket")
         polls = max(1, round(self.hold_limit / POLL))
         for done in range(polls):
-            if connection is None:
-                threading.Event().wait(POLL)
-                continue
-            readable, _, _ = select.select([connection], [], [], POLL)
-            if readable:
-                try:
-                    hung_up = connection.recv(1, socket.MSG_PEEK) == b""
-                except OSError:
-                    hung_up = True
-                if hung_up:
-                    return f"held {done * POLL:.2f} s, until the sender hung up"
-                threading.Event().wait(POLL)
+            if request.hung_up(POLL):
+                return f"held {done * POLL:.2f} s, until the sender hung up"
         return f"held {self.hold_limit:g} s, the sender still waiting"
 
 
@@ -248,11 +240,19 @@ def conversation_of(body: bytes) -> object:
     return conversation if isinstance(conversation, str) else None
 
 
+def path_of(target: str) -> str:
+    """The path of a request target as the capture records it: percent-decoded (UTF-8, a byte that is not shown
+    as U+FFFD), one leading slash, no query; of an absolute URL, its path."""
+    split = urlsplit(target)
+    path = f"/{split.netloc}{split.path}" if not split.scheme and split.netloc else split.path
+    return "/" + unquote(path).lstrip("/")
+
+
 def read_body(request: Request, keep: int = CAPTURE_KEPT_BYTES) -> tuple[bytes, int, str]:
     """The body's first ``keep`` bytes, its full length and the SHA-256 of all of it (hex). The whole body is read,
     so the sender sees its answer as any receiver would give it, but only the start is held: a 50 MB delivery
     costs 256 KiB."""
-    stream = request.stream
+    stream = request.body
     kept = bytearray()
     size = 0
     digest = hashlib.sha256()
@@ -273,31 +273,35 @@ def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
-class CaptureServer(HTTPServer):
-    """A threaded pytest-httpserver whose every request goes to ``log.handle``. ``bind``: the address it listens
-    on; ``advertised``: the host name subscription URLs carry, which the sender's process must reach (defaults:
-    the loopback address, for a sender in the suite's own process or on its host)."""
+class CaptureServer:
+    """A capture server whose every request goes to ``log.handle``, started and stopped as a run needs it. ``bind``:
+    the address it listens on; ``advertised``: the host name subscription URLs carry, which the sender's process
+    must reach (defaults: the loopback address, for a sender in the suite's own process or on its host)."""
 
     def __init__(self, log: CaptureLog, port: int = 0, bind: str = LOOPBACK, advertised: str | None = None) -> None:
-        super().__init__(host=bind, port=port, threaded=True)
         self.bind = bind
         self.advertised = advertised or bind
+        self.port = port  # the port given; once started, the one it listens on
         self.capture_log = log
-        self.expect_request(re.compile(".*")).respond_with_handler(log.handle)
-
-    def thread_target(self) -> None:
-        # pytest-httpserver's default polls for shutdown every 0.5 s, which every stop() would wait out
-        assert self.server is not None  # start() made it
-        self.server.serve_forever(poll_interval=0.02)
+        self._server: BoundedServer | None = None
 
     def start(self) -> None:
-        quiet_werkzeug()
-        super().start()
+        if self._server is not None:
+            raise RuntimeError("the capture server is already running")
+        self._server = BoundedServer(
+            self.bind, self.port, self.capture_log.handle, CAPTURE_BOUNDS, keep_alive=False, name="capture server"
+        )
+        self.port = self._server.port
+        self._server.start()
 
-    def application(self, request: Request) -> Response:
-        # pytest-httpserver reads every body whole before dispatching it, and keeps each request and answer
-        # in its log; the capture log reads the body as a stream and keeps what the checks need.
-        return self.dispatch(request)
+    def stop(self) -> None:
+        if self._server is None:
+            raise RuntimeError("the capture server is not running")
+        server, self._server = self._server, None
+        server.stop()
+
+    def is_running(self) -> bool:
+        return self._server is not None
 
     def base_url(self) -> str:
         return f"http://{url_host(self.advertised)}:{self.port}"
@@ -334,15 +338,3 @@ class RefusingPort:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-
-
-def quiet_werkzeug() -> None:
-    """Werkzeug logs every request (the sender's path in it, and colour codes) on stderr unless its logger has a
-    handler, and through any handler it has or inherits, pytest's log capture included: none of it may reach a
-    person's terminal. Requests are logged at INFO, so the logger keeps only warnings and errors."""
-    logger = logging.getLogger("werkzeug")
-    if not logger.handlers:
-        logger.addHandler(logging.NullHandler())
-    logger.propagate = False
-    if logger.level < logging.WARNING:  # NOTSET (0) and INFO alike: werkzeug would set INFO itself
-        logger.setLevel(logging.WARNING)

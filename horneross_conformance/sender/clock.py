@@ -12,8 +12,9 @@ Two freezegun traps are avoided on purpose:
 - Hypothesis, which generates the sender suite's events, and the time budget of that exploration read the real
   time (freezegun decides by the caller's module): the sender, called on a thread of its own, never sees it.
 - Waits with a timeout that loop on the clock (socketserver's ``handle_request``, freezegun issue 502) never end
-  under a frozen clock. Nothing in the suite computes a deadline from the clock: bounded waits are
-  ``Thread.join(timeout)`` and ``select`` timeouts, which the kernel measures.
+  under a frozen clock. Nothing in the suite computes a deadline from the frozen clock: bounded waits are
+  ``Thread.join(timeout)`` and ``select`` timeouts, which the kernel measures, and the HTTP client and server,
+  whose deadlines are their own, read the real time (``REAL_TIME_FOR``).
 """
 
 from __future__ import annotations
@@ -29,14 +30,21 @@ from freezegun import api as freezegun_api
 from freezegun import freeze_time
 
 from horneross_conformance.checks import exploration
-from horneross_conformance.transport import client
+from horneross_conformance.transport import client, http_request, http_server
 
 # A fixed, unremarkable instant with whole seconds: a sender that writes milliseconds or none compares equal.
 EPOCH = datetime(2026, 3, 14, 15, 9, 26, tzinfo=UTC)
 # The suite's own machinery, never the sender: named from the modules themselves, so that a move cannot break it.
-# The bounded HTTP client measures its deadlines with time.monotonic(): a remote sender's calls (sender.harness)
-# run under the frozen clock, and a deadline computed from it would never come.
-REAL_TIME_FOR = (hypothesis.__name__, exploration.__name__, client.__name__)
+# The bounded HTTP client and server measure their deadlines with time.monotonic(): a remote sender's calls
+# (sender.harness) and the capture servers' reading of deliveries run under the frozen clock, and a deadline computed
+# from it would never come. (A capture's answers carry the real time in their Date header, not the frozen one.)
+REAL_TIME_FOR = (
+    hypothesis.__name__,
+    exploration.__name__,
+    client.__name__,
+    http_request.__name__,
+    http_server.__name__,
+)
 # Each start of the clock looks through every module not named in its ignore list for references to the real time
 # functions, and a pytest process holds over a thousand. These neither read a sender's clock nor ever run between a
 # check and the sender it calls, so they are left out of that search: schemathesis, which generates events as

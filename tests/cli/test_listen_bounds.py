@@ -22,10 +22,11 @@ from command_line import environment, executable, listening
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.cli.listen import LOG_BODY, Outlet
-from horneross_conformance.cli.listen_server import GRACE, REQUEST_TIME, BoundedServer
 from horneross_conformance.core.events import sample_event
+from horneross_conformance.core.limits import LISTEN_BOUNDS
 from horneross_conformance.transport.client import post
 from horneross_conformance.transport.endpoints import parse_endpoint
+from horneross_conformance.transport.http_server import BoundedServer
 
 SECRET_ENV = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}
 MiB = 1024 * 1024
@@ -131,13 +132,13 @@ def slow_clients(url: str, count: int) -> Iterator[list[socket.socket]]:
 
 @pytest.mark.slow
 def test_hundreds_of_slow_clients_do_not_delay_a_real_delivery(tmp_path: Path) -> None:
-    """Slow clients fill every connection the listener keeps, and each would hold its place for REQUEST_TIME if it
+    """Slow clients fill every connection the listener keeps, and each would hold its place for the request time if it
     were not pushed out: a real delivery that waited for one to run out of time would get no answer within a third
     of that, and raise."""
     with listening("--quiet", cwd=tmp_path, env=SECRET_ENV) as listener:
         with slow_clients(listener.url, 400):  # more than the listener's connection limit
-            time.sleep(GRACE * 1.5)  # they have all been slow for longer than a real delivery ever is
-            statuses = [real_delivery(listener.url, timeout=REQUEST_TIME / 3) for _ in range(5)]
+            time.sleep(LISTEN_BOUNDS.grace * 1.5)  # they have all been slow for longer than a real delivery ever is
+            statuses = [real_delivery(listener.url, timeout=LISTEN_BOUNDS.request_time / 3) for _ in range(5)]
         output = listener.stop()
     assert statuses == [200] * 5
     assert "stopped: 5 deliveries, 5 signed and valid" in output
@@ -202,7 +203,7 @@ def test_an_output_that_falls_behind_drops_and_counts_instead_of_growing(capsys:
 @contextmanager
 def bounded_server() -> Iterator[tuple[str, int]]:
     """The listener's HTTP side alone, answering 200 with the body's length to every request it can read."""
-    server = BoundedServer("127.0.0.1", 0, lambda request: (200, b"%d" % len(request.body)), lambda: None)
+    server = BoundedServer("127.0.0.1", 0, lambda request: (200, b"%d" % len(request.read())), LISTEN_BOUNDS)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

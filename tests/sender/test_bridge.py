@@ -151,6 +151,23 @@ def test_a_request_from_another_sites_page_is_refused(bridge: str, origin: str, 
     assert call(bridge, "/senders", {"now": NOW}, Origin=origin)[0] == status
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "OPTIONS"])
+def test_a_call_that_is_not_a_post_is_a_405_in_one_sentence(bridge: str, method: str) -> None:
+    """A browser's preflight (OPTIONS) included: nothing is allowed across sites, and nothing but POST at all."""
+    endpoint = parse_endpoint(bridge)
+    head = f"{method} /senders HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    with socket.create_connection((endpoint.host, endpoint.port), timeout=30) as connection:
+        connection.sendall(head.encode())
+        answer = b""
+        while piece := connection.recv(65536):
+            answer += piece
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line == b"HTTP/1.1 405 Method Not Allowed", answer
+    assert json.loads(rest.split(b"\r\n\r\n", 1)[1]) == {
+        "error": "every call of the sender harness protocol is a POST."
+    }
+
+
 # the caps
 
 

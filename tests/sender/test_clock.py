@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,9 @@ from datetime import UTC, date, datetime
 import pytest
 from freezegun import api as freezegun_api
 
+from horneross_conformance.core.limits import CAPTURE_BOUNDS
 from horneross_conformance.sender.clock import EPOCH, FrozenClock, RunFreezer
+from horneross_conformance.transport.http_request import Connection
 
 REAL_TIME = time.time
 REAL_DATETIME = datetime
@@ -93,3 +96,17 @@ def test_stopping_a_paused_run_freezer_restores_the_time_functions() -> None:
     freezer.stop()
     freezer.stop()  # twice is harmless: a run's close after an interrupted run
     assert time.time is REAL_TIME and not freezegun_api.ignore_lists
+
+
+def test_the_servers_deadlines_are_in_real_time_while_the_clock_jumps() -> None:
+    """A capture server reads deliveries while the suite moves its frozen clock by hours: the deadline of a request
+    being read is set and checked on the real clock (REAL_TIME_FOR), or one move would end every read under way."""
+    server_side, client_side = socket.socketpair()
+    with server_side, client_side, FrozenClock() as clock:
+        connection = Connection(server_side, CAPTURE_BOUNDS, threading.BoundedSemaphore(1))
+        client_side.sendall(b"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n")
+        request = connection.read_request()  # its deadline is set: the whole request within the request time
+        clock.move_to(3 * 3600)
+        client_side.sendall(b"{}")
+        assert request.read() == b"{}"
+        assert 0 < connection.left() <= CAPTURE_BOUNDS.request_time
