@@ -14,6 +14,8 @@ import pytest
 from receivers import SECRET
 
 from horneross_conformance.cli.run import named_plugins
+from horneross_conformance.core.contract import EVENT_TYPES, PER_TYPE_CHECKS
+from horneross_conformance.core.openapi import bundled
 from horneross_conformance.receiver.suite import suite as receiver_suite
 from horneross_conformance.sender.suite import suite as sender_suite
 from horneross_conformance.transport.server import serve
@@ -29,6 +31,16 @@ FEW_EXAMPLES = 5
 REFERENCE_SENDER = "horneross_conformance.sender.reference:for_conformance"
 # The check with answers slower than the sender's timeout costs 5 x that timeout: only where it matters.
 NOT_SLOW = ("-k", "not SND-RTY-013")
+
+
+def generated_checks_of_types_with(member: str) -> set[str]:
+    """The receiver's generated check (RCV-GEN) of each documented type whose schema names ``member``
+    (``"firstName"``): the checks that can meet a fault of that member, however many types there are."""
+    return {
+        PER_TYPE_CHECKS[event_type]["RCV-GEN"]
+        for event_type in EVENT_TYPES
+        if f'"{member}"' in json.dumps(bundled(f"{event_type}.schema.json"))
+    }
 
 
 @dataclass

@@ -9,6 +9,7 @@ from suite_runner import NOT_SLOW, run_sender_suite
 from suite_runner import REFERENCE_SENDER as REFERENCE
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
+from horneross_conformance.sender.suite import suite as sender_suite
 
 DEFAULTS = (f"--horneross-examples={DEFAULT_EXAMPLES}",)
 # (sender broken only on rare but valid data, the requirements it fails, the checks that must catch it)
@@ -77,5 +78,5 @@ def test_a_sender_that_hangs_on_some_data_ends_the_exploration_at_once(pytester:
 def test_examples_zero_leaves_the_generated_checks_out(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, REFERENCE, "--horneross-examples=0", "-k", "SND-GEN", "-rs")
     assert run.ret == 1 and run.report["status"] == "NOT CERTIFIED"  # nothing was checked: nothing is certified
-    assert "5 skipped" in run.stdout
+    assert f"{sum(case.id.startswith('SND-GEN-') for case in sender_suite.cases)} skipped" in run.stdout
     assert "not requested: --horneross-examples=0" in run.stdout
