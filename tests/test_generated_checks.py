@@ -252,3 +252,26 @@ def test_lone_surrogates_are_rcv14s_alone(pytester: pytest.Pytester) -> None:
     should = [e for e in recorded_events(pytester, select="RCV-GEN-008") if prose(e)]
     assert should and all(has_lone_surrogate(prose(e)) for e in should)
     assert set(generation.fragments()) > set(generation.fragments("lone-surrogates"))  # the sender suite keeps all
+
+
+def test_rcv14s_events_hold_no_character_of_rcv04s() -> None:
+    """Around a lone surrogate, generated text holds none of RCV-04's characters, whatever the seed: a receiver that
+    mangles U+2028 or a control character fails RCV-04, never RCV-14 (on some seeds, once a list of types grew)."""
+    from hypothesis import HealthCheck, find, settings
+    from hypothesis.errors import NoSuchExample
+
+    from horneross_conformance.checks.generation import prose_fields, stressed
+
+    def stress_in_prose(event: dict[str, Any]) -> bool:
+        for path in prose_fields(event["type"]):
+            text: Any = event
+            for part in path:
+                text = text[part]
+            if set(text) & STRESS_CHARACTERS:
+                return True
+        return False
+
+    quick = settings(max_examples=300, database=None, suppress_health_check=list(HealthCheck))
+    with pytest.raises(NoSuchExample):
+        find(stressed("lone-surrogates"), stress_in_prose, settings=quick)
+    assert find(stressed("without-surrogates"), stress_in_prose, settings=quick)  # where they belong: RCV-04's
