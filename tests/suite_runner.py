@@ -33,14 +33,30 @@ REFERENCE_SENDER = "horneross_conformance.sender.reference:for_conformance"
 NOT_SLOW = ("-k", "not SND-RTY-013")
 
 
-def generated_checks_of_types_with(member: str) -> set[str]:
-    """The receiver's generated check (RCV-GEN) of each documented type whose schema names ``member``
-    (``"firstName"``): the checks that can meet a fault of that member, however many types there are."""
+def of_types_whose_data(family: str, test: Callable[[Any], bool]) -> set[str]:
+    """The check of ``family`` (``"RCV-GEN"``) of each documented type whose data schema (bundled, closed) passes
+    ``test``: the checks that can meet a fault of such data, however many types there are."""
     return {
-        PER_TYPE_CHECKS[event_type]["RCV-GEN"]
+        PER_TYPE_CHECKS[event_type][family]
         for event_type in EVENT_TYPES
-        if f'"{member}"' in json.dumps(bundled(f"{event_type}.schema.json"))
+        if test(bundled(f"{event_type}.schema.json", closed=True)["properties"]["data"])
     }
+
+
+def names(member: str) -> Callable[[Any], bool]:
+    """Whether a schema names ``member`` (``"firstName"``) anywhere."""
+    return lambda schema: f'"{member}"' in json.dumps(schema)
+
+
+def may_hold_an_empty_string(schema: Any) -> bool:
+    """Whether some string of a schema may be empty: one with no minLength, pattern, format, const or enum."""
+    if isinstance(schema, list):
+        return any(may_hold_an_empty_string(item) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("type") == "string" and not {"minLength", "pattern", "format", "const", "enum"} & set(schema):
+        return True
+    return any(may_hold_an_empty_string(value) for key, value in schema.items() if key != "examples")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import receivers as r
-from suite_runner import SEED, FinishedRun, generated_checks_of_types_with, run_suite
+from suite_runner import SEED, FinishedRun, names, of_types_whose_data, run_suite
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, DEFAULT_IN_FLIGHT
 from horneross_conformance.checks.generation import STRESS_CHARACTERS
@@ -25,8 +25,8 @@ DOCUMENTED = " or ".join(per_type_checks("RCV-GEN"))  # RCV-01's generated check
 GENERATED = sum(case.id.startswith("RCV-GEN-") for case in receiver_suite.cases)  # one per type, and four more
 # (receiver broken only on rare but valid input, the requirement it fails, the checks that may catch it)
 RARE = [
-    (r.CrashesOnEmptyFirstName, "RCV-01", generated_checks_of_types_with("firstName")),
-    (r.KnowsFourStatuses, "RCV-01", generated_checks_of_types_with("newStatus")),
+    (r.CrashesOnEmptyFirstName, "RCV-01", of_types_whose_data("RCV-GEN", names("firstName"))),
+    (r.KnowsFourStatuses, "RCV-01", of_types_whose_data("RCV-GEN", names("newStatus"))),
     (r.CrashesOnSeparatorInName, "RCV-04", {"RCV-GEN-005"}),
     (r.TreatsDigitKeysAsIndices, "RCV-11", {"RCV-GEN-006"}),
     (r.TopLevelExtrasAreText, "RCV-07", {"RCV-GEN-007"}),

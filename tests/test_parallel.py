@@ -14,8 +14,9 @@ from suite_runner import (
     RECEIVER_CASES,
     SEED,
     FinishedRun,
-    generated_checks_of_types_with,
     in_variant,
+    names,
+    of_types_whose_data,
     run_pytest,
     run_suite,
 )
@@ -44,7 +45,7 @@ class ThreeFaults(r.AcceptsMissingHeader, r.CrashesOnEmptyFirstName, r.RejectsUn
     by exploring and shrunk in whichever worker runs it, and a SHOULD one (RCV-07), a warning."""
 
 
-GENERATED_CRASH = generated_checks_of_types_with("firstName")  # the checks that may find the crash
+GENERATED_CRASH = of_types_whose_data("RCV-GEN", names("firstName"))  # the checks that may find the crash
 
 
 @pytest.mark.slow
