@@ -11,6 +11,9 @@ checks of each type, in the order of ``EVENT_TYPES``, and take numbers no check 
 
 from __future__ import annotations
 
+import pytest
+
+from horneross_conformance.core import contract
 from horneross_conformance.core.catalogue import requirement
 from horneross_conformance.core.contract import EVENT_TYPES, PER_TYPE_CHECKS, PER_TYPE_FAMILIES, per_type_checks
 from horneross_conformance.receiver.suite import suite as receiver_suite
@@ -103,6 +106,18 @@ def test_each_type_keeps_its_checks_and_a_type_documented_later_takes_numbers_ne
                 assert unused, f"{event_type}: {case_id} is taken; {family}'s first free id is {first_free(family)}"
     for family in PER_TYPE_FAMILIES:
         assert len(set(per_type_checks(family))) == len(EVENT_TYPES), family  # two types never share a check
+
+
+def test_a_type_whose_schema_names_no_checks_is_told_what_to_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = {"x-horneross-checks": {"RCV-ACK": "RCV-ACK-008", "RCV-GEN": "RCV-ACK-009"}}
+    monkeypatch.setattr(contract, "load_json", lambda name: schema)
+    with pytest.raises(LookupError) as named_wrong:
+        contract._checks_of("conversation.assigned")
+    said = str(named_wrong.value)
+    assert said.startswith("conversation.assigned.schema.json must name its check of each family in x-horneross-checks")
+    assert '"SND-GEN": "SND-GEN-NNN"' in said and "it names {'RCV-ACK': 'RCV-ACK-008'" in said
+    schema["x-horneross-checks"] = {f: f"{f}-0{n}" for n, f in enumerate(PER_TYPE_FAMILIES, start=10)}
+    assert contract._checks_of("conversation.assigned") == schema["x-horneross-checks"]
 
 
 def test_every_case_names_a_requirement_of_its_own_role() -> None:
