@@ -18,7 +18,7 @@ NAMES = ["María", "José", "Zoë", "Lucía", "Martín", "Ana"]
 
 def typical_event(number: int, rng: random.Random) -> dict[str, object]:
     """An event as production sends them (300 to 700 bytes), with real sentences and a full contact."""
-    event = sample_event(EVENT_TYPES[number % 4])
+    event = sample_event(EVENT_TYPES[number % len(EVENT_TYPES)])
     data = event["data"]
     if "content" in data:
         data["content"] = " ".join(rng.sample(MESSAGES, rng.randint(2, 4)))

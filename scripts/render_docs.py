@@ -7,6 +7,9 @@ The tables are rendered from the catalogue and the suites, so that the suites' p
 from either. Each sits between two markers (``<!-- requirements:receiver -->`` and its closing twin); what lies
 between them is generated, the rest of the page is written by hand. ``tests/project/test_docs.py`` fails when a table is
 stale, so a new check or requirement is one command away from documented.
+
+The contract page lists every check of a requirement; the suites' pages name a requirement's checks of each event
+type by family, linking to that list, so that documenting an event type changes the contract page alone.
 """
 
 from __future__ import annotations
@@ -15,19 +18,25 @@ import argparse
 import re
 import sys
 from collections.abc import Callable
-from itertools import groupby, pairwise
+from itertools import pairwise
 from pathlib import Path
 
 from horneross_conformance.core.catalogue import Requirement, Role, for_role
+from horneross_conformance.core.contract import PER_TYPE_CHECKS
 
 CONTRACT = "docs/contract.md"  # the contract page, from the repository's root; every ``source`` points into it
 
 
 def compact_ids(case_ids: list[str]) -> str:
-    """``RCV-SIG-001, RCV-SIG-002, RCV-SIG-003`` becomes ``RCV-SIG-001…003``."""
+    """``RCV-SIG-001, RCV-SIG-002, RCV-SIG-003`` becomes ``RCV-SIG-001…003``: each family where it first appears,
+    its numbers in order (a type documented later puts ``RCV-ACK-008`` before ``RCV-ACK-005`` in the suite)."""
+    families: dict[str, list[str]] = {}
+    for case_id in case_ids:
+        prefix, number = case_id.rsplit("-", 1)
+        families.setdefault(prefix, []).append(number)
     parts = []
-    for prefix, group in groupby(case_ids, key=lambda c: c.rsplit("-", 1)[0]):
-        numbers = [c.rsplit("-", 1)[1] for c in group]
+    for prefix, unordered in families.items():
+        numbers = sorted(unordered, key=int)
         contiguous = all(int(b) == int(a) + 1 for a, b in pairwise(numbers))
         if len(numbers) > 2 and contiguous:
             parts.append(f"{prefix}-{numbers[0]}…{numbers[-1]}")
@@ -53,22 +62,41 @@ def source_links(requirement: Requirement, page: str) -> str:
     return ", ".join(f"[{_source_label(anchor)}]({page}#{anchor})" for anchor in source_anchors(requirement))
 
 
-def covering_checks(role: Role) -> dict[str, str]:
-    """Each requirement of ``role``, with the ids of the checks that cover it, compacted."""
+def _covering(role: Role) -> dict[str, list[str]]:
+    """Each requirement of ``role``, with the ids of the checks that cover it, in the suite's order."""
     from horneross_conformance.receiver import suite as receiver
     from horneross_conformance.sender import suite as sender
 
     suite = receiver.suite if role == "receiver" else sender.suite
-    return {r.id: compact_ids([c.id for c in suite.cases if c.requirement == r.id]) for r in for_role(role)}
+    return {r.id: [c.id for c in suite.cases if c.requirement == r.id] for r in for_role(role)}
+
+
+def covering_checks(role: Role) -> dict[str, str]:
+    """Each requirement of ``role``, with the ids of the checks that cover it, compacted."""
+    return {requirement_id: compact_ids(ids) for requirement_id, ids in _covering(role).items()}
+
+
+def by_family_of_each_type(requirement_id: str, case_ids: list[str], page: str) -> str:
+    """The checks covering a requirement with those of each event type named by family, linked to the list on the
+    contract page (``page``, from the document that links): ``RCV-ACK-005…007, [one RCV-ACK and one RCV-GEN per event
+    type](contract.md#rcv-01)``. The same text however many types are documented."""
+    of_each_type = {case_id: family for checks in PER_TYPE_CHECKS.values() for family, case_id in checks.items()}
+    families = list(dict.fromkeys(of_each_type[c] for c in case_ids if c in of_each_type))
+    parts = [compact_ids([c for c in case_ids if c not in of_each_type])]
+    if families:
+        named = " and ".join(f"one {family}" for family in families)
+        parts.append(f"[{named} per event type]({page}#{requirement_id.lower()})")
+    return ", ".join(part for part in parts if part)
 
 
 def requirements_table(role: Role) -> str:
     """The requirements of ``role`` with the checks that cover them, as a Markdown table (for the suite's page in
     docs/, beside the contract page)."""
-    covering = covering_checks(role)
+    covering = _covering(role)
+    page = CONTRACT.removeprefix("docs/")
     rows = ["| id | level | requirement | checks | source |", "| --- | --- | --- | --- | --- |"]
     for r in for_role(role):
-        checks = covering[r.id] or "none yet"
+        checks = by_family_of_each_type(r.id, covering[r.id], page) or "none yet"
         rows.append(
             f"| {r.id} | {r.level} | {r.title} | {checks} | {source_links(r, CONTRACT.removeprefix('docs/'))} |"
         )

@@ -14,6 +14,8 @@ import pytest
 from receivers import SECRET
 
 from horneross_conformance.cli.run import named_plugins
+from horneross_conformance.core.contract import EVENT_TYPES, PER_TYPE_CHECKS
+from horneross_conformance.core.openapi import bundled
 from horneross_conformance.receiver.suite import suite as receiver_suite
 from horneross_conformance.sender.suite import suite as sender_suite
 from horneross_conformance.transport.server import serve
@@ -29,6 +31,32 @@ FEW_EXAMPLES = 5
 REFERENCE_SENDER = "horneross_conformance.sender.reference:for_conformance"
 # The check with answers slower than the sender's timeout costs 5 x that timeout: only where it matters.
 NOT_SLOW = ("-k", "not SND-RTY-013")
+
+
+def of_types_whose_data(family: str, test: Callable[[Any], bool]) -> set[str]:
+    """The check of ``family`` (``"RCV-GEN"``) of each documented type whose data schema (bundled, closed) passes
+    ``test``: the checks that can meet a fault of such data, however many types there are."""
+    return {
+        PER_TYPE_CHECKS[event_type][family]
+        for event_type in EVENT_TYPES
+        if test(bundled(f"{event_type}.schema.json", closed=True)["properties"]["data"])
+    }
+
+
+def names(member: str) -> Callable[[Any], bool]:
+    """Whether a schema names ``member`` (``"firstName"``) anywhere."""
+    return lambda schema: f'"{member}"' in json.dumps(schema)
+
+
+def may_hold_an_empty_string(schema: Any) -> bool:
+    """Whether some string of a schema may be empty: one with no minLength, pattern, format, const or enum."""
+    if isinstance(schema, list):
+        return any(may_hold_an_empty_string(item) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("type") == "string" and not {"minLength", "pattern", "format", "const", "enum"} & set(schema):
+        return True
+    return any(may_hold_an_empty_string(value) for key, value in schema.items() if key != "examples")
 
 
 @dataclass

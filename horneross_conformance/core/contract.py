@@ -20,12 +20,35 @@ def _documented_types() -> tuple[str, ...]:
 
 
 EVENT_TYPES = _documented_types()
-# The checks each documented type has of its own, by family, as its schema names them ("x-horneross-checks"): a
-# check's id is never reused, so a type documented later takes the next free number of each family there. With its
-# schema (and the example of its data there), the list above and the contract page, a type is documented.
-PER_TYPE_CHECKS: dict[str, dict[str, str]] = {
-    event_type: load_json(f"{event_type}.schema.json")["x-horneross-checks"] for event_type in EVENT_TYPES
-}
+# The families that have a check of each documented type: the receiver's acknowledgement and generated events, the
+# sender's payload and generated data.
+PER_TYPE_FAMILIES = ("RCV-ACK", "RCV-GEN", "SND-PAY", "SND-GEN")
+
+
+def _checks_of(event_type: str) -> dict[str, str]:
+    """The checks ``event_type`` has of its own, by family, as its schema names them (``x-horneross-checks``)."""
+    named: dict[str, str] = load_json(f"{event_type}.schema.json").get("x-horneross-checks", {})
+    if set(named) != set(PER_TYPE_FAMILIES) or any(not v.startswith(f"{k}-") for k, v in named.items()):
+        wanted = ", ".join(f'"{family}": "{family}-NNN"' for family in PER_TYPE_FAMILIES)
+        raise LookupError(
+            f"{event_type}.schema.json must name its check of each family in x-horneross-checks, {{{wanted}}}, "
+            f"each a number no check of its family has had (tests/test_case_ids.py pins them all); it names {named}"
+        )
+    return named
+
+
+# The checks each documented type has of its own: a check's id is never reused, so a type documented later takes the
+# next free number of each family in its schema. With its schema (and the example of its data there), the list
+# above, the OpenAPI document's webhook and the contract page, a type is documented: the suites, the tests and the
+# rendered tables follow.
+PER_TYPE_CHECKS: dict[str, dict[str, str]] = {event_type: _checks_of(event_type) for event_type in EVENT_TYPES}
+
+
+def per_type_checks(family: str) -> tuple[str, ...]:
+    """The check of ``family`` (``"RCV-ACK"``) of each documented type, in the order of ``EVENT_TYPES``."""
+    return tuple(PER_TYPE_CHECKS[event_type][family] for event_type in EVENT_TYPES)
+
+
 # Names a later version might give a type: the first one not documented is the "type added later" of the checks of
 # forward compatibility, so that documenting one of them never turns such a check into a check of a known type.
 LATER_TYPE_NAMES = ("conversation.assigned", "conversation.rated", "contact.updated", "webhook.future.event")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from command_line import cli
 
-from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_TYPES, TYPE_ADDED_LATER
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.core.resources import load_json
 
@@ -36,9 +36,11 @@ def test_valid_files_json_lines_and_folders_exit_0(tmp_path: Path) -> None:
     (tmp_path / "fixtures" / ".git" / "HEAD").write_text("hidden folders are not looked at, nor named")
     result = cli("validate", "fixtures", "log.jsonl", "batch.json", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+    events = len(EVENT_TYPES) * (1 + 25 + 1) + 1  # a fixture file, 25 log lines and a batch item each; late.ndjson
+    sources = len(EVENT_TYPES) + 3  # the fixture files, late.ndjson, log.jsonl and batch.json
     assert result.stdout == (
         "fixtures: skipped 1 file not named .json, .jsonl, .ndjson, .jsonlines: README.txt\n"
-        "valid: 109 events in 7 sources, 0 invalid, 0 problems\n"
+        f"valid: {events} events in {sources} sources, 0 invalid, 0 problems\n"
     )
     machine = json.loads(cli("validate", "--format", "json", "fixtures", cwd=tmp_path).stdout)
     assert machine["skipped"] == [str(Path("fixtures") / "README.txt")] and machine["valid"] is True
@@ -51,7 +53,7 @@ def test_every_problem_names_file_line_pointer_and_rule_and_nothing_stops_at_the
         _line(_broken_lead()),
         '{"type": "lead.captured", "data": \n',
         "[1, 2]\n",
-        _line({**sample_event("conversation.created"), "type": "conversation.assigned"}),
+        _line({**sample_event("conversation.created"), "type": TYPE_ADDED_LATER}),
         _line(sample_event("conversation.status.changed")),
     ]
     (tmp_path / "deliveries.jsonl").write_text("".join(lines))
@@ -64,14 +66,14 @@ def test_every_problem_names_file_line_pointer_and_rule_and_nothing_stops_at_the
     assert "[lead.captured evt_" in out[1]
     assert out[2] == "deliveries.jsonl:4: not JSON: Expecting value at column 35 (json)"
     assert out[3].startswith("deliveries.jsonl:5: an array is not an event")
-    assert out[4].startswith("deliveries.jsonl:6: /type: 'conversation.assigned' is not a documented event type")
+    assert out[4].startswith(f"deliveries.jsonl:6: /type: '{TYPE_ADDED_LATER}' is not a documented event type")
     assert out[5] == "INVALID: 5 events in 1 source, 3 invalid, 5 problems"
     assert "Traceback" not in result.stderr
 
 
 @pytest.mark.slow
 def test_undocumented_types_are_checked_against_the_envelope_when_allowed(tmp_path: Path) -> None:
-    event = {**sample_event("conversation.created"), "type": "conversation.assigned"}
+    event = {**sample_event("conversation.created"), "type": TYPE_ADDED_LATER}
     (tmp_path / "new.json").write_text(json.dumps(event))
     assert cli("validate", "new.json", cwd=tmp_path).returncode == 1
     assert cli("validate", "--allow-unknown-types", "new.json", cwd=tmp_path).returncode == 0
@@ -145,7 +147,7 @@ def test_a_delivery_without_id_or_timestamp_is_invalid_unless_abbreviated_exampl
 def test_stdin_json_lines_and_a_pretty_document(tmp_path: Path) -> None:
     stream = "".join(_line(sample_event(t)) for t in EVENT_TYPES) + _line(_broken_lead())
     result = cli("validate", "-", cwd=tmp_path, stdin=stream)
-    assert result.returncode == 1 and result.stdout.startswith("<stdin>:5: /data:")
+    assert result.returncode == 1 and result.stdout.startswith(f"<stdin>:{len(EVENT_TYPES) + 1}: /data:")
     pretty = json.dumps(sample_event("lead.captured"), indent=2)
     assert (
         cli("validate", "-", cwd=tmp_path, stdin=pretty).stdout == "valid: 1 event in 1 source, 0 invalid, 0 problems\n"

@@ -14,7 +14,7 @@ from json_corpus import text
 
 from horneross_conformance.checks.generation import full_sample
 from horneross_conformance.core.compiled import Unsupported, _Compiler, compile_check, compile_source, fast_check
-from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.contract import EVENT_TYPES, TYPE_ADDED_LATER
 from horneross_conformance.core.resources import data_dir, load_json
 from horneross_conformance.core.validation import _registry, schema_errors, validator
 
@@ -67,7 +67,7 @@ STRINGS = [
     "\ud800",
     "😀",
     *EVENT_TYPES,
-    "conversation.assigned",
+    TYPE_ADDED_LATER,
 ]
 SCALARS = st.one_of(
     st.sampled_from(STRINGS), st.text(max_size=4), st.integers(-2, 2), st.sampled_from([1.0, 0.5, True, False, None])

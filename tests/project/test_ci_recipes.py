@@ -17,6 +17,7 @@ from documentation import documentation
 from peers import ROOT, express_receiver
 from pre_commit.clientlib import InvalidConfigError, InvalidManifestError, load_config, load_manifest
 
+from horneross_conformance.core.contract import TYPE_ADDED_LATER
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.transport.server import serve
 
@@ -63,7 +64,7 @@ def test_each_hook_entry_passes_valid_fixtures_and_fails_an_invalid_one(tmp_path
     """What pre-commit runs: the entry, then the staged file names that match ``files``."""
     (tmp_path / "ok.json").write_text(json.dumps(sample_event("lead.captured")))
     (tmp_path / "ok.jsonl").write_text(json.dumps(sample_event("conversation.created")) + "\n")
-    future = {**sample_event("conversation.created"), "type": "conversation.assigned"}
+    future = {**sample_event("conversation.created"), "type": TYPE_ADDED_LATER}
     (tmp_path / "future.json").write_text(json.dumps(future))
     broken = sample_event("lead.captured")
     del broken["data"]["contact"]

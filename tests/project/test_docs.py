@@ -10,6 +10,8 @@ from documentation import documentation, page
 from peers import ROOT, script
 from suite_runner import run_sender_suite
 
+from horneross_conformance.core.contract import per_type_checks
+
 RENDER = script("render_docs")
 compact_ids, contract_catalogue, requirements_table = (
     RENDER.compact_ids,
@@ -54,6 +56,28 @@ def test_compact_ids() -> None:
     assert compact_ids(["RCV-SIG-001", "RCV-SIG-002", "RCV-SIG-003", "RCV-OLD-001"]) == "RCV-SIG-001…003, RCV-OLD-001"
     assert compact_ids(["RCV-ACK-001", "RCV-ACK-002", "RCV-ACK-100"]) == "RCV-ACK-001, RCV-ACK-002, RCV-ACK-100"
     assert compact_ids([]) == ""
+    # a type documented later puts its check before the examples' in the suite: the numbers are shown in order
+    later = ["RCV-PRE-001", "RCV-ACK-001", "RCV-ACK-008", "RCV-ACK-005", "RCV-GEN-001", "RCV-ACK-006"]
+    assert compact_ids(later) == "RCV-PRE-001, RCV-ACK-001, RCV-ACK-005, RCV-ACK-006, RCV-ACK-008, RCV-GEN-001"
+    assert compact_ids(["RCV-ACK-003", "RCV-ACK-001", "RCV-ACK-002"]) == "RCV-ACK-001…003"
+
+
+def test_the_suites_pages_read_the_same_whatever_the_number_of_event_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their tables name a requirement's checks of each type by family and link to the contract page, which lists
+    them: documenting a type changes the contract page alone."""
+    receiver, sender = requirements_table("receiver"), requirements_table("sender")
+    cell = "RCV-PRE-001, RCV-ACK-005…007, [one RCV-ACK and one RCV-GEN per event type](contract.md#rcv-01)"
+    assert f"| {cell} |" in receiver
+    assert "SND-PAY-005, SND-WIRE-001, [one SND-PAY and one SND-GEN per event type](contract.md#snd-01)" in sender
+    covering = RENDER._covering("receiver")["RCV-01"]
+    assert {*per_type_checks("RCV-ACK"), *per_type_checks("RCV-GEN")} <= set(covering)
+    assert f"**Acknowledges each event type with 200 in time.** MUST, receiver. Checks: {compact_ids(covering)}." in (
+        contract_catalogue()
+    )  # where they are listed in full
+    fifth = {"RCV-ACK": "RCV-ACK-008", "RCV-GEN": "RCV-GEN-009", "SND-PAY": "SND-PAY-006", "SND-GEN": "SND-GEN-006"}
+    monkeypatch.setitem(RENDER.PER_TYPE_CHECKS, "conversation.fifth", fifth)
+    checks = [*covering, "RCV-ACK-008", "RCV-GEN-009"]
+    assert RENDER.by_family_of_each_type("RCV-01", checks, "contract.md") == cell
 
 
 def test_readme_documents_every_option() -> None:

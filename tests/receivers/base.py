@@ -10,14 +10,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from horneross_conformance import canonical_bytes, verify
+from horneross_conformance.core.contract import EVENT_TYPES
 
 SECRET = "whsec_selftest_8c1d7f2a90b34e6e"
-KNOWN_TYPES = {
-    "conversation.created",
-    "conversation.message.created",
-    "conversation.status.changed",
-    "lead.captured",
-}
+KNOWN_TYPES = frozenset(EVENT_TYPES)  # a receiver written against the documentation knows every documented type
 
 
 class PlainReceiver:
