@@ -51,6 +51,9 @@ class Response:
     body: bytes = b""
     elapsed: float = 0.0
     version: str = ""  # the answer's HTTP version: HTTP/1.1, HTTP/1.0
+    # seconds from the request's first byte sent to the answer's last byte read: the endpoint's time and the
+    # network's, without connecting (set by ``connections.Connections``, which may reuse a connection)
+    round_trip: float = 0.0
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

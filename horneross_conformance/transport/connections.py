@@ -1,0 +1,173 @@
+"""Deliveries to one endpoint over connections kept open between them, and when one is sent again.
+
+Opening a connection costs a round trip (two or three with TLS) before a delivery can go: across a network, as much
+again as the delivery itself. ``Connections`` keeps the connections an endpoint keeps (an HTTP/1.1 answer without
+``Connection: close``, read to its end and nothing after it) and sends the next deliveries on them. A delivery on a
+kept connection must be judged exactly as one on a new connection, so a connection that waited (one the endpoint may
+have closed while idle: a stale connection) is used by this rule:
+
+- it waits at most ``IDLE_LIMIT`` seconds, and at most half the ``Keep-Alive: timeout=N`` the endpoint announces:
+  well within every common server's idle timeout (Node 5 s, uvicorn 5 s, Apache 5 s, gunicorn 2 s, nginx 75 s), so
+  that no idle timeout ends it while a delivery is on its way;
+- before it is used it must be quiet: anything to read on it (a close, a reset, or bytes the endpoint sent unasked,
+  such as a 408) ends it unused, and the delivery goes on a new connection: nothing of it was sent;
+- if sending on it breaks before the whole request went, and no byte of an answer came, the endpoint never had the
+  request: it goes once more, on a new connection, within the same deadline;
+- once the whole request went, it is never sent again. A connection closed before any byte of the answer may have
+  been closed by an endpoint that processed the delivery: a second copy would be a redelivery, the subject of
+  RCV-06, and a duplicate to the endpoint's own accounting (RFC 9110, 9.2.2: a POST is not retried unless the
+  request was never applied). It is no answer, exactly as on a new connection.
+
+The rest is ``client.post``'s: one deadline for every step (connecting included), at most ``ANSWER_KEPT_BYTES`` of an
+answer kept, redirects never followed, an early answer (413 to a body the endpoint stopped reading) read as the answer.
+"""
+
+from __future__ import annotations
+
+import re
+import select
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+
+from horneross_conformance.transport.client import (
+    DeliveryError,
+    Response,
+    _keeps_alive,
+    _read_response,
+    _Reader,
+    _request,
+    _send,
+    open_connection,
+)
+from horneross_conformance.transport.endpoints import Endpoint
+
+IDLE_LIMIT = 1.0  # seconds a kept connection may wait for its next delivery
+KEPT_AT_MOST = 64  # idle connections kept at once: more than any number of deliveries in flight the suite chooses
+_ANNOUNCED = re.compile(r"(?:^|[\s,;])timeout\s*=\s*([0-9]{1,9})(?![0-9])", re.IGNORECASE)
+
+
+class _NotReceived(Exception):
+    """A kept connection broke before the endpoint had the whole request, and nothing of an answer came."""
+
+
+@dataclass(slots=True)
+class _Idle:
+    sock: socket.socket
+    until: float  # monotonic time past which it is not used again
+
+
+class Connections:
+    """The connections kept open to ``endpoint`` between deliveries, shared by every thread of a run. ``opened`` and
+    ``reused`` count the connections opened and the deliveries sent on a kept one."""
+
+    def __init__(self, endpoint: Endpoint, kept_at_most: int = KEPT_AT_MOST) -> None:
+        self.endpoint = endpoint
+        self._kept_at_most = kept_at_most
+        self._idle: list[_Idle] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self.opened = 0
+        self.reused = 0
+
+    def post(self, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+        """``client.post`` on a kept connection when there is one (the rule above), else on a new one that is kept
+        if the endpoint keeps it. Raises ``DeliveryError``; never takes much longer than ``timeout``."""
+        started = time.monotonic()
+        deadline = started + timeout
+        request = _request(self.endpoint, body, headers, "keep-alive")
+        sock = self._take()
+        if sock is not None:
+            try:
+                return self._exchange(sock, request, started, deadline, timeout, reused=True)
+            except _NotReceived:
+                pass  # the endpoint never had it: a new connection, as a delivery that found no kept one
+        sock = open_connection(self.endpoint, deadline)
+        with self._lock:
+            self.opened += 1
+        return self._exchange(sock, request, started, deadline, timeout, reused=False)
+
+    def _exchange(
+        self, sock: socket.socket, request: bytes, started: float, deadline: float, timeout: float, reused: bool
+    ) -> Response:
+        reader = _Reader(sock, deadline, timeout)
+        sending = time.monotonic()
+        try:
+            try:
+                _send(sock, request, deadline, timeout)
+            except DeliveryError as error:
+                if error.kind != "reset":
+                    raise
+                # an answer before the whole request was read (413 to a body over the endpoint's limit) is its answer
+                try:
+                    response = _read_response(sock, deadline, timeout, reader)
+                except DeliveryError:
+                    if reused and not reader.received:
+                        raise _NotReceived from None
+                    raise error from None
+                keep = False  # the endpoint stopped reading: what is left of the request is on the connection
+            else:
+                response = _read_response(sock, deadline, timeout, reader)
+                keep = reader.whole and not reader.buffer and _keeps_alive(response)
+        except BaseException:
+            sock.close()
+            raise
+        now = time.monotonic()
+        response.elapsed, response.round_trip = now - started, now - sending
+        if keep:
+            self._give(sock, _keep_for(response))
+        else:
+            sock.close()
+        return response
+
+    def _take(self) -> socket.socket | None:
+        """The most recently kept connection that is still fit for a delivery; the others are closed."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return None
+                idle = self._idle.pop()
+            if time.monotonic() < idle.until and _quiet(idle.sock):
+                with self._lock:
+                    self.reused += 1
+                return idle.sock
+            idle.sock.close()
+
+    def _give(self, sock: socket.socket, keep_for: float) -> None:
+        with self._lock:
+            if not self._closed and keep_for > 0 and len(self._idle) < self._kept_at_most:
+                self._idle.append(_Idle(sock, time.monotonic() + keep_for))
+                return
+        sock.close()
+
+    def close(self) -> None:
+        """Close every kept connection; the connections of deliveries under way close when they end."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for each in idle:
+            each.sock.close()
+
+
+def _keep_for(response: Response) -> float:
+    """How long the connection of ``response`` may wait for the next delivery: ``IDLE_LIMIT``, or half the idle
+    timeout the endpoint announced (``Keep-Alive: timeout=5``) when that is less."""
+    announced = _ANNOUNCED.search(response.header("keep-alive") or "")
+    return IDLE_LIMIT if announced is None else min(IDLE_LIMIT, int(announced.group(1)) / 2)
+
+
+def _quiet(sock: socket.socket) -> bool:
+    """Nothing to read on an idle connection: no close, no reset, no byte the endpoint sent unasked."""
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return False
+    try:
+        if hasattr(select, "poll"):  # any descriptor number, where select() stops at 1024
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return not poller.poll(0)
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable

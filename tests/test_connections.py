@@ -1,0 +1,298 @@
+"""Deliveries over kept connections: reused while the endpoint keeps them, and a delivery on one judged exactly as on a
+new connection: a connection the endpoint closed while idle is never used, a request that did not go whole goes once
+more on a new connection, and a request that went whole is never sent twice."""
+
+from __future__ import annotations
+
+import select
+import socket
+import ssl
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from receivers import CERTIFICATE, raw_endpoint
+from test_client import _Counting, _HugeAnswers, _OldServer, counting_server
+
+from horneross_conformance.transport import connections
+from horneross_conformance.transport.client import DeliveryError, Response
+from horneross_conformance.transport.connections import Connections, _keep_for
+from horneross_conformance.transport.endpoints import parse_endpoint
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"
+Act = Callable[[int, int, socket.socket], bool]  # connection number, request number on it, the connection: go on?
+
+
+def kept_to(url: str) -> Connections:
+    return Connections(parse_endpoint(url))
+
+
+def deliver(kept: Connections, body: bytes = b"{}", timeout: float = 5) -> Response:
+    return kept.post(body, {"Content-Type": "application/json"}, timeout)
+
+
+class Script:
+    """A raw endpoint that reads whole requests (head and Content-Length body) and does, on connection N, request M,
+    what ``act(N, M, connection)`` does; it counts the connections and the requests it received whole."""
+
+    def __init__(self, act: Act) -> None:
+        self.act = act
+        self.connections = 0
+        self.requests: list[bytes] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, connection: socket.socket, stop: threading.Event) -> None:
+        with self.lock:
+            self.connections += 1
+            number = self.connections
+        connection.settimeout(5)
+        buffer = b""
+        with connection:
+            for request in range(1, 100):
+                while b"\r\n\r\n" not in buffer:
+                    chunk = _recv(connection)
+                    if not chunk:
+                        return
+                    buffer += chunk
+                head, _, buffer = buffer.partition(b"\r\n\r\n")
+                length = next(
+                    int(line[15:]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+                )
+                while len(buffer) < length:
+                    chunk = _recv(connection)
+                    if not chunk:
+                        return
+                    buffer += chunk
+                body, buffer = buffer[:length], buffer[length:]
+                with self.lock:
+                    self.requests.append(body)
+                if not self.act(number, request, connection):
+                    return
+
+
+def _recv(connection: socket.socket) -> bytes:
+    try:
+        return connection.recv(65536)
+    except OSError:
+        return b""
+
+
+@contextmanager
+def scripted(act: Act) -> Iterator[tuple[str, Script]]:
+    script = Script(act)
+    with raw_endpoint(script) as url:
+        yield url, script
+
+
+def answer_then(close: str) -> Act:
+    """Answer each connection's first request, then close it: ``close``: "fin" (an idle timeout's ordinary close) or
+    "reset" (an abortive one)."""
+
+    def act(number: int, request: int, connection: socket.socket) -> bool:
+        connection.sendall(OK)
+        if close == "reset":
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        return False
+
+    return act
+
+
+def wait_for_the_close(kept: Connections) -> socket.socket:
+    """The one idle connection, once the endpoint's close has reached it."""
+    idle = kept._idle[0].sock
+    readable, _, _ = select.select([idle], [], [], 5)
+    assert readable, "the endpoint's close did not arrive"
+    return idle
+
+
+def test_deliveries_share_a_kept_connection_while_the_endpoint_keeps_it() -> None:
+    with counting_server() as server:
+        kept = kept_to(f"http://127.0.0.1:{server.server_port}/webhook")
+        answers = [deliver(kept) for _ in range(5)]
+        kept.close()
+    assert [a.status for a in answers] == [200] * 5 and answers[-1].body == b'{"ok":true}'
+    assert server.connections == 1  # type: ignore[attr-defined]
+    assert (kept.opened, kept.reused) == (1, 4)
+    assert all(0 < a.round_trip <= a.elapsed for a in answers)
+
+
+class _AnnouncesNoIdleTime(_Counting):
+    def end_headers(self) -> None:
+        self.send_header("Keep-Alive", "timeout=0")
+        super().end_headers()
+
+
+class _SaysClose(_Counting):
+    def end_headers(self) -> None:
+        self.send_header("Connection", "close")
+        super().end_headers()
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [_OldServer, _HugeAnswers, _SaysClose, _AnnouncesNoIdleTime],
+    ids=["HTTP/1.0", "answer cut", "Connection: close", "Keep-Alive: timeout=0"],
+)
+def test_a_connection_the_endpoint_does_not_keep_or_that_holds_unread_bytes_is_not_reused(
+    handler: type[_Counting],
+) -> None:
+    with counting_server(handler) as server:
+        kept = kept_to(f"http://127.0.0.1:{server.server_port}/webhook")
+        answers = [deliver(kept) for _ in range(3)]
+    assert [a.status for a in answers] == [200] * 3
+    assert server.connections == 3 and kept.reused == 0  # type: ignore[attr-defined]
+    assert kept._idle == []
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (None, 1.0),
+        ("timeout=5", 1.0),  # Node's default: 5 s
+        ("timeout=1", 0.5),
+        ("timeout=1, max=100", 0.5),
+        ("max=3,timeout=0", 0.0),  # not kept at all
+        ("timeout=abc", 1.0),
+        ("xtimeout=1", 1.0),
+    ],
+)
+def test_a_kept_connection_waits_at_most_a_second_and_half_the_idle_time_the_endpoint_announces(
+    header: str | None, seconds: float
+) -> None:
+    response = Response(200, "OK", [("Keep-Alive", header)] if header is not None else [])
+    assert _keep_for(response) == seconds
+
+
+def test_a_connection_kept_past_its_time_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connections, "IDLE_LIMIT", 0.0)  # past its time as soon as it is kept
+    with counting_server() as server:
+        kept = kept_to(f"http://127.0.0.1:{server.server_port}/webhook")
+        assert [deliver(kept).status for _ in range(3)] == [200] * 3
+    assert server.connections == 3 and kept.reused == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("close", ["fin", "reset"])
+def test_a_connection_the_endpoint_closed_while_idle_is_not_used_and_the_delivery_goes_once(close: str) -> None:
+    with scripted(answer_then(close)) as (url, script):
+        kept = kept_to(url)
+        assert deliver(kept, b'{"n":1}').status == 200
+        wait_for_the_close(kept)
+        assert deliver(kept, b'{"n":2}').status == 200
+        kept.close()
+    assert script.requests == [b'{"n":1}', b'{"n":2}']  # each once
+    assert script.connections == 2 and kept.reused == 0
+
+
+def test_a_request_that_did_not_go_whole_on_a_kept_connection_goes_once_more_on_a_new_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The endpoint reset the connection while idle, and the reset came just after the connection was found quiet:
+    sending breaks, no byte of an answer comes, and the endpoint never had the request."""
+    with scripted(answer_then("reset")) as (url, script):
+        kept = kept_to(url)
+        assert deliver(kept, b'{"n":1}').status == 200
+        wait_for_the_close(kept)
+        monkeypatch.setattr(connections, "_quiet", lambda sock: True)  # the reset raced the check
+        assert deliver(kept, b'{"n":2}').status == 200
+        kept.close()
+    assert script.requests == [b'{"n":1}', b'{"n":2}']
+    assert script.connections == 2 and kept.reused == 1
+
+
+def test_a_request_that_went_whole_on_a_kept_connection_is_never_sent_twice() -> None:
+    """Closed after the endpoint had the whole request and before any byte of its answer: no answer, as on a new
+    connection, and no second copy (which the endpoint would take for a redelivery)."""
+
+    def act(number: int, request: int, connection: socket.socket) -> bool:
+        if request == 1:
+            connection.sendall(OK)
+            return True
+        return False  # the second request, read whole: closed without an answer
+
+    with scripted(act) as (url, script):
+        kept = kept_to(url)
+        assert deliver(kept, b'{"n":1}').status == 200
+        with pytest.raises(DeliveryError) as error:
+            deliver(kept, b'{"n":2}')
+        kept.close()
+    assert error.value.kind == "reset" and "closed without an answer" in str(error.value)
+    assert script.requests == [b'{"n":1}', b'{"n":2}']
+    assert script.connections == 1
+
+
+def test_a_kept_connection_whose_endpoint_then_never_answers_ends_at_the_deadline() -> None:
+    stop = threading.Event()
+
+    def act(number: int, request: int, connection: socket.socket) -> bool:
+        if request == 1:
+            connection.sendall(OK)
+            return True
+        stop.wait(10)  # never answers the second: holds it until the test ends
+        return False
+
+    with scripted(act) as (url, script):
+        kept = kept_to(url)
+        deliver(kept)
+        with pytest.raises(DeliveryError) as error:
+            deliver(kept, timeout=0.3)
+        stop.set()
+    assert error.value.kind == "timeout" and error.value.connected
+    assert "no complete answer within 0.3 s" in str(error.value)
+    assert script.connections == 1 and len(script.requests) == 2
+
+
+def test_an_early_answer_on_a_kept_connection_is_the_answer_and_the_connection_is_not_kept_after_it() -> None:
+    body = b"x" * (8 * 1024 * 1024)  # far more than the socket buffers hold
+
+    def refuse_large(connection: socket.socket, stop: threading.Event) -> None:
+        with connection:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += connection.recv(65536)
+            if b"Content-Length: 2\r\n" in head:  # the small one: answered, kept
+                connection.sendall(OK)
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    head += connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large")
+
+    with raw_endpoint(refuse_large) as url:
+        kept = kept_to(url)
+        assert deliver(kept).status == 200
+        answer = deliver(kept, body)
+        kept.close()
+    assert (answer.status, answer.body) == (413, b"too large")
+    assert kept.reused == 1 and kept._idle == []
+
+
+def test_kept_connections_over_tls() -> None:
+    import http.server
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(CERTIFICATE, CERTIFICATE.parent / "selfsigned-key.pem")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    server.connections = 0  # type: ignore[attr-defined]
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        kept = Connections(parse_endpoint(f"https://127.0.0.1:{server.server_port}/webhook", str(CERTIFICATE)))
+        answers = [deliver(kept) for _ in range(3)]
+        kept.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [a.status for a in answers] == [200] * 3
+    assert server.connections == 1 and kept.reused == 2  # type: ignore[attr-defined]
+
+
+def test_closing_closes_the_kept_connections_and_keeps_none_after() -> None:
+    with counting_server() as server:
+        kept = kept_to(f"http://127.0.0.1:{server.server_port}/webhook")
+        deliver(kept)
+        idle = kept._idle[0].sock
+        kept.close()
+        assert idle.fileno() == -1
+        deliver(kept)  # a delivery after close still goes, on a connection closed after it
+    assert kept._idle == [] and server.connections == 2  # type: ignore[attr-defined]
