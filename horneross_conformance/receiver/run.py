@@ -76,4 +76,4 @@ class ReceiverRun:
         return []
 
     def close(self) -> None:
-        pass
+        self.target.close()

@@ -24,7 +24,8 @@ from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
 from horneross_conformance.receiver.diagnosis import SignatureExperiment, control_answer, diagnose, fix, server_of
 from horneross_conformance.transport import wire
-from horneross_conformance.transport.client import DeliveryError, Response, open_connection, post
+from horneross_conformance.transport.client import DeliveryError, Response, open_connection
+from horneross_conformance.transport.connections import Connections
 from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
 
 SIGNED = object()  # ``deliver(signature=SIGNED)``: sign the body with the target's secret
@@ -71,6 +72,7 @@ class ReceiverTarget:
         stack: str | None = None,
     ) -> None:
         self.endpoint: Endpoint = parse_endpoint(url, ca_bundle)
+        self.connections = Connections(self.endpoint)  # kept open between deliveries where the endpoint keeps them
         self._secret = secret
         self.wire = wire.WireRecorder(Redactor([secret]))  # this target's run: its wire logs and its secret
         self.timeout = timeout
@@ -132,7 +134,7 @@ class ReceiverTarget:
             headers[SIGNATURE_HEADER] = signature
         exchange = wire.Exchange(f"POST {self.endpoint.display}", wire.headers(headers.items()), wire.text(body), "")
         try:
-            response = post(self.endpoint, body, headers, self.timeout)
+            response = self.connections.post(body, headers, self.timeout)
         except DeliveryError as error:
             exchange.status = f"no answer: {error}"
             self.wire.record(exchange)
@@ -147,6 +149,10 @@ class ReceiverTarget:
         self.wire.record(exchange)
         self.watchdog.answered()  # any answer shows the endpoint alive, even one among others in flight
         return response
+
+    def close(self) -> None:
+        """Close the connections kept open to the endpoint."""
+        self.connections.close()
 
     @property
     def unresponsive(self) -> str | None:
