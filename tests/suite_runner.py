@@ -202,15 +202,16 @@ def run_varied(pytester: pytest.Pytester, receiver: Callable[[], Any], variant: 
 
 
 def run_both_ways(pytester: pytest.Pytester, receiver: Callable[[], Any], *args: str) -> FinishedRun:
-    """The receiver suite against a fresh ``receiver()`` with 8 deliveries in flight, then against another one
-    delivering one at a time: the same requirement outcomes, failing checks, exit code and verdict either way (the
-    same seed gives both runs the same events). The first run is returned, for the caller's own assertions."""
+    """The receiver suite against a fresh ``receiver()`` with deliveries in flight as users run it (the default: 8 at
+    first, as many as the round trip asks), then against another one delivering one at a time: the same requirement
+    outcomes, failing checks, exit code and verdict either way (the same seed gives both runs the same events). The
+    first run is returned, for the caller's own assertions."""
     runs = []
-    for in_flight in (8, 1):
+    for options in ((), ("--horneross-in-flight=1",)):
         with serve(receiver()) as base:
-            runs.append(run_suite(pytester, f"{base}/webhook", f"--horneross-in-flight={in_flight}", *args))
-    eight, one = runs
-    assert one.outcomes() == eight.outcomes(), (one.stdout, eight.stdout)
-    assert one.failed_checks() == eight.failed_checks(), (one.stdout, eight.stdout)
-    assert (one.ret, one.report["verdict"]) == (eight.ret, eight.report["verdict"])
-    return eight
+            runs.append(run_suite(pytester, f"{base}/webhook", *options, *args))
+    in_flight, one = runs
+    assert one.outcomes() == in_flight.outcomes(), (one.stdout, in_flight.stdout)
+    assert one.failed_checks() == in_flight.failed_checks(), (one.stdout, in_flight.stdout)
+    assert (one.ret, one.report["verdict"]) == (in_flight.ret, in_flight.report["verdict"])
+    return in_flight

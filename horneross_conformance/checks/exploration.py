@@ -26,7 +26,7 @@ from horneross_conformance.checks.registry import Cause, CheckFailed, NotRequest
 
 DEFAULT_EXAMPLES = 50  # generated events per generated check (--horneross-examples)
 DEFAULT_BUDGET = 60.0  # seconds one generated check may take, shrinking included
-DEFAULT_IN_FLIGHT = 8  # deliveries in flight at once in a generated check (--horneross-in-flight)
+DEFAULT_IN_FLIGHT = 8  # deliveries in flight at first (--horneross-in-flight: at first and at most; ``in_flight``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +37,12 @@ class Generation:
     examples: int = DEFAULT_EXAMPLES
     seed: int = 0
     budget: float = DEFAULT_BUDGET
-    in_flight: int = DEFAULT_IN_FLIGHT
+    in_flight: int | None = None  # deliveries in flight: at first and at most; None: as the round trip asks
     shrink: bool = True  # a failing event is shrunk to the smallest that still fails (--horneross-no-shrink: not)
 
     @classmethod
     def for_run(
-        cls, examples: int, seed: int | None, timeout: float, in_flight: int = DEFAULT_IN_FLIGHT, shrink: bool = True
+        cls, examples: int, seed: int | None, timeout: float, in_flight: int | None = None, shrink: bool = True
     ) -> Generation:
         """A run's settings: a random seed unless one is given (the suite prints it, so a run can be repeated),
         and a budget that lets a slow target answer a few deliveries."""

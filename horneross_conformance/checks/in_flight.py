@@ -11,13 +11,19 @@ most ``width`` in flight. The verdict is the one a delivery at a time would give
 - a delivery that fails alone is a real failure: the ordinary exploration runs from the same seed, one delivery
   at a time, and shrinks it, so the failing event and the rerun command are exactly those of a sequential run;
 - no answer alone ends the check at once, as it does one at a time.
+
+How many are in flight is the run's ``Window``: a number learnt from the endpoint's answers, shared by every check
+that keeps deliveries in flight.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
+import statistics
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -29,15 +35,92 @@ from horneross_conformance.checks.exploration import (
     Stop,
     explore,
 )
+from horneross_conformance.core.contract import BURST_SIZE
+
+LONG_ROUND_TRIP = 0.02  # seconds: below this, the local machine is what a delivery waits for, not the endpoint
+QUEUEING = 1.5  # a round's median round trip over the shortest seen (plus ``NOISE``) beyond which the endpoint queues
+NOISE = 0.005  # seconds of a round trip that are the two machines' scheduling, not the endpoint's queue
+
+
+class Window:
+    """How many deliveries may be in flight at once, learnt from the endpoint's answers over the whole run.
+
+    It starts at ``start`` and never goes past ``most``. After each round of answers (as many as it allows), it
+    doubles when deliveries had to wait for a place and the round's median round trip was long (``LONG_ROUND_TRIP``)
+    yet near the shortest seen: the endpoint answers that many as fast as one, so the time is the network's or its
+    own waiting, and more in flight cost it nothing. A round whose median is well past the shortest (the endpoint
+    queues them: more in flight would only wait longer, nearer the timeout) halves it, never below ``start``. And a
+    delivery that failed in flight and passed alone (``overloaded``: more than the endpoint tolerates) halves it for
+    the rest of the run, below ``start`` too, down to one; it never grows back past that.
+    """
+
+    def __init__(self, start: int = DEFAULT_IN_FLIGHT, most: int | None = None) -> None:
+        self.most = max(1, start if most is None else most)
+        self.size = self.floor = min(max(1, start), self.most)
+        self.shortest = math.inf  # the shortest round trip of an acknowledged delivery: the endpoint unloaded
+        self._busy = 0
+        self._waited = False  # a delivery waited for a place during this round
+        self._round: list[float] = []
+        self._changed = threading.Condition()
+
+    @classmethod
+    def for_setting(cls, in_flight: int | None) -> Window:
+        """The window of ``--horneross-in-flight``: N is where it starts and the most it allows; none given, it
+        starts at ``DEFAULT_IN_FLIGHT`` and grows up to RCV-10's burst, what the contract asks a receiver to hold."""
+        return cls(DEFAULT_IN_FLIGHT, BURST_SIZE) if in_flight is None else cls(in_flight, in_flight)
+
+    @contextlib.contextmanager
+    def place(self) -> Iterator[None]:
+        """One delivery (or one check of a few in a row) in flight, once the window has room for it."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def acquire(self) -> None:
+        with self._changed:
+            if self._busy >= self.size:
+                self._waited = True
+            while self._busy >= self.size:
+                self._changed.wait()
+            self._busy += 1
+
+    def release(self) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify()
+
+    def answered(self, round_trip: float) -> None:
+        """An acknowledged delivery took ``round_trip`` seconds, the endpoint's time and the network's."""
+        with self._changed:
+            self.shortest = min(self.shortest, round_trip)
+            self._round.append(round_trip)
+            if len(self._round) < self.size:
+                return
+            median = statistics.median(self._round)
+            if median > QUEUEING * self.shortest + NOISE:
+                self.size = max(self.floor, self.size // 2)
+            elif self._waited and median >= LONG_ROUND_TRIP and self.size < self.most:
+                self.size = min(self.most, 2 * self.size)
+                self._changed.notify_all()
+            self._round, self._waited = [], False
+
+    def overloaded(self) -> None:
+        """A delivery failed in flight and passed alone: fewer at once from now on."""
+        with self._changed:
+            self.size = self.most = max(1, self.size // 2)
+            self.floor = min(self.floor, self.size)
+            self._round = []
 
 
 class _Deliveries:
-    """Deliveries in flight, at most ``width``; after the first failure no new one starts."""
+    """Deliveries in flight, as many as ``window`` allows; after the first failure no new one starts."""
 
-    def __init__(self, check: Callable[[Any], None], width: int) -> None:
+    def __init__(self, check: Callable[[Any], None], window: Window) -> None:
         self._check = check
-        self._slots = threading.BoundedSemaphore(width)
-        self._pool = ThreadPoolExecutor(width, thread_name_prefix="horneross-in-flight")
+        self._window = window
+        self._pool = ThreadPoolExecutor(window.most, thread_name_prefix="horneross-in-flight")
         self._lock = threading.Lock()
         self._failed: list[int] = []
         self._error: BaseException | None = None
@@ -49,12 +132,12 @@ class _Deliveries:
         return bool(self._failed) or self._error is not None
 
     def start(self, index: int, event: Any) -> None:
-        """Deliver event ``index`` (in drawing order) once a slot is free; nothing once a delivery has failed."""
+        """Deliver event ``index`` (in drawing order) once there is room; nothing once a delivery has failed."""
         if self.paused:
             return
-        self._slots.acquire()  # the drawing waits here: never more than ``width`` events ahead
+        self._window.acquire()  # the drawing waits here: never more events ahead than the window allows
         if self.paused:
-            self._slots.release()
+            self._window.release()
             return
         self.started = index + 1
         self._pool.submit(self._deliver, index, event)
@@ -70,7 +153,7 @@ class _Deliveries:
             with self._lock:
                 self._error = self._error or error
         finally:
-            self._slots.release()
+            self._window.release()
 
     def finish(self) -> list[int]:
         """Wait for every delivery in flight; the indexes of those that failed, in drawing order."""
@@ -88,24 +171,26 @@ def explore_in_flight(
     seed: int,
     budget: float,
     explicit: Iterable[Any] = (),
-    width: int = DEFAULT_IN_FLIGHT,
+    width: int | Window = DEFAULT_IN_FLIGHT,
     settle: float = 0.0,
     on_failure: Callable[[], None] = lambda: None,
     *,
     shrink: bool = True,
 ) -> Exploration:
-    """``explore`` with up to ``width`` deliveries in flight. ``check`` delivers one event alone;
+    """``explore`` with up to ``width`` deliveries in flight (a number, or the run's ``Window``, which a delivery
+    that fails in flight and passes alone narrows for the rest of the run). ``check`` delivers one event alone;
     ``check_in_flight`` delivers one while others are in flight (it must not count a missed answer against the
     endpoint: timeouts under load are the burst check's business). ``settle``: seconds to wait before delivering
     alone after a delivery in flight got no answer, since the endpoint may still be busy with the deliveries given
     up on, and a delivery is not alone until they are done. ``on_failure``: as for ``explore``, called by the
     exploration one at a time, whose failing event is the one reported."""
     explicit = list(explicit)
-    if width <= 1:
+    window = width if isinstance(width, Window) else Window(width, width)
+    if window.size <= 1:
         return explore(check, strategy, examples, seed, budget, explicit, on_failure, shrink=shrink)
     deadline = time.monotonic() + budget
     events: list[Any] = []
-    deliveries = _Deliveries(check_in_flight, width)
+    deliveries = _Deliveries(check_in_flight, window)
 
     def record(event: Any) -> None:
         events.append(event)
@@ -138,6 +223,8 @@ def explore_in_flight(
         except Counterexample:  # a real failure: found and shrunk exactly as one delivery at a time finds it
             return explore(check, strategy, examples, seed, budget, explicit, on_failure, shrink=shrink)
         passed_alone += index in failed_in_flight
+    if passed_alone:  # more in flight than the endpoint holds
+        window.overloaded()
     return Exploration(
         tried=len(events), found=None, stopped=stopped, derived_count=len(explicit), passed_alone=passed_alone
     )
@@ -152,9 +239,12 @@ def explore_generated(
     explicit: Callable[[], list[Any]] = list,
     on_failure: Callable[[], None] = lambda: None,
     settle: float = 0.0,
+    window: Window | None = None,
 ) -> Exploration:
-    """``Generation.explore`` with up to the run's ``in_flight`` deliveries at once (one: exactly that)."""
-    if generation.in_flight <= 1:
+    """``Generation.explore`` with as many deliveries at once as ``window`` allows (by default the run's
+    ``in_flight``; one: exactly ``Generation.explore``)."""
+    window = window if window is not None else Window.for_setting(generation.in_flight)
+    if window.size <= 1:
         return generation.explore(case_id, check, strategy, explicit, on_failure)
     seed = generation.requested_seed(case_id)
     return explore_in_flight(
@@ -165,7 +255,7 @@ def explore_generated(
         seed,
         generation.budget,
         explicit(),
-        generation.in_flight,
+        window,
         settle,
         on_failure,
         shrink=generation.shrink,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES, DEFAULT_IN_FLIGHT
-from horneross_conformance.core.contract import SECRET_ENV
+from horneross_conformance.core.contract import BURST_SIZE, SECRET_ENV
 from horneross_conformance.core.stacks import STACKS, stack_named
 from horneross_conformance.transport.client import DEFAULT_TIMEOUT
 from horneross_conformance.transport.endpoints import without_userinfo
@@ -131,8 +131,9 @@ OPTIONS = (
         "--horneross-in-flight",
         "--in-flight",
         "N",
-        f"deliveries in flight at once in the receiver suite's generated checks (default {DEFAULT_IN_FLIGHT}; 1: "
-        "one at a time)",
+        "receiver suite: deliveries in flight at once, at first and at most (the suite goes below it only for an "
+        f"endpoint that fails under that many; 1: one at a time). Default: {DEFAULT_IN_FLIGHT} at first, more while "
+        f"the round trip is long, up to {BURST_SIZE}",
         kind="integer",
     ),
     Option(
@@ -179,7 +180,7 @@ class Options:
     seed: int | None = None
     no_shrink: bool = False
     stack: str | None = None
-    in_flight: int = DEFAULT_IN_FLIGHT
+    in_flight: int | None = None  # None: as the endpoint's round trip asks (``in_flight.Window``)
     capture_bind: str = LOOPBACK
     capture_host: str | None = None
     capture_port: int = 0
@@ -213,7 +214,7 @@ class Options:
             raise OptionError("stack", f"{self.stack!r} is not a stack the toolkit knows: one of {', '.join(STACKS)}")
         if not 0 <= self.capture_port <= 65535:
             raise OptionError("capture_port", f"{self.capture_port} is not a port (0 to 65535)")
-        if self.in_flight < 1:
+        if self.in_flight is not None and self.in_flight < 1:
             raise OptionError("in_flight", f"{self.in_flight} is not 1 or more")
         if self.endpoint is not None and not self.endpoint_secret():
             raise OptionError("secret", f"the endpoint's secret is required: set {SECRET_ENV} (or give it)")

@@ -56,6 +56,9 @@ SIGNATURE_HEADER = "X-Horneross-Signature"
 SECRET_ENV = "HORNEROSS_WEBHOOK_SECRET"  # where the toolkit reads a secret from; never from a command line
 SUCCESS_STATUS = 200  # decision 1: exactly 200; anything else is retried
 EVENT_ID_PREFIX = "evt_"
+# Decision 10: the burst a receiver should hold, as RCV-10 sends it. The receiver suite never keeps more deliveries in
+# flight than this unless the user asks for more: past it, a receiver that fails is still conformant.
+BURST_SIZE = 20
 # Decision 18: JSON deeper than this is not a Horneross event (one is 3 levels deep plus its data), and ordinary
 # receivers refuse it (Ruby's JSON.parse beyond 100 levels by default): the toolkit reads no deeper from outside.
 MAX_JSON_DEPTH = 100

@@ -1,13 +1,15 @@
 """Hand-picked receiver checks run ahead of their turn, a few at a time, with verdicts as if run one by one.
 
 Against an endpoint across a network the hand-picked checks' 45 deliveries, one after another, are mostly round
-trips. Those whose verdict does not depend on what other checks deliver meanwhile (``ORDER_FREE``) start together
-at the first one's turn, at most ``--horneross-in-flight`` at once, each on a thread of its own with its own wire
-log; each check then takes its result in its turn, so reports and output keep the suite's order. A check that
-passes ahead of its turn passes. Any other outcome does not count: once every check ahead of its turn is done
-(and, after a delivery got no answer, the endpoint has had twice the timeout to finish what the suite gave up
-on), the check runs again alone, with fresh events, and that outcome is its verdict. After a delivery ahead of
-its turn got no answer, no more checks start ahead of their turn: a silent endpoint costs one timeout more.
+trips. Those whose verdict does not depend on what other checks deliver meanwhile (``ORDER_FREE``) start together at
+the first one's turn, as many at once as the run's window of deliveries in flight allows (``in_flight.Window``),
+each on a thread of its own with its own wire log; each check then takes its result in its turn, so reports and
+output keep the suite's order. A check that passes ahead of its turn passes. Any other outcome does not count: once
+every check ahead of its turn is done (and, after a delivery got no answer, the endpoint has had twice the timeout
+to finish what the suite gave up on), the check runs again alone, with fresh events, and that outcome is its
+verdict. After a delivery ahead of its turn got no answer, no more checks start ahead of their turn: a silent
+endpoint costs one timeout more. A check that failed ahead of its turn and passes alone narrows the window
+(``Window.overloaded``).
 """
 
 from __future__ import annotations
@@ -41,16 +43,18 @@ class Ahead:
         self._all: list[Future[_Result]] = []
         self._settled = False
         self._unanswered = False  # a check ahead of its turn got no answer: no more start ahead of their turn
+        self.failed: set[str] = set()  # checks that did not pass ahead of their turn, run again alone in turn
         self._lock = threading.Lock()
 
     def take(self, case: Case, selected: list[Case]) -> str | None:
         """``case``'s account if it passed ahead of its turn (starting the order-free checks from it on, the
         first time); None: run it now, alone."""
-        width = self._target.generation.in_flight
-        if width <= 1 or not self._enabled or case.id not in ORDER_FREE:
+        if not self._enabled or case.id not in ORDER_FREE:
             return None
         if self._pool is None:
-            self._start(case, selected, width)
+            if self._target.window.size <= 1:
+                return None
+            self._start(case, selected)
         future = self._running.pop(case.id, None)
         if future is None:
             return None
@@ -58,11 +62,13 @@ class Ahead:
         if result.detail is not None:
             self._target.wire.adopt(result.log)
             return result.detail
+        self.failed.add(case.id)
         self._settle()
         return None
 
-    def _start(self, case: Case, selected: list[Case], width: int) -> None:
-        self._pool = ThreadPoolExecutor(width, thread_name_prefix="horneross-ahead")
+    def _start(self, case: Case, selected: list[Case]) -> None:
+        # as many threads as the window may ever allow; it lets them start their checks
+        self._pool = ThreadPoolExecutor(self._target.window.most, thread_name_prefix="horneross-ahead")
         later = selected[selected.index(case) :] if case in selected else [case]
         for each in later:
             if each.id in ORDER_FREE:
@@ -72,7 +78,11 @@ class Ahead:
         self._pool.shutdown(wait=False)  # no more work; threads end with their checks
 
     def _run(self, case: Case) -> _Result:
-        with self._target.wire.recording_on_this_thread() as log, self._target.ahead_of_turn():
+        with (
+            self._target.window.place(),
+            self._target.wire.recording_on_this_thread() as log,
+            self._target.ahead_of_turn(),
+        ):
             if self._stopped() or self._unanswered:
                 return _Result(None, log)
             try:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
+from horneross_conformance.checks.in_flight import Window
 from horneross_conformance.checks.registry import Cause, CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
@@ -77,6 +78,7 @@ class ReceiverTarget:
         self.wire = wire.WireRecorder(Redactor([secret]))  # this target's run: its wire logs and its secret
         self.timeout = timeout
         self.generation = generation
+        self.window = Window.for_setting(generation.in_flight)  # deliveries in flight, learnt from the answers
         self.watchdog = Watchdog()
         self._conversation: str | None = None
         self._opened: set[str] = set()
@@ -147,6 +149,8 @@ class ReceiverTarget:
         exchange.response_body = wire.text(response.body)
         exchange.when = f"{response.elapsed * 1000:.0f} ms"
         self.wire.record(exchange)
+        if response.status == SUCCESS_STATUS:  # the endpoint's whole work, as on every acknowledged delivery
+            self.window.answered(response.round_trip)
         self.watchdog.answered()  # any answer shows the endpoint alive, even one among others in flight
         return response
 

@@ -86,7 +86,7 @@ def test_endpoint_that_never_answers_ends_with_a_verdict_in_bounded_time(pyteste
 @pytest.mark.slow
 @pytest.mark.waits
 def test_an_endpoint_overloaded_by_the_burst_fails_only_the_burst(pytester: pytest.Pytester) -> None:
-    """With 8 deliveries in flight, as users run it, and one at a time: the same outcomes (so
+    """With deliveries in flight, as users run it (8 at first), and one at a time: the same outcomes (so
     tests/receiver/test_in_flight.py need not run this receiver both ways again). At 0.5 s its deliveries in flight
     time out and go one at a time; at 2 s it would answer every 8 in flight in a second, and take a minute. Five
     generated events a check: the burst is the subject, not the generated events."""

@@ -16,8 +16,9 @@ from test_hard_targets import COMPARED_IN_FLIGHT as COMPARED_IN_HARD_TARGETS
 from test_receiver_suite import COMPARED_IN_FLIGHT
 from test_receiver_verdicts import COMPARED_IN_FLIGHT as COMPARED_IN_VERDICTS
 
-from horneross_conformance.checks.exploration import Counterexample, Stop, explore
-from horneross_conformance.checks.in_flight import explore_in_flight
+from horneross_conformance.checks.exploration import DEFAULT_IN_FLIGHT, Counterexample, Stop, explore
+from horneross_conformance.checks.in_flight import Window, explore_in_flight
+from horneross_conformance.core.contract import BURST_SIZE
 from horneross_conformance.transport.server import serve
 
 
@@ -112,10 +113,10 @@ def zoo() -> list[type[r.PlainReceiver]]:
 @pytest.mark.slow
 @pytest.mark.parametrize("receiver", zoo(), ids=lambda c: c.__name__)
 def test_deliveries_in_flight_change_no_outcome(pytester: pytest.Pytester, receiver: type[r.PlainReceiver]) -> None:
-    """The whole suite, one delivery at a time and 8 in flight: the same requirement outcomes and the same failing
-    checks. The same seed gives both runs the same events, so few of them are enough to compare the two ways of
-    delivering them (how deep generation finds rare bugs is tests/receiver/test_generated_checks.py's subject). A 2 s
-    timeout, short enough for the receiver that hangs on some events."""
+    """The whole suite, one delivery at a time and in flight as users run it: the same requirement outcomes and the
+    same failing checks. The same seed gives both runs the same events, so few of them are enough to compare the two
+    ways of delivering them (how deep generation finds rare bugs is tests/receiver/test_generated_checks.py's
+    subject). A 2 s timeout, short enough for the receiver that hangs on some events."""
     run_both_ways(pytester, receiver, "--horneross-timeout=2")
 
 
@@ -137,3 +138,96 @@ def test_an_endpoint_that_fails_only_under_load_passes_and_is_told_why_it_went_o
     check = next(c for r in run.report["requirements"] for c in r["checks"] if c["id"] == "RCV-GEN-001")
     assert "failed only while others were in flight and passed alone" in check["details"], check
     assert "holding concurrent deliveries is RCV-10" in check["details"]
+
+
+def waiting_on(window: Window) -> threading.Thread:
+    """Every place of ``window`` taken, and one more delivery waiting for a place (on a thread of its own)."""
+    for _ in range(window.size):
+        window.acquire()
+    waiter = threading.Thread(target=window.acquire, daemon=True)
+    waiter.start()
+    for _ in range(500):
+        if window._waited:
+            return waiter
+        time.sleep(0.01)
+    raise AssertionError("the delivery did not wait for a place")
+
+
+def test_the_window_doubles_after_each_round_of_long_even_round_trips_while_deliveries_wait_up_to_its_most() -> None:
+    window = Window(2, 6)
+    sizes = []
+    for _ in range(3):
+        taken = window.size
+        waiter = waiting_on(window)
+        for _ in range(taken):
+            window.answered(0.2)  # an endpoint 200 ms away that answers as many as fast as one
+        sizes.append(window.size)
+        for _ in range(taken):
+            window.release()
+        waiter.join(5)
+        assert not waiter.is_alive()  # the delivery that waited got its place
+        window.release()
+    assert sizes == [4, 6, 6]
+
+
+@pytest.mark.parametrize(
+    ("round_trips", "waits", "why"),
+    [
+        ([0.2, 0.2], False, "no delivery waited for a place: more would not start sooner"),
+        ([0.002, 0.003], True, "a round trip this short is the local machine's time"),
+    ],
+)
+def test_the_window_does_not_grow(round_trips: list[float], waits: bool, why: str) -> None:
+    window = Window(2, 8)
+    if waits:
+        waiting_on(window)
+    for each in round_trips:
+        window.answered(each)
+    assert window.size == 2, why
+
+
+def test_a_queueing_endpoint_halves_the_window_but_never_below_where_it_started() -> None:
+    window = Window(2, 8)
+    for _ in range(2):
+        taken = window.size
+        waiter = waiting_on(window)
+        for _ in range(taken):
+            window.answered(0.2)
+        for _ in range(taken + 1):
+            window.release()
+        waiter.join(5)
+    assert window.size == 8
+    for size in (4, 2, 2):
+        for each in [0.2] * (window.size // 2) + [1.0] * (window.size - window.size // 2):
+            window.answered(each)  # half of them waited behind the others: the endpoint queues them
+        assert window.size == size
+
+
+def test_an_overloaded_endpoint_halves_the_window_for_good_down_to_one() -> None:
+    window = Window.for_setting(None)
+    assert (window.size, window.most) == (DEFAULT_IN_FLIGHT, BURST_SIZE)
+    sizes = []
+    for _ in range(4):
+        window.overloaded()
+        sizes.append(window.size)
+    assert sizes == [4, 2, 1, 1] and window.most == 1
+    waiting_on(window)
+    window.answered(0.2)
+    assert window.size == 1  # long even round trips and a delivery waiting: it never grows back
+
+
+def test_an_explicit_number_in_flight_is_where_the_window_starts_and_the_most_it_allows() -> None:
+    window = Window.for_setting(3)
+    assert (window.size, window.most) == (3, 3)
+    waiting_on(window)
+    for _ in range(3):
+        window.answered(0.2)
+    assert window.size == 3
+
+
+def test_a_failure_only_under_load_narrows_the_run_s_window() -> None:
+    window = Window(8, 8)
+    crowd = Crowd(limit=2)
+    result = explore_in_flight(crowd, crowd, NUMBERS, examples=40, seed=1, budget=30, width=window)
+    assert result.found is None and result.passed_alone >= 1
+    assert window.size == window.most == 4

@@ -39,7 +39,8 @@ RAW_BODY = "verify the HMAC over the raw request body"
 def test_a_receiver_slow_only_for_resolved_fails_rcv01_alone(pytester: pytest.Pytester) -> None:
     """The documentation's CRM example: each check that sends a status change meets the slowness, and only RCV-01,
     whose events carry "resolved", is charged with it; the others confirm with a control and are inconclusive.
-    With 8 deliveries in flight and one at a time alike (so tests/receiver/test_in_flight.py need not run it again)."""
+    With deliveries in flight as users run them and one at a time alike (so tests/receiver/test_in_flight.py need
+    not run it again)."""
     run = run_both_ways(pytester, r.SlowForResolved, "--horneross-timeout=1")  # 1.5 s for "resolved"
     assert run.failed() == {"RCV-01"}, run.stdout
     assert "RCV-ACK-003" in run.failed_checks()

@@ -6,7 +6,7 @@ import threading
 import time
 
 from horneross_conformance.checks.registry import LAST, CheckFailed, Inconclusive, Registry
-from horneross_conformance.core.contract import EVENT_TYPES, SUCCESS_STATUS
+from horneross_conformance.core.contract import BURST_SIZE, EVENT_TYPES, SUCCESS_STATUS
 from horneross_conformance.core.events import (
     sample_event,
 )
@@ -17,7 +17,6 @@ from horneross_conformance.transport.client import Response
 cases = Registry()
 
 
-BURST_SIZE = 20
 CONTROL_ATTEMPTS = 3  # a control alone, after a burst the endpoint may still be working through
 
 

@@ -77,6 +77,7 @@ def _run(
         explicit,
         target.wire.mark_failing,
         settle=2 * target.timeout,  # after a timeout in flight: the endpoint had twice as long to finish
+        window=target.window,
     )
     if excuses and exploration.found is None:
         raise excuses[0]
