@@ -1,6 +1,7 @@
 """Deliveries over kept connections: reused while the endpoint keeps them, and a delivery on one judged exactly as on a
 new connection: a connection the endpoint closed while idle is never used, a request that did not go whole goes once
-more on a new connection, and a request that went whole is never sent twice."""
+more on a new connection, and one closed unanswered after it went whole goes once more too, after which no connection
+is kept, so that no other delivery can go twice."""
 
 from __future__ import annotations
 
@@ -201,25 +202,70 @@ def test_a_request_that_did_not_go_whole_on_a_kept_connection_goes_once_more_on_
     assert script.connections == 2 and kept.reused == 1
 
 
-def test_a_request_that_went_whole_on_a_kept_connection_is_never_sent_twice() -> None:
-    """Closed after the endpoint had the whole request and before any byte of its answer: no answer, as on a new
-    connection, and no second copy (which the endpoint would take for a redelivery)."""
+@pytest.mark.parametrize("close", ["fin", "reset"])
+def test_a_kept_connection_closed_unanswered_after_the_whole_request_went_sends_it_again_and_keeps_none_after(
+    close: str,
+) -> None:
+    """The endpoint closed the kept connection as the request arrived, after answering the first (it closes them
+    without saying so, or its close crossed the request): on a new connection it would have answered, so the delivery
+    goes once more there, says so, and from then on no connection is kept: no other delivery can go twice."""
 
     def act(number: int, request: int, connection: socket.socket) -> bool:
-        if request == 1:
-            connection.sendall(OK)
-            return True
-        return False  # the second request, read whole: closed without an answer
+        if number == 1 and request == 2:
+            if close == "reset":
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return False  # read whole, closed without an answer
+        connection.sendall(OK)
+        return True
 
     with scripted(act) as (url, script):
         kept = kept_to(url)
-        assert deliver(kept, b'{"n":1}').status == 200
+        assert not deliver(kept, b'{"n":1}').sent_again
+        again = deliver(kept, b'{"n":2}')
+        after = [deliver(kept, b'{"n":3}'), deliver(kept, b'{"n":4}')]
+        kept.close()
+    assert again.status == 200 and again.sent_again
+    assert [a.sent_again for a in after] == [False, False]
+    assert script.requests == [b'{"n":1}', b'{"n":2}', b'{"n":2}', b'{"n":3}', b'{"n":4}']
+    assert not kept.keeping and kept.reused == 1 and script.connections == 4  # each delivery after on its own
+
+
+def test_an_endpoint_that_closes_each_connection_after_its_answer_without_saying_so_answers_every_delivery() -> None:
+    """HTTP/1.1 answers without ``Connection: close``, each connection closed right after: the close found before a
+    delivery, or crossing it, never turns into no answer, and at most one delivery goes twice."""
+    with scripted(answer_then("fin")) as (url, script):
+        kept = kept_to(url)
+        answers = [deliver(kept, b'{"n":%d}' % n) for n in range(30)]
+        kept.close()
+    assert [a.status for a in answers] == [200] * 30
+    # the one sent again is, here, one the endpoint closed the connection on unread: it had it once
+    assert sum(a.sent_again for a in answers) <= 1 and 30 <= len(script.requests) <= 31
+
+
+def test_a_new_connection_closed_unanswered_is_no_answer_and_not_sent_again() -> None:
+    def act(number: int, request: int, connection: socket.socket) -> bool:
+        return False  # every request read whole, closed without an answer
+
+    with scripted(act) as (url, script), pytest.raises(DeliveryError) as error:
+        deliver(kept_to(url), b'{"n":1}')
+    assert error.value.kind == "reset" and str(error.value) == "the connection closed without an answer"
+    assert script.requests == [b'{"n":1}']
+
+
+def test_a_delivery_sent_again_that_gets_no_answer_either_says_it_went_again() -> None:
+    def act(number: int, request: int, connection: socket.socket) -> bool:
+        if number == 1 and request == 1:
+            connection.sendall(OK)
+            return True
+        return False  # the kept connection and the new one alike: closed without an answer
+
+    with scripted(act) as (url, script):
+        kept = kept_to(url)
+        deliver(kept, b'{"n":1}')
         with pytest.raises(DeliveryError) as error:
             deliver(kept, b'{"n":2}')
-        kept.close()
-    assert error.value.kind == "reset" and "closed without an answer" in str(error.value)
-    assert script.requests == [b'{"n":1}', b'{"n":2}']
-    assert script.connections == 1
+    assert str(error.value) == f"the connection closed without an answer ({connections.SENT_AGAIN})"
+    assert script.requests == [b'{"n":1}', b'{"n":2}', b'{"n":2}']
 
 
 def test_a_kept_connection_whose_endpoint_then_never_answers_ends_at_the_deadline() -> None:
@@ -296,3 +342,23 @@ def test_closing_closes_the_kept_connections_and_keeps_none_after() -> None:
         assert idle.fileno() == -1
         deliver(kept)  # a delivery after close still goes, on a connection closed after it
     assert kept._idle == [] and server.connections == 2  # type: ignore[attr-defined]
+
+
+def test_a_delivery_sent_again_says_so_in_its_check_s_wire_log() -> None:
+    from receivers import SECRET
+
+    from horneross_conformance.receiver.target import ReceiverTarget
+
+    def act(number: int, request: int, connection: socket.socket) -> bool:
+        if number == 1 and request == 2:
+            return False
+        connection.sendall(OK)
+        return True
+
+    with scripted(act) as (url, script):
+        target = ReceiverTarget(url, SECRET, timeout=5)
+        with target.wire.recording() as log:
+            answers = [target.deliver(b"{}").status for _ in range(3)]
+        target.close()
+    assert answers == [200] * 3 and len(script.requests) == 4
+    assert [e.when.endswith(f"ms; {connections.SENT_AGAIN}") for e in log.exchanges] == [False, True, False]

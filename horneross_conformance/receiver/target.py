@@ -2,7 +2,8 @@
 
 Every delivery goes through ``ReceiverTarget.deliver``, which turns "no answer" into a ``CheckFailed`` with one
 clear sentence, and notices an endpoint that has stopped answering altogether so the remaining checks end at once
-instead of each waiting out the timeout.
+instead of each waiting out the timeout. Deliveries go over the run's kept connections (``connections``), and each
+acknowledged one tells the run's window of deliveries in flight how long the endpoint took (``in_flight.Window``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from horneross_conformance.core.version import __version__
 from horneross_conformance.receiver.diagnosis import SignatureExperiment, control_answer, diagnose, fix, server_of
 from horneross_conformance.transport import wire
 from horneross_conformance.transport.client import DeliveryError, Response, open_connection
-from horneross_conformance.transport.connections import Connections
+from horneross_conformance.transport.connections import SENT_AGAIN, Connections
 from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
 
 SIGNED = object()  # ``deliver(signature=SIGNED)``: sign the body with the target's secret
@@ -148,6 +149,8 @@ class ReceiverTarget:
         exchange.response_headers = wire.headers(response.headers)
         exchange.response_body = wire.text(response.body)
         exchange.when = f"{response.elapsed * 1000:.0f} ms"
+        if response.sent_again:  # the endpoint may have had it twice: the log says so
+            exchange.when += f"; {SENT_AGAIN}"
         self.wire.record(exchange)
         if response.status == SUCCESS_STATUS:  # the endpoint's whole work, as on every acknowledged delivery
             self.window.answered(response.round_trip)

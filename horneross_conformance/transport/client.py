@@ -54,6 +54,7 @@ class Response:
     # seconds from the request's first byte sent to the answer's last byte read: the endpoint's time and the
     # network's, without connecting (set by ``connections.Connections``, which may reuse a connection)
     round_trip: float = 0.0
+    sent_again: bool = False  # sent once more on a new connection: a kept one closed unanswered (``connections``)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()

@@ -13,10 +13,14 @@ have closed while idle: a stale connection) is used by this rule:
   such as a 408) ends it unused, and the delivery goes on a new connection: nothing of it was sent;
 - if sending on it breaks before the whole request went, and no byte of an answer came, the endpoint never had the
   request: it goes once more, on a new connection, within the same deadline;
-- once the whole request went, it is never sent again. A connection closed before any byte of the answer may have
-  been closed by an endpoint that processed the delivery: a second copy would be a redelivery, the subject of
-  RCV-06, and a duplicate to the endpoint's own accounting (RFC 9110, 9.2.2: a POST is not retried unless the
-  request was never applied). It is no answer, exactly as on a new connection.
+- if the whole request went and the endpoint closed the connection before any byte of an answer, it cannot be told
+  whether the endpoint closed it unread (a close that crossed the request: an endpoint that closes kept connections
+  without saying so, at once or when idle) or after acting on it. On a new connection the first would have been
+  answered, so the delivery goes once more, on a new connection, and its exchange says so. But a second copy may be
+  a redelivery to the endpoint (RCV-06's subject; RFC 9110, 9.2.2, retries no POST it cannot prove unapplied), so
+  from then on every delivery to that endpoint goes on a new connection, as before connections were kept: only the
+  deliveries under way on kept connections at that moment can go twice, in practice one a run. A new connection
+  closed without an answer is no answer, as always.
 
 The rest is ``client.post``'s: one deadline for every step (connecting included), at most ``ANSWER_KEPT_BYTES`` of an
 answer kept, redirects never followed, an early answer (413 to a body the endpoint stopped reading) read as the answer.
@@ -45,12 +49,17 @@ from horneross_conformance.transport.client import (
 from horneross_conformance.transport.endpoints import Endpoint
 
 IDLE_LIMIT = 1.0  # seconds a kept connection may wait for its next delivery
+SENT_AGAIN = "sent again on a new connection: the kept one closed before any byte of an answer"
 KEPT_AT_MOST = 64  # idle connections kept at once: more than any number of deliveries in flight the suite chooses
 _ANNOUNCED = re.compile(r"(?:^|[\s,;])timeout\s*=\s*([0-9]{1,9})(?![0-9])", re.IGNORECASE)
 
 
 class _NotReceived(Exception):
     """A kept connection broke before the endpoint had the whole request, and nothing of an answer came."""
+
+
+class _Unanswered(Exception):
+    """A kept connection closed after the whole request went, before any byte of an answer came."""
 
 
 @dataclass(slots=True)
@@ -61,7 +70,8 @@ class _Idle:
 
 class Connections:
     """The connections kept open to ``endpoint`` between deliveries, shared by every thread of a run. ``opened`` and
-    ``reused`` count the connections opened and the deliveries sent on a kept one."""
+    ``reused`` count the connections opened and the deliveries sent on a kept one; ``keeping`` turns false once a
+    kept connection closed unanswered after a whole request went on it."""
 
     def __init__(self, endpoint: Endpoint, kept_at_most: int = KEPT_AT_MOST) -> None:
         self.endpoint = endpoint
@@ -69,6 +79,7 @@ class Connections:
         self._idle: list[_Idle] = []
         self._lock = threading.Lock()
         self._closed = False
+        self.keeping = True
         self.opened = 0
         self.reused = 0
 
@@ -79,15 +90,34 @@ class Connections:
         deadline = started + timeout
         request = _request(self.endpoint, body, headers, "keep-alive")
         sock = self._take()
+        again = False
         if sock is not None:
             try:
                 return self._exchange(sock, request, started, deadline, timeout, reused=True)
             except _NotReceived:
                 pass  # the endpoint never had it: a new connection, as a delivery that found no kept one
-        sock = open_connection(self.endpoint, deadline)
+            except _Unanswered:
+                self._stop_keeping()
+                again = True
+        try:
+            sock = open_connection(self.endpoint, deadline)
+            with self._lock:
+                self.opened += 1
+            response = self._exchange(sock, request, started, deadline, timeout, reused=False)
+        except DeliveryError as error:
+            if not again:
+                raise
+            raise DeliveryError(error.kind, f"{error} ({SENT_AGAIN})", error.connected) from None
+        response.sent_again = again
+        return response
+
+    def _stop_keeping(self) -> None:
+        """No connection kept from now on: the endpoint closes them without saying so."""
         with self._lock:
-            self.opened += 1
-        return self._exchange(sock, request, started, deadline, timeout, reused=False)
+            self.keeping = False
+            idle, self._idle = self._idle, []
+        for each in idle:
+            each.sock.close()
 
     def _exchange(
         self, sock: socket.socket, request: bytes, started: float, deadline: float, timeout: float, reused: bool
@@ -109,7 +139,12 @@ class Connections:
                     raise error from None
                 keep = False  # the endpoint stopped reading: what is left of the request is on the connection
             else:
-                response = _read_response(sock, deadline, timeout, reader)
+                try:
+                    response = _read_response(sock, deadline, timeout, reader)
+                except DeliveryError as error:
+                    if reused and error.kind == "reset" and not reader.received:
+                        raise _Unanswered from None
+                    raise
                 keep = reader.whole and not reader.buffer and _keeps_alive(response)
         except BaseException:
             sock.close()
@@ -137,7 +172,7 @@ class Connections:
 
     def _give(self, sock: socket.socket, keep_for: float) -> None:
         with self._lock:
-            if not self._closed and keep_for > 0 and len(self._idle) < self._kept_at_most:
+            if self.keeping and not self._closed and keep_for > 0 and len(self._idle) < self._kept_at_most:
                 self._idle.append(_Idle(sock, time.monotonic() + keep_for))
                 return
         sock.close()
