@@ -1,11 +1,16 @@
 """Each suite's wall time against its floor: pytest's start-up plus the same number of plain HTTP requests.
 
-    python benchmarks/suite_floor.py [--rounds 3]
+    python benchmarks/suite_floor.py [--rounds 3] [--latency SECONDS] [--keep-alive]
 
 The receiver suite runs against the reference receiver, which counts the requests it gets; the sender suite runs
 against the reference sender, whose posts are counted the same way. The floor of a run is measured in the same
-round: pytest starting and collecting nothing in a fresh process, plus that many POSTs of a typical event, one
-after another, over loopback to the same kind of server. Rounds alternate between the suite and its floor.
+round: pytest starting and collecting nothing in a fresh process, plus that many POSTs of a typical event, 8 at a
+time (as many as the receiver suite first keeps in flight) on new connections, over loopback to the same server.
+Rounds alternate between the suite and its floor.
+
+``--latency`` makes the reference receiver answer every request that many seconds late (an endpoint across a
+network: the floor is then pytest's start-up plus requests x latency / 8), and ``--keep-alive`` serves it keeping
+connections open between requests (``kept_alive``); either measures the receiver suite alone.
 
 Target: each suite within 2x of its floor. The sender suite runs without SND-RTY-013, whose 2.5 s are a
 deliberately slow answer (a sender's timeout is what it checks), not the suite's own time.
@@ -14,15 +19,19 @@ deliberately slow answer (a sender's timeout is what it checks), not the suite's
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from kept_alive import serve_keeping_alive
 from runs import pytest_seconds, rounds_and_quick
 from targets import Outcome, report
 
@@ -35,6 +44,7 @@ from horneross_conformance.transport.server import serve
 
 SECRET = "benchmark-secret"
 TARGET = 2.0
+FLOOR_IN_FLIGHT = 8  # the floor's POSTs at once: as many as the receiver suite first keeps in flight
 COUNTING_SENDER = """
 from pathlib import Path
 from horneross_conformance.sender.reference import ReferenceSender
@@ -53,13 +63,16 @@ def create():
 class Counting:
     """The reference receiver, counting what it receives."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
         self.app = ReferenceReceiver(SECRET)
         self.count = itertools.count()
         self.received = 0
+        self.latency = latency
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         self.received = next(self.count) + 1
+        if self.latency:
+            time.sleep(self.latency)
         return self.app(environ, start_response)
 
 
@@ -68,26 +81,40 @@ def requests_seconds(url: str, count: int) -> float:
     headers = {"Content-Type": "application/json", "X-Horneross-Signature": sign(body, SECRET)}
     endpoint = parse_endpoint(url)
     started = time.perf_counter()
-    for _ in range(count):
-        post(endpoint, body, headers, 10)
+    with ThreadPoolExecutor(FLOOR_IN_FLIGHT) as pool:
+        list(pool.map(lambda _: post(endpoint, body, headers, 10), range(count)))
     return time.perf_counter() - started
+
+
+@contextlib.contextmanager
+def served(app: Any, keep_alive: bool) -> Iterator[str]:
+    """``app``'s base URL, on a server that keeps connections (``keep_alive``) or on one that closes each."""
+    if keep_alive:
+        with serve_keeping_alive(app) as kept:
+            yield kept.base
+    else:
+        with serve(app) as base:
+            yield base
 
 
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    _, rounds, quick = rounds_and_quick(parser, argv)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds the reference receiver waits to answer")
+    parser.add_argument("--keep-alive", action="store_true", help="serve it keeping connections open (uvicorn's)")
+    args, rounds, quick = rounds_and_quick(parser, argv)
     outcomes = []
+    distant = args.latency > 0 or args.keep_alive
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; medians of {rounds} rounds")
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "counting_sender.py").write_text(COUNTING_SENDER)
         empty = tempfile.mkdtemp(dir=folder)
-        counter = Counting()
-        with serve(counter) as base:
+        counter = Counting(args.latency)
+        with served(counter, args.keep_alive) as base:
             url = f"{base}/webhook"
-            for role, arguments in (
-                ("receiver", [f"--horneross-endpoint={url}"]),
-                ("sender", ["--horneross-sender=counting_sender:create", "-k", "not SND-RTY-013"]),
-            ):
+            roles = [("receiver", [f"--horneross-endpoint={url}"])]
+            if not distant:  # the sender suite's deliveries go to its own capture servers, not this one
+                roles.append(("sender", ["--horneross-sender=counting_sender:create", "-k", "not SND-RTY-013"]))
+            for role, arguments in roles:
                 suite, floor, counts = [], [], []
                 for _ in range(rounds):
                     before = counter.received
@@ -104,11 +131,12 @@ def main(argv: list[str] | None = None) -> list[Outcome]:
                 ratio = wall / base_time
                 figure = (
                     f"{ratio:.2f}x: {wall:.2f} s for {statistics.median(counts):.0f} requests, floor {base_time:.2f} s "
-                    "(pytest start-up and as many plain POSTs)"
+                    f"(pytest start-up and as many plain POSTs, {FLOOR_IN_FLIGHT} at a time)"
                 )
-                outcomes.append(
-                    report(Outcome(f"{role} suite against its floor", figure, f"<= {TARGET:g}x", ratio <= TARGET))
-                )
+                where = f" {args.latency * 1000:g} ms away" if args.latency else ""
+                where += ", connections kept" if args.keep_alive else ""
+                what = f"{role} suite{where} against its floor"
+                outcomes.append(report(Outcome(what, figure, f"<= {TARGET:g}x", ratio <= TARGET)))
     return outcomes
 
 
