@@ -38,6 +38,7 @@ from horneross_conformance.checks.exploration import (
 from horneross_conformance.core.contract import BURST_SIZE
 
 LONG_ROUND_TRIP = 0.02  # seconds: below this, the local machine is what a delivery waits for, not the endpoint
+WAITING = 0.5  # the share of a round during which a delivery waited for a place: then the window held them back
 QUEUEING = 1.5  # a round's median round trip over the shortest seen (plus ``NOISE``) beyond which the endpoint queues
 NOISE = 0.005  # seconds of a round trip that are the two machines' scheduling, not the endpoint's queue
 
@@ -45,22 +46,29 @@ NOISE = 0.005  # seconds of a round trip that are the two machines' scheduling, 
 class Window:
     """How many deliveries may be in flight at once, learnt from the endpoint's answers over the whole run.
 
-    It starts at ``start`` and never goes past ``most``. After each round of answers (as many as it allows), it
-    doubles when deliveries had to wait for a place and the round's median round trip was long (``LONG_ROUND_TRIP``)
-    yet near the shortest seen: the endpoint answers that many as fast as one, so the time is the network's or its
-    own waiting, and more in flight cost it nothing. A round whose median is well past the shortest (the endpoint
-    queues them: more in flight would only wait longer, nearer the timeout) halves it, never below ``start``. And a
-    delivery that failed in flight and passed alone (``overloaded``: more than the endpoint tolerates) halves it for
-    the rest of the run, below ``start`` too, down to one; it never grows back past that.
+    It starts at ``start`` and never goes past ``most``. After each round of acknowledged deliveries (as many as it
+    allows), it doubles when deliveries waited for a place most of the round (``WAITING``: the window held them back,
+    not the drawing of events) and the round's median round trip was long (``LONG_ROUND_TRIP``) yet near the
+    shortest seen: the endpoint answers that many as fast as one, so the time is the network's or its own waiting,
+    and more in flight cost it nothing. A round whose median is well past the shortest (the endpoint queues them: more
+    in flight would only wait longer, nearer the timeout) halves it, never below ``start``, and it never grows back
+    past that. A delivery that failed in flight and passed alone (``overloaded``: more than the endpoint tolerates)
+    halves it for the rest of the run, below ``start`` too, down to one.
     """
 
-    def __init__(self, start: int = DEFAULT_IN_FLIGHT, most: int | None = None) -> None:
+    def __init__(
+        self, start: int = DEFAULT_IN_FLIGHT, most: int | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._clock = clock
         self.most = max(1, start if most is None else most)
         self.size = self.floor = min(max(1, start), self.most)
         self.shortest = math.inf  # the shortest round trip of an acknowledged delivery: the endpoint unloaded
         self._busy = 0
-        self._waited = False  # a delivery waited for a place during this round
+        self._waiting = 0  # deliveries waiting for a place now
+        self._waiting_since = 0.0
+        self._waited = 0.0  # seconds of this round during which a delivery waited for a place
         self._round: list[float] = []
+        self._round_began = clock()
         self._changed = threading.Condition()
 
     @classmethod
@@ -81,9 +89,14 @@ class Window:
     def acquire(self) -> None:
         with self._changed:
             if self._busy >= self.size:
-                self._waited = True
-            while self._busy >= self.size:
-                self._changed.wait()
+                if not self._waiting:
+                    self._waiting_since = self._clock()
+                self._waiting += 1
+                while self._busy >= self.size:
+                    self._changed.wait()
+                self._waiting -= 1
+                if not self._waiting:
+                    self._waited += self._clock() - self._waiting_since
             self._busy += 1
 
     def release(self) -> None:
@@ -98,13 +111,17 @@ class Window:
             self._round.append(round_trip)
             if len(self._round) < self.size:
                 return
+            now = self._clock()
+            waited = self._waited + (now - self._waiting_since if self._waiting else 0.0)
+            held_back = waited >= WAITING * (now - self._round_began)
             median = statistics.median(self._round)
             if median > QUEUEING * self.shortest + NOISE:
-                self.size = max(self.floor, self.size // 2)
-            elif self._waited and median >= LONG_ROUND_TRIP and self.size < self.most:
+                self.size = self.most = max(self.floor, self.size // 2)
+            elif held_back and median >= LONG_ROUND_TRIP and self.size < self.most:
                 self.size = min(self.most, 2 * self.size)
                 self._changed.notify_all()
-            self._round, self._waited = [], False
+            self._round, self._waited, self._round_began = [], 0.0, now
+            self._waiting_since = now
 
     def overloaded(self) -> None:
         """A delivery failed in flight and passed alone: fewer at once from now on."""

@@ -145,6 +145,16 @@ def test_an_endpoint_that_fails_only_under_load_passes_and_is_told_why_it_went_o
     assert "holding concurrent deliveries is RCV-10" in check["details"]
 
 
+class Clock:
+    """A clock the test moves: the window's rounds and waits, timed without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def waiting_on(window: Window) -> threading.Thread:
     """Every place of ``window`` taken, and one more delivery waiting for a place (on a thread of its own)."""
     for _ in range(window.size):
@@ -152,82 +162,94 @@ def waiting_on(window: Window) -> threading.Thread:
     waiter = threading.Thread(target=window.acquire, daemon=True)
     waiter.start()
     for _ in range(500):
-        if window._waited:
+        if window._waiting:
             return waiter
         time.sleep(0.01)
     raise AssertionError("the delivery did not wait for a place")
 
 
-def test_the_window_doubles_after_each_round_of_long_even_round_trips_while_deliveries_wait_up_to_its_most() -> None:
-    window = Window(2, 6)
-    sizes = []
-    for _ in range(3):
-        taken = window.size
-        waiter = waiting_on(window)
+def a_round(window: Window, clock: Clock, round_trip: float, waits: bool = True) -> None:
+    """A round of deliveries that each took ``round_trip``, while another waited for a place the whole round
+    (``waits``) or none did; every place given back after it."""
+    taken = window.size
+    waiter = waiting_on(window) if waits else None
+    if waiter is None:
         for _ in range(taken):
-            window.answered(0.2)  # an endpoint 200 ms away that answers as many as fast as one
-        sizes.append(window.size)
-        for _ in range(taken):
-            window.release()
+            window.acquire()
+    clock.now += round_trip
+    for _ in range(taken):
+        window.answered(round_trip)
+    for _ in range(taken):
+        window.release()
+    if waiter is not None:
         waiter.join(5)
         assert not waiter.is_alive()  # the delivery that waited got its place
         window.release()
+
+
+def test_the_window_doubles_after_each_round_of_long_even_round_trips_that_held_deliveries_back_up_to_its_most() -> (
+    None
+):
+    clock = Clock()
+    window = Window(2, 6, clock)
+    sizes = []
+    for _ in range(3):
+        a_round(window, clock, 0.2)  # an endpoint 200 ms away that answers as many as fast as one
+        sizes.append(window.size)
     assert sizes == [4, 6, 6]
 
 
 @pytest.mark.parametrize(
-    ("round_trips", "waits", "why"),
+    ("round_trip", "waits", "why"),
     [
-        ([0.2, 0.2], False, "no delivery waited for a place: more would not start sooner"),
-        ([0.002, 0.003], True, "a round trip this short is the local machine's time"),
+        (0.2, False, "no delivery waited for a place: the drawing of events held them back, not the window"),
+        (0.003, True, "a round trip this short is the local machine's time"),
     ],
 )
-def test_the_window_does_not_grow(round_trips: list[float], waits: bool, why: str) -> None:
-    window = Window(2, 8)
-    if waits:
-        waiting_on(window)
-    for each in round_trips:
-        window.answered(each)
+def test_the_window_does_not_grow(round_trip: float, waits: bool, why: str) -> None:
+    clock = Clock()
+    window = Window(2, 8, clock)
+    a_round(window, clock, round_trip, waits)
     assert window.size == 2, why
 
 
-def test_a_queueing_endpoint_halves_the_window_but_never_below_where_it_started() -> None:
-    window = Window(2, 8)
-    for _ in range(2):
-        taken = window.size
-        waiter = waiting_on(window)
-        for _ in range(taken):
-            window.answered(0.2)
-        for _ in range(taken + 1):
-            window.release()
-        waiter.join(5)
-    assert window.size == 8
-    for size in (4, 2, 2):
+def test_a_queueing_endpoint_halves_the_window_for_good_but_never_below_where_it_started() -> None:
+    clock = Clock()
+    window = Window(2, 16, clock)
+    for _ in range(3):
+        a_round(window, clock, 0.2)
+    assert window.size == 16
+    for size in (8, 4, 2, 2):
         for each in [0.2] * (window.size // 2) + [1.0] * (window.size - window.size // 2):
             window.answered(each)  # half of them waited behind the others: the endpoint queues them
         assert window.size == size
+    a_round(window, clock, 0.2)
+    assert window.size == window.most == 2  # long even round trips again: it does not grow back
 
 
 def test_an_overloaded_endpoint_halves_the_window_for_good_down_to_one() -> None:
+    clock = Clock()
     window = Window.for_setting(None)
     assert (window.size, window.most) == (DEFAULT_IN_FLIGHT, BURST_SIZE)
+    window = Window(DEFAULT_IN_FLIGHT, BURST_SIZE, clock)
     sizes = []
     for _ in range(4):
         window.overloaded()
         sizes.append(window.size)
     assert sizes == [4, 2, 1, 1] and window.most == 1
-    waiting_on(window)
-    window.answered(0.2)
-    assert window.size == 1  # long even round trips and a delivery waiting: it never grows back
+    a_round(window, clock, 0.2)
+    assert window.size == 1  # long even round trips and a delivery held back: it never grows back
 
 
 def test_an_explicit_number_in_flight_is_where_the_window_starts_and_the_most_it_allows() -> None:
-    window = Window.for_setting(3)
-    assert (window.size, window.most) == (3, 3)
-    waiting_on(window)
-    for _ in range(3):
-        window.answered(0.2)
+    assert (Window.for_setting(3).size, Window.for_setting(3).most) == (3, 3)
+    clock = Clock()
+    window = Window(3, 3, clock)
+    a_round(window, clock, 0.2)
     assert window.size == 3
+    for each in (0.2, 1.0, 1.0):
+        window.answered(each)
+    assert window.size == 3  # nor is it halved for an endpoint that queues them
 
 
 def test_a_failure_only_under_load_narrows_the_run_s_window() -> None:
