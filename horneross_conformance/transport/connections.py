@@ -28,6 +28,7 @@ answer kept, redirects never followed, an early answer (413 to a body the endpoi
 
 from __future__ import annotations
 
+import contextlib
 import re
 import select
 import socket
@@ -51,6 +52,7 @@ from horneross_conformance.transport.endpoints import Endpoint
 IDLE_LIMIT = 1.0  # seconds a kept connection may wait for its next delivery
 SENT_AGAIN = "sent again on a new connection: the kept one closed before any byte of an answer"
 KEPT_AT_MOST = 64  # idle connections kept at once: more than any number of deliveries in flight the suite chooses
+_QUICKACK = getattr(socket, "TCP_QUICKACK", None)  # Linux's; elsewhere acknowledgements may wait
 _ANNOUNCED = re.compile(r"(?:^|[\s,;])timeout\s*=\s*([0-9]{1,9})(?![0-9])", re.IGNORECASE)
 
 
@@ -60,6 +62,19 @@ class _NotReceived(Exception):
 
 class _Unanswered(Exception):
     """A kept connection closed after the whole request went, before any byte of an answer came."""
+
+
+class _Acknowledging(_Reader):
+    """``client._Reader`` that acknowledges at once each part of the answer it receives. A server that writes an
+    answer's head and body apart without ``TCP_NODELAY`` (Python's http.server; uvicorn as served here) holds the
+    body until the head is acknowledged, and Linux acknowledges 40 ms late when it has nothing to send: 40 ms more
+    on every delivery on a kept connection (on one the server closes after its answer, the close sends it all)."""
+
+    def _fill(self) -> None:
+        if _QUICKACK is not None:
+            with contextlib.suppress(OSError):
+                self.sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+        super()._fill()
 
 
 @dataclass(slots=True)
@@ -122,7 +137,7 @@ class Connections:
     def _exchange(
         self, sock: socket.socket, request: bytes, started: float, deadline: float, timeout: float, reused: bool
     ) -> Response:
-        reader = _Reader(sock, deadline, timeout)
+        reader = _Acknowledging(sock, deadline, timeout)
         sending = time.monotonic()
         try:
             try:
