@@ -1,6 +1,6 @@
 """Each suite's wall time against its floor: pytest's start-up plus the same number of plain HTTP requests.
 
-    python benchmarks/suite_floor.py [--rounds 3] [--latency SECONDS] [--keep-alive]
+    python benchmarks/suite_floor.py [--rounds 3] [--latency SECONDS]
 
 The receiver suite runs against the reference receiver, which counts the requests it gets; the sender suite runs
 against the reference sender, whose posts are counted the same way. The floor of a run is measured in the same
@@ -9,8 +9,7 @@ time (as many as the receiver suite first keeps in flight) on new connections, o
 Rounds alternate between the suite and its floor.
 
 ``--latency`` makes the reference receiver answer every request that many seconds late (an endpoint across a
-network: the floor is then pytest's start-up plus requests x latency / 8), and ``--keep-alive`` serves it keeping
-connections open between requests (``kept_alive``); either measures the receiver suite alone.
+network: the floor is then pytest's start-up plus requests x latency / 8), and measures the receiver suite alone.
 
 Target: each suite within 2x of its floor. The sender suite runs without SND-RTY-013, whose 2.5 s are a
 deliberately slow answer (a sender's timeout is what it checks), not the suite's own time.
@@ -19,19 +18,16 @@ deliberately slow answer (a sender's timeout is what it checks), not the suite's
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from kept_alive import serve_keeping_alive
 from runs import pytest_seconds, rounds_and_quick
 from targets import Outcome, report
 
@@ -86,30 +82,18 @@ def requests_seconds(url: str, count: int) -> float:
     return time.perf_counter() - started
 
 
-@contextlib.contextmanager
-def served(app: Any, keep_alive: bool) -> Iterator[str]:
-    """``app``'s base URL, on a server that keeps connections (``keep_alive``) or on one that closes each."""
-    if keep_alive:
-        with serve_keeping_alive(app) as kept:
-            yield kept.base
-    else:
-        with serve(app) as base:
-            yield base
-
-
 def main(argv: list[str] | None = None) -> list[Outcome]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--latency", type=float, default=0.0, help="seconds the reference receiver waits to answer")
-    parser.add_argument("--keep-alive", action="store_true", help="serve it keeping connections open (uvicorn's)")
     args, rounds, quick = rounds_and_quick(parser, argv)
     outcomes = []
-    distant = args.latency > 0 or args.keep_alive
+    distant = args.latency > 0
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; medians of {rounds} rounds")
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "counting_sender.py").write_text(COUNTING_SENDER)
         empty = tempfile.mkdtemp(dir=folder)
         counter = Counting(args.latency)
-        with served(counter, args.keep_alive) as base:
+        with serve(counter) as base:
             url = f"{base}/webhook"
             roles = [("receiver", [f"--horneross-endpoint={url}"])]
             if not distant:  # the sender suite's deliveries go to its own capture servers, not this one
@@ -134,7 +118,6 @@ def main(argv: list[str] | None = None) -> list[Outcome]:
                     f"(pytest start-up and as many plain POSTs, {FLOOR_IN_FLIGHT} at a time)"
                 )
                 where = f" {args.latency * 1000:g} ms away" if args.latency else ""
-                where += ", connections kept" if args.keep_alive else ""
                 what = f"{role} suite{where} against its floor"
                 outcomes.append(report(Outcome(what, figure, f"<= {TARGET:g}x", ratio <= TARGET)))
     return outcomes

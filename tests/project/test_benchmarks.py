@@ -26,7 +26,7 @@ BENCHMARKS = {
     "suite_floor.py": (["--quick"], 2),
     "generated_checks.py": (["--quick", "--examples", "1"], 1),
     "harness_overhead.py": (["--quick"], 1),
-    "latency.py": (["--quick", "--latency", "0.001", "--keep-alive"], 1),  # the server that keeps connections
+    "latency.py": (["--quick", "--latency", "0.001"], 1),
     "capture_memory.py": (["--quick"], 1),  # 20 stray posts, one round
     "inspector_page.py": (["--quick"], 2),  # 50 deliveries
 }

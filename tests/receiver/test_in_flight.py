@@ -3,7 +3,6 @@ failure that only happens while others are in flight never counts."""
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import pytest
 import receivers as r
 from hypothesis import strategies as st
-from peers import ROOT
+from receivers.kept_alive import serve_keeping_alive
 from suite_runner import run_both_ways, run_suite
 from test_exploration import NUMBERS, fails_above
 from test_hard_targets import COMPARED_IN_FLIGHT as COMPARED_IN_HARD_TARGETS
@@ -21,10 +20,8 @@ from test_receiver_verdicts import COMPARED_IN_FLIGHT as COMPARED_IN_VERDICTS
 from horneross_conformance.checks.exploration import DEFAULT_IN_FLIGHT, Counterexample, Stop, explore
 from horneross_conformance.checks.in_flight import Window, explore_in_flight
 from horneross_conformance.core.contract import BURST_SIZE
+from horneross_conformance.transport import connections
 from horneross_conformance.transport.server import serve
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from kept_alive import serve_keeping_alive  # a server that keeps connections: the benchmarks measure on it
 
 
 class Crowd:
@@ -267,15 +264,16 @@ def test_a_failure_only_under_load_narrows_the_run_s_window() -> None:
     ids=lambda c: c.__name__,
 )
 def test_kept_connections_and_a_learnt_window_change_no_outcome(
-    pytester: pytest.Pytester, receiver: type[r.PlainReceiver]
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, receiver: type[r.PlainReceiver]
 ) -> None:
-    """The whole suite against a receiver served as HTTP/1.1 servers serve (connections kept open) and 50 ms away,
-    with deliveries in flight as the round trip asks (the default), and against the same receiver served a connection
-    a request, one delivery at a time: the same outcomes, failing checks and verdict. Among them a receiver that
-    refuses redeliveries (RCV-06: no delivery may be sent twice), one that answers 503 past two at once (the window
-    narrows), and root causes found by the signature experiment."""
+    """The whole suite against a receiver served by uvicorn (connections kept open, answers written in two parts) 50
+    ms away, with deliveries in flight as the round trip asks (the default), and against the same receiver on the
+    toolkit's server, one delivery at a time, each on a new connection: the same outcomes, failing checks and
+    verdict. Among them a receiver that refuses redeliveries (RCV-06: a delivery it had twice would show), one that
+    answers 503 past two at once (the window narrows), and root causes found by the signature experiment."""
     with serve_keeping_alive(receiver(), latency=0.05) as served:
         kept = run_suite(pytester, f"{served.base}/webhook")
+    monkeypatch.setattr(connections, "IDLE_LIMIT", 0.0)  # no connection kept: a new one for each delivery
     with serve(receiver()) as base:
         alone = run_suite(pytester, f"{base}/webhook", "--horneross-in-flight=1")
     assert kept.outcomes() == alone.outcomes(), (kept.stdout, alone.stdout)

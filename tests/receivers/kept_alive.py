@@ -1,11 +1,9 @@
-"""A WSGI app served as production HTTP/1.1 servers serve it: connections kept open between requests.
+"""A WSGI app served as uvicorn serves FastAPI and Starlette apps: HTTP/1.1, connections kept open between requests.
 
-The toolkit's own test server (``transport.server.serve``, wsgiref's) speaks HTTP/1.0 and closes each connection, and
-werkzeug's development server closes them too, so what kept connections save shows only against a server that keeps
-them. This one is uvicorn's (h11), as FastAPI and Starlette apps are served: each connection kept until it has been
-idle 5 s, with the WSGI app run on a pool of threads (``WORKERS`` requests at once). Each request can be answered
-``latency`` seconds late: an endpoint across a network, or one that writes to a database before answering. The
-benchmarks serve the reference receiver on it, and the tests the receivers of their zoo.
+The toolkit's own server keeps connections too; this is another implementation (h11), with its own timing: each
+connection kept until it has been idle 5 s, the WSGI app run on a pool of threads (``WORKERS`` requests at once),
+and an answer's head and body written apart. Each request can be answered ``latency`` seconds late: an endpoint
+across a network, or one that writes to a database before answering. It counts the connections it was given.
 """
 
 from __future__ import annotations
