@@ -128,3 +128,13 @@ def passed_its_selection(result: subprocess.CompletedProcess[str]) -> bool:
         and "verdict: NOT CERTIFIED" in result.stdout
         and all("::verdict " in line for line in failed)
     )
+
+
+def inspector_url(listener: Listening) -> str:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = [line.split("inspector: ", 1)[1].strip() for line in listener.lines if "inspector: " in line]
+        if found:
+            return found[0]
+        time.sleep(0.02)
+    pytest.fail("listen --ui printed no inspector URL")

@@ -5,11 +5,14 @@ generator (``horneross_conformance.encoder.documents``, which check-encoder feed
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
+from horneross_conformance.checks.exploration import Counterexample
 from horneross_conformance.encoder.documents import TEXT, json_text, string_literal
 
-__all__ = ["json_text", "plain_json_text"]
+__all__ = ["NUMBERS", "fails_above", "json_text", "plain_json_text"]
 
 
 # Documents the fast path of canonical_bytes takes: no float, no integer beyond 2**53, no key starting with a digit;
@@ -32,3 +35,15 @@ def _plain_container(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]
 
 
 plain_json_text = st.recursive(_PLAIN_SCALAR, _plain_container, max_leaves=10)
+
+
+# For the tests of explore() and of deliveries in flight: numbers, and a check that fails above a limit.
+NUMBERS = st.fixed_dictionaries({"n": st.integers(min_value=0, max_value=10**6)})
+
+
+def fails_above(limit: int) -> Any:
+    def check(event: dict[str, int]) -> None:
+        if event["n"] > limit:
+            raise Counterexample(f"{event['n']} is too big", event, b"")
+
+    return check

@@ -10,18 +10,9 @@ from typing import Any
 
 import pytest
 from hypothesis import strategies as st
+from strategies import NUMBERS, fails_above
 
 from horneross_conformance.checks.exploration import Counterexample, Stop, explore, how_found
-
-NUMBERS = st.fixed_dictionaries({"n": st.integers(min_value=0, max_value=10**6)})
-
-
-def fails_above(limit: int) -> Any:
-    def check(event: dict[str, int]) -> None:
-        if event["n"] > limit:
-            raise Counterexample(f"{event['n']} is too big", event, b"")
-
-    return check
 
 
 def test_a_failure_is_shrunk_to_the_smallest_failing_event() -> None:

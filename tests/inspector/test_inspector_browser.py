@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 import receivers as r
 from cdp import Tab, chromium
-from command_line import Listening, listening
-from test_inspector_history import Verifying
-from test_inspector_page import inspector_url
+from command_line import Listening, inspector_url, listening
+from receivers.signatures import Verifying
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.cli.main import main

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,11 @@ from typing import Any
 import pytest
 import receivers as r
 from command_line import cli, listening
+from receivers.signatures import Verifying
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.cli.main import main
 from horneross_conformance.core.events import sample_event
-from horneross_conformance.core.signing import verify
 from horneross_conformance.inspector.store import DeliveryStore
 from horneross_conformance.transport.client import post
 from horneross_conformance.transport.endpoints import parse_endpoint
@@ -66,21 +65,6 @@ def test_a_delivery_the_database_refuses_is_counted_not_raised(tmp_path: Path) -
     assert store.add(_record(2), b"refused") == 0
     assert store.failed == 1 and "no such table" in store.failure
     store.close()
-
-
-class Verifying(r.PlainReceiver):
-    """A receiver that answers 200 to a delivery signed with its secret and 401 to any other, recording each."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-        self.received: list[tuple[bytes, str | None]] = []
-        self.guard = threading.Lock()
-
-    def handle(self, body: bytes, signature: str | None) -> str:
-        with self.guard:
-            self.received.append((body, signature))
-        return "200 OK" if verify(body, signature, self.secret) else "401 Unauthorized"
 
 
 class Failing(r.PlainReceiver):

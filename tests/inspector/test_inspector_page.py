@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import receivers as r
-from command_line import Listening, listening
-from test_inspector_history import Verifying
+from command_line import Listening, inspector_url, listening
+from receivers.signatures import Verifying
 
 from horneross_conformance import canonical_bytes, sign
 from horneross_conformance.core.events import sample_event
@@ -24,16 +23,6 @@ from horneross_conformance.transport.server import serve
 
 SECRET_ENV = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}
 HOSTILE = '<script>alert(1)</script><a href="javascript:alert(2)">x</a>\x1b[31mred\x1b]8;;http://x\x07'
-
-
-def inspector_url(listener: Listening) -> str:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        found = [line.split("inspector: ", 1)[1].strip() for line in listener.lines if "inspector: " in line]
-        if found:
-            return found[0]
-        time.sleep(0.02)
-    pytest.fail("listen --ui printed no inspector URL")
 
 
 def request(url: str, path: str, method: str = "GET", body: bytes | None = None, **headers: str) -> Any:

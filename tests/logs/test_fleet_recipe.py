@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from command_line import cli, environment
 from documentation import documentation
-from test_log_reading import log_lines, write
+from log_files import log_lines, write
 
 README = documentation()
 

@@ -13,35 +13,10 @@ from typing import Any
 
 import pytest
 from command_line import cli, environment, executable
+from log_files import log_lines, write
 
-from horneross_conformance.core.events import sample_event
 from horneross_conformance.logs.event_files import Checker, Problem, Tally, files_in
 from horneross_conformance.logs.log_reading import check_in_parallel, check_lines, merge, units
-
-
-def log_lines(count: int, seed: int) -> list[bytes]:
-    """``count`` events, with a few broken ones of every kind (invalid, not JSON, not an object, blank)."""
-    kinds = ["conversation.created", "conversation.message.created", "conversation.status.changed", "lead.captured"]
-    lines = []
-    for number in range(count):
-        event: Any = sample_event(kinds[(number + seed) % 4])
-        if number % 37 == 5:
-            event["data"].pop("conversationId")
-        line = json.dumps(event, ensure_ascii=False).encode()
-        if number % 53 == 7:
-            line = line[:-3]  # cut: not JSON
-        elif number % 61 == 9:
-            line = b"[1, 2]"
-        elif number % 71 == 11:
-            line = b""
-        lines.append(line)
-    return lines
-
-
-def write(path: Path, lines: list[bytes], opener: Any = open) -> Path:
-    with opener(path, "wb") as out:
-        out.write(b"\n".join(lines) + b"\n")
-    return path
 
 
 def one_process(paths: list[Path], **options: Any) -> tuple[list[Problem], Tally]:

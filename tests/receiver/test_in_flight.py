@@ -11,8 +11,8 @@ import pytest
 import receivers as r
 from hypothesis import strategies as st
 from receivers.kept_alive import serve_keeping_alive
+from strategies import NUMBERS, fails_above
 from suite_runner import run_both_ways, run_suite
-from test_exploration import NUMBERS, fails_above
 from test_hard_targets import COMPARED_IN_FLIGHT as COMPARED_IN_HARD_TARGETS
 from test_receiver_suite import COMPARED_IN_FLIGHT
 from test_receiver_verdicts import COMPARED_IN_FLIGHT as COMPARED_IN_VERDICTS

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from typing import Any, ClassVar
 
@@ -159,3 +160,19 @@ class RawBodyOnly(PlainReceiver):
 
     def verified(self, event: Any, body: bytes, signature: str | None) -> bool:
         return verify(body, signature, SECRET)
+
+
+class Verifying(PlainReceiver):
+    """A receiver that answers 200 to a delivery signed with its secret and 401 to any other, recording each: the
+    inspector's replays' target, not one of the zoo (not exported, so the zoo's runs leave it out)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+        self.received: list[tuple[bytes, str | None]] = []
+        self.guard = threading.Lock()
+
+    def handle(self, body: bytes, signature: str | None) -> str:
+        with self.guard:
+            self.received.append((body, signature))
+        return "200 OK" if verify(body, signature, self.secret) else "401 Unauthorized"
