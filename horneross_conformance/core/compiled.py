@@ -21,7 +21,15 @@ from typing import Any
 
 from referencing._core import Resolver
 
-from horneross_conformance.core.validation import FORMATS, SchemaError, _registry, schema_errors, schema_id, validator
+from horneross_conformance.core.validation import (
+    FORMATS,
+    STRING_FORMATS,
+    SchemaError,
+    _registry,
+    schema_errors,
+    schema_id,
+    validator,
+)
 
 Check = Callable[[Any], bool]
 
@@ -73,6 +81,10 @@ class _Compiler:
         return f"{prefix}{self.counter}"
 
     def constant(self, value: object) -> str:
+        """An expression for ``value`` in the source: a string as its literal (a constant of the code, not a name
+        to look up on every event), anything else as a name bound in the function's namespace."""
+        if type(value) is str:
+            return repr(value)
         name = self.fresh("_c")
         self.constants[name] = value
         return name
@@ -105,6 +117,11 @@ class _Compiler:
             raise Unsupported(f"keywords {sorted(unknown)}")
         if "$id" in schema and not top:
             raise Unsupported("an embedded $id")
+        declared = self.declared_type(schema, resolver) if known is None else None
+        if declared is not None:  # tested first, so that no keyword below, here or in a reference, guards for it
+            yield f"{pad}if not {_TYPE_TESTS[declared].format(v=v)}:"
+            yield f"{pad}    return False"
+            known = declared
         if "type" in schema:
             types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             if not all(t in _TYPE_TESTS for t in types):
@@ -117,17 +134,24 @@ class _Compiler:
         is_string = "" if known == "string" else f"isinstance({v}, str) and "
         is_object = "" if known == "object" else f"isinstance({v}, dict) and "
         if "const" in schema:
-            yield from self._equals_one_of([schema["const"]], v, pad)
+            yield from self._equals_one_of([schema["const"]], v, pad, known)
         if "enum" in schema:
-            yield from self._equals_one_of(list(schema["enum"]), v, pad)
+            yield from self._equals_one_of(list(schema["enum"]), v, pad, known)
         if "minLength" in schema:
             yield f"{pad}if {is_string}len({v}) < {int(schema['minLength'])}:"
             yield f"{pad}    return False"
         if "pattern" in schema:
-            pattern = self.constant(re.compile(schema["pattern"]))
-            yield f"{pad}if {is_string}{pattern}.search({v}) is None:"
+            search = self.constant(re.compile(schema["pattern"]).search)
+            yield f"{pad}if {is_string}{search}({v}) is None:"
             yield f"{pad}    return False"
-        if "format" in schema and schema["format"] in FORMATS.checkers:
+        if "format" in schema and schema["format"] in STRING_FORMATS:  # inlined: no call for most strings
+            quick, exact = STRING_FORMATS[schema["format"]]
+            refused = f"{self.constant(quick)}({v}) is None"
+            if exact is not None:
+                refused += f" and not {self.constant(exact)}({v})"
+            yield f"{pad}if {is_string}{refused}:"
+            yield f"{pad}    return False"
+        elif "format" in schema and schema["format"] in FORMATS.checkers:
             conforms = self.constant(FORMATS.checkers[schema["format"]][0])
             yield f"{pad}if not {conforms}({v}):"
             yield f"{pad}    return False"
@@ -166,13 +190,34 @@ class _Compiler:
             yield f"{pad}if {condition}({v}) and not {consequence}({v}):"
             yield f"{pad}    return False"
 
-    def _equals_one_of(self, values: list[Any], v: str, pad: str) -> Iterator[str]:
+    def _equals_one_of(self, values: list[Any], v: str, pad: str, known: str | None) -> Iterator[str]:
         # jsonschema's equal() compares strings with ==; other constants would need its bool/number rules
         if not all(isinstance(value, str) for value in values):
             raise Unsupported("const or enum with values that are not strings")
-        allowed = self.constant(frozenset(values))
-        yield f"{pad}if not (isinstance({v}, str) and {v} in {allowed}):"
+        allowed = "{" + ", ".join(repr(value) for value in sorted(set(values))) + "}"  # a frozenset constant
+        is_string = "" if known == "string" else f"isinstance({v}, str) and "
+        yield f"{pad}if not ({is_string}{v} in {allowed}):"
         yield f"{pad}    return False"
+
+    def declared_type(self, schema: Any, resolver: Resolver) -> str | None:
+        """The one JSON type ``schema`` requires by itself or through its ``allOf`` and ``$ref`` (the envelope's
+        "object" for every event schema), or None."""
+        if not isinstance(schema, dict) or id(schema) in self.inlining:
+            return None
+        if isinstance(schema.get("type"), str) and schema["type"] in _TYPE_TESTS:
+            return str(schema["type"])
+        for subschema in schema.get("allOf", []):
+            declared = self.declared_type(subschema, resolver)
+            if declared is not None:
+                return declared
+        if isinstance(schema.get("$ref"), str):
+            resolved = resolver.lookup(schema["$ref"])
+            self.inlining.append(id(schema))
+            try:
+                return self.declared_type(resolved.contents, resolved.resolver)
+            finally:
+                self.inlining.pop()
+        return None
 
 
 def compile_source(schema_name: str) -> tuple[str, dict[str, object], str]:

@@ -249,6 +249,8 @@ def test_a_recursive_reference_becomes_a_call_instead_of_endless_inlining() -> N
 
 
 def test_the_compiled_source_is_plain_python_with_the_schema_inlined() -> None:
-    source, _constants, entry = compile_source("lead.captured.schema.json")
+    source, constants, entry = compile_source("lead.captured.schema.json")
     assert source.startswith(f"def {entry}(x0):")
-    assert "search(" in source and "isinstance(" in source
+    assert "isinstance(" in source and "'conversationId' in x" in source  # names as literals, not looked up
+    searches = [name for name, value in constants.items() if getattr(value, "__name__", "") == "search"]
+    assert searches and all(f"{name}(" in source for name in searches)  # each pattern's search, bound once
