@@ -36,7 +36,7 @@ _INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 _MAX_INDEX = 2**32 - 2
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SAFE_INT = 2**53
-FAST_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS  # a subclass of str (as a key: _plain reads values' exact types) refused
+FAST_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS  # refuses a str subclass as a key (_plain reads values' exact types)
 
 
 class TooDeep(ValueError):
@@ -57,7 +57,7 @@ def canonical_bytes(obj: Any) -> bytes:
         try:
             fast: bytes = orjson.dumps(obj, option=FAST_OPTIONS)
         except TypeError:  # orjson.JSONEncodeError: a lone surrogate, which the exact path escapes as ECMAScript does,
-            pass  # or a key that is a str subclass (or none)
+            pass  # a key that is a str subclass or no str, or nesting past orjson's limit, which the exact path refuses
         else:
             # no deeper than it has objects and arrays; past that, what orjson wrote is JSON: the scan is exact
             if containers > MAX_JSON_DEPTH and too_deep(fast):
