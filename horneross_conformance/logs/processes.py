@@ -4,20 +4,26 @@
 come back in file order, then in order of place in the file, and each part's line numbers are moved by the lines
 of the parts before it. A large plain JSON Lines file is split by byte ranges at line boundaries, each process
 reading its own part. A compressed one cannot be entered in the middle: when it would keep processes waiting (a
-single log, the fifth of five on two processes), each process it is shared between decompresses it whole, which
-costs far less than checking it, and checks its own share of the parts of about ``PART_SIZE`` bytes of lines the
-content falls into, so that no lines cross between processes; otherwise one process reads it.
+single log, the fifth of five on two processes), this process decompresses it (far cheaper than checking it) and
+hands its lines to the others in parts of about ``PART_SIZE`` bytes, through slots of memory it shares with them
+(``_Ring``: one copy in, one copy out, where a pipe or a pickle cost as much again as decompressing); otherwise,
+and where processes cannot be forked with that memory, one process reads it whole.
 """
 
 from __future__ import annotations
 
 import io
+import mmap
+import multiprocessing
 import os
+import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, cast
 
 from horneross_conformance.logs import compressed
 from horneross_conformance.logs.event_files import (
@@ -33,16 +39,15 @@ from horneross_conformance.logs.event_files import (
 from horneross_conformance.logs.log_reading import LinesResult, add, result_checker
 
 SPLIT_SIZE = 32 * 1024 * 1024  # bytes: a plain JSON Lines file larger than this is split between processes
-PART_SIZE = 4 * 1024 * 1024  # bytes of lines: the parts of a compressed JSON Lines file shared between processes
+PART_SIZE = 4 * 1024 * 1024  # bytes of lines: the parts of a compressed JSON Lines file handed to processes
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
     """Work for one process: a path as given (a file, or a folder with nothing to check); the bytes ``start`` to
     ``end`` of a plain JSON Lines file (``end`` None: to its end); a compressed JSON Lines file (``stream``), read
-    whole by one process, or by each of ``share[1]`` processes, the one numbered ``share[0]`` checking every
-    ``share[1]``-th of its parts from its own (see ``compressed_parts``); or, within a process, such a part:
-    ``lines``, the complete lines that begin at byte ``start`` of what the file holds."""
+    whole by one process, or read here and handed out in parts (``spread``, see ``compressed_parts``); or such a
+    part: ``lines``, the complete lines that begin at byte ``start`` of what the file holds."""
 
     path: str
     start: int = 0
@@ -50,7 +55,7 @@ class Unit:
     part: bool = False  # one of several parts of the file
     lines: bytes | None = None
     stream: bool = False
-    share: tuple[int, int] | None = None
+    spread: bool = False
 
 
 def units(paths: Iterable[Path], force_lines: bool, split_size: int = SPLIT_SIZE) -> list[Unit]:
@@ -190,25 +195,6 @@ def compressed_parts(path: str, part_size: int = PART_SIZE) -> Iterator[tuple[Un
             yield Unit(path, offset, part=True, lines=data), None
 
 
-def check_share(
-    unit: Unit, part_size: int, allow_unknown_types: bool, force_lines: bool, allow_abbreviated: bool
-) -> list[tuple[int, Unit, LinesResult]]:
-    """The parts of a compressed file that are this process's share (``unit.share``), each checked, with its place
-    among all the file's parts. Each process decompresses the whole file, which costs far less than checking it,
-    and no lines cross between processes."""
-    assert unit.share is not None
-    number, processes = unit.share
-    found = []
-    for index, (part, ready) in enumerate(compressed_parts(unit.path, part_size)):
-        if part.lines is None and ready is None:  # read whole, by one process
-            whole = check_unit(part, allow_unknown_types, force_lines, allow_abbreviated)
-            return [(0, Unit(unit.path), whole)] if number == 0 else []
-        if index % processes == number:
-            checked = ready or check_unit(part, allow_unknown_types, force_lines, allow_abbreviated)
-            found.append((index, replace(part, lines=None), checked))
-    return found
-
-
 def check_in_parallel(
     paths: list[Path],
     jobs: int,
@@ -223,41 +209,91 @@ def check_in_parallel(
     ``report`` in the order one process finds them; returns the tallies."""
     options = (allow_unknown_types, force_lines, allow_abbreviated)
     workers = jobs or os.cpu_count() or 1
-    work = shared(units(paths, force_lines, split_size), workers)
-    workers = min(workers, len(work))
+    work = units(paths, force_lines, split_size)
+    work = spread(work, workers) if sys.platform == "linux" else work  # where forking with the ring is safe
     collect = _Collector(report)
-    if workers <= 1:
+    if min(workers, len(work)) <= 1 and not any(unit.spread for unit in work):
         for unit in work:
             collect(unit, check_unit(unit, *options))
         return collect.total
-    with ProcessPoolExecutor(workers) as pool:
-        futures: list[Future[Any]] = [
-            pool.submit(check_share, unit, part_size, *options)
-            if unit.share
-            else pool.submit(check_unit, unit, *options)
-            for unit in work
-        ]
-        group: list[tuple[int, Unit, LinesResult]] = []
-        for unit, future in zip(work, futures, strict=True):
-            if unit.share is None:
-                collect(unit, future.result())
+    # one slot for each process checking a part, one being filled, one spare; a slot holds a part and a long line
+    ring = _Ring(workers + 2, part_size + min(part_size, 1 << 20)) if any(unit.spread for unit in work) else None
+    context = multiprocessing.get_context("fork") if ring else None  # the pool's processes share the ring
+    processes = workers if ring else min(workers, len(work))
+    with _sharing(ring), ProcessPoolExecutor(processes, mp_context=context) as pool:
+        pending: deque[tuple[Unit, Future[LinesResult] | LinesResult, int | None]] = deque()
+
+        def collect_first() -> None:
+            unit, result, slot = pending.popleft()
+            collect(unit, result if isinstance(result, LinesResult) else result.result())
+            if slot is not None and ring:
+                ring.free.append(slot)
+
+        for unit in work:
+            if not unit.spread or ring is None:
+                pending.append((unit, pool.submit(check_unit, unit, *options), None))
                 continue
-            group += future.result()
-            if unit.share[0] == unit.share[1] - 1:  # the file's last share: its parts, in their order
-                for _, part, result in sorted(group, key=lambda found: found[0]):
-                    collect(part, result)
-                group = []
+            for part, ready in compressed_parts(unit.path, part_size):
+                if ready is not None or part.lines is None or len(part.lines) > ring.size:
+                    # where it stopped; the file whole (its start says so); a part longer than a slot, pickled
+                    pending.append((part, ready or pool.submit(check_unit, part, *options), None))
+                    continue
+                while not ring.free:  # every slot holds a part not yet checked
+                    collect_first()
+                slot = ring.put(part.lines)
+                light = replace(part, lines=None)
+                pending.append((light, pool.submit(check_slot, slot, len(part.lines), light, *options), slot))
+        while pending:
+            collect_first()
     return collect.total
 
 
-def shared(work: list[Unit], workers: int) -> list[Unit]:
-    """``work`` with the compressed files that would keep processes waiting shared between them: those of its last
-    round, when there are fewer units left than processes (a single compressed log, the fifth of five on two)."""
+def spread(work: list[Unit], workers: int) -> list[Unit]:
+    """``work`` with the compressed files that would keep processes waiting marked to be read here and handed out
+    in parts: those of its last round, when there are fewer units left than processes (a single compressed log,
+    the fifth of five on two)."""
     last = len(work) % workers if workers > 1 else 0
-    head, tail = work[: len(work) - last], work[len(work) - last :]
-    for unit in tail:
-        head += [replace(unit, share=(n, workers)) for n in range(workers)] if unit.stream else [unit]
-    return head
+    return [replace(unit, spread=unit.stream and index >= len(work) - last) for index, unit in enumerate(work)]
+
+
+class _Ring:
+    """Slots of memory shared with the processes forked after it is made (the pool's): a part of a compressed log
+    is written into a free slot here, read out there, and the slot is free again once its result is collected."""
+
+    def __init__(self, slots: int, size: int) -> None:
+        self.size = size
+        self.memory = mmap.mmap(-1, slots * size)  # anonymous and shared: the forked processes see the same pages
+        self.free = list(range(slots))
+
+    def put(self, data: bytes) -> int:
+        slot = self.free.pop()
+        self.memory[slot * self.size : slot * self.size + len(data)] = data
+        return slot
+
+
+_RING: _Ring | None = None  # the ring of the pool this process belongs to, as it was when the pool forked it
+
+
+@contextmanager
+def _sharing(ring: _Ring | None) -> Iterator[None]:
+    global _RING
+    _RING = ring
+    try:
+        yield
+    finally:
+        _RING = None
+        if ring is not None:
+            ring.memory.close()
+
+
+def check_slot(
+    slot: int, length: int, unit: Unit, allow_unknown_types: bool, force_lines: bool, allow_abbreviated: bool
+) -> LinesResult:
+    """A part of a compressed log, read out of the ring's ``slot`` (in a process of the pool)."""
+    assert _RING is not None, "check_slot runs in a process forked with the ring"
+    start = slot * _RING.size
+    lines = _RING.memory[start : start + length]
+    return check_unit(replace(unit, lines=lines), allow_unknown_types, force_lines, allow_abbreviated)
 
 
 class _Collector:

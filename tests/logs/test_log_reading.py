@@ -18,7 +18,7 @@ from command_line import cli, environment, executable
 from horneross_conformance.core.events import sample_event
 from horneross_conformance.logs.event_files import Checker, Problem, Tally, files_in
 from horneross_conformance.logs.log_reading import check_lines, merge
-from horneross_conformance.logs.processes import check_in_parallel, compressed_parts, shared, units
+from horneross_conformance.logs.processes import check_in_parallel, compressed_parts, spread, units
 
 
 def log_lines(count: int, seed: int) -> list[bytes]:
@@ -193,25 +193,19 @@ def test_a_damaged_compressed_log_has_the_problems_of_one_process_and_then_says_
     assert problems == expected and tally == expected_tally
 
 
-def test_a_compressed_log_is_shared_between_processes_only_where_it_would_keep_some_waiting(tmp_path: Path) -> None:
-    """Each process a log is shared between decompresses all of it: worth it for the logs of a last round that
-    would leave processes idle (a single log, the fifth of five on two), not for four logs on two processes."""
+def test_a_compressed_log_is_handed_out_in_parts_only_where_it_would_keep_processes_waiting(tmp_path: Path) -> None:
+    """Reading a log here and handing its lines out costs a copy each way: worth it for the logs of a last round
+    that would leave processes idle (a single log, the fifth of five on two), not for four logs on two processes,
+    nor for a plain file, which processes read in byte ranges of their own."""
     logs = [write(tmp_path / f"d{index}.jsonl.gz", log_lines(20, index), gzip.open) for index in range(5)]
     plain = write(tmp_path / "p.jsonl", log_lines(20, 9))
 
-    def shares(paths: list[Path], workers: int) -> list[tuple[str, tuple[int, int] | None]]:
-        return [(Path(unit.path).name, unit.share) for unit in shared(units(paths, False), workers)]
+    def spread_names(paths: list[Path], workers: int) -> list[str]:
+        return [Path(unit.path).name for unit in spread(units(paths, False), workers) if unit.spread]
 
-    assert shares(logs[:4], 2) == [(log.name, None) for log in logs[:4]]
-    assert shares(logs, 2) == [(log.name, None) for log in logs[:4]] + [
-        ("d4.jsonl.gz", (0, 2)),
-        ("d4.jsonl.gz", (1, 2)),
-    ]
-    assert shares(logs[:1], 3) == [("d0.jsonl.gz", (number, 3)) for number in range(3)]
-    assert shares([plain, logs[0]], 3) == [
-        ("p.jsonl", None),
-        ("d0.jsonl.gz", (0, 3)),
-        ("d0.jsonl.gz", (1, 3)),
-        ("d0.jsonl.gz", (2, 3)),
-    ]
-    assert shares(logs[:1], 1) == [("d0.jsonl.gz", None)]
+    assert spread_names(logs[:4], 2) == []
+    assert spread_names(logs, 2) == ["d4.jsonl.gz"]
+    assert spread_names(logs[:1], 3) == ["d0.jsonl.gz"]
+    assert spread_names([plain, logs[0]], 3) == ["d0.jsonl.gz"]
+    assert spread_names([logs[0], plain], 3) == ["d0.jsonl.gz"]
+    assert spread_names(logs[:1], 1) == []
