@@ -30,9 +30,10 @@ A file is read as JSON Lines (one event per line) when its name ends in .jsonl, 
 its first line is a JSON object by itself; otherwise as one JSON document, an event or an array of events. gzip,
 bz2 and xz files (and stdin) are read as what they hold, known by their first bytes. A folder is searched for
 .json, .jsonl, .ndjson and .jsonlines files, compressed or rotated or not (deliveries.jsonl.3.gz), hidden ones
-aside, and the other files are named as skipped. --jobs spreads files, and the lines of a large plain file, over
-processes, with the same problems in the same order as one process. Every event must carry id and timestamp, as
-every delivery does, unless --allow-abbreviated.
+aside, and the other files are named as skipped. --jobs spreads files, and the lines of a large file, over
+processes, with the same problems in the same order as one process (a compressed log is decompressed by the
+command itself, its lines handed to the processes in parts). Every event must carry id and timestamp, as every
+delivery does, unless --allow-abbreviated.
 
 Exit code: 0 when every event is valid, 1 when anything is wrong (an invalid event, a line that is not JSON, an
 empty input), 2 for a usage error such as a path that does not exist.
@@ -70,7 +71,8 @@ def add_parser(commands: Any) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="processes to spread the files over (default 1; 0: one per core); stdin and --fail-fast use one",
+        help="processes to spread the files and the lines of a large or compressed log over (default 1; 0: one per "
+        "core); stdin and --fail-fast use one",
     )
     validate.set_defaults(handler=validate_command)
 
@@ -149,7 +151,7 @@ def validate_command(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, checker: Checker) -> Tally:
     if args.jobs != 1 and not args.fail_fast and STDIN not in args.paths:
-        from horneross_conformance.logs.log_reading import check_in_parallel
+        from horneross_conformance.logs.processes import check_in_parallel
 
         paths = [Path(path) for path in args.paths]
         for folder in (path for path in paths if path.is_dir()):

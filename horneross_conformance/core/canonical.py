@@ -36,6 +36,7 @@ _INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 _MAX_INDEX = 2**32 - 2
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SAFE_INT = 2**53
+FAST_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS  # refuses a str subclass as a key (_plain reads values' exact types)
 
 
 class TooDeep(ValueError):
@@ -51,13 +52,15 @@ class TooDeep(ValueError):
 def canonical_bytes(obj: Any) -> bytes:
     """Return exactly the UTF-8 bytes of ``JSON.stringify(obj)`` for ``obj`` as parsed from JSON; ``TooDeep`` for a
     value nested deeper than ``MAX_JSON_DEPTH`` levels."""
-    if _plain(obj):
+    containers = _containers(obj)
+    if containers >= 0:
         try:
-            fast: bytes = orjson.dumps(obj)
+            fast: bytes = orjson.dumps(obj, option=FAST_OPTIONS)
         except TypeError:  # orjson.JSONEncodeError: a lone surrogate, which the exact path escapes as ECMAScript does,
-            pass  # or nesting past orjson's limit, which the exact path refuses
+            pass  # a key that is a str subclass or no str, or nesting past orjson's limit, which the exact path refuses
         else:
-            if too_deep(fast):  # what orjson wrote is JSON, its strings well formed: the scan is exact
+            # no deeper than it has objects and arrays; past that, what orjson wrote is JSON: the scan is exact
+            if containers > MAX_JSON_DEPTH and too_deep(fast):
                 raise TooDeep
             return fast
     return exact_bytes(obj)
@@ -90,31 +93,56 @@ def exact_bytes(obj: Any) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-_DIGITS = frozenset("0123456789")
+_DONE = frozenset({bool, type(None)})  # values written alike by orjson and JSON.stringify, nothing to look at
 
 
 def _plain(obj: Any) -> bool:
     """Whether orjson writes ``obj`` byte for byte as ``JSON.stringify`` does: only dicts with str keys that do not
-    start with an ASCII digit, lists, str, bool, None and int within +-2**53 (exact types, no subclasses)."""
+    start with an ASCII digit, lists, str, bool, None and int within +-2**53 (exact types, no subclasses: a str
+    subclass as a key passes here, and orjson refuses it with ``FAST_OPTIONS``)."""
+    return _containers(obj) >= 0
+
+
+def _containers(obj: Any) -> int:
+    """The number of dicts and lists in ``obj`` when it is ``_plain``, -1 otherwise: the first bounds its depth. A
+    string value (most are) costs one test, a key one comparison."""
+    kind = type(obj)
+    if kind is not dict and kind is not list:
+        return 0 if kind is str or kind in _DONE or (kind is int and -_SAFE_INT <= obj <= _SAFE_INT) else -1
     stack = [obj]
     pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        kind = type(node)
-        if kind is dict:
-            for key, value in node.items():
-                if type(key) is not str or key[:1] in _DIGITS:
-                    return False
-                if type(value) is not str:
-                    push(value)
-        elif kind is list:
-            stack.extend(node)
-        elif kind is int:
-            if not -_SAFE_INT <= node <= _SAFE_INT:
-                return False
-        elif not (kind is str or kind is bool or node is None):
-            return False
-    return True
+    count = 0
+    try:
+        while stack:
+            node = pop()
+            count += 1
+            if type(node) is dict:
+                for key, value in node.items():
+                    if key < ":" and key >= "0":  # letters sort after ":": one comparison for most keys
+                        return -1  # ECMAScript writes array-index keys first
+                    if type(value) is not str:  # the same test as for an item of a list, below
+                        kind = type(value)
+                        if kind is dict or kind is list:
+                            push(value)
+                        elif kind is int:
+                            if not -_SAFE_INT <= value <= _SAFE_INT:
+                                return -1
+                        elif kind not in _DONE:
+                            return -1  # a float, a tuple, a subclass, or no JSON type
+            else:
+                for value in node:
+                    if type(value) is not str:
+                        kind = type(value)
+                        if kind is dict or kind is list:
+                            push(value)
+                        elif kind is int:
+                            if not -_SAFE_INT <= value <= _SAFE_INT:
+                                return -1
+                        elif kind not in _DONE:
+                            return -1
+    except TypeError:  # a key that is not a str, compared with one
+        return -1
+    return count
 
 
 def parse_json(body: bytes) -> Any:

@@ -5,18 +5,35 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+from collections.abc import Callable
+
+_BLOCK = 64  # SHA-256's block: the HMAC key is padded to it, or hashed first when longer (RFC 2104)
+_INNER = bytes(byte ^ 0x36 for byte in range(256))
+_OUTER = bytes(byte ^ 0x5C for byte in range(256))
 
 
 def sign(body: bytes, secret: str) -> str:
-    """The signature Horneross sends for ``body`` (which should be ``canonical_bytes`` of the payload)."""
-    mac = _keyed(secret).copy()  # the key's padding hashed once per secret, not once per signature
-    mac.update(body)
-    return mac.hexdigest()
+    """The signature Horneross sends for ``body`` (which should be ``canonical_bytes`` of the payload).
+
+    HMAC as RFC 2104 defines it (the ``hmac`` module's own construction, and the tests compare both on any key
+    and body), from the two padded keys hashed once per secret: six calls into hashlib a signature, where
+    ``hmac``'s object adds a Python frame to each step, a quarter of the time of a typical event's signature."""
+    inner_start, outer_start = _keyed(secret)
+    inner = inner_start()
+    inner.update(body)
+    outer = outer_start()
+    outer.update(inner.digest())
+    return outer.hexdigest()
 
 
 @functools.lru_cache(maxsize=256)
-def _keyed(secret: str) -> hmac.HMAC:
-    return hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
+def _keyed(secret: str) -> tuple[Callable[[], hashlib._Hash], Callable[[], hashlib._Hash]]:
+    """Fresh copies of SHA-256 having read the inner and the outer padded key, for ``secret``."""
+    key = secret.encode("utf-8")
+    if len(key) > _BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_BLOCK, b"\0")
+    return hashlib.sha256(key.translate(_INNER)).copy, hashlib.sha256(key.translate(_OUTER)).copy
 
 
 def verify(body: bytes, signature: str | None, secret: str) -> bool:

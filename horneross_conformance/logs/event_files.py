@@ -12,6 +12,8 @@ are precise.
 
 from __future__ import annotations
 
+import io
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -77,15 +79,26 @@ class Tally:
 # compare numbers only by type, and "integer" accepts an integral float: ``test_fast_parse`` proves both), and
 # it refuses what json accepts (a lone surrogate escape, a number beyond a double, nesting past 1024), which then
 # goes the exact way. It only ever says "valid": any line it does not call valid is parsed again by
-# ``parse_json`` and judged from that, so every message and every "invalid" comes from the exact path. Nesting
-# is bounded first, so that a line ``parse_json`` refuses (deeper than MAX_JSON_DEPTH, decision 18) is never
-# called valid by orjson, which reads up to 1024 levels.
+# ``parse_json`` and judged from that, so every message and every "invalid" comes from the exact path. A line
+# ``parse_json`` refuses for its nesting (deeper than MAX_JSON_DEPTH, decision 18) is never called valid by orjson,
+# which reads up to 1024 levels: a valid event is known shallow when every object in it is one its schema names,
+# key by key (the compiled check says True, not ``UNBOUNDED``), and otherwise by its brackets, counted.
 fast_parse = orjson.loads
 SHALLOW = 2 * (MAX_JSON_DEPTH + 1)  # bytes: a shorter line cannot nest deeper than the limit: each level takes two
 
 
 def _shallow(line: bytes) -> bool:
     return line.count(b"{") + line.count(b"[") < SHALLOW // 2
+
+
+# Whole lines of a source, each with its line end (the source's last line may have none): the bytes as read, walked
+# by io.BytesIO, whose lines are found by memchr and come numbered by nothing (a line's number is only worked out
+# for a problem); or a list of lines (``check_lines``: each item one line, whatever it holds).
+Block = bytes | list[bytes]
+
+
+def _lines_of(block: Block) -> Iterable[bytes]:
+    return io.BytesIO(block) if isinstance(block, bytes) else block
 
 
 # Every Horneross delivery carries these, though the schemas require only type and data: the documentation's
@@ -176,6 +189,7 @@ class Checker:
         self.allow_abbreviated = allow_abbreviated
         self.force_lines = force_lines
         self.tally = Tally()
+        self.last_line = 0  # the number of the last line read of JSON Lines, in the source being read
 
     def problem(self, problem: Problem) -> None:
         self.tally.problems += 1
@@ -199,12 +213,12 @@ class Checker:
             with compressed.open_source(path) as stream:
                 self.check_stream(str(path), stream, lines=is_lines_name(path))
         except compressed.ERRORS as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            self.problem(Problem(str(path), None, "", "input", f"cannot be read: {reason or type(error).__name__}"))
+            self.problem(unreadable(str(path), error))
 
-    def check_lines_part(self, source: str, lines: Iterable[tuple[int, bytes]]) -> None:
-        """Numbered lines from the middle of a JSON Lines source, checked as ``check_stream`` checks them."""
-        self._check_lines(source, [], lines)
+    def check_lines_part(self, source: str, blocks: Iterable[Block]) -> None:
+        """Blocks of lines from the middle of a JSON Lines source, checked as ``check_stream`` checks them and
+        numbered from 1."""
+        self._check_lines(source, 1, [], blocks)
 
     def check_stream(self, source: str, stream: IO[bytes], lines: bool = False) -> None:
         head = stream.read(BINARY_PROBE)
@@ -212,13 +226,13 @@ class Checker:
             self.tally.sources += 1
             self.problem(Problem(source, None, "", "input", "a binary file, not JSON text (it holds NUL bytes)"))
             return
-        self.check_numbered(source, _lines(head, stream), lines)
+        self.check_blocks(source, line_blocks(read_chunks(head, stream)), lines)
 
-    def check_numbered(self, source: str, numbered: Iterable[tuple[int, bytes]], lines: bool = False) -> None:
-        """A whole source given as numbered lines, without their line ends."""
+    def check_blocks(self, source: str, blocks: Iterable[Block], lines: bool = False) -> None:
+        """A whole source given as blocks of lines (see ``Block``)."""
         self.tally.sources += 1
-        raw = iter(numbered)
-        number, first = next(((n, line) for n, line in raw if line.strip()), (0, b""))
+        raw = iter(blocks)
+        number, first, rest = _first_line(raw)
         if not number:
             self.problem(Problem(source, None, "", "input", "empty: no events"))
             return
@@ -226,10 +240,11 @@ class Checker:
         parsed = _parse(first)
         # an object on the first line: JSON Lines (the same as a document when it is the only line)
         if lines or self.force_lines or isinstance(parsed, dict):
-            self._check_lines(source, [(number, parsed)], raw)
+            self._check_lines(source, number + 1, [(number, parsed)], itertools.chain([rest], raw))
             return
-        rest = b"".join(b"\n" + line for _, line in raw)
-        document = _parse(first + rest, number, one_line=False)
+        after = b"".join(b"".join(_lines_of(block)) for block in itertools.chain([rest], raw))
+        text = b"\n" + after.removesuffix(b"\n") if after else b""  # the lines after the first, joined by line ends
+        document = _parse(first + text, number, one_line=False)
         if isinstance(document, _NotJson):
             self.problem(Problem(source, document.line, "", "json", document.message))
             return
@@ -244,35 +259,44 @@ class Checker:
         else:
             self._check_event(source, line, document, "")
 
-    def _check_lines(self, source: str, first: list[tuple[int, Any]], rest: Iterable[tuple[int, bytes]]) -> None:
-        checks = {event_type: fast_check(f"{event_type}.schema.json") for event_type in EVENT_TYPES}
-        abbreviated = self.allow_abbreviated
-        valid = 0  # counted locally: this loop runs for every line of a log, and must stay short
+    def _check_lines(self, source: str, origin: int, first: list[tuple[int, Any]], blocks: Iterable[Block]) -> None:
+        """The lines of ``blocks``, numbered from ``origin``, after those of ``first`` (already parsed)."""
+        # a delivery's id and timestamp required in the same compiled pass (``event_problems`` says which is
+        # missing); True only for an event whose every object the schema names (see ``fast_parse``)
+        required = () if self.allow_abbreviated else DELIVERY_FIELDS
+        checks = {t: fast_check(f"{t}.schema.json", required, bounded=True) for t in EVENT_TYPES}
+        loads, short = fast_parse, SHALLOW  # read here, so that a test can switch them off
+        valid = others = 0  # counted locally: this loop runs for every line of a log, and must stay short
         try:
             for number, parsed in first:
                 self._check_line(source, number, parsed)
-            for number, line in rest:
-                # the common case inline: a documented event, valid, read by orjson (see ``fast_parse``)
-                if len(line) < SHALLOW or _shallow(line):
+            for block in blocks:
+                for line in _lines_of(block):
+                    # the common case inline: a documented event, valid, read by orjson (see ``fast_parse``)
                     try:
-                        parsed = fast_parse(line)
-                    except JSONDecodeError:
-                        parsed = None
-                    if type(parsed) is dict:
-                        event_type = parsed.get("type")  # any JSON value: a list would be unhashable
-                        check = checks.get(event_type) if type(event_type) is str else None
-                        delivery = abbreviated or ("id" in parsed and "timestamp" in parsed)
-                        if check is not None and delivery and check(parsed):
+                        parsed = loads(line)
+                        # only an object can be subscripted by a string, and only a str equals a documented
+                        # type: KeyError or TypeError for anything else (an unhashable type, a list, a number)
+                        verdict = checks[parsed["type"]](parsed)
+                        if verdict is True or (verdict and (len(line) < short or _shallow(line))):
                             valid += 1
                             continue
-                # anything else is read again as the documented receiver reads it, and judged from that
-                try:
-                    parsed = parse_json(line)
-                except ValueError:  # the decode, JSON and depth errors: _parse says which, with where
-                    parsed = _parse(line, number)
-                self._check_line(source, number, parsed)
+                    except (JSONDecodeError, KeyError, TypeError):
+                        pass
+                    self._exact_line(source, origin + valid + others, line.removesuffix(b"\n"))
+                    others += 1
         finally:
             self.tally.events += valid
+            self.last_line = origin + valid + others - 1
+
+    def _exact_line(self, source: str, number: int, line: bytes) -> None:
+        """A line the fast path did not call valid, read again as the documented receiver reads it, judged from
+        that."""
+        try:
+            parsed = parse_json(line)
+        except ValueError:  # the decode, JSON and depth errors: _parse says which, with where
+            parsed = _parse(line, number)
+        self._check_line(source, number, parsed)
 
     def _check_line(self, source: str, number: int, parsed: Any) -> None:
         if isinstance(parsed, _NotJson):
@@ -336,26 +360,41 @@ def _parse(data: bytes, first_line: int = 1, one_line: bool = True) -> Any:
         return _NotJson(f"not JSON: {error}", first_line)
 
 
-def _lines(head: bytes, stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    """Numbered lines of ``head`` followed by the rest of ``stream``, read as it comes."""
-    return numbered_lines(_chunks(head, stream))
-
-
-def numbered_lines(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
-    """The lines of a stream given in chunks, numbered from 1, each without its line end."""
+def _first_line(blocks: Iterator[Block]) -> tuple[int, bytes, Block]:
+    """The number and text (without its line end) of the first line that is not blank (0 and b"" if there is
+    none), and the lines after it in its block."""
     number = 0
+    for block in blocks:
+        lines = _lines_of(block)
+        for index, line in enumerate(lines):
+            number += 1
+            if line.strip():
+                rest = block[lines.tell() :] if isinstance(lines, io.BytesIO) else block[index + 1 :]
+                return number, line.removesuffix(b"\n"), rest
+    return 0, b"", b""
+
+
+def line_blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of a stream given in chunks, in blocks of whole lines (see ``Block``): all the lines a chunk
+    completes, as soon as it is read."""
     pending = b""
     for chunk in chunks:
-        parts = (pending + chunk).split(b"\n")
-        pending = parts.pop()
-        for part in parts:
-            number += 1
-            yield number, part
+        data = pending + chunk if pending else chunk
+        cut = data.rfind(b"\n") + 1
+        pending = data[cut:]
+        if cut:
+            yield data[:cut] if pending else data
     if pending:
-        yield number + 1, pending
+        yield pending
 
 
-def _chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
+def unreadable(source: str, error: BaseException) -> Problem:
+    """The problem of a file that cannot be read (or decompressed) to its end."""
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+    return Problem(source, None, "", "input", f"cannot be read: {reason or type(error).__name__}")
+
+
+def read_chunks(head: bytes, stream: IO[bytes]) -> Iterator[bytes]:
     yield head
     while chunk := stream.read(1 << 20):
         yield chunk

@@ -11,8 +11,15 @@ import pytest
 from json_corpus import Corpus
 from peers import ROOT
 
-from horneross_conformance.core.canonical import _plain, canonical_bytes, exact_bytes
-from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.canonical import (
+    FAST_OPTIONS,
+    TooDeep,
+    _containers,
+    _plain,
+    canonical_bytes,
+    exact_bytes,
+)
+from horneross_conformance.core.contract import EVENT_TYPES, MAX_JSON_DEPTH
 from horneross_conformance.core.events import has_lone_surrogate, sample_event
 
 
@@ -32,7 +39,7 @@ def test_documents_of_the_fast_path_equal_node_json_stringify_and_most_take_it(
         if _plain(value):
             taken += 1
             try:
-                fast = orjson.dumps(value)
+                fast = orjson.dumps(value, option=FAST_OPTIONS)  # as canonical_bytes calls it
             except orjson.JSONEncodeError:  # a lone surrogate, which orjson refuses and the exact path writes
                 assert has_lone_surrogate(json.dumps(value, ensure_ascii=False)), (text, json_corpus.seed)
             else:
@@ -87,3 +94,43 @@ def test_typical_events_take_the_fast_path() -> None:
     events += [sample_event(event_type) for event_type in EVENT_TYPES]
     assert all(_plain(event) for event in events)
     assert all(orjson.dumps(event) == exact_bytes(event) for event in events)
+
+
+class _Key(str):
+    """A str subclass: no JSON key, but one that compares equal to a plain one."""
+
+
+@pytest.mark.parametrize(
+    ("document", "fast"),
+    [
+        ({"/": 1, ":": 2, "~": 3, "": 4, " 1": 5, "١": 6}, True),  # around the ASCII digits: written in order by both
+        ({"a": 1, "9z": 2}, False),
+        ({"a": {"b": [{"0": 1}]}}, False),
+        ({_Key("1"): 1}, False),
+        ({_Key("b"): 1, "a": 2}, True),  # the guard lets it through; orjson refuses it, and the exact path writes it
+        ({1: "a"}, False),
+    ],
+)
+def test_a_key_takes_the_fast_path_only_when_it_cannot_start_with_an_ascii_digit(document: Any, fast: bool) -> None:
+    assert _plain(document) is fast
+    if all(type(key) is str for key in document):
+        assert orjson.dumps(document, option=FAST_OPTIONS) == exact_bytes(document) == canonical_bytes(document)
+    elif fast:
+        with pytest.raises(orjson.JSONEncodeError):
+            orjson.dumps(document, option=FAST_OPTIONS)
+        assert canonical_bytes(document) == exact_bytes(document) == b'{"b":1,"a":2}'
+
+
+def test_the_depth_is_scanned_only_past_as_many_objects_and_arrays_as_the_limit() -> None:
+    """A document holds at least as many objects and arrays as it nests levels: up to the limit, none can be too
+    deep; past it, what orjson wrote is scanned, and a wide document is still written by the fast path."""
+    wide = [{"a": [1]} for _ in range(MAX_JSON_DEPTH)]
+    assert _containers(wide) == 2 * MAX_JSON_DEPTH + 1
+    assert canonical_bytes(wide) == exact_bytes(wide) == orjson.dumps(wide)
+    deep: Any = []
+    for _ in range(MAX_JSON_DEPTH):
+        deep = [deep]
+    assert _containers(deep) == MAX_JSON_DEPTH + 1
+    with pytest.raises(TooDeep):
+        canonical_bytes(deep)
+    assert canonical_bytes(deep[0]) == exact_bytes(deep[0])  # at the limit

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from json_corpus import text
 
 from horneross_conformance.checks.generation import full_sample
-from horneross_conformance.core.compiled import Unsupported, _Compiler, compile_check, compile_source, fast_check
+from horneross_conformance.core.compiled import (
+    UNBOUNDED,
+    Unsupported,
+    _Compiler,
+    compile_check,
+    compile_source,
+    fast_check,
+)
 from horneross_conformance.core.contract import EVENT_TYPES, TYPE_ADDED_LATER
 from horneross_conformance.core.resources import data_dir, load_json
 from horneross_conformance.core.validation import _registry, schema_errors, validator
@@ -162,11 +169,28 @@ def near_event(rng: random.Random) -> Any:
     return event
 
 
+DELIVERY = ("id", "timestamp")  # what validate requires of a delivery besides its schema, in the same compiled pass
+EVENT_SCHEMAS = {f"{event_type}.schema.json" for event_type in EVENT_TYPES} | {"envelope.schema.json"}
+SCHEMA_DEPTH = 3  # an event, its data, a contact: the deepest objects the event schemas name
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict | list):
+        return 1 + max(map(_depth, value.values() if isinstance(value, dict) else value), default=0)
+    return 0
+
+
 def _same_verdict(value: Any, rules: dict[str, Counter[str]], verdicts: dict[str, Counter[bool]]) -> None:
     before = copy.deepcopy(value)
     for name in SCHEMAS:
         expected = validator(name).is_valid(value)
         assert compile_check(name)(value) is expected, (name, value)
+        delivered = not isinstance(value, dict) or all(field in value for field in DELIVERY)
+        assert compile_check(name, DELIVERY)(value) is (expected and delivered), (name, value)
+        bounded = compile_check(name, DELIVERY, bounded=True)(value)
+        assert bounded in (True, False, UNBOUNDED) and bool(bounded) is (expected and delivered), (name, value)
+        if name in EVENT_SCHEMAS:  # True: no deeper than the schema
+            assert bounded is not True or _depth(value) <= SCHEMA_DEPTH, (name, value)
         verdicts[name][expected] += 1
         if not expected:  # a valid value breaks no rule
             rules[name].update(error.rule for error in schema_errors(value, name))
@@ -215,6 +239,7 @@ def test_compiled_checks_agree_on_the_example_events(source: str) -> None:
 def test_every_schema_of_the_project_is_compiled_rather_than_left_to_jsonschema() -> None:
     for name in SCHEMAS:
         assert fast_check(name) is compile_check(name)
+        assert fast_check(name, DELIVERY) is compile_check(name, DELIVERY)
 
 
 @pytest.mark.parametrize(
@@ -234,6 +259,19 @@ def test_a_keyword_the_compiler_does_not_know_is_refused_rather_than_ignored(sch
         compiler.function(schema, _registry().resolver())
 
 
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_a_bounded_check_says_true_only_of_an_event_whose_every_object_its_schema_names(event_type: str) -> None:
+    """What lets validate skip counting a line's brackets: True for a sample delivery; UNBOUNDED, still valid, once
+    it holds a key no schema names, even one whose value is a string, or an object the schema does not describe."""
+    schema = f"{event_type}.schema.json"
+    check = compile_check(schema, DELIVERY, bounded=True)
+    event = {**full_sample(event_type), "id": "evt_0123", "timestamp": "2026-11-25T10:00:00Z"}
+    assert check(event) is True
+    for extra in ({"note": "x"}, {"data": {**event["data"], "note": "x"}}, {"data": {**event["data"], "n": [[{}]]}}):
+        assert check({**event, **extra}) == UNBOUNDED and validator(schema).is_valid({**event, **extra})
+    assert check({**event, "id": 7}) is False
+
+
 def test_a_recursive_reference_becomes_a_call_instead_of_endless_inlining() -> None:
     compiler = _Compiler()
     tree = {"$schema": "https://json-schema.org/draft/2020-12/schema", "properties": {"child": {"$ref": "#"}}}
@@ -249,6 +287,8 @@ def test_a_recursive_reference_becomes_a_call_instead_of_endless_inlining() -> N
 
 
 def test_the_compiled_source_is_plain_python_with_the_schema_inlined() -> None:
-    source, _constants, entry = compile_source("lead.captured.schema.json")
+    source, constants, entry = compile_source("lead.captured.schema.json")
     assert source.startswith(f"def {entry}(x0):")
-    assert "search(" in source and "isinstance(" in source
+    assert "isinstance(" in source and "'conversationId' in x" in source  # names as literals, not looked up
+    searches = [name for name, value in constants.items() if getattr(value, "__name__", "") == "search"]
+    assert searches and all(f"{name}(" in source for name in searches)  # each pattern's search, bound once

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from peers import NodeStringify
 
 from horneross_conformance import canonical_bytes, sign, verify
+from horneross_conformance.core.events import has_lone_surrogate
 from horneross_conformance.core.resources import load_json
 
 VECTORS: dict[str, Any] = load_json("signature-vectors.json")
@@ -88,3 +93,24 @@ def test_vector_holds_in_node(node: NodeStringify, vector: dict[str, Any]) -> No
     assert node.stringify(vector["body"]) == vector["canonical"].encode("utf-8")
     expected = node.hmac_of_reserialized(vector_secret(vector), body)
     assert (expected == vector["signature"]) is vector["valid"]
+
+
+@pytest.mark.parametrize("length", [0, 1, 31, 63, 64, 65, 128, 200])
+def test_sign_is_the_hmac_modules_hmac_for_a_secret_of_any_length(length: int) -> None:
+    """sign builds RFC 2104's construction from hashlib: around SHA-256's 64-byte block (a longer key is hashed
+    first), and in UTF-8 (a character of two bytes may straddle the block)."""
+    for secret in ("k" * length, ("ñ" * length)[: max(length - 1, 0)] + "k"[:length]):
+        for body in (b"", b"x", BODY, BODY * 40):
+            expected = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+            assert sign(body, secret) == expected, (length, secret, body[:20])
+
+
+@settings(max_examples=100, database=None)
+@given(st.text(max_size=80).filter(lambda s: not has_lone_surrogate(s)), st.binary(max_size=300))
+def test_sign_is_the_hmac_modules_hmac_on_secrets_and_bodies_hypothesis_draws(secret: str, body: bytes) -> None:
+    assert sign(body, secret) == hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def test_a_secret_that_is_no_utf_8_is_refused_as_before() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        sign(BODY, "\ud83d")

@@ -22,7 +22,7 @@ FIGURE = re.compile(r"[-+]?\d[\d,.]*")  # any sign: an overhead measured on a bu
 # Each benchmark script: its tiny input and the number of figures it prints
 BENCHMARKS = {
     "canonical_sign.py": (["--rounds", "1", "--quick"], 2),
-    "validate_throughput.py": (["--rounds", "1", "--events", "200"], 3),
+    "validate_throughput.py": (["--rounds", "1", "--events", "200"], 4),  # --jobs 2 on one gzip log and on four
     "suite_floor.py": (["--quick"], 2),
     "generated_checks.py": (["--quick", "--examples", "1"], 1),
     "harness_overhead.py": (["--quick"], 1),
