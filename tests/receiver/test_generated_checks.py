@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 import receivers as r
-from suite_runner import SEED, FinishedRun, names, of_types_whose_data, run_suite
+from suite_runner import SEED, FinishedRun, run_suite
+from zoos import RARE_RECEIVERS
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
 from horneross_conformance.checks.generation import STRESS_CHARACTERS
@@ -23,14 +24,7 @@ from horneross_conformance.transport.server import serve
 DEFAULTS = (f"--horneross-examples={DEFAULT_EXAMPLES}",)  # the claim is about the suite as users run it
 DOCUMENTED = " or ".join(per_type_checks("RCV-GEN"))  # RCV-01's generated checks, one per event type
 GENERATED = sum(case.id.startswith("RCV-GEN-") for case in receiver_suite.cases)  # one per type, and four more
-# (receiver broken only on rare but valid input, the requirement it fails, the checks that may catch it)
-RARE = [
-    (r.CrashesOnEmptyFirstName, "RCV-01", of_types_whose_data("RCV-GEN", names("firstName"))),
-    (r.KnowsFourStatuses, "RCV-01", of_types_whose_data("RCV-GEN", names("newStatus"))),
-    (r.CrashesOnSeparatorInName, "RCV-04", {"RCV-GEN-005"}),
-    (r.TreatsDigitKeysAsIndices, "RCV-11", {"RCV-GEN-006"}),
-    (r.TopLevelExtrasAreText, "RCV-07", {"RCV-GEN-007"}),
-]
+RARE = RARE_RECEIVERS
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ import pytest
 import receivers as r
 from peers import express_receiver
 from suite_runner import VARIANTS, FinishedRun, run_suite, run_varied, varied
-from test_generated_checks import RARE
+from zoos import RARE_RECEIVERS as RARE
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
 from horneross_conformance.core.catalogue import for_role

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import pytest
 import senders as s
-from suite_runner import NOT_SLOW, may_hold_an_empty_string, of_types_whose_data, run_sender_suite
+from suite_runner import NOT_SLOW, run_sender_suite
 from suite_runner import REFERENCE_SENDER as REFERENCE
+from zoos import RARE_SENDERS
 
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
 from horneross_conformance.sender.suite import suite as sender_suite
 
 DEFAULTS = (f"--horneross-examples={DEFAULT_EXAMPLES}",)
-# (sender broken only on rare but valid data, the requirements it fails, the checks that must catch it)
-RARE = [
-    (s.DropsEmptyStrings, {"SND-01"}, of_types_whose_data("SND-GEN", may_hold_an_empty_string) | {"SND-WIRE-001"}),
-    # it sends what it signs: SND-03 alone, SND-04's sweep names SND-03 as the owner (decision 14)
-    (s.PythonNumbers, {"SND-03"}, {"SND-GEN-005", "SND-WIRE-002"}),
-]
+RARE = RARE_SENDERS
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ import senders as s
 from jsonschema import Draft202012Validator
 from suite_runner import NOT_SLOW, VARIANTS, in_variant, run_sender_suite, varied
 from suite_runner import REFERENCE_SENDER as REFERENCE
-from test_sender_generated import RARE
+from zoos import RARE_SENDERS as RARE
 
 from horneross_conformance.core.catalogue import for_role
 from horneross_conformance.core.contract import per_type_checks
