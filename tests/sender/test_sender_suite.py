@@ -262,3 +262,22 @@ def test_a_signature_fault_is_one_root_cause_with_both_signatures_the_bytes_sent
         assert checks["SND-RAW-001"]["outcome"] == "skipped" and checks["SND-RAW-001"]["owner"] == "SND-03"
     if sender is s.SendsStringifySignsGoMarshal:  # it sends JSON.stringify's bytes: SND-04 holds
         assert checks["SND-RAW-001"]["outcome"] == "passed"
+
+
+def test_a_signature_fix_names_a_language_only_when_every_writer_matched_is_of_it() -> None:
+    """Go's encoding/json and Python's sorted json.dumps write a plain payload alike: a Go sender is then not told
+    to call a Python function, nor a Python sender Go's kit."""
+    from horneross_conformance.core.writers import WRITERS
+    from horneross_conformance.sender.suite.signature_causes import sends_another_writer, signs_another_writer
+
+    by_slug = {writer.slug: writer for writer in WRITERS}
+    go, python, sorted_map = by_slug["go-map"], by_slug["python-sorted-keys"], by_slug["sorted-keys"]
+    assert (
+        "kits/go" in signs_another_writer([go], "").fix and "canonical_bytes" not in signs_another_writer([go], "").fix
+    )
+    assert "canonical_bytes" in signs_another_writer([python], "").fix
+    for alike in ([python, sorted_map, go], [sorted_map]):
+        fix = signs_another_writer(alike, "").fix
+        assert "kits/go" not in fix and "canonical_bytes" not in fix and "check-encoder" in fix, fix
+    assert "canonical_bytes" in sends_another_writer(by_slug["python-ascii"], "").fix
+    assert "kits/go" not in sends_another_writer(None, "").fix

@@ -14,10 +14,15 @@ from horneross_conformance.checks.registry import Cause
 from horneross_conformance.core.writers import Writer
 
 CHECK_YOUR_ENCODER = "check your encoder alone with horneross-conformance check-encoder -- COMMAND"
-_IDIOM = {  # the stack's way to JSON.stringify's bytes, for the fix
+_IDIOM = {  # the language's way to JSON.stringify's bytes, for the fix
     "Go": "in Go, the encoder of the toolkit's Go kit (kits/go) writes them; encoding/json does not",
-    None: "in Python, horneross_conformance.canonical_bytes(payload) writes them; json.dumps does not",
+    "Python": "in Python, horneross_conformance.canonical_bytes(payload) writes them; json.dumps does not",
 }
+
+
+def _language(writer: Writer) -> str | None:
+    """The language whose standard writer ``writer`` is, when it is one (a sorted map or pretty-printing is not)."""
+    return writer.stack or ("Python" if writer.slug.startswith("python-") else None)
 
 
 def _writers(writers: list[Writer]) -> str:
@@ -25,8 +30,11 @@ def _writers(writers: list[Writer]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]} (alike for this payload)"
 
 
-def _fix(writer: Writer | None) -> str:
-    idiom = _IDIOM.get(writer.stack) if writer is not None else None
+def _fix(writers: list[Writer]) -> str:
+    """The fix, with the idiom of the language of ``writers`` only when they are all of that one: a payload that
+    Python's sorted dumps and Go's encoding/json write alike names no language, rather than the wrong one."""
+    languages = {_language(writer) for writer in writers}
+    idiom = _IDIOM.get(languages.pop() or "") if len(languages) == 1 else None
     return (
         "Serialize the payload once as JSON.stringify does, sign those bytes with the endpoint's secret, and send "
         f"those same bytes{f' ({idiom})' if idiom else ''}; {CHECK_YOUR_ENCODER}"
@@ -39,7 +47,7 @@ def signs_another_writer(writers: list[Writer], evidence: str) -> Cause:
         f"your sender signs the output of {_writers(writers)} instead of JSON.stringify(payload) ({writers[0].does}), "
         "so no receiver's HMAC over the body it receives matches"
     )
-    return Cause("signature/signs-a-re-serialization", headline, evidence, _fix(writers[0]))
+    return Cause("signature/signs-a-re-serialization", headline, evidence, _fix(writers))
 
 
 def sends_another_writer(writer: Writer | None, evidence: str) -> Cause:
@@ -50,7 +58,7 @@ def sends_another_writer(writer: Writer | None, evidence: str) -> Cause:
         f"your sender signs and sends {which}, not JSON.stringify(payload), so a receiver that computes "
         "JSON.stringify(payload), as the documentation does, gets another signature"
     )
-    return Cause("signature/sends-a-re-serialization", headline, evidence, _fix(writer))
+    return Cause("signature/sends-a-re-serialization", headline, evidence, _fix([writer] if writer else []))
 
 
 def unexplained(evidence: str) -> Cause:
