@@ -41,6 +41,7 @@ class DeliveryError(Exception):
         super().__init__(message)
         self.kind = kind
         self.connected = connected  # the endpoint took the connection: a timeout then is its slowness
+        self.sent_whole = False  # the whole request went before it (``exchange``)
 
 
 @dataclass(slots=True)
@@ -105,23 +106,39 @@ def post(
     request = _request(endpoint, body, headers, "close")
     sock = open_connection(endpoint, deadline)
     try:
-        try:
-            _send(sock, request, deadline, timeout)
-        except DeliveryError as error:
-            if error.kind != "reset":
-                raise
-            # A server may answer before it has read the whole request (413 to a body over its limit) and close:
-            # sending then breaks, but the answer is there to read, and it is the endpoint's real answer.
-            try:
-                response = _read_response(sock, deadline, timeout)
-            except DeliveryError:
-                raise error from None
-        else:
-            response = _read_response(sock, deadline, timeout)
+        response, _ = exchange(sock, request, deadline, timeout)
     finally:
         sock.close()
     response.elapsed = time.monotonic() - started
     return response
+
+
+def exchange(
+    sock: socket.socket, request: bytes, deadline: float, timeout: float, reader: _Reader | None = None
+) -> tuple[Response, bool]:
+    """Send ``request`` and read its answer; with whether the endpoint answered before it had read all of it.
+
+    A server may answer before it has read the whole request (413 to a body over its limit) and close: sending then
+    breaks, but the answer is there to read, and it is the endpoint's real answer. When there is none, the error of
+    the send is raised, ``sent_whole`` False; an error reading the answer to a request that went whole has
+    ``sent_whole`` True (what a kept connection's caller needs, to tell a stale connection from an endpoint's)."""
+    reader = reader if reader is not None else _Reader(sock, deadline, timeout)
+    try:
+        _send(sock, request, deadline, timeout)
+    except DeliveryError as error:
+        if error.kind != "reset":
+            error.sent_whole = False
+            raise
+        try:
+            return _read_response(sock, deadline, timeout, reader), True
+        except DeliveryError:
+            error.sent_whole = False
+            raise error from None
+    try:
+        return _read_response(sock, deadline, timeout, reader), False
+    except DeliveryError as error:
+        error.sent_whole = True
+        raise
 
 
 def _request(endpoint: Endpoint, body: bytes, headers: dict[str, str], connection: str) -> bytes:
@@ -139,6 +156,9 @@ def _post_kept(
     started = time.monotonic()
     deadline = started + timeout
     request = _request(endpoint, body, headers, "keep-alive")
+    if kept.sock is not None and not quiet(kept.sock):  # closed while idle, or holding bytes nobody asked for
+        kept.sock.close()
+        kept.sock = None
     for attempt in (1, 2):
         reused = kept.sock is not None
         sock = kept.sock if kept.sock is not None else open_connection(endpoint, deadline)
@@ -159,6 +179,21 @@ def _post_kept(
         response.elapsed = time.monotonic() - started
         return response
     raise AssertionError("unreachable")  # the second attempt returns or raises
+
+
+def quiet(sock: socket.socket) -> bool:
+    """Nothing to read on an idle connection: no close, no reset, no byte the endpoint sent unasked."""
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return False
+    try:
+        if hasattr(select, "poll"):  # any descriptor number, where select() stops at 1024
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return not poller.poll(0)
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 def _keeps_alive(response: Response) -> bool:

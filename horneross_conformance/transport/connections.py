@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-import select
 import socket
-import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -41,11 +39,11 @@ from horneross_conformance.transport.client import (
     DeliveryError,
     Response,
     _keeps_alive,
-    _read_response,
     _Reader,
     _request,
-    _send,
+    exchange,
     open_connection,
+    quiet,
 )
 from horneross_conformance.transport.endpoints import Endpoint
 
@@ -141,26 +139,15 @@ class Connections:
         sending = time.monotonic()
         try:
             try:
-                _send(sock, request, deadline, timeout)
+                response, answered_early = exchange(sock, request, deadline, timeout, reader)
             except DeliveryError as error:
-                if error.kind != "reset":
-                    raise
-                # an answer before the whole request was read (413 to a body over the endpoint's limit) is its answer
-                try:
-                    response = _read_response(sock, deadline, timeout, reader)
-                except DeliveryError:
-                    if reused and not reader.received:
-                        raise _NotReceived from None
-                    raise error from None
-                keep = False  # the endpoint stopped reading: what is left of the request is on the connection
-            else:
-                try:
-                    response = _read_response(sock, deadline, timeout, reader)
-                except DeliveryError as error:
-                    if reused and error.kind == "reset" and not reader.received:
-                        raise _Unanswered from None
-                    raise
-                keep = reader.whole and not reader.buffer and _keeps_alive(response)
+                if reused and not reader.received and not error.sent_whole and error.kind == "reset":
+                    raise _NotReceived from None
+                if reused and not reader.received and error.sent_whole and error.kind == "reset":
+                    raise _Unanswered from None
+                raise
+            # an answer before the whole request was read leaves what is left of the request on the connection
+            keep = not answered_early and reader.whole and not reader.buffer and _keeps_alive(response)
         except BaseException:
             sock.close()
             raise
@@ -179,7 +166,7 @@ class Connections:
                 if not self._idle:
                     return None
                 idle = self._idle.pop()
-            if time.monotonic() < idle.until and _quiet(idle.sock):
+            if time.monotonic() < idle.until and quiet(idle.sock):
                 with self._lock:
                     self.reused += 1
                 return idle.sock
@@ -206,18 +193,3 @@ def _keep_for(response: Response) -> float:
     timeout the endpoint announced (``Keep-Alive: timeout=5``) when that is less."""
     announced = _ANNOUNCED.search(response.header("keep-alive") or "")
     return IDLE_LIMIT if announced is None else min(IDLE_LIMIT, int(announced.group(1)) / 2)
-
-
-def _quiet(sock: socket.socket) -> bool:
-    """Nothing to read on an idle connection: no close, no reset, no byte the endpoint sent unasked."""
-    if isinstance(sock, ssl.SSLSocket) and sock.pending():
-        return False
-    try:
-        if hasattr(select, "poll"):  # any descriptor number, where select() stops at 1024
-            poller = select.poll()
-            poller.register(sock, select.POLLIN)
-            return not poller.poll(0)
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
-        return False
-    return not readable
