@@ -408,7 +408,10 @@ def listen_command(args: argparse.Namespace) -> int:
     finally:
         # Stopping: a SIGTERM from now on (a second stop, a supervisor's) changes nothing, and must not find the
         # interpreter exiting, when Python has put back the default action and the signal would end the process.
+        # Nor does a Ctrl-C: one that came with a SIGTERM may be handled only now, after the SIGTERM ended the wait,
+        # and raised here it would cut the summary short.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, lambda *_: None)
         if inspector is not None:
             inspector.stopped.set()
         server.shutdown()

@@ -118,7 +118,10 @@ def test_count_ends_it_even_when_the_sender_hung_up_before_the_answer(tmp_path: 
         # hung up (a reset) before the answer; --count 1 must still end the listener by itself
         listener.process.wait(20)
         output = listener.stop()
-    assert "stopped: 1 deliveries, 1 signed and valid, 0 with problems" in output
+    assert "stopped: 1 deliveries, 1 signed and valid, 0 with problems" in output, (
+        listener.process.returncode,
+        listener.stderr,
+    )
     assert listener.process.returncode == 0
 
 
@@ -234,7 +237,10 @@ def test_ctrl_c_stops_it_cleanly(tmp_path: Path) -> None:
         deliver(listener.url, sample_event("lead.captured"))
         listener.process.send_signal(signal.SIGINT)
         output = listener.stop()
-    assert "stopped: 1 deliveries, 1 signed and valid, 0 with problems" in output
+    assert "stopped: 1 deliveries, 1 signed and valid, 0 with problems" in output, (
+        listener.process.returncode,
+        listener.stderr,
+    )
     assert listener.process.returncode == 0 and "Traceback" not in listener.stderr
 
 
