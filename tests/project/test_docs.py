@@ -36,8 +36,13 @@ def test_readme_starts_with_the_two_commands() -> None:
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:
+    """CI runs each step of the README's second command, in its order, the tests last (Debian's packages are
+    installed beside the first steps, and waited for before the tests)."""
     lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line and not line.startswith("#")]
-    assert lines[-1] == readme_commands()[1]
+    steps = readme_commands()[1].split(" && ")
+    assert len(steps) == 3, steps
+    assert [line for line in lines if line in steps] == steps
+    assert lines[-1] == steps[-1]
 
 
 def test_readme_requirement_table_is_rendered_from_the_catalogue() -> None:
