@@ -110,6 +110,7 @@ def passes(event: object) -> None:
     assert event is not None
 
 
+@pytest.mark.slow
 def test_nothing_is_left_in_the_temporary_folder_nor_where_it_ran(tmp_path: Any) -> None:
     """In a fresh process, which builds Hypothesis' Unicode tables and collects the literals of local modules: its
     storage was a private folder of the exploration's, removed when it ended."""

@@ -237,6 +237,7 @@ def test_run_passes_deliveries_in_flight_and_refuses_fewer_than_one(tmp_path: Pa
     assert bad.stderr == "horneross-conformance run: --in-flight: 0 is not 1 or more\n"
 
 
+@pytest.mark.slow
 def test_run_puts_the_bundled_receiver_on_the_port_given_or_says_why_it_cannot(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -105,6 +105,7 @@ def test_a_secret_on_the_command_line_is_refused_and_never_echoed(tmp_path: Path
     assert "--secret-env takes the NAME of an environment variable" in as_name.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("event_type", EVENT_TYPES)
 def test_send_delivers_each_type_to_the_documented_express_receiver(tmp_path: Path, event_type: str) -> None:
     with express_receiver(r.SECRET) as url:
@@ -226,6 +227,7 @@ def test_send_over_tls_trusts_the_ca_bundle_given_and_explains_an_untrusted_cert
     assert bad.returncode == 2 and "CA bundle 'nowhere.pem': no such file" in bad.stderr
 
 
+@pytest.mark.slow
 def test_send_finds_the_root_cause_of_a_rejection_as_the_suite_does(
     tmp_path: Path, pytester: pytest.Pytester, go_receiver_binary: Path
 ) -> None:

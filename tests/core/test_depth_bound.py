@@ -157,6 +157,7 @@ def deep_harness() -> Iterator[Callable[[Callable[[str], bytes | None]], str]]:
         context.__exit__(None, None, None)
 
 
+@pytest.mark.slow
 def test_a_harness_answering_post_senders_with_deep_json_is_a_usage_error(
     pytester: pytest.Pytester, deep_harness: Callable[[Callable[[str], bytes | None]], str]
 ) -> None:
@@ -266,6 +267,7 @@ def test_the_reference_receiver_run_alone_prints_no_traceback(tmp_path: Path) ->
 # the command: validate, sign, send, listen
 
 
+@pytest.mark.slow
 def test_validate_reports_a_deep_document_and_a_deep_line_in_one_sentence_each(tmp_path: Path) -> None:
     (tmp_path / "deep.json").write_bytes(nested(FAR_TOO_DEEP))
     (tmp_path / "limit.json").write_bytes(at_the_limit(event_body()))
@@ -285,6 +287,7 @@ def test_validate_reports_a_deep_document_and_a_deep_line_in_one_sentence_each(t
     assert [problem.line for problem in result.problems] == [2]
 
 
+@pytest.mark.slow
 def test_sign_and_send_refuse_a_deep_payload_in_one_sentence_and_take_one_at_the_limit(
     tmp_path: Path, reference_receiver: str
 ) -> None:

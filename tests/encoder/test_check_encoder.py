@@ -50,6 +50,7 @@ def one_sentence(result: subprocess.CompletedProcess[str]) -> str:
     return broke[0]
 
 
+@pytest.mark.slow
 def test_node_json_stringify_passes() -> None:
     result = check("--examples", "200", "--", node_binary(), "-e", NODE_STRINGIFY)
     assert result.returncode == EXIT_OK, result.stdout + result.stderr
@@ -246,6 +247,7 @@ def test_cat_echoes_its_input_and_fails_only_where_json_stringify_changes_the_te
     assert "white space between tokens" in faults(result)
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(text=line_json_text)
 def test_every_generated_document_is_one_line_of_utf8_json(text: str) -> None:

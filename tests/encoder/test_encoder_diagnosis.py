@@ -94,6 +94,7 @@ def test_a_refusal_quotes_the_encoder_and_a_reading_error_says_where() -> None:
     assert d.diagnose("[1]", b"[1]", b"[1,]").detail == "']' cannot start a value at character 3"
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 @given(text=line_json_text, noise=st.binary(max_size=8), at=st.integers(0, 200))
 def test_whatever_an_encoder_writes_the_diagnosis_names_a_fault(text: str, noise: bytes, at: int) -> None:

@@ -23,6 +23,8 @@ from horneross_conformance.transport.client import post
 from horneross_conformance.transport.endpoints import parse_endpoint
 from horneross_conformance.transport.server import serve
 
+pytestmark = pytest.mark.slow  # each drives Chromium
+
 SECRET_ENV = {"HORNEROSS_WEBHOOK_SECRET": r.SECRET}
 HOSTILE = (
     '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"><a href="javascript:alert(1)">x</a>'

@@ -198,6 +198,7 @@ def _bounded(run: FinishedRun) -> None:
     assert "Traceback" not in run.stdout + run.stderr
 
 
+@pytest.mark.slow
 def test_a_100_mb_answer_is_cut_and_the_suite_ends_in_bounded_time(pytester: pytest.Pytester) -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 104857600\r\n\r\n"
     with r.answering_endpoint(head, body_size=100 * 1024 * 1024) as url:

@@ -138,7 +138,11 @@ def verdict_head(stdout: str) -> tuple[str, str]:
     return lines[1], "\n".join(lines[1:rows])
 
 
-@pytest.mark.parametrize(("receiver", "select", "requirement", "cause", "words"), DIAGNOSED, ids=member_name)
+@pytest.mark.parametrize(
+    ("receiver", "select", "requirement", "cause", "words"),
+    [pytest.param(*case, marks=[pytest.mark.slow] if isinstance(case[0], GoReceiver) else []) for case in DIAGNOSED],
+    ids=member_name,
+)
 def test_a_rejected_signature_gets_one_root_cause_from_the_controls_with_the_raw_body_fix(
     pytester: pytest.Pytester,
     request: pytest.FixtureRequest,
@@ -189,6 +193,7 @@ def the_controls_answered_by(url: str) -> list[tuple[Control, bytes, str]]:
     return SignatureExperiment().answers("conv_zoo", answer)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["map", "struct", "raw"])
 def test_a_go_diagnosis_is_made_by_every_answer_of_real_go_to_the_controls(go_receiver_binary: Path, mode: str) -> None:
     """The zoo's control for its Go members: real Go's answers to the controls name its writer, and the same answers
@@ -209,6 +214,7 @@ def test_a_go_diagnosis_is_made_by_every_answer_of_real_go_to_the_controls(go_re
         assert diagnose(contrary).id != f"signature/go-{mode}", control.name
 
 
+@pytest.mark.slow
 def test_go_verifying_the_raw_body_gets_no_cause_and_is_conformant(
     pytester: pytest.Pytester, go_receiver_binary: Path
 ) -> None:

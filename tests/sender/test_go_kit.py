@@ -40,6 +40,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return binaries
 
 
+@pytest.mark.slow
 def test_the_kit_and_the_tests_go_are_gofmt_clean_vetted_and_the_kit_s_go_tests_pass() -> None:
     gofmt = shutil.which("gofmt") or str(Path(go("env", "GOROOT", cwd=KIT).stdout.strip()) / "bin" / "gofmt")
     unformatted = subprocess.run([gofmt, "-l", str(KIT), str(ROOT / "tests" / "go")], capture_output=True, text=True)
@@ -56,6 +57,7 @@ def test_the_go_encoder_passes_the_encoder_check_with_the_default_examples(built
     assert "PASSED: every output is exactly what JSON.stringify writes" in result.stdout
 
 
+@pytest.mark.slow
 def test_go_encoding_json_is_refused_with_keys_sorted_named(built: dict[str, Path]) -> None:
     result = cli("check-encoder", "--examples", "50", "--", str(built["stdlib"]), cwd=ROOT)
     assert result.returncode == EXIT_FAILED, result.stdout + result.stderr
@@ -73,6 +75,7 @@ def without_generated(output: str) -> str:
     return output.split("\ngenerated documents:", 1)[0]
 
 
+@pytest.mark.slow
 def test_the_readme_shows_what_check_encoder_prints_for_go_encoding_json(built: dict[str, Path]) -> None:
     readme = documentation()
     found = README_BLOCK.search(readme)

@@ -241,6 +241,7 @@ def test_a_bad_answer_in_a_check_is_the_senders_failure_in_one_sentence(
     assert_one_sentence(details)
 
 
+@pytest.mark.slow
 def test_a_call_that_never_answers_ends_within_the_timeout(
     pytester: pytest.Pytester, hostile: Callable[[Misbehave], tuple[HostileHarness, str]]
 ) -> None:
