@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import http.server
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from counting_servers import Counting, HugeAnswers, OldServer, counting_server
 from receivers import closed_port, raw_endpoint, read_request_head, tls_endpoint
 
 from horneross_conformance.core.limits import ANSWER_KEPT_BYTES
@@ -227,39 +227,6 @@ def test_an_early_answer_to_a_body_the_server_stopped_reading_is_the_answer() ->
     assert error.value.kind == "reset"
 
 
-class _Counting(http.server.BaseHTTPRequestHandler):
-    """Answers every POST 200 with a short body; counts the connections it was given. HTTP/1.1: keeps them."""
-
-    protocol_version = "HTTP/1.1"
-    body = b'{"ok":true}'
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.connections += 1  # type: ignore[attr-defined]
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def counting_server(handler: type[_Counting] = _Counting) -> Iterator[http.server.ThreadingHTTPServer]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.connections = 0  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_a_kept_connection_serves_every_request_while_the_server_keeps_it() -> None:
     with counting_server() as server:
         endpoint = parse_endpoint(f"http://127.0.0.1:{server.server_port}/calls")
@@ -271,17 +238,9 @@ def test_a_kept_connection_serves_every_request_while_the_server_keeps_it() -> N
     assert server.connections == 1 + 2  # type: ignore[attr-defined]
 
 
-class _OldServer(_Counting):
-    protocol_version = "HTTP/1.0"  # closes after each answer: nothing to keep
-
-
-class _HugeAnswers(_Counting):
-    body = b"x" * (ANSWER_KEPT_BYTES + 10)  # read only in part: the rest would be taken for the next answer
-
-
-@pytest.mark.parametrize("handler", [_OldServer, _HugeAnswers], ids=["HTTP/1.0", "answer cut"])
+@pytest.mark.parametrize("handler", [OldServer, HugeAnswers], ids=["HTTP/1.0", "answer cut"])
 def test_a_connection_the_server_does_not_keep_or_that_holds_unread_bytes_is_not_reused(
-    handler: type[_Counting],
+    handler: type[Counting],
 ) -> None:
     with counting_server(handler) as server:
         endpoint = parse_endpoint(f"http://127.0.0.1:{server.server_port}/calls")

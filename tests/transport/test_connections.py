@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
+from counting_servers import Counting, HugeAnswers, OldServer, counting_server
 from receivers import CERTIFICATE, raw_endpoint
-from test_client import _Counting, _HugeAnswers, _OldServer, counting_server
 
 from horneross_conformance.transport import connections
 from horneross_conformance.transport.client import DeliveryError, Response
@@ -121,13 +121,13 @@ def test_deliveries_share_a_kept_connection_while_the_endpoint_keeps_it() -> Non
     assert all(0 < a.round_trip <= a.elapsed for a in answers)
 
 
-class _AnnouncesNoIdleTime(_Counting):
+class _AnnouncesNoIdleTime(Counting):
     def end_headers(self) -> None:
         self.send_header("Keep-Alive", "timeout=0")
         super().end_headers()
 
 
-class _SaysClose(_Counting):
+class _SaysClose(Counting):
     def end_headers(self) -> None:
         self.send_header("Connection", "close")
         super().end_headers()
@@ -135,11 +135,11 @@ class _SaysClose(_Counting):
 
 @pytest.mark.parametrize(
     "handler",
-    [_OldServer, _HugeAnswers, _SaysClose, _AnnouncesNoIdleTime],
+    [OldServer, HugeAnswers, _SaysClose, _AnnouncesNoIdleTime],
     ids=["HTTP/1.0", "answer cut", "Connection: close", "Keep-Alive: timeout=0"],
 )
 def test_a_connection_the_endpoint_does_not_keep_or_that_holds_unread_bytes_is_not_reused(
-    handler: type[_Counting],
+    handler: type[Counting],
 ) -> None:
     with counting_server(handler) as server:
         kept = kept_to(f"http://127.0.0.1:{server.server_port}/webhook")
@@ -320,7 +320,7 @@ def test_kept_connections_over_tls() -> None:
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(CERTIFICATE, CERTIFICATE.parent / "selfsigned-key.pem")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
     server.connections = 0  # type: ignore[attr-defined]
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
