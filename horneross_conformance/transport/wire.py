@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from horneross_conformance.core.inert import for_terminal
@@ -37,7 +37,11 @@ class Exchange:
     when: str = ""  # "12 ms", or "+360 s" of frozen time
 
     def as_json(self, redact: Callable[[str], str]) -> dict[str, Any]:
-        return {key: _redact_value(value, redact) for key, value in asdict(self).items()}
+        # each field as it is, not asdict's deep copy: _redact_value makes the new lists
+        return {name: _redact_value(getattr(self, name), redact) for name in _EXCHANGE_FIELDS}
+
+
+_EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange))
 
 
 @dataclass(slots=True)
