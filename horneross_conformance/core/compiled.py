@@ -66,6 +66,10 @@ _TYPE_TESTS = {
 
 
 _LEAVES = frozenset({"string", "number", "integer", "boolean", "null"})
+# Formats whose last accepted string each check remembers, to accept the same string again with one comparison: a
+# log is in time order and its timestamps have whole seconds, so consecutive events of any busy log share one.
+# Only a plain str that passed the full check is remembered, and only a plain str equal to it is let through.
+_REMEMBERED = frozenset({"date-time"})
 # What a bounded check (``compile_check(..., bounded=True)``) returns for a valid value that holds an object or an
 # array its schema does not describe: truthy, but not True. True means that every object and array in the value is
 # one the schema names, key by key, so that the value nests no deeper than the schema does.
@@ -77,8 +81,11 @@ class Unsupported(Exception):
 
 
 class _Compiler:
-    def __init__(self, bounded: bool = False) -> None:
-        self.bounded = bounded  # say also whether the value's nesting stays within the schema's (see ``UNBOUNDED``)
+    def __init__(self, bounded: bool = False, known: tuple[str, str] | None = None) -> None:
+        self.bounded = bounded
+        # (name, value): the entry function is only ever called with a dict whose ``name`` is the string ``value``
+        # (``validate`` picks the check by the event's type): that property's checks are decided here, once
+        self.known = known  # say also whether the value's nesting stays within the schema's (see ``UNBOUNDED``)
         self.functions: list[str] = []
         self.inlining: list[int] = []  # ids of the referenced schemas being inlined, to stop at recursion
         self.names: dict[int, str] = {}  # id of a schema object -> the function that checks it
@@ -104,10 +111,11 @@ class _Compiler:
         if id(schema) in self.names and not required:
             return self.names[id(schema)]
         name = self.fresh("_check")
-        if not required:
+        known, self.known = self.known, None  # for the entry only, the first function compiled
+        if not required and known is None:  # the entry of a known value is for that value alone: no recursion to it
             self.names[id(schema)] = name
         parts = [(schema, resolver, True)] + ([({"required": list(required)}, resolver, False)] if required else [])
-        body = list(self.statements(parts, "x0", "    "))
+        body = list(self.statements(parts, "x0", "    ", None if known is None else "object", known))
         if self.bounded:  # b: every value met is a string, a number, a boolean, null, or an object the schema names
             body = ["    b = True", *body, f"    return True if b else {UNBOUNDED}"]  # key by key
         else:
@@ -115,12 +123,14 @@ class _Compiler:
         self.functions.append("\n".join([f"def {name}(x0):", *body]))
         return name
 
-    def statements(self, parts: list[Part], v: str, pad: str, known: str | None = None) -> Iterator[str]:
+    def statements(
+        self, parts: list[Part], v: str, pad: str, known: str | None = None, fixed: tuple[str, str] | None = None
+    ) -> Iterator[str]:
         """Lines that ``return False`` when the value in variable ``v`` violates any of ``parts``. Each part's
         ``allOf`` and references are taken in with it (a recursive one becomes a call), and their keywords are
         checked together: the type first, each property read once, the names every part requires tested once,
         so that no check below guards for what one above ensured. ``known``: the JSON type ``v`` was already
-        checked to have."""
+        checked to have; ``fixed``: (name, value), a property ``v`` is known to hold with that string value."""
         schemas: list[tuple[dict[str, Any], Resolver]] = []
         calls: list[str] = []  # functions of the recursive references
         inlined = len(self.inlining)
@@ -128,7 +138,7 @@ class _Compiler:
             if not all(self.flatten(schema, resolver, top, schemas, calls) for schema, resolver, top in parts):
                 yield f"{pad}return False"  # a false schema
                 return
-            yield from self._checks(schemas, calls, v, pad, known)
+            yield from self._checks(schemas, calls, v, pad, known, fixed)
         finally:
             del self.inlining[inlined:]  # the references taken in stay marked until their properties are compiled
 
@@ -173,7 +183,13 @@ class _Compiler:
         return True
 
     def _checks(
-        self, schemas: list[tuple[dict[str, Any], Resolver]], calls: list[str], v: str, pad: str, known: str | None
+        self,
+        schemas: list[tuple[dict[str, Any], Resolver]],
+        calls: list[str],
+        v: str,
+        pad: str,
+        known: str | None,
+        fixed: tuple[str, str] | None = None,
     ) -> Iterator[str]:
         type_lists = [t if isinstance(t, list) else [t] for t in (s["type"] for s, _ in schemas if "type" in s)]
         declared = next((types[0] for types in type_lists if len(types) == 1), None)
@@ -190,8 +206,9 @@ class _Compiler:
         for schema, _ in schemas:
             yield from self._value_checks(schema, v, pad, known, is_string)
         required = list(dict.fromkeys(name for s, _ in schemas for name in s.get("required", [])))
-        if required:
-            names = " and ".join(f"{self.constant(name)} in {v}" for name in required)
+        tested = [name for name in required if fixed is None or name != fixed[0]]  # the fixed one is there
+        if tested:
+            names = " and ".join(f"{self.constant(name)} in {v}" for name in tested)
             yield f"{pad}if {is_object}not ({names}):"
             yield f"{pad}    return False"
         properties: dict[str, list[Part]] = {}
@@ -203,7 +220,11 @@ class _Compiler:
         lines = []
         for name, subschemas in properties.items():
             inner, key = self.fresh("x"), self.constant(name)
-            if name in required:  # there, once the test above passed: read without asking
+            if fixed is not None and name == fixed[0]:  # decided here, for the one value it holds
+                held = _holds(subschemas, fixed[1])
+                lines += [] if held else [f"{pad}    return False"]
+                lines += [f"{pad}    {counter} += 1"] if held and counting and name not in required else []
+            elif name in required:  # there, once the test above passed: read without asking
                 body = list(self.statements(subschemas, inner, pad + "    "))
                 lines += [f"{pad}    {inner} = {v}[{key}]", *body] if body else []
             else:
@@ -260,8 +281,16 @@ class _Compiler:
             refused = f"{self.constant(quick)}({v}) is None"
             if exact is not None:
                 refused += f" and not {self.constant(exact)}({v})"
-            yield f"{pad}if {is_string}{refused}:"
-            yield f"{pad}    return False"
+            if schema["format"] in _REMEMBERED:
+                last = self.constant([None])  # the last plain str accepted
+                yield f"{pad}if {is_string}({v} != {last}[0] or {v}.__class__ is not str):"
+                yield f"{pad}    if {refused}:"
+                yield f"{pad}        return False"
+                yield f"{pad}    if {v}.__class__ is str:"
+                yield f"{pad}        {last}[0] = {v}"
+            else:
+                yield f"{pad}if {is_string}{refused}:"
+                yield f"{pad}    return False"
         elif "format" in schema and schema["format"] in FORMATS.checkers:
             conforms = self.constant(FORMATS.checkers[schema["format"]][0])
             yield f"{pad}if not {conforms}({v}):"
@@ -277,48 +306,65 @@ class _Compiler:
         yield f"{pad}    return False"
 
 
+def _holds(parts: list[Part], value: str) -> bool:
+    """Whether ``value`` is valid against every one of ``parts``, by their compiled check, run here once."""
+    compiler = _Compiler()
+    body = list(compiler.statements(parts, "x0", "    "))
+    source = "\n\n".join([*compiler.functions, "\n".join(["def _holds(x0):", *body, "    return True"])])
+    namespace: dict[str, Any] = dict(compiler.constants)
+    exec(compile(source, "<compiled property>", "exec"), namespace)
+    return namespace["_holds"](value) is True
+
+
 def compile_source(
-    schema_name: str, required: tuple[str, ...] = (), bounded: bool = False
+    schema_name: str, required: tuple[str, ...] = (), bounded: bool = False, event_type: str | None = None
 ) -> tuple[str, dict[str, object], str]:
     """The Python source checking ``schema_name`` (and, for an object, the ``required`` names besides), its
     constants, and the entry function's name. ``bounded``: the check returns ``UNBOUNDED`` rather than True for a
-    valid value that may nest deeper than the schema."""
+    valid value that may nest deeper than the schema. ``event_type``: the check is only ever called with a dict
+    whose ``type`` is that string (see ``compile_check``)."""
     resolved = _registry().resolver().lookup(schema_id(schema_name))
-    compiler = _Compiler(bounded)
+    compiler = _Compiler(bounded, None if event_type is None else ("type", event_type))
     entry = compiler.function(resolved.contents, resolved.resolver, required)
     return "\n\n".join(compiler.functions) + "\n", compiler.constants, entry
 
 
-def compile_check(schema_name: str, required: tuple[str, ...] = (), bounded: bool = False) -> Check:
+def compile_check(
+    schema_name: str, required: tuple[str, ...] = (), bounded: bool = False, event_type: str | None = None
+) -> Check:
     """A function answering exactly what jsonschema's ``is_valid`` answers for ``schema_name``, much faster; with
     ``required``, what ``is_valid`` answers for the schema with those names required too (``validate`` checks a
     delivery's id and timestamp this way, in the same pass). ``bounded``: a truthy answer is True only for a value
     whose every object and array the schema describes (``UNBOUNDED`` otherwise): ``validate`` then knows the line
-    nests no deeper than the schema, without counting its brackets.
+    nests no deeper than the schema, without counting its brackets. ``event_type``: a check only for a dict whose
+    ``type`` is that string (a plain str, as a JSON parser gives), which ``validate`` picks by the event's type:
+    what the schema says of the type and of being an object is decided once, here, not for every event.
 
     Raises ``Unsupported`` when the schema uses a keyword this module does not translate."""
-    return _compiled(schema_name, required, bounded)  # cached by all three, however they are passed
+    return _compiled(schema_name, required, bounded, event_type)  # cached by all four, however they are passed
 
 
 @functools.cache
-def _compiled(schema_name: str, required: tuple[str, ...], bounded: bool) -> Check:
-    source, constants, entry = compile_source(schema_name, required, bounded)
+def _compiled(schema_name: str, required: tuple[str, ...], bounded: bool, event_type: str | None) -> Check:
+    source, constants, entry = compile_source(schema_name, required, bounded, event_type)
     namespace: dict[str, Any] = dict(constants)
     exec(compile(source, f"<compiled {schema_name}>", "exec"), namespace)
     check: Check = namespace[entry]
     return check
 
 
-def fast_check(schema_name: str, required: tuple[str, ...] = (), bounded: bool = False) -> Check:
+def fast_check(
+    schema_name: str, required: tuple[str, ...] = (), bounded: bool = False, event_type: str | None = None
+) -> Check:
     """The compiled check of ``schema_name`` (see ``compile_check``), or jsonschema's ``is_valid`` where the
     compiler cannot translate it (never True then for ``bounded``: the depth is unknown)."""
-    return _fast(schema_name, required, bounded)
+    return _fast(schema_name, required, bounded, event_type)
 
 
 @functools.cache
-def _fast(schema_name: str, required: tuple[str, ...], bounded: bool) -> Check:
+def _fast(schema_name: str, required: tuple[str, ...], bounded: bool, event_type: str | None) -> Check:
     try:
-        return compile_check(schema_name, required, bounded)
+        return compile_check(schema_name, required, bounded, event_type)
     except Unsupported:
         is_valid = validator(schema_name).is_valid
 

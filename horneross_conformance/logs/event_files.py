@@ -87,10 +87,6 @@ fast_parse = orjson.loads
 SHALLOW = 2 * (MAX_JSON_DEPTH + 1)  # bytes: a shorter line cannot nest deeper than the limit: each level takes two
 
 
-def _shallow(line: bytes) -> bool:
-    return line.count(b"{") + line.count(b"[") < SHALLOW // 2
-
-
 # Whole lines of a source, each with its line end (the source's last line may have none): the bytes as read, walked
 # by io.BytesIO, whose lines are found by memchr and come numbered by nothing (a line's number is only worked out
 # for a problem); or a list of lines (``check_lines``: each item one line, whatever it holds).
@@ -264,8 +260,9 @@ class Checker:
         # a delivery's id and timestamp required in the same compiled pass (``event_problems`` says which is
         # missing); True only for an event whose every object the schema names (see ``fast_parse``)
         required = () if self.allow_abbreviated else DELIVERY_FIELDS
-        checks = {t: fast_check(f"{t}.schema.json", required, bounded=True) for t in EVENT_TYPES}
-        loads, short = fast_parse, SHALLOW  # read here, so that a test can switch them off
+        # each picked by the event's type, which it then knows (``compile_check``'s ``event_type``)
+        checks = {t: fast_check(f"{t}.schema.json", required, bounded=True, event_type=t) for t in EVENT_TYPES}
+        loads, short, half = fast_parse, SHALLOW, SHALLOW // 2  # read here, so that a test can switch them off
         valid = others = 0  # counted locally: this loop runs for every line of a log, and must stay short
         try:
             for number, parsed in first:
@@ -278,7 +275,9 @@ class Checker:
                         # only an object can be subscripted by a string, and only a str equals a documented
                         # type: KeyError or TypeError for anything else (an unhashable type, a list, a number)
                         verdict = checks[parsed["type"]](parsed)
-                        if verdict is True or (verdict and (len(line) < short or _shallow(line))):
+                        if verdict is True or (
+                            verdict and (len(line) < short or line.count(b"{") + line.count(b"[") < half)
+                        ):  # or known shallow: fewer brackets than the limit's levels
                             valid += 1
                             continue
                     except (JSONDecodeError, KeyError, TypeError):
