@@ -3,7 +3,7 @@
     python benchmarks/validate_throughput.py [--events 400000] [--rounds 5]
 
 Writes a log of typical events (the four types, realistic contents, about 350 bytes a line, a few invalid ones as
-production logs have), then measures alternately, on one core:
+production logs have, in time order at five events a second), then measures alternately, on one core:
 
 - the baseline: reading the file and ``json.loads`` of every line, nothing else;
 - ``validate`` in process (``event_files.Checker``: reading, parsing, the compiled checks, jsonschema's messages
@@ -23,6 +23,7 @@ four gzip logs of a quarter of them each. Target: ``--jobs 2`` in at most 0.6x t
 from __future__ import annotations
 
 import argparse
+import datetime
 import gzip
 import json
 import os
@@ -45,15 +46,21 @@ TARGET_RATE = 150_000
 TARGET_RATIO = 1.0
 TARGET_JOBS_RATIO = 0.6
 FLEET_FILES = 4
+EVENTS_A_SECOND = 5  # 400,000 events in about 22 hours: a busy platform's day
 
 
 def write_log(path: Path, count: int) -> int:
+    """A log as production writes one: in time order, ``EVENTS_A_SECOND`` events a second (the timestamps have whole
+    seconds, so neighbours share some: what validate's date-time check remembers), each with an id of its own."""
     rng = random.Random(1)
     invalid = 0
     every = min(10_000, max(count // 5, 1))  # one in 10,000; at least a few in a short log
+    start = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
     with path.open("w", encoding="utf-8") as out:
         for number in range(count):
             event = typical_event(number, rng)
+            moment = start + datetime.timedelta(seconds=number // EVENTS_A_SECOND)
+            event["id"], event["timestamp"] = f"evt_{number:012x}", moment.strftime("%Y-%m-%dT%H:%M:%SZ")
             if number % every == every - 1:  # a few broken events, as real logs have
                 event["data"].pop("conversationId")  # type: ignore[attr-defined]
                 invalid += 1

@@ -66,10 +66,11 @@ _TYPE_TESTS = {
 
 
 _LEAVES = frozenset({"string", "number", "integer", "boolean", "null"})
-# Formats whose last accepted string each check remembers, to accept the same string again with one comparison: a
-# log is in time order and its timestamps have whole seconds, so consecutive events of any busy log share one.
-# Only a plain str that passed the full check is remembered, and only a plain str equal to it is let through.
-_REMEMBERED = frozenset({"date-time"})
+# Formats whose last accepted string is remembered, to accept the same string again with one comparison: a log is
+# in time order and its timestamps have whole seconds, so consecutive events of any busy log share one, whatever
+# their types. Only a plain str that passed the full check is remembered, and only a plain str equal to it is let
+# through; a format's validity depends on the string alone, so every check of it shares the one memory.
+_REMEMBERED: dict[str, list[str | None]] = {"date-time": [None]}
 # What a bounded check (``compile_check(..., bounded=True)``) returns for a valid value that holds an object or an
 # array its schema does not describe: truthy, but not True. True means that every object and array in the value is
 # one the schema names, key by key, so that the value nests no deeper than the schema does.
@@ -282,7 +283,7 @@ class _Compiler:
             if exact is not None:
                 refused += f" and not {self.constant(exact)}({v})"
             if schema["format"] in _REMEMBERED:
-                last = self.constant([None])  # the last plain str accepted
+                last = self.constant(_REMEMBERED[schema["format"]])  # the last plain str accepted
                 yield f"{pad}if {is_string}({v} != {last}[0] or {v}.__class__ is not str):"
                 yield f"{pad}    if {refused}:"
                 yield f"{pad}        return False"

@@ -3,8 +3,9 @@
 - ``event_type``: the check validate picks by an event's type decides the type's rules once, when it is compiled;
   on every dict whose ``type`` is that string it answers what the check without the shortcut answers (itself
   compared with jsonschema in ``test_compiled``), True, False and UNBOUNDED alike.
-- ``date-time``: each check remembers the last plain string it accepted, and accepts that string again with one
-  comparison; any other string, and any string that is not a plain str, is checked in full.
+- ``date-time``: the checks remember the last plain string one of them accepted (one memory for every check: the
+  format's validity depends on the string alone), and accept that string again with one comparison; any other
+  string, and any string that is not a plain str, is checked in full.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import random
 from typing import Any
 
 import pytest
-from test_compiled import DELIVERY, SCHEMAS, STRINGS, near_event
+from near_events import DELIVERY, SCHEMAS, STRINGS, near_event
 
 from horneross_conformance.checks.generation import full_sample
 from horneross_conformance.core.compiled import UNBOUNDED, _Compiler, compile_check
@@ -120,6 +121,21 @@ def test_a_remembered_timestamp_never_changes_a_verdict_in_any_order(corpus_seed
         event = {**sample, "timestamp": rng.choice(TIMESTAMPS)}
         verdicts.add(expected := schema.is_valid(event))
         assert check(event) is expected, (corpus_seed, event)
+    assert verdicts == {True, False}
+
+
+def test_the_memory_every_check_shares_never_changes_a_verdict(corpus_seed: int) -> None:
+    """Events of every type in turn, as a log holds them, each judged by the check validate picks for its type,
+    the timestamp one check remembered met by the next: every verdict is jsonschema's."""
+    rng = random.Random(corpus_seed)
+    picked = {t: compile_check(f"{t}.schema.json", DELIVERY, bounded=True, event_type=t) for t in EVENT_TYPES}
+    samples = {t: {**full_sample(t), "id": "evt_0123"} for t in EVENT_TYPES}
+    verdicts = set()
+    for _ in range(2000):
+        event_type = rng.choice(EVENT_TYPES)
+        event = {**samples[event_type], "timestamp": rng.choice(TIMESTAMPS)}
+        verdicts.add(expected := validator(f"{event_type}.schema.json").is_valid(event))
+        assert bool(picked[event_type](event)) is expected, (corpus_seed, event)
     assert verdicts == {True, False}
 
 

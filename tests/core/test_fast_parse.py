@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from json_corpus import json_document
+from near_events import near_event, near_events
 from strategies import json_text
-from test_compiled import near_event, near_events
 
 from horneross_conformance.checks.generation import full_sample
 from horneross_conformance.core.canonical import parse_json
