@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from documentation import documentation
@@ -25,7 +26,7 @@ BENCHMARKS = {
     "validate_throughput.py": (["--rounds", "1", "--events", "200"], 4),  # --jobs 2 on one gzip log and on four
     "suite_floor.py": (["--quick"], 2),
     "generated_checks.py": (["--quick", "--examples", "1"], 1),
-    "harness_overhead.py": (["--quick"], 1),
+    "harness_overhead.py": (["--quick"], 2),  # the Python bridge and the Node reference
     "latency.py": (["--quick", "--latency", "0.001"], 1),
     "capture_memory.py": (["--quick"], 1),  # 20 stray posts, one round
     "inspector_page.py": (["--quick"], 2),  # 50 deliveries
@@ -103,3 +104,60 @@ def test_a_negative_figure_has_the_summary_shape() -> None:
 
 def test_the_readme_gives_the_benchmark_command() -> None:
     assert "python benchmarks/all.py" in documentation()
+
+
+def benchmark_table() -> Any:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import table
+        from targets import Outcome
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return table, Outcome
+
+
+def test_the_table_names_the_machine_and_gives_every_figure_with_its_target() -> None:
+    table, Outcome = benchmark_table()
+    outcomes = [
+        Outcome("canonical_bytes + sign, typical events", "1.50x Node", "faster than Node", True),
+        Outcome("a | pipe and\na line break", "2.61x its floor", "at most 2x", False),
+    ]
+    text = table.render(outcomes, "2 cores, Some CPU, Linux, Python 3.11.7", "2026-12-04", 190)
+    head, blank, columns, rule, *rows = text.splitlines()
+    assert head.startswith("Measured by `python benchmarks/all.py --write` on 2026-12-04, in 3 min, on one machine: ")
+    assert "2 cores, Some CPU, Linux, Python 3.11.7" in head and "1 of 2 targets met" in head
+    assert blank == "" and columns.count("|") == rule.count("|") == 5
+    assert rows == [
+        "| canonical_bytes + sign, typical events | 1.50x Node | faster than Node | met |",
+        "| a \\| pipe and a line break | 2.61x its floor | at most 2x | **MISSED** |",
+    ]
+    assert re.match(r"\d+ cores?, .+, Python 3\.\d+", table.machine())
+
+
+def test_writing_the_table_replaces_the_block_alone_and_a_page_without_one_is_refused(tmp_path: Path) -> None:
+    table, _ = benchmark_table()
+    page = tmp_path / "README.md"
+    page.write_text("# Title\n\n<!-- benchmarks -->\nold figures\n<!-- /benchmarks -->\n\nThe rest.\n")
+    table.write(page, "| new | table |")
+    assert page.read_text() == "# Title\n\n<!-- benchmarks -->\n| new | table |\n<!-- /benchmarks -->\n\nThe rest.\n"
+    page.write_text("# Title, no block\n")
+    with pytest.raises(SystemExit, match=re.escape("no <!-- benchmarks --> ... <!-- /benchmarks --> block")):
+        table.write(page, "| new | table |")
+    assert page.read_text() == "# Title, no block\n"
+
+
+def test_the_readme_table_is_the_output_of_one_run_of_the_whole_set() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- benchmarks -->\n(.+?)\n<!-- /benchmarks -->", readme, re.S)
+    assert block is not None, "the README has no benchmark table: python benchmarks/all.py --write"
+    head, _, _, _, *rows = block.group(1).splitlines()
+    assert re.match(
+        r"Measured by `python benchmarks/all\.py --write` on \d{4}-\d\d-\d\d, in \d+ min, on one machine: "
+        r"\d+ cores?, .+, Python 3\.\d+\.\d+\. ",
+        head,
+    ), head
+    # every figure of every benchmark, and suite_floor.py's receiver suite 50 ms and 200 ms away
+    assert len(rows) == sum(figures for _, figures in BENCHMARKS.values()) + 2
+    met = [row.endswith("| met |") for row in rows]
+    assert all(row.endswith(("| met |", "| **MISSED** |")) for row in rows), rows
+    assert f"; {sum(met)} of {len(rows)} targets met." in head
