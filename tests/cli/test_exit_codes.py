@@ -130,6 +130,7 @@ def test_send_calls_a_status_http_does_not_define_by_its_name(tmp_path: Path) ->
     assert "server error" not in result.stdout
 
 
+@pytest.mark.slow
 def test_send_to_an_endpoint_that_took_the_connection_blames_its_slowness_not_the_address(tmp_path: Path) -> None:
     with r.silent_endpoint() as url:
         result = cli("send", url, "--timeout", "1", cwd=tmp_path, env=SECRET_ENV)

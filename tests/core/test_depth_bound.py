@@ -58,7 +58,9 @@ def deep_value(levels: int, leaf: Any = None) -> Any:
 # core: the bounded parse, canonical_bytes and the walks
 
 
-@pytest.mark.parametrize("levels", [MAX_JSON_DEPTH + 1, 1_000, FAR_TOO_DEEP, 1_000_000])
+@pytest.mark.parametrize(
+    "levels", [MAX_JSON_DEPTH + 1, 1_000, FAR_TOO_DEEP, pytest.param(1_000_000, marks=pytest.mark.slow)]
+)
 def test_parse_json_refuses_json_deeper_than_the_limit_in_one_sentence(levels: int) -> None:
     for body in (nested(levels), b'{"a":' * levels + b"1" + b"}" * levels):
         with pytest.raises(TooDeep, match=SENTENCE) as refused:

@@ -111,6 +111,7 @@ def test_a_fault_only_generated_documents_show_is_shrunk_and_repeats_with_its_se
     assert first.stdout == second.stdout
 
 
+@pytest.mark.slow
 def test_an_encoder_that_hangs_gets_one_sentence_within_its_timeout_and_is_killed(tmp_path: Path) -> None:
     """It starts a child of its own and sleeps: both are gone when check-encoder returns."""
     pids = tmp_path / "pids"
@@ -141,6 +142,7 @@ def gone(pid: int, within: float = 5) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_an_encoder_that_buffers_its_output_is_told_to_flush() -> None:
     env = {"PYTHONUNBUFFERED": ""}  # Python's stdout to a pipe is then block-buffered
     result = check(

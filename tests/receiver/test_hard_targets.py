@@ -45,6 +45,7 @@ def test_untrusted_tls_certificate_is_one_clear_message(pytester: pytest.Pyteste
     assert "Traceback" not in run.stdout
 
 
+@pytest.mark.slow
 def test_a_ca_bundle_that_holds_the_endpoints_certificate_makes_tls_work(pytester: pytest.Pytester) -> None:
     with r.serve_tls(ReferenceReceiver(r.SECRET)) as base:
         trusted = run_suite(pytester, f"{base}/webhook", f"--horneross-ca-bundle={r.CERTIFICATE}", "--horneross-strict")

@@ -131,6 +131,7 @@ class OneAtATimeHoldingLonger(r.OneAtATime):
         return super().under_load(event, crowded)
 
 
+@pytest.mark.slow
 def test_an_endpoint_that_fails_only_under_load_passes_and_is_told_why_it_went_one_at_a_time(
     pytester: pytest.Pytester,
 ) -> None:

@@ -103,6 +103,7 @@ def post(url: str, body: Any, content_type: str = "application/json") -> tuple[i
 NOW = "2026-12-01T12:00:00.000Z"
 
 
+@pytest.mark.slow
 def test_the_go_harness_refuses_what_the_protocol_does_not_allow(built: dict[str, Path]) -> None:
     with harness(str(built["sender"]), "-delivery-timeout", "0.5") as url:
         status, created = post(f"{url}/senders", {"now": NOW})
