@@ -12,7 +12,8 @@ from horneross_conformance.core.limits import ANSWER_KEPT_BYTES
 
 
 class Counting(http.server.BaseHTTPRequestHandler):
-    """Answers every POST 200 with a short body; counts the connections it was given. HTTP/1.1: keeps them."""
+    """Answers every POST 200 with a short body; counts the connections it was given and keeps the paths asked
+    for. HTTP/1.1: keeps the connections."""
 
     protocol_version = "HTTP/1.1"
     body = b'{"ok":true}'
@@ -22,6 +23,7 @@ class Counting(http.server.BaseHTTPRequestHandler):
         self.server.connections += 1  # type: ignore[attr-defined]
 
     def do_POST(self) -> None:
+        self.server.paths.append(self.path)  # type: ignore[attr-defined]
         self.rfile.read(int(self.headers["Content-Length"]))
         self.send_response(200)
         self.send_header("Content-Length", str(len(self.body)))
@@ -36,6 +38,7 @@ class Counting(http.server.BaseHTTPRequestHandler):
 def counting_server(handler: type[Counting] = Counting) -> Iterator[http.server.ThreadingHTTPServer]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.connections = 0  # type: ignore[attr-defined]
+    server.paths = []  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield server

@@ -31,8 +31,9 @@ from urllib.parse import unquote, urlsplit
 from horneross_conformance.checks.registry import CheckFailed
 from horneross_conformance.core.canonical import TooDeep, canonical_bytes, parse_json
 from horneross_conformance.core.redaction import Redactor
-from horneross_conformance.transport.client import DeliveryError, KeptConnection, post
-from horneross_conformance.transport.endpoints import Endpoint, parse_endpoint
+from horneross_conformance.transport.client import DeliveryError
+from horneross_conformance.transport.connections import Connections
+from horneross_conformance.transport.endpoints import parse_endpoint
 
 SCHEMES = ("http://", "https://")
 SENDER_ID = re.compile(r"[A-Za-z0-9._~-]{1,200}")  # the protocol's S: URL-safe, and short enough to print
@@ -73,7 +74,8 @@ class Harness:
         self._redact = Redactor(self.secrets)
         self._given: set[str] = set()  # every sender id of the run: a sender left running must never be confused
         self._lock = threading.Lock()
-        self._kept = KeptConnection()  # the calls come one after another: one connection serves them all
+        # the calls come one after another: one connection kept serves them all, by the rule of the deliveries'
+        self._connections = Connections(endpoint, kept_at_most=1)
 
     @property
     def display(self) -> str:
@@ -82,14 +84,11 @@ class Harness:
     def call(self, path: str, body: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """POST ``body`` to ``BASE + path``; the answer's JSON object, or ``HarnessFailure`` saying what came."""
         what = f"POST {self.base_path}{path}"
-        endpoint = Endpoint(
-            self.base.scheme, self.base.host, self.base.port, self.base_path + path, self.base.ca_bundle
-        )
         limit = self.timeout if timeout is None else timeout
         headers = {"Content-Type": "application/json", **self.headers}
         try:
             # canonical_bytes: JSON.stringify's text, so a lone surrogate in emitted data crosses as its escape
-            answer = post(endpoint, canonical_bytes(body), headers, limit, self._kept)
+            answer = self._connections.post(canonical_bytes(body), headers, limit, target=self.base_path + path)
         except DeliveryError as error:
             raise self.failure(f"the harness did not answer {what}: {error}") from None
         status = f"{answer.status} {_printable(answer.reason)}".strip()
@@ -112,7 +111,7 @@ class Harness:
 
     def disconnect(self) -> None:
         """Close the connection kept to the harness between calls."""
-        self._kept.close()
+        self._connections.close()
 
     def failure(self, message: str) -> HarnessFailure:
         """A failed call, said without the harness's credential, whatever the harness echoed of it."""

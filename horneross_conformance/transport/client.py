@@ -74,33 +74,9 @@ class Response:
         return f"{self.status} {self.reason}".strip() + (f': "{text}"' if text else "")
 
 
-class KeptConnection:
-    """A connection that ``post`` keeps open between requests to one server, while the server keeps it too (an
-    HTTP/1.1 answer without ``Connection: close``, its body read to the end): a harness answers some 650 calls a
-    run, and each new connection costs both sides a handshake. Requests take turns; one that finds the connection
-    busy opens its own."""
-
-    def __init__(self) -> None:
-        self.sock: socket.socket | None = None
-        self.lock = threading.Lock()
-
-    def close(self) -> None:
-        with self.lock:
-            if self.sock is not None:
-                self.sock.close()
-                self.sock = None
-
-
-def post(
-    endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: float, kept: KeptConnection | None = None
-) -> Response:
-    """POST ``body`` and return the answer, or raise ``DeliveryError``; never takes much longer than ``timeout``.
-    ``kept``: a connection to reuse, and to keep when the server does (``KeptConnection``)."""
-    if kept is not None and kept.lock.acquire(blocking=False):
-        try:
-            return _post_kept(endpoint, body, headers, timeout, kept)
-        finally:
-            kept.lock.release()
+def post(endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+    """POST ``body`` on a new connection and return the answer, or raise ``DeliveryError``; never takes much longer
+    than ``timeout``. ``connections.Connections`` sends on connections kept between requests."""
     started = time.monotonic()
     deadline = started + timeout
     request = _request(endpoint, body, headers, "close")
@@ -146,39 +122,6 @@ def _request(endpoint: Endpoint, body: bytes, headers: dict[str, str], connectio
     head += [f"{name}: {value}" for name, value in headers.items()]
     head += [f"Content-Length: {len(body)}", f"Connection: {connection}", "", ""]
     return "\r\n".join(head).encode("latin-1") + body
-
-
-def _post_kept(
-    endpoint: Endpoint, body: bytes, headers: dict[str, str], timeout: float, kept: KeptConnection
-) -> Response:
-    """``post`` over ``kept``'s connection. A kept connection the server closed while idle fails before any byte
-    of an answer: the request is sent once more, on a new connection, as HTTP clients do."""
-    started = time.monotonic()
-    deadline = started + timeout
-    request = _request(endpoint, body, headers, "keep-alive")
-    if kept.sock is not None and not quiet(kept.sock):  # closed while idle, or holding bytes nobody asked for
-        kept.sock.close()
-        kept.sock = None
-    for attempt in (1, 2):
-        reused = kept.sock is not None
-        sock = kept.sock if kept.sock is not None else open_connection(endpoint, deadline)
-        kept.sock = None
-        reader = _Reader(sock, deadline, timeout)
-        try:
-            _send(sock, request, deadline, timeout)
-            response = _read_response(sock, deadline, timeout, reader)
-        except DeliveryError as error:
-            sock.close()
-            if reused and attempt == 1 and error.kind == "reset" and not reader.received:
-                continue
-            raise
-        if reader.whole and not reader.buffer and _keeps_alive(response):
-            kept.sock = sock
-        else:
-            sock.close()
-        response.elapsed = time.monotonic() - started
-        return response
-    raise AssertionError("unreachable")  # the second attempt returns or raises
 
 
 def quiet(sock: socket.socket) -> bool:

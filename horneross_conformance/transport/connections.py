@@ -33,7 +33,7 @@ import re
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from horneross_conformance.transport.client import (
     DeliveryError,
@@ -96,12 +96,15 @@ class Connections:
         self.opened = 0
         self.reused = 0
 
-    def post(self, body: bytes, headers: dict[str, str], timeout: float) -> Response:
+    def post(self, body: bytes, headers: dict[str, str], timeout: float, target: str | None = None) -> Response:
         """``client.post`` on a kept connection when there is one (the rule above), else on a new one that is kept
-        if the endpoint keeps it. Raises ``DeliveryError``; never takes much longer than ``timeout``."""
+        if the endpoint keeps it. ``target``: another path (and query) at the same address than the endpoint's own,
+        as a sender harness answers each call at a path of its own. Raises ``DeliveryError``; never takes much
+        longer than ``timeout``."""
         started = time.monotonic()
         deadline = started + timeout
-        request = _request(self.endpoint, body, headers, "keep-alive")
+        endpoint = self.endpoint if target is None else replace(self.endpoint, target=target)
+        request = _request(endpoint, body, headers, "keep-alive")
         sock = self._take()
         again = False
         if sock is not None:
@@ -128,6 +131,12 @@ class Connections:
         """No connection kept from now on: the endpoint closes them without saying so."""
         with self._lock:
             self.keeping = False
+        self._close_idle()
+
+    def _close_idle(self) -> None:
+        """Close the connections waiting for a delivery (``_give`` keeps no more once ``keeping`` or ``_closed``
+        says so)."""
+        with self._lock:
             idle, self._idle = self._idle, []
         for each in idle:
             each.sock.close()
@@ -183,9 +192,7 @@ class Connections:
         """Close every kept connection; the connections of deliveries under way close when they end."""
         with self._lock:
             self._closed = True
-            idle, self._idle = self._idle, []
-        for each in idle:
-            each.sock.close()
+        self._close_idle()
 
 
 def _keep_for(response: Response) -> float:

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from counting_servers import Counting, HugeAnswers, OldServer, counting_server
 from receivers import closed_port, raw_endpoint, read_request_head, tls_endpoint
 
 from horneross_conformance.core.limits import ANSWER_KEPT_BYTES
-from horneross_conformance.transport.client import DeliveryError, KeptConnection, post
+from horneross_conformance.transport.client import DeliveryError, post
 from horneross_conformance.transport.endpoints import parse_endpoint
 
 HOLD = 30  # seconds a kept connection stays open at most: far past any deadline here, so the client ends first
@@ -225,39 +224,3 @@ def test_an_early_answer_to_a_body_the_server_stopped_reading_is_the_answer() ->
     with canned(b"") as url, pytest.raises(DeliveryError) as error:  # no answer at all: still no answer
         post(parse_endpoint(url), body, {"Content-Type": "application/json"}, 5)
     assert error.value.kind == "reset"
-
-
-def test_a_kept_connection_serves_every_request_while_the_server_keeps_it() -> None:
-    with counting_server() as server:
-        endpoint = parse_endpoint(f"http://127.0.0.1:{server.server_port}/calls")
-        kept = KeptConnection()
-        answers = [post(endpoint, b"{}", {}, 5, kept) for _ in range(5)]
-        kept.close()
-        alone = [post(endpoint, b"{}", {}, 5) for _ in range(2)]  # without one: a connection each, closed
-    assert [a.status for a in answers + alone] == [200] * 7 and answers[-1].body == b'{"ok":true}'
-    assert server.connections == 1 + 2  # type: ignore[attr-defined]
-
-
-@pytest.mark.parametrize("handler", [OldServer, HugeAnswers], ids=["HTTP/1.0", "answer cut"])
-def test_a_connection_the_server_does_not_keep_or_that_holds_unread_bytes_is_not_reused(
-    handler: type[Counting],
-) -> None:
-    with counting_server(handler) as server:
-        endpoint = parse_endpoint(f"http://127.0.0.1:{server.server_port}/calls")
-        kept = KeptConnection()
-        answers = [post(endpoint, b"{}", {}, 5, kept) for _ in range(3)]
-    assert [a.status for a in answers] == [200] * 3
-    assert server.connections == 3  # type: ignore[attr-defined]
-    assert kept.sock is None
-
-
-def test_a_kept_connection_the_server_closed_while_idle_is_replaced_and_the_request_sent_once() -> None:
-    with counting_server() as server:
-        endpoint = parse_endpoint(f"http://127.0.0.1:{server.server_port}/calls")
-        kept = KeptConnection()
-        post(endpoint, b"{}", {}, 5, kept)
-        assert kept.sock is not None
-        kept.sock.shutdown(socket.SHUT_RDWR)  # as a server's idle timeout leaves it: closed, still held here
-        again = post(endpoint, b"{}", {}, 5, kept)
-        kept.close()
-    assert again.status == 200 and server.connections == 2  # type: ignore[attr-defined]

@@ -121,6 +121,18 @@ def test_deliveries_share_a_kept_connection_while_the_endpoint_keeps_it() -> Non
     assert all(0 < a.round_trip <= a.elapsed for a in answers)
 
 
+def test_requests_to_other_paths_of_the_address_share_the_kept_connection_each_on_its_own_path() -> None:
+    """As a sender harness is called: each call at a path of its own, one connection for them all."""
+    with counting_server() as server:
+        kept = kept_to(f"http://127.0.0.1:{server.server_port}/harness")
+        answers = [kept.post(b"{}", {}, 5, target=f"/harness/{call}") for call in ("senders", "emit", "run_due")]
+        answers.append(deliver(kept))  # the endpoint's own target when none is given
+        kept.close()
+    assert [a.status for a in answers] == [200] * 4
+    assert server.paths == ["/harness/senders", "/harness/emit", "/harness/run_due", "/harness"]  # type: ignore[attr-defined]
+    assert server.connections == 1 and (kept.opened, kept.reused) == (1, 3)  # type: ignore[attr-defined]
+
+
 class _AnnouncesNoIdleTime(Counting):
     def end_headers(self) -> None:
         self.send_header("Keep-Alive", "timeout=0")
@@ -321,7 +333,7 @@ def test_kept_connections_over_tls() -> None:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(CERTIFICATE, CERTIFICATE.parent / "selfsigned-key.pem")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    server.connections = 0  # type: ignore[attr-defined]
+    server.connections, server.paths = 0, []  # type: ignore[attr-defined]
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
