@@ -35,13 +35,17 @@ def exchange(where: tuple[str, int], data: bytes) -> bytes:
 
 
 @contextmanager
-def listen_side() -> Iterator[tuple[str, int]]:
-    server = BoundedServer("127.0.0.1", 0, lambda request: (200, request.read()), LISTEN_BOUNDS)
+def running(server: BoundedServer | CaptureServer) -> Iterator[tuple[str, int]]:
+    """``server``, started on loopback for the block, at its address."""
     server.start()
     try:
         yield ("127.0.0.1", server.port)
     finally:
         server.stop()
+
+
+def listen_side() -> AbstractContextManager[tuple[str, int]]:
+    return running(BoundedServer("127.0.0.1", 0, lambda request: (200, request.read()), LISTEN_BOUNDS))
 
 
 @contextmanager
@@ -51,16 +55,10 @@ def served(app: Callable[..., Any]) -> Iterator[tuple[str, int]]:
         yield (endpoint.host, endpoint.port)
 
 
-@contextmanager
-def capture(log: CaptureLog | None = None) -> Iterator[tuple[str, int]]:
+def capture(log: CaptureLog | None = None) -> AbstractContextManager[tuple[str, int]]:
     log = log or CaptureLog()
     log.register(CaptureEndpoint("A", "", PATH, "not-a-real-secret", always(Answer(200))))
-    server = CaptureServer(log)
-    server.start()
-    try:
-        yield ("127.0.0.1", server.port)
-    finally:
-        server.stop()
+    return running(CaptureServer(log))
 
 
 @contextmanager
