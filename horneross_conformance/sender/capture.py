@@ -113,6 +113,9 @@ class Capture:
     answered: str  # what the suite answered ("500", or "held 0.3 s, the sender hung up")
     sha256: str = ""  # of the whole body, in hex, however little of it is kept
     unkept: str | None = None  # why only the body's start is kept, when it is not kept as far as it could be
+    # ``body`` as parse_json reads it, or the ValueError it raised: read once, by ``parsed_body``
+    parsed: Any = field(default=None, repr=False, compare=False)
+    was_parsed: bool = field(default=False, repr=False, compare=False)
 
     @property
     def followed_redirect(self) -> bool:
@@ -227,6 +230,21 @@ class CaptureLog:
             if request.hung_up(POLL):
                 return f"held {done * POLL:.2f} s, until the sender hung up"
         return f"held {self.hold_limit:g} s, the sender still waiting"
+
+
+def parsed_body(capture: Capture) -> Any:
+    """``parse_json(capture.body)``, read once per capture: every check of a run looks at the run's deliveries, some
+    checks at every one of them, and reading each body again took a sixth of a sender suite run. The value is
+    shared by every caller, which only reads it. Raises what ``parse_json`` raises (``TooDeep``, ``ValueError``)."""
+    if not capture.was_parsed:
+        try:
+            capture.parsed = parse_json(capture.body)
+        except ValueError as error:  # UnicodeDecodeError and TooDeep included
+            capture.parsed = error
+        capture.was_parsed = True
+    if isinstance(capture.parsed, ValueError):
+        raise capture.parsed.with_traceback(None)
+    return capture.parsed
 
 
 def conversation_of(body: bytes) -> object:

@@ -19,7 +19,7 @@ from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Watchdog
-from horneross_conformance.core.canonical import TooDeep, parse_json
+from horneross_conformance.core.canonical import TooDeep
 from horneross_conformance.core.contract import SUCCESS_STATUS
 from horneross_conformance.core.events import has_lone_surrogate
 from horneross_conformance.core.inert import for_terminal
@@ -33,6 +33,7 @@ from horneross_conformance.sender.capture import (
     CaptureServer,
     RefusingPort,
     Script,
+    parsed_body,
 )
 from horneross_conformance.sender.clock import FrozenClock
 
@@ -320,7 +321,7 @@ def body_json(capture: Capture) -> Any:
     if capture.size > len(capture.body):
         return None
     try:
-        return parse_json(capture.body)
+        return parsed_body(capture)
     except ValueError:  # UnicodeDecodeError included
         return None
 
@@ -351,7 +352,7 @@ def why_unreadable(capture: Capture) -> str | None:
             f"{start}, in {capture.body[max(0, start - 20) : start + 20]!r}"
         )
     try:
-        body = parse_json(capture.body)
+        body = parsed_body(capture)
     except TooDeep as error:
         return f"a delivery to {where} cannot be read: {error}"
     except ValueError:
