@@ -62,7 +62,11 @@ class NotRequested(Exception):
     """The user's options leave this check out (``--horneross-examples=0``); the message names the option."""
 
 
-FIRST, ANY, LAST = 0, 1, 2  # a case's phase: the run keeps them in this order, whatever order it is asked for
+# A case's phase: the run keeps them in this order, whatever order it is asked for. FIRST: a preflight. LATE: a check
+# that mostly waits (on a sender's own timeout), after the others that need no other done: run ahead of its turn
+# where it can be (sender.ahead), its waiting overlaps all of theirs. LAST: what must see every other check done (a
+# burst, a sweep).
+FIRST, ANY, LATE, LAST = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,7 @@ class Case:
     requirement: str  # the catalogue id it covers: RCV-03
     title: str
     run: Callable[[Any], str]
-    phase: int = ANY  # FIRST: a preflight; LAST: what must see every other check done (a burst, a sweep)
+    phase: int = ANY  # FIRST, ANY, LATE or LAST
 
 
 class Registry:

@@ -47,6 +47,9 @@ def start(config: pytest.Config, options: Options, seed: int | None) -> SuiteSes
     """The session of the run ``options`` ask for; ``OptionError`` for what cannot be used."""
     generation = Generation.for_run(options.examples, seed, options.timeout, options.in_flight, not options.no_shrink)
     role_run: Any
+    # checks run ahead of their turn, never by a pytest-xdist worker: it runs only the checks the controller hands
+    # it, which it cannot know ahead
+    ahead = not hasattr(config, "workerinput")
     if options.sender is not None:
         from horneross_conformance.sender.run import SenderRun
 
@@ -54,12 +57,11 @@ def start(config: pytest.Config, options: Options, seed: int | None) -> SuiteSes
         if options.capture_port and worker.startswith("gw") and worker[2:].isdigit():
             # each pytest-xdist worker has capture servers of its own: worker N takes the port given + N
             options = replace(options, capture_port=options.capture_port + int(worker[2:]))
-        role_run = SenderRun.from_options(options, generation)
+        role_run = SenderRun.from_options(options, generation, ahead=ahead)
     else:
         from horneross_conformance.receiver.run import ReceiverRun
 
-        # a pytest-xdist worker runs only the checks the controller hands it, which it cannot know ahead
-        role_run = ReceiverRun.from_options(options, generation, ahead=not hasattr(config, "workerinput"))
+        role_run = ReceiverRun.from_options(options, generation, ahead=ahead)
     command = options.command(generation.seed, role_run.display)
     info = RunInfo(seed=generation.seed, options=options.shown(), command=command)
     return SuiteSession(config, Engine(role_run, options.strict, info), options.reports, generation.seed)

@@ -85,6 +85,10 @@ class CaptureEndpoint:
     # requests received, by the conversation id of the event they carry (None: unreadable): the script answers an
     # event's n-th attempt, whatever else the sender posts to the same URL (a ping, another customer's event)
     attempts: dict[object, int] = field(default_factory=dict)
+    # A check run ahead of its turn (sender.ahead): its clock, which times what arrives here, and its wire log, which
+    # records it. None: the clock and the wire log of the check in its turn (CaptureLog.offset, WireRecorder).
+    timed_by: Callable[[], int] | None = None
+    wire_log: wire.WireLog | None = None
 
     def __repr__(self) -> str:
         return f"CaptureEndpoint({self.label!r}, {self.url!r})"  # never the secret
@@ -163,6 +167,13 @@ class CaptureLog:
         with self._lock:
             self.owed.extend(emitted)
 
+    def withdraw(self, emitted: list[Any]) -> None:
+        """No longer owe ``emitted``: the events of a check run ahead of its turn that did not pass there. It runs
+        again alone, with fresh events, which are owed instead; what its sender delivered stays in the account."""
+        withdrawn = {id(each) for each in emitted}
+        with self._lock:
+            self.owed = [each for each in self.owed if id(each) not in withdrawn]
+
     def mark(self) -> int:
         with self._lock:
             return len(self.captures)
@@ -192,7 +203,7 @@ class CaptureLog:
             if endpoint is not None:
                 event = conversation_of(data) if size == len(data) else None
                 attempt = endpoint.attempts[event] = endpoint.attempts.get(event, 0) + 1
-            offset = self.offset()
+            offset = endpoint.timed_by() if endpoint is not None and endpoint.timed_by is not None else self.offset()
             unkept = None
             if endpoint is None and size > len(data):
                 unkept = f"not kept: a request to a path no endpoint has keeps its first {CAPTURE_START_BYTES} bytes"
@@ -216,7 +227,7 @@ class CaptureLog:
         shown_headers = wire.headers(request.headers)
         exchange = wire.Exchange(f"{method} {path}", shown_headers, wire.text(data, size), capture.answered)
         exchange.when = f"+{offset} s"
-        self.wire.record(exchange)
+        self.wire.record(exchange, endpoint.wire_log if endpoint is not None else None)
         answered = [("Content-Type", "text/plain; charset=utf-8")]
         if 300 <= answer.status < 400 and endpoint is not None:
             answered.append(("Location", f"{REDIRECTED}{endpoint.path}"))  # a sender must not follow it

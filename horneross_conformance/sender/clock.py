@@ -1,4 +1,6 @@
-"""The frozen clock the sender suite drives: freezegun, frozen for one check at a time and moved in whole seconds.
+"""The frozen clock the sender suite drives: freezegun, frozen for one check at a time and moved in whole seconds
+(``FrozenClock``); a check run ahead of its turn behind a harness has a ``SenderClock`` of its own, which freezes
+nothing.
 
 The sender reads the time from the standard library (``time.time()``, ``datetime.now()``, ``time.monotonic()``),
 which freezegun replaces for the whole process, threads included. Nothing moves the clock but ``move_to``, so
@@ -127,13 +129,34 @@ def _real_utc_now() -> datetime:
     return freezegun_api.real_datetime.now(UTC).replace(tzinfo=None)
 
 
-class FrozenClock:
-    """Frozen at ``epoch`` (offset 0) while entered; ``move_to(offset)`` sets the time to ``epoch + offset`` s.
-    ``freezer``: the run's, which the clock resumes and pauses; without one, a freezer of its own."""
+class SenderClock:
+    """A check's clock: at ``epoch`` (offset 0) when the check starts; ``move_to(offset)`` sets it to ``epoch +
+    offset`` s, forward only. It freezes nothing: it is the clock of a check run ahead of its turn behind a harness,
+    whose sender reads only the ``now`` each call carries (``harness.RemoteSender.now``)."""
 
-    def __init__(self, epoch: datetime = EPOCH, freezer: RunFreezer | None = None) -> None:
+    def __init__(self, epoch: datetime = EPOCH) -> None:
         self.epoch = epoch
         self.offset = 0  # seconds since the epoch; read by the capture server, never computed from the clock
+
+    def move_to(self, offset: int) -> None:
+        if offset < self.offset:
+            raise ValueError(f"the clock only moves forward (at +{self.offset} s, asked for +{offset} s)")
+        self.offset = offset
+
+    def at(self, offset: int) -> datetime:
+        return self.epoch + timedelta(seconds=offset)
+
+    def now(self) -> datetime:
+        return self.at(self.offset)
+
+
+class FrozenClock(SenderClock):
+    """The process's time, frozen at ``epoch`` while entered and moved with ``move_to``: what an in-process sender
+    reads from the standard library. ``freezer``: the run's, which the clock resumes and pauses; without one, a
+    freezer of its own."""
+
+    def __init__(self, epoch: datetime = EPOCH, freezer: RunFreezer | None = None) -> None:
+        super().__init__(epoch)
         self._owned = freezer is None
         self._freezer = RunFreezer() if freezer is None else freezer
         self._frozen: Any = None
@@ -152,10 +175,5 @@ class FrozenClock:
         self._frozen = None
 
     def move_to(self, offset: int) -> None:
-        if offset < self.offset:
-            raise ValueError(f"the clock only moves forward (at +{self.offset} s, asked for +{offset} s)")
-        self.offset = offset
+        super().move_to(offset)
         self._frozen.move_to(self.at(offset))
-
-    def at(self, offset: int) -> datetime:
-        return self.epoch + timedelta(seconds=offset)

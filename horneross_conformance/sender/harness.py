@@ -24,6 +24,7 @@ import contextlib
 import json
 import re
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -55,9 +56,9 @@ def format_now(moment: datetime) -> str:
     return f"{utc:%Y-%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
-def _now() -> str:
+def frozen_now() -> datetime:
     # The standard library's clock, which the suite freezes while a check runs: the harness gets the frozen time.
-    return format_now(datetime.now(UTC))
+    return datetime.now(UTC)
 
 
 class Harness:
@@ -117,9 +118,10 @@ class Harness:
         """A failed call, said without the harness's credential, whatever the harness echoed of it."""
         return HarnessFailure(self._redact(message))
 
-    def create(self, timeout: float | None = None) -> str:
-        """``POST BASE/senders``: a fresh sender's id, checked to be well formed and new to the run."""
-        answer = self.call("/senders", {"now": _now()}, timeout)
+    def create(self, timeout: float | None = None, now: datetime | None = None) -> str:
+        """``POST BASE/senders`` at ``now`` (default: the frozen time): a fresh sender's id, checked to be well
+        formed and new to the run."""
+        answer = self.call("/senders", {"now": format_now(now or frozen_now())}, timeout)
         sender = answer.get("sender")
         if not (isinstance(sender, str) and SENDER_ID.fullmatch(sender)):
             raise self.failure(
@@ -148,11 +150,13 @@ class Harness:
 
 class RemoteSender:
     """A sender behind the harness, with the adapter's three methods. It is created on its first call, at the
-    frozen time of that call, so that ``now`` never goes back for it; ``close`` ends it."""
+    frozen time of that call, so that ``now`` never goes back for it; ``close`` ends it. ``now`` is where every
+    call's time is read: the process's frozen clock, or the clock of a check run ahead of its turn."""
 
     def __init__(self, harness: Harness) -> None:
         self.harness = harness
         self.sender: str | None = None
+        self.now: Callable[[], datetime] = frozen_now
         self._lock = threading.Lock()
         # The suite waits for a call at most its own bound (target.SenderTarget.call: the timeout, or twice it for
         # a run_due that outlasts held answers). A request always outlasts that bound, so that a harness that does
@@ -165,17 +169,19 @@ class RemoteSender:
     def _path(self, call: str) -> str:
         with self._lock:
             if self.sender is None:
-                self.sender = self.harness.create(self._patience)
+                self.sender = self.harness.create(self._patience, self.now())
             return f"/senders/{self.sender}/{call}"
 
     def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None:
         path = self._path("subscribe")
-        body = {"now": _now(), "url": url, "secret": secret, "events": events}
+        body = {"now": format_now(self.now()), "url": url, "secret": secret, "events": events}
         self.harness.call(path, body, self._patience)
 
     def emit(self, event_type: str, data: dict[str, Any]) -> str:
         path = self._path("emit")
-        answer = self.harness.call(path, {"now": _now(), "type": event_type, "data": data}, self._patience)
+        answer = self.harness.call(
+            path, {"now": format_now(self.now()), "type": event_type, "data": data}, self._patience
+        )
         event_id = answer.get("id")
         if not isinstance(event_id, str) or not event_id:
             raise self.harness.failure(
@@ -186,7 +192,7 @@ class RemoteSender:
         return event_id
 
     def run_due(self) -> None:
-        self.harness.call(self._path("run-due"), {"now": _now()}, self._patience)
+        self.harness.call(self._path("run-due"), {"now": format_now(self.now())}, self._patience)
 
     def close(self) -> None:
         """End the sender at the harness, if it was ever created; a failure here changes no verdict."""

@@ -17,6 +17,7 @@ from horneross_conformance.checks.registry import Case, CheckFailed, UnusableTar
 from horneross_conformance.checks.results import CheckResult
 from horneross_conformance.core.catalogue import Role
 from horneross_conformance.sender.adapter import check_sender, load_factory, probe_factory
+from horneross_conformance.sender.ahead import Ahead
 from horneross_conformance.sender.capture import CaptureLog, CaptureServer
 from horneross_conformance.sender.clock import FrozenClock, RunFreezer, epoch_for
 from horneross_conformance.sender.harness import Harness, RemoteSender, is_harness_url
@@ -53,6 +54,7 @@ class SenderRun:
         capture_port: int = 0,
         secrets: Sequence[str] = (),
         harness: Harness | None = None,
+        ahead: bool = True,
     ) -> None:
         self.cases: list[Case] = suite.cases
         self.harness = harness  # the vendor's harness the senders are behind, if they are
@@ -67,12 +69,15 @@ class SenderRun:
         self.caller = Caller()  # the thread every call of the adapter runs on, in turn
         self.freezer = RunFreezer()  # each check's clock resumes it and pauses it
         self.checked_sender = False
+        # behind a harness, each sender has a clock of its own: the checks that only wait run alongside the others
+        # (a pytest-xdist worker runs only the checks the controller hands it, which it cannot know ahead)
+        self.ahead = Ahead(self, PREFLIGHT_ID) if harness is not None and ahead else None
         for secret in secrets:  # a harness's credentials: never shown
             self.log.wire.redactor.add(secret)
 
     @classmethod
     def from_options(
-        cls, options: Options, generation: Generation, factory: Callable[[], Any] | None = None
+        cls, options: Options, generation: Generation, factory: Callable[[], Any] | None = None, ahead: bool = True
     ) -> SenderRun:
         """The run ``options`` ask for, its factory (``factory``, or the one ``options.sender`` names) loaded and
         probed, or its harness asked to answer now; ``OptionError`` naming the option at fault."""
@@ -131,6 +136,7 @@ class SenderRun:
             capture_port=port,
             secrets=secrets,
             harness=harness,
+            ahead=ahead,
         )
 
     @property
@@ -159,15 +165,27 @@ class SenderRun:
         except Exception as error:
             raise CheckFailed(f"the factory raised {type(error).__name__}: {error}") from None
 
+    def release_sender(self, sender: Any) -> None:
+        if self.release is not None:
+            self.release(sender)
+
     def run_case(self, case: Case, selected: Sequence[Case], sender: Any = None) -> str:
+        if not self.server.is_running():
+            self.server.start()
+        if self.ahead is not None:  # the sender the plugin made for this check, if any, is then left unused
+            taken = self.ahead.take(case, selected)
+            if taken is not None:
+                detail, log = taken
+                self.log.wire.adopt(log)
+                return detail
         made = sender is None
         if made:
             sender = self.make_sender()
         try:
             return self._run_case(case, sender)
         finally:
-            if made and self.release is not None:
-                self.release(sender)
+            if made:
+                self.release_sender(sender)
 
     def _run_case(self, case: Case, sender: Any) -> str:
         if not self.checked_sender:
@@ -176,8 +194,6 @@ class SenderRun:
             except ValueError as error:
                 raise NotASender(f"{self.source}: {error}") from None
             self.checked_sender = True
-        if not self.server.is_running():
-            self.server.start()
         with FrozenClock(epoch_for(self.generation.seed), self.freezer) as clock:
             self.log.offset = lambda: clock.offset
             target = SenderTarget(
@@ -207,6 +223,8 @@ class SenderRun:
         return [note] if note else []
 
     def close(self) -> None:
+        if self.ahead is not None:
+            self.ahead.close()
         self.caller.close()
         if self.harness is not None:
             self.harness.disconnect()

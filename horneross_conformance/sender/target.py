@@ -35,7 +35,8 @@ from horneross_conformance.sender.capture import (
     Script,
     parsed_body,
 )
-from horneross_conformance.sender.clock import FrozenClock
+from horneross_conformance.sender.clock import SenderClock
+from horneross_conformance.transport.wire import WireLog
 
 
 class NoReturn(CheckFailed):
@@ -117,13 +118,14 @@ class SenderTarget:
         sender: Sender,
         log: CaptureLog,
         server: CaptureServer,
-        clock: FrozenClock,
+        clock: SenderClock,
         timeout: float,
         watchdog: Watchdog,
         generation: Generation = DEFAULT_GENERATION,
         requirement: str = "",
         tenant: str = "",
         caller: Caller | None = None,
+        ahead_log: WireLog | None = None,
     ) -> None:
         self.sender = sender
         self.caller = caller if caller is not None else Caller()  # the run's, or one of its own
@@ -142,6 +144,8 @@ class SenderTarget:
         self._labels = iter(string.ascii_uppercase)
         self._ports: list[RefusingPort] = []
         self.endpoints: list[CaptureEndpoint] = []
+        # run ahead of its turn (sender.ahead): what arrives at its endpoints is timed by its own clock, kept here
+        self.ahead_log = ahead_log
 
     def __repr__(self) -> str:
         return f"SenderTarget({type(self.sender).__name__}, at +{self.clock.offset} s)"  # never a secret
@@ -171,6 +175,9 @@ class SenderTarget:
         self.log.wire.redactor.add(secret)
         selection = None if events is None else tuple(events)
         endpoint = CaptureEndpoint(label, f"{base}{path}", path, secret, script, self.tenant, selection, refusing)
+        if self.ahead_log is not None:
+            clock = self.clock
+            endpoint.timed_by, endpoint.wire_log = (lambda: clock.offset), self.ahead_log
         self.log.register(endpoint)
         self.endpoints.append(endpoint)
         self.call("subscribe", self.sender.subscribe, endpoint.url, secret, events)

@@ -119,8 +119,11 @@ class WireRecorder:
         if current is not None:
             current.exchanges, current.omitted = log.exchanges, log.omitted
 
-    def record(self, exchange: Exchange) -> None:
-        log = self._threads.get(threading.get_ident(), self._current)
+    def record(self, exchange: Exchange, log: WireLog | None = None) -> None:
+        """Keep ``exchange`` in ``log``, else in the log of this thread's check run ahead of its turn, else in the
+        current check's."""
+        if log is None:
+            log = self._threads.get(threading.get_ident(), self._current)
         if log is not None:
             log.add(exchange)
 

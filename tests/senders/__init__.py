@@ -8,7 +8,7 @@ One module per family; every name is here, so that ``import senders`` and ``send
 from __future__ import annotations
 
 from senders.base import LONE_SURROGATE, TIMEOUT, Sender, headers, post
-from senders.conformant import DeliversInEmit, MillisecondTimestamps, ThreadedSender
+from senders.conformant import CALLS_LOG, CallsLogged, DeliversInEmit, MillisecondTimestamps, ThreadedSender
 from senders.events import (
     DropsEmptyStrings,
     EscapesNonAscii,
@@ -70,12 +70,14 @@ from senders.schedule import (
 from senders.subscriptions import DeliversUnsubscribed, OneSecretForAll, SuccessEndsEveryEndpoint
 
 __all__ = [
+    "CALLS_LOG",
     "LEAKED_TO",
     "LONE_SURROGATE",
     "PADDING",
     "TIMEOUT",
     "AlsoPostsToLegacyPath",
     "AnyTwoHundredIsSuccess",
+    "CallsLogged",
     "CountsFromFirstAttempt",
     "DeliversInEmit",
     "DeliversOneCallLate",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -57,3 +58,34 @@ class MillisecondTimestamps(Sender):
             if subscription.wants(event_type):
                 self.pending.append(Delivery(subscription.url, body, sign(body, subscription.secret), time.time()))
         return event_id
+
+
+CALLS_LOG = "HORNEROSS_TEST_CALLS_LOG"  # the file CallsLogged writes to
+
+
+class CallsLogged(Sender):
+    """The reference, writing a line to the file ``HORNEROSS_TEST_CALLS_LOG`` names as each call of the adapter
+    starts and as it ends: ``PID start run_due``. Behind the bridge each sender lives in a process of its own, so
+    the file holds the calls of every sender of a run in the order they happened, without reading any clock."""
+
+    def subscribe(self, url: str, secret: str, events: list[str] | None = None) -> None:
+        self._logged("subscribe", lambda: super(CallsLogged, self).subscribe(url, secret, events))
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        event_id: str = self._logged("emit", lambda: super(CallsLogged, self).emit(event_type, data))
+        return event_id
+
+    def run_due(self) -> None:
+        self._logged("run_due", lambda: super(CallsLogged, self).run_due())
+
+    def _logged(self, call: str, make: Any) -> Any:
+        self._line(f"start {call}")
+        try:
+            return make()
+        finally:
+            self._line(f"end {call}")
+
+    @staticmethod
+    def _line(text: str) -> None:
+        with open(os.environ[CALLS_LOG], "a", encoding="utf-8") as log:  # one short append: never torn
+            log.write(f"{os.getpid()} {text}\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
+from horneross_conformance.checks.registry import LATE, CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.contract import DUE, SUCCESS_STATUS
 from horneross_conformance.core.events import sample_data
 from horneross_conformance.sender.capture import Answer, Capture, always, succeed_at
@@ -47,7 +47,7 @@ for _case_id, _status in (
     _status_case(_case_id, _status)
 
 
-@cases.case("SND-RTY-013", "SND-05", "No answer within the sender's timeout: retried on schedule")
+@cases.case("SND-RTY-013", "SND-05", "No answer within the sender's timeout: retried on schedule", LATE)
 def slow_answers(target: SenderTarget) -> str:
     endpoint = target.endpoint(always(Answer(SUCCESS_STATUS, hold=True)))
     try:

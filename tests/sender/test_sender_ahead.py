@@ -1,0 +1,90 @@
+"""Behind a harness, the check that only waits (SND-RTY-013) runs alongside the others, with verdicts as if alone.
+
+Every sender here is served by the Python bridge, each in a process of its own (sender.ahead: the protocol gives
+each sender a clock of its own, so two checks may call two senders at once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import senders as s
+from peers import python_bridge
+from suite_runner import run_sender_suite
+
+from horneross_conformance.sender.reference import RETRY_DELAYS
+
+WAITING = "SND-RTY-013"
+# the waiting check, and checks of the same requirement that run in turn while it waits
+SELECTION = ("-k", "SND-RTY or SND-PAY")
+
+
+def calls_of(log: Path) -> list[tuple[str, str, str]]:
+    """(process, start or end, call) for each line ``senders.CallsLogged`` wrote, in the order written."""
+    return [(pid, edge, call) for pid, edge, call in (line.split() for line in log.read_text().splitlines())]
+
+
+def overlapping(calls: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """Each (sender, call of another sender) where the second call started and ended while the first's was under
+    way: what no run of one check at a time can ever show."""
+    open_calls: dict[str, int] = {}
+    found = []
+    for index, (pid, edge, call) in enumerate(calls):
+        if edge == "start":
+            open_calls[pid] = index
+            continue
+        started = open_calls.pop(pid)
+        found += [(other, call) for other, at in open_calls.items() if at < started]
+    return found
+
+
+@pytest.mark.slow
+def test_the_waiting_check_runs_alongside_the_others_behind_a_harness_and_passes_in_its_turn(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv(s.CALLS_LOG, str(log))
+    with python_bridge("senders:CallsLogged") as url:
+        run = run_sender_suite(pytester, url, *SELECTION)
+    assert run.passed_its_selection(), run.stdout
+    calls = calls_of(log)
+    assert overlapping(calls), "no call of one sender was made while another's was under way"
+    checks = {c["id"]: c for r in run.report["requirements"] for c in r["checks"]}
+    assert len({pid for pid, _, _ in calls}) == len(checks), "a sender for each check: none ran again in its turn"
+    # its deliveries were timed by its own clock and kept in its own wire log, whatever checks ran meanwhile
+    exchanges = checks[WAITING]["wire"]["exchanges"]
+    due = [0]
+    for delay in RETRY_DELAYS:
+        due.append(due[-1] + delay)
+    assert [e["when"] for e in exchanges] == [f"+{offset} s" for offset in due]
+    paths = {e["request"] for e in exchanges}
+    others = {
+        e["request"] for case, c in checks.items() if case != WAITING for e in (c["wire"] or {}).get("exchanges", [])
+    }
+    assert not paths & others
+
+
+@pytest.mark.slow
+def test_without_the_waiting_check_no_two_senders_are_ever_called_at_once(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv(s.CALLS_LOG, str(log))
+    with python_bridge("senders:CallsLogged") as url:
+        run = run_sender_suite(pytester, url, "-k", f"({SELECTION[1]}) and not {WAITING}")
+    assert run.passed_its_selection(), run.stdout
+    assert calls_of(log)
+    assert overlapping(calls_of(log)) == []
+
+
+@pytest.mark.slow
+def test_a_waiting_check_that_fails_alongside_the_others_fails_alone_in_its_turn_as_in_process(
+    pytester: pytest.Pytester,
+) -> None:
+    in_process = run_sender_suite(pytester, s.TimeoutIsSuccess, *SELECTION, "--horneross-no-shrink")
+    with python_bridge("senders:TimeoutIsSuccess") as url:
+        bridged = run_sender_suite(pytester, url, *SELECTION, "--horneross-no-shrink")
+    assert bridged.failed() == in_process.failed() == {"SND-05"}, bridged.stdout
+    assert bridged.failed_checks() == in_process.failed_checks() == {WAITING, "SND-RTY-014"}
+    assert bridged.details("SND-05") == in_process.details("SND-05")
+    assert bridged.ret == 1
