@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from horneross_conformance.checks.exploration import Generation
@@ -28,7 +28,7 @@ from horneross_conformance.checks.registry import LATE, Case, Watchdog
 from horneross_conformance.sender.capture import CaptureLog, CaptureServer
 from horneross_conformance.sender.clock import SenderClock, epoch_for
 from horneross_conformance.sender.harness import RemoteSender
-from horneross_conformance.sender.target import Caller, SenderTarget
+from horneross_conformance.sender.target import Caller, Emitted, SenderTarget
 from horneross_conformance.transport.wire import WireLog
 
 
@@ -50,8 +50,10 @@ class _Ahead:
     """One check run ahead of its turn, on ``thread``: ``detail`` stays None unless it passed."""
 
     log: WireLog
+    caller: Caller
     thread: threading.Thread | None = None
     detail: str | None = None
+    emitted: list[Emitted] = field(default_factory=list)  # its target's
 
 
 class Ahead:
@@ -75,22 +77,28 @@ class Ahead:
         ahead.thread.join()  # bounded: every call of the check is
         return None if ahead.detail is None else (ahead.detail, ahead.log)
 
-    def close(self) -> None:
-        """Wait for the checks still running ahead of their turn (a run cut short): every call of theirs is bounded."""
+    def settle(self) -> None:
+        """Before the run's account is judged (``after_run``), or when it ends: the checks whose turn never came (a
+        run stopped early: ``-x``, a stuck sender, an interrupt) call their sender no more and end with the call
+        under way, if any (bounded, as every call is), and their events are no longer owed: their outcome was
+        never taken."""
+        for ahead in self._running.values():
+            ahead.caller.stop()
         for ahead in self._running.values():
             if ahead.thread is not None:
                 ahead.thread.join()
+            self._run.log.withdraw(ahead.emitted)
         self._running.clear()
 
     def _start(self, case: Case) -> _Ahead:
-        ahead = _Ahead(WireLog(self._run.log.wire.redactor))
+        ahead = _Ahead(WireLog(self._run.log.wire.redactor), Caller())
         ahead.thread = threading.Thread(target=self._check, args=(case, ahead), name="horneross-ahead", daemon=True)
         ahead.thread.start()
         return ahead
 
     def _check(self, case: Case, ahead: _Ahead) -> None:
         run = self._run
-        caller = Caller()
+        caller = ahead.caller
         try:
             sender = run.make_sender()
             clock = SenderClock(epoch_for(run.generation.seed))
@@ -108,6 +116,7 @@ class Ahead:
                 caller=caller,
                 ahead_log=ahead.log,
             )
+            ahead.emitted = target.emitted
             try:
                 ahead.detail = case.run(target)
             except Exception:  # any outcome but a pass is decided alone, in its turn

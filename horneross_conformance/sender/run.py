@@ -216,6 +216,8 @@ class SenderRun:
     def after_run(self) -> list[CheckResult]:
         """Every request the capture servers got, judged again now that no check runs: what came after the sweeps,
         or in a run whose selection left them out, is still accounted for."""
+        if self.ahead is not None:
+            self.ahead.settle()
         return after_the_run(self.log)
 
     def notes(self) -> list[str]:
@@ -224,7 +226,7 @@ class SenderRun:
 
     def close(self) -> None:
         if self.ahead is not None:
-            self.ahead.close()
+            self.ahead.settle()
         self.caller.close()
         if self.harness is not None:
             self.harness.disconnect()

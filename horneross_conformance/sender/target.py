@@ -79,10 +79,13 @@ class Caller:
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue[Any] | None = None
+        self._stopped = False
 
     def call(self, function: Callable[..., Any], arguments: tuple[Any, ...], limit: float) -> dict[str, Any]:
         """``{"value": ...}`` or ``{"error": ...}`` once ``function(*arguments)`` is done; ``{}`` when it did not
-        return within ``limit`` seconds."""
+        return within ``limit`` seconds. Once ``stop`` was called, an error at once, the adapter never called."""
+        if self._stopped:
+            return {"error": CheckFailed("the run ended before this check could")}
         if self._jobs is None:
             self._jobs = queue.SimpleQueue()
             threading.Thread(target=_serve, args=(self._jobs,), name="horneross-adapter", daemon=True).start()
@@ -99,6 +102,10 @@ class Caller:
         if self._jobs is not None:
             self._jobs.put(None)
             self._jobs = None
+
+    def stop(self) -> None:
+        """Call the adapter no more: the check this caller serves is ended by its next call."""
+        self._stopped = True
 
 
 def _serve(jobs: queue.SimpleQueue[Any]) -> None:

@@ -88,3 +88,21 @@ def test_a_waiting_check_that_fails_alongside_the_others_fails_alone_in_its_turn
     assert bridged.failed_checks() == in_process.failed_checks() == {WAITING, "SND-RTY-014"}
     assert bridged.details("SND-05") == in_process.details("SND-05")
     assert bridged.ret == 1
+
+
+@pytest.mark.slow
+def test_a_run_stopped_before_the_waiting_checks_turn_calls_its_sender_no_more_and_charges_it_nothing(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv(s.CALLS_LOG, str(log))
+    with python_bridge("senders:NoContentTypeLogged") as url:
+        run = run_sender_suite(pytester, url, "-x", "-k", f"SND-PAY-001 or {WAITING}")
+    assert run.failed() == {"SND-01"}, run.stdout  # the first check's fault alone: nothing of the one never taken
+    assert run.ret == 1
+    calls = calls_of(log)
+    starts = [(pid, call) for pid, edge, call in calls if edge == "start"]
+    assert len(starts) == len([c for c in calls if c[1] == "end"])  # every call ended before the run did
+    # the waiting check's schedule alone makes nine run_due calls: it was stopped, not waited out
+    assert len({pid for pid, _ in starts}) == 2
+    assert [call for _, call in starts].count("run_due") < 9

@@ -13,7 +13,7 @@ from horneross_conformance.core.contract import SIGNATURE_HEADER
 from horneross_conformance.core.signing import sign
 from horneross_conformance.sender.reference import Delivery
 from senders.base import LONE_SURROGATE, Sender, post
-from senders.conformant import MillisecondTimestamps
+from senders.conformant import CallsLogged, MillisecondTimestamps
 
 # Broken: the event and its signature (SND-01 .. SND-04, SND-07)
 
@@ -27,6 +27,10 @@ class UppercaseHex(Sender):
 class NoContentType(Sender):
     def post(self, delivery: Delivery) -> int | None:
         return post(delivery.url, delivery.body, {SIGNATURE_HEADER: delivery.signature}, self.timeout)[0]
+
+
+class NoContentTypeLogged(CallsLogged, NoContentType):
+    """NoContentType, each call of its adapter written down as ``CallsLogged`` does."""
 
 
 class _Serializer(Sender):
