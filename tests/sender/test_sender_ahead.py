@@ -10,13 +10,24 @@ from pathlib import Path
 import pytest
 import senders as s
 from peers import python_bridge
-from suite_runner import run_sender_suite
+from suite_runner import FinishedRun, run_sender_suite
 
-from horneross_conformance.sender.reference import RETRY_DELAYS
+from horneross_conformance.core.contract import DUE
 
 WAITING = "SND-RTY-013"
 # the waiting check, and checks of the same requirement that run in turn while it waits
 SELECTION = ("-k", "SND-RTY or SND-PAY")
+
+
+def logged_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, folder: Path, factory: str, *args: str
+) -> tuple[FinishedRun, list[tuple[str, str, str]]]:
+    """The sender suite against ``factory`` (a ``senders.CallsLogged``) behind the bridge, and the calls it made."""
+    log = folder / "calls.log"
+    monkeypatch.setenv(s.CALLS_LOG, str(log))
+    with python_bridge(factory) as url:
+        run = run_sender_suite(pytester, url, *args)
+    return run, calls_of(log)
 
 
 def calls_of(log: Path) -> list[tuple[str, str, str]]:
@@ -42,21 +53,14 @@ def overlapping(calls: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
 def test_the_waiting_check_runs_alongside_the_others_behind_a_harness_and_passes_in_its_turn(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    log = tmp_path / "calls.log"
-    monkeypatch.setenv(s.CALLS_LOG, str(log))
-    with python_bridge("senders:CallsLogged") as url:
-        run = run_sender_suite(pytester, url, *SELECTION)
+    run, calls = logged_run(pytester, monkeypatch, tmp_path, "senders:CallsLogged", *SELECTION)
     assert run.passed_its_selection(), run.stdout
-    calls = calls_of(log)
     assert overlapping(calls), "no call of one sender was made while another's was under way"
     checks = {c["id"]: c for r in run.report["requirements"] for c in r["checks"]}
     assert len({pid for pid, _, _ in calls}) == len(checks), "a sender for each check: none ran again in its turn"
     # its deliveries were timed by its own clock and kept in its own wire log, whatever checks ran meanwhile
     exchanges = checks[WAITING]["wire"]["exchanges"]
-    due = [0]
-    for delay in RETRY_DELAYS:
-        due.append(due[-1] + delay)
-    assert [e["when"] for e in exchanges] == [f"+{offset} s" for offset in due]
+    assert [e["when"] for e in exchanges] == [f"+{offset} s" for offset in DUE]
     paths = {e["request"] for e in exchanges}
     others = {
         e["request"] for case, c in checks.items() if case != WAITING for e in (c["wire"] or {}).get("exchanges", [])
@@ -68,13 +72,11 @@ def test_the_waiting_check_runs_alongside_the_others_behind_a_harness_and_passes
 def test_without_the_waiting_check_no_two_senders_are_ever_called_at_once(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    log = tmp_path / "calls.log"
-    monkeypatch.setenv(s.CALLS_LOG, str(log))
-    with python_bridge("senders:CallsLogged") as url:
-        run = run_sender_suite(pytester, url, "-k", f"({SELECTION[1]}) and not {WAITING}")
+    selection = f"({SELECTION[1]}) and not {WAITING}"
+    run, calls = logged_run(pytester, monkeypatch, tmp_path, "senders:CallsLogged", "-k", selection)
     assert run.passed_its_selection(), run.stdout
-    assert calls_of(log)
-    assert overlapping(calls_of(log)) == []
+    assert calls
+    assert overlapping(calls) == []
 
 
 @pytest.mark.slow
@@ -94,13 +96,10 @@ def test_a_waiting_check_that_fails_alongside_the_others_fails_alone_in_its_turn
 def test_a_run_stopped_before_the_waiting_checks_turn_calls_its_sender_no_more_and_charges_it_nothing(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    log = tmp_path / "calls.log"
-    monkeypatch.setenv(s.CALLS_LOG, str(log))
-    with python_bridge("senders:NoContentTypeLogged") as url:
-        run = run_sender_suite(pytester, url, "-x", "-k", f"SND-PAY-001 or {WAITING}")
+    selection = f"SND-PAY-001 or {WAITING}"
+    run, calls = logged_run(pytester, monkeypatch, tmp_path, "senders:NoContentTypeLogged", "-x", "-k", selection)
     assert run.failed() == {"SND-01"}, run.stdout  # the first check's fault alone: nothing of the one never taken
     assert run.ret == 1
-    calls = calls_of(log)
     starts = [(pid, call) for pid, edge, call in calls if edge == "start"]
     assert len(starts) == len([c for c in calls if c[1] == "end"])  # every call ended before the run did
     # the waiting check's schedule alone makes nine run_due calls: it was stopped, not waited out
