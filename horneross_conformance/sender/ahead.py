@@ -57,6 +57,8 @@ class _Ahead:
 
 
 class Ahead:
+    """The checks of one run that run ahead of their turn: started once, each taken in its turn or settled."""
+
     def __init__(self, run: Run, preflight_id: str) -> None:
         self._run = run
         self._preflight_id = preflight_id

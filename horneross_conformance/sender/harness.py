@@ -1,9 +1,9 @@
 """The sender harness protocol, the suite's end: a sender in any language, driven through five JSON calls.
 
 ``pytest --horneross-sender=http://HOST:PORT/BASE`` hands the sender suite a ``RemoteSender`` per check instead of
-an in-process adapter: the same three methods, each a POST to the vendor's harness carrying ``now``, the frozen
-time the suite reads (docs: docs/sender-suite.md, "Certifying a sender in any language"; data:
-schemas/sender-harness.schema.json).
+an in-process adapter: the same three methods, each a POST to the vendor's harness carrying ``now``, the time of
+its check's clock: the frozen time the suite reads, or the clock of a check run ahead of its turn (``sender.ahead``)
+(docs: docs/sender-suite.md, "Certifying a sender in any language"; data: schemas/sender-harness.schema.json).
 The checks cannot tell the two apart.
 
 Every call goes through the toolkit's bounded client (one total deadline, answers cut at 64 KiB, redirects never
