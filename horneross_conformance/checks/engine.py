@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from horneross_conformance.checks.registry import Case, Cause, CheckFailed, Inconclusive, NotRequested, UnusableTarget
-from horneross_conformance.checks.results import CheckResult
+from horneross_conformance.checks.results import NOT_REQUESTED, CheckResult
 from horneross_conformance.checks.verdict import RunVerdict, judge
 from horneross_conformance.core.catalogue import Role
 from horneross_conformance.core.inert import for_terminal
@@ -136,7 +136,7 @@ class Engine:
         except Inconclusive as error:
             return self._result(case, "skipped", f"inconclusive: {error}", wire, error.owner)
         except NotRequested as error:
-            return self._result(case, "skipped", f"not requested: {error}", wire)
+            return self._result(case, "skipped", f"{NOT_REQUESTED}{error}", wire)
         except CheckFailed as error:
             if preflight:
                 self.unreachable = f"{self.role_run.preflight_failure} (see {case.id})"

@@ -15,6 +15,7 @@ from horneross_conformance.checks.registry import Cause
 from horneross_conformance.core.catalogue import Requirement, Role, for_role
 
 Outcome = Literal["passed", "failed", "skipped"]
+NOT_REQUESTED = "not requested: "  # how the message of a check the run's options left out begins
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,8 @@ class RequirementVerdict:
     checks: list[CheckResult] = field(default_factory=list)
     covered_by: list[str] = field(default_factory=list)  # the suite's case ids for it, run or not
     deselected: bool = False  # its checks were all left out by the run's selection (-k)
+    # passed, but not all of its checks ran (why, in a few words): what ran held, and it is still not checked
+    incomplete: str = ""
 
 
 def requirement_verdicts(
@@ -57,6 +60,11 @@ def requirement_verdicts(
     ``selected``: the case ids the run's selection kept (None: every case), so that a requirement the selection
     left out says so. ``preconditions``: the cases whose pass says nothing of their requirement (a preflight: the
     endpoint answers at all), so that a requirement whose other checks were all inconclusive is not checked.
+
+    A requirement none of whose checks failed is checked only when every one of its checks ran: one left out by the
+    selection (``-k``) or by the options (``--horneross-examples=0``), or that never ran (an interrupted run),
+    leaves it ``incomplete``: passed, since what ran held, yet not checked, however many of the others passed,
+    since what was not checked cannot be certified (``verdict.RunVerdict.unchecked``).
     """
     by_requirement: dict[str, list[CheckResult]] = {}
     for result in results:
@@ -70,10 +78,15 @@ def requirement_verdicts(
         covered_by = cases.get(requirement.id, [])
         failed = [c for c in checks if c.outcome == "failed"]
         passed = [c for c in checks if c.outcome == "passed" and c.case_id not in preconditions]
-        deselected = False
+        deselected, incomplete = False, ""
         if failed:
             outcome: Outcome = "failed"
             details = "; ".join(f"{c.case_id}: {c.message}" for c in failed)
+        elif passed and (missing := _did_not_run(covered_by, checks, selected)):
+            outcome, incomplete = "passed", "; ".join(why for _, why in missing)
+            details = f"{len(passed)} of {len(covered_by)} checks passed, but not all ran: " + "; ".join(
+                f"{', '.join(cases)} {why}" for cases, why in missing
+            )
         elif passed:
             outcome = "passed"
             skipped = len(checks) - len(passed)
@@ -88,5 +101,25 @@ def requirement_verdicts(
             details = f"not selected: the run's selection (-k) left out its checks ({', '.join(covered_by)})"
         else:
             outcome, details = "skipped", "not run"
-        verdicts.append(RequirementVerdict(requirement, outcome, details, checks, covered_by, deselected))
+        verdicts.append(RequirementVerdict(requirement, outcome, details, checks, covered_by, deselected, incomplete))
     return verdicts
+
+
+def _did_not_run(
+    covered_by: list[str], checks: list[CheckResult], selected: Collection[str] | None
+) -> list[tuple[list[str], str]]:
+    """Which of a requirement's checks did not run, and why (in a few words); empty when every one ran."""
+    ran = {check.case_id for check in checks if not check.message.startswith(NOT_REQUESTED)}
+    requested = {check.case_id for check in checks}
+    left_out = [case for case in covered_by if selected is not None and case not in selected]
+    not_requested = [case for case in covered_by if case in requested and case not in ran]
+    not_run = [case for case in covered_by if case not in ran and case not in left_out and case not in not_requested]
+    return [
+        (cases, why)
+        for cases, why in (
+            (left_out, "left out by the run's selection (-k)"),
+            (not_requested, "not requested (--horneross-examples=0)"),
+            (not_run, "not run (the run ended before them)"),
+        )
+        if cases
+    ]

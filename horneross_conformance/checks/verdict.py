@@ -4,8 +4,9 @@ Three verdicts (docs/contract.md, "Verdicts"):
 
 - NON-CONFORMANT: a requirement that fails the run failed (a MUST; a SHOULD too under ``--horneross-strict``);
 - NOT CERTIFIED: none failed, but at least one of them could not be checked: its checks were all inconclusive,
-  not run, or left out by the selection (``-k``). What was not checked cannot be certified;
-- CONFORMANT: every one of them was checked, and held.
+  or some of them did not run (left out by the selection, ``-k``, or by ``--horneross-examples=0``, or not run
+  at all: an interrupted run). What was not checked cannot be certified;
+- CONFORMANT: every one of them was checked, every one of its checks run, and held.
 
 Only CONFORMANT exits with 0. Before any of this, each excuse is checked (``resolve_excuses``): a check that said
 "inconclusive, this is SND-05's fault" when SND-05 passed in the same run met a fault of its own requirement, and
@@ -96,13 +97,14 @@ class RunVerdict:
 
     @property
     def unchecked(self) -> list[RequirementVerdict]:
-        """The requirements that would fail the run if they failed, and were not checked."""
-        return [v for v in self.requirements if v.outcome == "skipped" and v.requirement.fails_run(self.strict)]
+        """The requirements that would fail the run if they failed, and were not checked: none of their checks
+        decided, or not all of them ran (``incomplete``)."""
+        return [v for v in self.not_checked if v.requirement.fails_run(self.strict)]
 
     @property
     def not_checked(self) -> list[RequirementVerdict]:
         """Every requirement not checked, those that cannot fail the run included."""
-        return [v for v in self.requirements if v.outcome == "skipped"]
+        return [v for v in self.requirements if v.outcome == "skipped" or (v.outcome == "passed" and v.incomplete)]
 
     @property
     def causes(self) -> list[tuple[Cause, list[str]]]:
@@ -162,6 +164,8 @@ def _reason(verdict: RequirementVerdict) -> str:
     """Why a requirement was not checked: its first check's message without the case id, or its details."""
     if verdict.deselected:
         return "the run's selection (-k) left out their checks"
+    if verdict.incomplete:
+        return f"some of their checks were {verdict.incomplete}"
     if verdict.checks:
         return _cut(verdict.checks[0].message)
     return _cut(verdict.details)

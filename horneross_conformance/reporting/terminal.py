@@ -20,6 +20,8 @@ _DETAIL_INDENT = 10
 def outcome_label(verdict: RequirementVerdict, strict: bool) -> tuple[str, dict[str, bool]]:
     """What a person reads for one requirement, and its colour."""
     level = verdict.requirement.level
+    if verdict.outcome == "passed" and verdict.incomplete and verdict.requirement.fails_run(strict):
+        return "UNCHECKED", {"red": True, "bold": True}  # what ran held, but not all of it ran
     if verdict.outcome == "passed":
         return ("yes" if level == "INFORMATIONAL" else "passed"), {"green": True}
     if verdict.outcome == "skipped" and verdict.requirement.fails_run(strict):
@@ -49,7 +51,9 @@ def write_verdict_table(terminal: Any, verdict: RunVerdict) -> None:
         lines = textwrap.wrap(requirement.title, max(width - indent, 20), break_on_hyphens=False) or [""]
         terminal.write_line(" " + f"\n{' ' * indent}".join(lines))
         skipped = requirement_verdict.outcome == "skipped"
-        if requirement_verdict.outcome == "failed" or (
+        if requirement_verdict.outcome == "passed" and label == "UNCHECKED":
+            terminal.write_line(f"        {for_terminal(requirement_verdict.details)}")
+        elif requirement_verdict.outcome == "failed" or (
             skipped and (requirement_verdict.checks or label == "UNCHECKED")
         ):
             if not requirement_verdict.checks:

@@ -14,6 +14,9 @@ from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
 
 COVERAGE = [(case.id, case.requirement) for case in suite.cases]
 RECEIVER = [requirement.id for requirement in for_role("receiver")]
+CASES: dict[str, list[str]] = {}  # each requirement's checks
+for _case, _requirement in COVERAGE:
+    CASES.setdefault(_requirement, []).append(_case)
 
 
 def passed(requirement: str, case: str = "") -> CheckResult:
@@ -29,7 +32,8 @@ def failed(requirement: str) -> CheckResult:
 
 
 def every_requirement_passes(*but: str) -> list[CheckResult]:
-    return [passed(rid) for rid in RECEIVER if rid not in but]
+    """Every check of every requirement (but ``but``'s) passed."""
+    return [passed(rid, case) for rid in RECEIVER if rid not in but for case in CASES.get(rid, [f"{rid}-X"])]
 
 
 def verdict_of(results: list[CheckResult], strict: bool = False, selected: set[str] | None = None) -> str:
@@ -60,6 +64,41 @@ def test_a_must_left_out_by_the_selection_says_so() -> None:
     assert "(RCV-02, RCV-03): the run's selection (-k) left out their checks" in verdict.summary()
 
 
+def without(results: list[CheckResult], case: str) -> list[CheckResult]:
+    return [result for result in results if result.case_id != case]
+
+
+def test_a_requirement_one_of_whose_checks_the_selection_left_out_is_not_certified_however_many_passed() -> None:
+    left_out = CASES["RCV-01"][-1]
+    selected = {case for case, _ in COVERAGE if case != left_out}
+    verdict = judge("receiver", "x", without(every_requirement_passes(), left_out), COVERAGE, False, selected)
+    assert verdict.status == "NOT CERTIFIED"
+    assert [v.requirement.id for v in verdict.unchecked] == ["RCV-01"]
+    assert verdict.summary() == (
+        "NOT CERTIFIED: RCV-01 could not be checked (some of their checks were left out by the run's selection (-k))"
+    )
+    assert f"{left_out} left out by the run's selection (-k)" in verdict.unchecked[0].details
+    # the same selection with that check run, and passed: conformant
+    assert verdict_of(every_requirement_passes(), selected=selected | {left_out}) == "CONFORMANT"
+
+
+def test_a_check_the_options_did_not_request_leaves_its_requirement_not_certified() -> None:
+    case = CASES["RCV-01"][-1]
+    not_requested = CheckResult(case, "RCV-01", "skipped", "not requested: --horneross-examples=0")
+    verdict = judge("receiver", "x", [*without(every_requirement_passes(), case), not_requested], COVERAGE, False)
+    assert verdict.status == "NOT CERTIFIED"
+    assert "not requested (--horneross-examples=0)" in verdict.summary()
+
+
+def test_a_selected_check_that_never_ran_leaves_its_requirement_not_certified() -> None:
+    """An interrupted run: the check was selected, and no result came."""
+    case = CASES["RCV-04"][0]
+    selected = {case for case, _ in COVERAGE}
+    verdict = judge("receiver", "x", without(every_requirement_passes(), case), COVERAGE, False, selected)
+    assert verdict.status == "NOT CERTIFIED"
+    assert f"{case} not run (the run ended before them)" in verdict.unchecked[0].details
+
+
 def test_a_preflight_alone_checks_nothing_of_its_requirement() -> None:
     results = [*every_requirement_passes("RCV-01"), passed("RCV-01", PREFLIGHT_ID), excuse("RCV-01", "RCV-02")]
     assert verdict_of([*results, failed("RCV-02")]) == "NON-CONFORMANT"
@@ -70,7 +109,7 @@ def test_a_should_unchecked_certifies_unless_strict_and_informational_never_matt
     results = every_requirement_passes("RCV-10", "RCV-12")
     assert verdict_of(results) == "CONFORMANT"
     assert verdict_of(results, strict=True) == "NOT CERTIFIED"
-    assert verdict_of([*results, passed("RCV-10")], strict=True) == "CONFORMANT"
+    assert verdict_of([*results, *(passed("RCV-10", case) for case in CASES["RCV-10"])], strict=True) == "CONFORMANT"
 
 
 def test_a_failure_outranks_what_was_not_checked() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from senders import post
-from suite_runner import NOT_SLOW, run_sender_suite
+from suite_runner import run_sender_suite
 from untrusted import PaddedSender
 
 from horneross_conformance.checks.registry import Inconclusive
@@ -108,10 +108,10 @@ def test_a_run_past_its_budget_fails_no_requirement_for_it(
     """A conformant sender whose deliveries are 3 KB, with a budget that holds a few of them: the checks that
     meet the others are inconclusive, and none fails; with the usual budget, every check passes."""
     sender = f"untrusted:{PaddedSender.__name__}"
-    usual = run_sender_suite(pytester, sender, *NOT_SLOW)
+    usual = run_sender_suite(pytester, sender)  # whole runs: what is not certified is the budget's doing alone
     assert usual.ret == 0 and "budget for delivery bodies" not in usual.stdout, usual.stdout
     monkeypatch.setattr(capture_module, "CAPTURE_BUDGET_BYTES", 16 * 1024)
-    short = run_sender_suite(pytester, sender, *NOT_SLOW)
+    short = run_sender_suite(pytester, sender)
     assert short.failed() == set(), short.stdout
     inconclusive = [
         c
