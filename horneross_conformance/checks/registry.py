@@ -62,9 +62,9 @@ class NotRequested(Exception):
     """The user's options leave this check out (``--horneross-examples=0``); the message names the option."""
 
 
-# A case's phase: the run keeps them in this order, whatever order it is asked for. FIRST: a preflight. LATE: a check
-# that mostly waits (on a sender's own timeout), after the others that need no other done: run ahead of its turn
-# where it can be (sender.ahead), its waiting overlaps all of theirs. LAST: what must see every other check done (a
+# A case's phase: the run keeps them in this order, whatever order it is asked for. FIRST: a preflight. ANY: most
+# checks. LATE: a check that mostly waits on the sender's own timeout; it runs after the ANY checks, so that when it
+# runs ahead of its turn (sender.ahead) its wait overlaps theirs. LAST: what must see every other check done (a
 # burst, a sweep).
 FIRST, ANY, LATE, LAST = 0, 1, 2, 3
 

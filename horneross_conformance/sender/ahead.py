@@ -73,10 +73,11 @@ class Ahead:
             for each in selected:
                 if each.phase == LATE and each is not case:
                     self._running[each.id] = self._start(each)
-        ahead = self._running.pop(case.id, None)
+        ahead = self._running.get(case.id)
         if ahead is None or ahead.thread is None:
             return None
-        ahead.thread.join()  # bounded: every call of the check is
+        ahead.thread.join()  # bounded: every call of the check is (an interrupt here leaves it to ``settle``)
+        del self._running[case.id]
         return None if ahead.detail is None else (ahead.detail, ahead.log)
 
     def settle(self) -> None:

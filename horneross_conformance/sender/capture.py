@@ -108,7 +108,8 @@ class Capture:
 
     endpoint: CaptureEndpoint | None  # None: a path no endpoint has
     attempt: int  # the endpoint's attempt number (0 for a stray request)
-    offset: int  # the frozen clock's offset, in seconds, when it arrived
+    offset: int  # when it arrived, in seconds, on the clock of its check (``CaptureEndpoint.timed_by``, else the
+    # check in its turn, whose clock times every stray request but those beneath a check run ahead of its turn)
     method: str
     path: str
     headers: dict[str, str]  # lower-case names; a repeated header keeps its values joined by ", "
@@ -141,7 +142,7 @@ class CaptureLog:
     """Every request received by the servers of a run, and the endpoints they belong to."""
 
     hold_limit: float = 10.0  # seconds a held answer waits at most for the sender to hang up
-    offset: Callable[[], int] = lambda: 0  # the frozen clock's current offset
+    offset: Callable[[], int] = lambda: 0  # the current offset of the clock of the check in its turn
     captures: list[Capture] = field(default_factory=list)
     emitted: dict[str, Any] = field(default_factory=dict)  # the run's emitted events by conversation id
     # The run's emitted events whose first attempt was due at their subscribers: a run_due() returned after them
@@ -203,7 +204,11 @@ class CaptureLog:
             if endpoint is not None:
                 event = conversation_of(data) if size == len(data) else None
                 attempt = endpoint.attempts[event] = endpoint.attempts.get(event, 0) + 1
-            offset = endpoint.timed_by() if endpoint is not None and endpoint.timed_by is not None else self.offset()
+            # the check of an endpoint times what arrives there, and a stray request beneath the path of an endpoint
+            # run ahead of its turn (or at the Location of its redirect): only a sender that knows that random path
+            # can make one
+            owner = endpoint if endpoint is not None else self._beneath(path)
+            offset = owner.timed_by() if owner is not None and owner.timed_by is not None else self.offset()
             unkept = None
             if endpoint is None and size > len(data):
                 unkept = f"not kept: a request to a path no endpoint has keeps its first {CAPTURE_START_BYTES} bytes"
@@ -227,11 +232,20 @@ class CaptureLog:
         shown_headers = wire.headers(request.headers)
         exchange = wire.Exchange(f"{method} {path}", shown_headers, wire.text(data, size), capture.answered)
         exchange.when = f"+{offset} s"
-        self.wire.record(exchange, endpoint.wire_log if endpoint is not None else None)
+        self.wire.record(exchange, owner.wire_log if owner is not None else None)
         answered = [("Content-Type", "text/plain; charset=utf-8")]
         if 300 <= answer.status < 400 and endpoint is not None:
             answered.append(("Location", f"{REDIRECTED}{endpoint.path}"))  # a sender must not follow it
         return Reply(answer.status, b"", answered, phrase(answer.status).upper() or "UNKNOWN")
+
+    def _beneath(self, path: str) -> CaptureEndpoint | None:
+        """The endpoint of a run ahead of its turn under whose path a stray request went (``/PATH/legacy``, or the
+        Location its redirect answered), which then times it and keeps it in its wire log; None for any other."""
+        ahead = [e for e in self._endpoints.values() if e.timed_by is not None]
+        for endpoint in ahead:
+            if path.startswith((f"{endpoint.path}/", f"{REDIRECTED}{endpoint.path}")):
+                return endpoint
+        return None
 
     def _hold(self, request: Request) -> str:
         """Wait until the sender closes the connection, at most ``hold_limit`` s (counted in polls: the clock

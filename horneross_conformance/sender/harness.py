@@ -75,7 +75,8 @@ class Harness:
         self._redact = Redactor(self.secrets)
         self._given: set[str] = set()  # every sender id of the run: a sender left running must never be confused
         self._lock = threading.Lock()
-        # the calls come one after another: one connection kept serves them all, by the rule of the deliveries'
+        # one connection is kept, by the rule of the deliveries', and serves the calls that come one after another;
+        # a call made while another is under way (a check run ahead of its turn: sender.ahead) opens one of its own
         self._connections = Connections(endpoint, kept_at_most=1)
 
     @property
@@ -149,8 +150,8 @@ class Harness:
 
 
 class RemoteSender:
-    """A sender behind the harness, with the adapter's three methods. It is created on its first call, at the
-    frozen time of that call, so that ``now`` never goes back for it; ``close`` ends it. ``now`` is where every
+    """A sender behind the harness, with the adapter's three methods. It is created on its first call, at the time
+    ``now`` gives for that call, so that ``now`` never goes back for it; ``close`` ends it. ``now`` is where every
     call's time is read: the process's frozen clock, or the clock of a check run ahead of its turn."""
 
     def __init__(self, harness: Harness) -> None:

@@ -105,3 +105,26 @@ def test_a_run_stopped_before_the_waiting_checks_turn_calls_its_sender_no_more_a
     # the waiting check's schedule alone makes nine run_due calls: it was stopped, not waited out
     assert len({pid for pid, _ in starts}) == 2
     assert [call for _, call in starts].count("run_due") < 9
+
+
+@pytest.mark.slow
+def test_stray_requests_beneath_the_waiting_checks_endpoint_are_its_own_in_its_time(pytester: pytest.Pytester) -> None:
+    """A sender that copies every attempt to its endpoint's URL plus /legacy: the copies of the check run ahead of
+    its turn are timed by its clock and kept in its wire log, never in another check's; the verdict is in-process's."""
+    selection = ("-k", f"SND-PAY or {WAITING} or SND-WIRE-004", "--horneross-no-shrink")
+    in_process = run_sender_suite(pytester, s.AlsoPostsToLegacyPath, *selection)
+    with python_bridge("senders:AlsoPostsToLegacyPath") as url:
+        run = run_sender_suite(pytester, url, *selection)
+    assert run.failed_checks() == in_process.failed_checks() == {"SND-WIRE-004"}, run.stdout
+    checks = {c["id"]: c for r in run.report["requirements"] for c in r["checks"]}
+    own = checks[WAITING]["wire"]["exchanges"]
+    endpoint = min((e["request"].removeprefix("POST ") for e in own), key=len)  # its copies go beneath it
+    assert [e["when"] for e in own if e["request"] == f"POST {endpoint}/legacy"] == [f"+{t} s" for t in DUE]
+    elsewhere = [
+        e["request"]
+        for case, c in checks.items()
+        if case != WAITING
+        for e in (c["wire"] or {}).get("exchanges", [])
+        if endpoint in e["request"]
+    ]
+    assert elsewhere == []
