@@ -161,3 +161,21 @@ def test_the_readme_table_is_the_output_of_one_run_of_the_whole_set() -> None:
     met = [row.endswith("| met |") for row in rows]
     assert all(row.endswith(("| met |", "| **MISSED** |")) for row in rows), rows
     assert f"; {sum(met)} of {len(rows)} targets met." in head
+
+
+def test_a_cut_down_run_is_timed_when_what_ran_passed_and_stops_the_benchmark_when_a_check_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run cut down with -k is NOT CERTIFIED (exit 1) even when every check it ran passed: the benchmarks time
+    such runs (the sender suite without its slow check, the suites without generated checks), never a failed one."""
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    monkeypatch.setenv("PYTHONPATH", str(ROOT / "tests"))  # the tests' broken senders
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("PYTEST_PLUGINS", "horneross_conformance.plugin")
+    import runs
+
+    selection = ["-k", "SND-SIG-001", "--horneross-examples=1"]
+    reference = "--horneross-sender=horneross_conformance.sender.reference:for_conformance"
+    assert runs.pytest_seconds([reference, *selection], str(tmp_path), "secret") > 0
+    with pytest.raises(SystemExit, match="pytest ended with 1"):
+        runs.pytest_seconds(["--horneross-sender=senders:UppercaseHex", *selection], str(tmp_path), "secret")
