@@ -61,10 +61,11 @@ def requirement_verdicts(
     left out says so. ``preconditions``: the cases whose pass says nothing of their requirement (a preflight: the
     endpoint answers at all), so that a requirement whose other checks were all inconclusive is not checked.
 
-    A requirement none of whose checks failed is checked only when every one of its checks ran: one left out by the
-    selection (``-k``) or by the options (``--horneross-examples=0``), or that never ran (an interrupted run),
-    leaves it ``incomplete``: passed, since what ran held, yet not checked, however many of the others passed,
-    since what was not checked cannot be certified (``verdict.RunVerdict.unchecked``).
+    A requirement none of whose checks failed is checked only when every one of its checks ran and decided: one left
+    out by the selection (``-k``) or by the options (``--horneross-examples=0``), one that never ran (an interrupted
+    run), or one inconclusive that blames no other requirement, leaves it ``incomplete``: passed, since what ran
+    held, yet not checked, however many of the others passed, since what was not checked cannot be certified
+    (``verdict.RunVerdict.unchecked``).
     """
     by_requirement: dict[str, list[CheckResult]] = {}
     for result in results:
@@ -114,12 +115,17 @@ def _did_not_run(
     left_out = [case for case in covered_by if selected is not None and case not in selected]
     not_requested = [case for case in covered_by if case in requested and case not in ran]
     not_run = [case for case in covered_by if case not in ran and case not in left_out and case not in not_requested]
+    decided = {check.case_id for check in checks if check.outcome != "skipped"}
+    # inconclusive with no other requirement to blame: nothing decided it (one that blames another is judged with
+    # its owner: ``verdict.resolve_excuses``)
+    undecided = [c.case_id for c in checks if c.case_id in ran and c.case_id not in decided and c.owner is None]
     return [
         (cases, why)
         for cases, why in (
             (left_out, "left out by the run's selection (-k)"),
             (not_requested, "not requested (--horneross-examples=0)"),
             (not_run, "not run (the run ended before them)"),
+            (list(dict.fromkeys(undecided)), "inconclusive"),
         )
         if cases
     ]

@@ -3,9 +3,9 @@
 Three verdicts (docs/contract.md, "Verdicts"):
 
 - NON-CONFORMANT: a requirement that fails the run failed (a MUST; a SHOULD too under ``--horneross-strict``);
-- NOT CERTIFIED: none failed, but at least one of them could not be checked: its checks were all inconclusive,
-  or some of them did not run (left out by the selection, ``-k``, or by ``--horneross-examples=0``, or not run
-  at all: an interrupted run). What was not checked cannot be certified;
+- NOT CERTIFIED: none failed, but at least one of them could not be checked: some of its checks did not run (left
+  out by the selection, ``-k``, or by ``--horneross-examples=0``, or not run at all: an interrupted run) or did not
+  decide (inconclusive, blaming no other requirement). What was not checked cannot be certified;
 - CONFORMANT: every one of them was checked, every one of its checks run, and held.
 
 Only CONFORMANT exits with 0. Before any of this, each excuse is checked (``resolve_excuses``): a check that said

@@ -99,6 +99,15 @@ def test_a_selected_check_that_never_ran_leaves_its_requirement_not_certified() 
     assert f"{case} not run (the run ended before them)" in verdict.unchecked[0].details
 
 
+def test_a_check_that_could_not_decide_and_blames_no_one_leaves_its_requirement_not_certified() -> None:
+    case = CASES["RCV-03"][0]  # one of several: the others passed
+    undecided = CheckResult(case, "RCV-03", "skipped", "inconclusive: could not tell")
+    verdict = judge("receiver", "x", [*without(every_requirement_passes(), case), undecided], COVERAGE, False)
+    assert verdict.status == "NOT CERTIFIED"
+    assert f"{case} inconclusive" in verdict.unchecked[0].details
+    assert verdict_of([*without(every_requirement_passes(), case), passed("RCV-03", case)]) == "CONFORMANT"
+
+
 def test_a_preflight_alone_checks_nothing_of_its_requirement() -> None:
     results = [*every_requirement_passes("RCV-01"), passed("RCV-01", PREFLIGHT_ID), excuse("RCV-01", "RCV-02")]
     assert verdict_of([*results, failed("RCV-02")]) == "NON-CONFORMANT"

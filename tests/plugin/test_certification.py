@@ -13,6 +13,7 @@ from horneross_conformance.checks.engine import in_phases
 from horneross_conformance.core.catalogue import requirement
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.receiver.suite import suite as receiver_suite
+from horneross_conformance.sender.reference import ReferenceSender
 from horneross_conformance.sender.suite import suite as sender_suite
 from horneross_conformance.transport.server import serve
 
@@ -76,3 +77,22 @@ def test_an_interrupted_run_is_not_certified_by_its_report(pytester: pytest.Pyte
             run = run_suite(pytester, f"{base}/webhook", subprocess=True)
     assert_not_certified(run, "not run (the run ended before them)")
     assert run.ret == pytest.ExitCode.INTERRUPTED
+
+
+class PatientSender(ReferenceSender):
+    """Conformant, but waits 3 s for an answer: longer than a 1 s ``--horneross-timeout`` holds one back, so
+    SND-RTY-013 cannot provoke its timeout and says so (inconclusive, blaming no other requirement)."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=3.0)
+
+
+def test_a_run_whose_check_could_not_decide_is_not_certified_though_its_requirements_other_checks_passed(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(patient="from test_certification import PatientSender\ncreate = PatientSender\n")
+    run = run_sender_suite(pytester, "patient:create", "--horneross-timeout=1")
+    assert_not_certified(run, "some of their checks were inconclusive")
+    assert run.report["unchecked"] == ["SND-05"]
+    assert "SND-RTY-013 inconclusive" in run.stdout
+    assert run.ret == 1
