@@ -83,10 +83,10 @@ class Unsupported(Exception):
 
 class _Compiler:
     def __init__(self, bounded: bool = False, known: tuple[str, str] | None = None) -> None:
-        self.bounded = bounded
+        self.bounded = bounded  # say also whether the value's nesting stays within the schema's (see ``UNBOUNDED``)
         # (name, value): the entry function is only ever called with a dict whose ``name`` is the string ``value``
         # (``validate`` picks the check by the event's type): that property's checks are decided here, once
-        self.known = known  # say also whether the value's nesting stays within the schema's (see ``UNBOUNDED``)
+        self.known = known
         self.functions: list[str] = []
         self.inlining: list[int] = []  # ids of the referenced schemas being inlined, to stop at recursion
         self.names: dict[int, str] = {}  # id of a schema object -> the function that checks it

@@ -43,6 +43,7 @@ POLL = 0.02  # seconds between looks at a held connection
 # The path prefix of the Location every redirect answers with: a request there is a sender following a redirect,
 # which is SND-05's fault (a 3xx is a failure to retry), never a stray delivery of SND-08's (decision 14)
 REDIRECTED = "/redirected"
+UNREAD = object()  # a capture whose body no check has parsed yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +119,8 @@ class Capture:
     answered: str  # what the suite answered ("500", or "held 0.3 s, the sender hung up")
     sha256: str = ""  # of the whole body, in hex, however little of it is kept
     unkept: str | None = None  # why only the body's start is kept, when it is not kept as far as it could be
-    # ``body`` as parse_json reads it, or the ValueError it raised: read once, by ``parsed_body``
-    parsed: Any = field(default=None, repr=False, compare=False)
-    was_parsed: bool = field(default=False, repr=False, compare=False)
+    # ``body`` as parse_json reads it, or the ValueError it raised: read once, by ``parsed_body`` (``UNREAD`` before)
+    parsed: Any = field(default=UNREAD, repr=False, compare=False)
 
     @property
     def followed_redirect(self) -> bool:
@@ -261,12 +261,11 @@ def parsed_body(capture: Capture) -> Any:
     """``parse_json(capture.body)``, read once per capture: every check of a run looks at the run's deliveries, some
     checks at every one of them, and reading each body again took a sixth of a sender suite run. The value is
     shared by every caller, which only reads it. Raises what ``parse_json`` raises (``TooDeep``, ``ValueError``)."""
-    if not capture.was_parsed:
+    if capture.parsed is UNREAD:
         try:
             capture.parsed = parse_json(capture.body)
         except ValueError as error:  # UnicodeDecodeError and TooDeep included
             capture.parsed = error
-        capture.was_parsed = True
     if isinstance(capture.parsed, ValueError):
         raise capture.parsed.with_traceback(None)
     return capture.parsed
