@@ -74,7 +74,9 @@ def pytest_configure(config: pytest.Config) -> None:
         # `horneross-conformance run` reads no configuration file (-c /dev/null): the header says none, rather
         # than "configfile: ../../dev/null"
         config._inipath = None
-    from horneross_conformance.plugin.session import start
+    from horneross_conformance.plugin.session import start, thaw_after_pytest
+
+    thaw_after_pytest(config)
 
     try:
         options.check()

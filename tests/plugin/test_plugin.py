@@ -3,9 +3,11 @@ match their published schema, and no secret in any output."""
 
 from __future__ import annotations
 
+import gc
 import json
 import xml.etree.ElementTree as ET
 
+import _pytest.pytester
 import pytest
 import receivers as r
 from jsonschema import Draft202012Validator
@@ -163,3 +165,30 @@ def test_a_suite_run_leaves_no_pytest_cache_in_the_folder_and_the_folders_own_te
     own = pytester.runpytest_subprocess("-p", "no:hypothesispytest", timeout=120)
     assert own.ret == 1
     assert (pytester.path / ".pytest_cache").is_dir()
+
+
+def test_what_the_run_froze_stays_frozen_through_pytests_closing_collections(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest's cleanup collects garbage five times when a session ends: the objects frozen for the run must still
+    be frozen then (each collection would walk them all otherwise), and thawed after, so that a process that goes on
+    (a pytester run, a notebook) collects their garbage."""
+    from _pytest import unraisableexception
+
+    frozen_at_collections: list[int] = []
+    collect = unraisableexception.gc_collect_harder
+
+    def counted(iterations: int) -> None:
+        frozen_at_collections.append(gc.get_freeze_count())
+        collect(iterations)
+
+    monkeypatch.setattr(unraisableexception, "gc_collect_harder", counted)
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        # pytester's inline_run itself, without the inner-run options of tests/conftest.py (which leave out the
+        # plugin that collects)
+        _pytest.pytester.Pytester.inline_run(
+            pytester, f"--horneross-endpoint={base}/webhook", f"--horneross-secret={r.SECRET}", "-k", "RCV-SIG-001"
+        )
+    assert len(frozen_at_collections) == 1
+    assert frozen_at_collections[0] > 0
+    assert gc.get_freeze_count() == 0
