@@ -9,6 +9,7 @@ from typing import Any
 
 import _pytest.pytester
 import pytest
+from _pytest.unraisableexception import gc_collect_iterations_key
 from golang import build_receiver
 from json_corpus import Corpus, draw_corpus, session_seed
 from peers import NodeStringify
@@ -62,6 +63,14 @@ def _installed_modules_outlive_inline_runs(tmp_path_factory: pytest.TempPathFact
     _pytest.pytester.SysModulesSnapshot = original  # type: ignore[misc]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest's unraisable-exception plugin collects garbage five times over when a session ends, to find the
+    finalizers that raise: the four after the first catch only garbage that finalizers make. In a worker that has
+    held the peers and inline runs of hundreds of tests each collection walks millions of objects, about 1 CPU-second,
+    and every worker does it at the end of the run at once. Once is enough here (pytester sets its inner runs to 0)."""
+    config.stash[gc_collect_iterations_key] = 1
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that mostly wait go first, the rest keeping their order: with workers, their waiting then overlaps the
     others' work instead of making the run's tail (each worker collects, and orders, the same way)."""
@@ -72,7 +81,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # pytest's unraisable-exception plugin collects garbage five times at the end of every session, to find objects
 # whose finalizer raised: in a worker holding all the modules and peers of earlier tests, about 0.3 s a run, more
 # than a conformant run's own checks take. No test here reads what that plugin reports.
-INNER_RUN_OPTIONS = ("-p", "no:unraisableexception")
+# --assert=plain, as `horneross-conformance run` runs pytest: the suite has no assert to rewrite, and marking for
+# rewriting the modules of every installed pytest plugin reads the file list of each installed distribution first,
+# at every run (about 5% of an inline run's CPU with the test extras installed).
+INNER_RUN_OPTIONS = ("-p", "no:unraisableexception", "--assert=plain")
 
 
 @pytest.fixture
