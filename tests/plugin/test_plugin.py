@@ -170,9 +170,10 @@ def test_a_suite_run_leaves_no_pytest_cache_in_the_folder_and_the_folders_own_te
 def test_what_the_run_froze_stays_frozen_through_pytests_closing_collections(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """pytest's cleanup collects garbage five times when a session ends: the objects frozen for the run must still
-    be frozen then (each collection would walk them all otherwise), and thawed after, so that a process that goes on
-    (a pytester run, a notebook) collects their garbage."""
+    """pytest collects garbage as a session ends (in its cleanup, five times over, before pytest 9.2; from 9.2 once
+    as it unconfigures and once in its cleanup): the objects frozen for the run must still be frozen then (each
+    collection would walk them all otherwise), and thawed after, so that a process that goes on (a pytester run, a
+    notebook) collects their garbage."""
     from _pytest import unraisableexception
 
     frozen_at_collections: list[int] = []
@@ -189,6 +190,6 @@ def test_what_the_run_froze_stays_frozen_through_pytests_closing_collections(
         _pytest.pytester.Pytester.inline_run(
             pytester, f"--horneross-endpoint={base}/webhook", f"--horneross-secret={r.SECRET}", "-k", "RCV-SIG-001"
         )
-    assert len(frozen_at_collections) == 1
-    assert frozen_at_collections[0] > 0
+    assert frozen_at_collections
+    assert all(frozen > 0 for frozen in frozen_at_collections), frozen_at_collections
     assert gc.get_freeze_count() == 0
