@@ -40,6 +40,7 @@ from horneross_conformance.transport.server import LOOPBACK
 
 CHUNK = 64 * 1024  # bytes read from the socket at a time
 POLL = 0.02  # seconds between looks at a held connection
+HOLDING = "holding"  # what a held attempt was answered, until the sender hangs up or the hold limit passes
 # The path prefix of the Location every redirect answers with: a request there is a sender following a redirect,
 # which is SND-05's fault (a 3xx is a failure to retry), never a stray delivery of SND-08's (decision 14)
 REDIRECTED = "/redirected"
@@ -225,14 +226,15 @@ class CaptureLog:
         for name, value in request.headers:
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        capture = Capture(endpoint, attempt, offset, method, path, headers, data, size, "holding", digest, unkept)
+        capture = Capture(endpoint, attempt, offset, method, path, headers, data, size, HOLDING, digest, unkept)
         with self._lock:
             self.captures.append(capture)
-        capture.answered = self._hold(request) if answer.hold else str(answer.status)
+        said = self._hold(request) if answer.hold else str(answer.status)
         shown_headers = wire.headers(request.headers)
-        exchange = wire.Exchange(f"{method} {path}", shown_headers, wire.text(data, size), capture.answered)
+        exchange = wire.Exchange(f"{method} {path}", shown_headers, wire.text(data, size), said)
         exchange.when = f"+{offset} s"
         self.wire.record(exchange, owner.wire_log if owner is not None else None)
+        capture.answered = said  # last: an attempt no longer holding is in its wire log (``settle_held``)
         answered = [("Content-Type", "text/plain; charset=utf-8")]
         if 300 <= answer.status < 400 and endpoint is not None:
             answered.append(("Location", f"{REDIRECTED}{endpoint.path}"))  # a sender must not follow it

@@ -26,6 +26,8 @@ from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.limits import CAPTURE_KEPT_BYTES
 from horneross_conformance.sender.adapter import Sender
 from horneross_conformance.sender.capture import (
+    HOLDING,
+    POLL,
     Answer,
     Capture,
     CaptureEndpoint,
@@ -253,6 +255,17 @@ class SenderTarget:
         ]
         self.captures += mine
         return mine
+
+    def settle_held(self) -> None:
+        """Wait until every attempt held at this check's endpoints has had its answer: the sender hung up, or the
+        hold limit passed. The sender's ``run_due`` returns as it hangs up, a moment before the capture server sees
+        it; once settled, each held attempt's answer is final and its exchange is in the check's wire log. Waits are
+        counted in polls: the clock may be frozen."""
+        for _ in range(round((self.log.hold_limit + 1) / POLL)):
+            self.arrived()
+            if not any(capture.answered == HOLDING for capture in self.captures):
+                return
+            threading.Event().wait(POLL)
 
     def move_to(self, offset: int) -> None:
         self.clock.move_to(offset)

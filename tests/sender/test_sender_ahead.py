@@ -5,14 +5,17 @@ each sender a clock of its own, so two checks may call two senders at once)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import senders as s
 from peers import python_bridge
-from suite_runner import FinishedRun, run_sender_suite
+from suite_runner import REFERENCE_SENDER, FinishedRun, run_sender_suite
 
 from horneross_conformance.core.contract import DUE
+from horneross_conformance.sender.capture import CaptureLog
 
 WAITING = "SND-RTY-013"
 # the waiting check, and checks of the same requirement that run in turn while it waits
@@ -128,3 +131,30 @@ def test_stray_requests_beneath_the_waiting_checks_endpoint_are_its_own_in_its_t
         if endpoint in e["request"]
     ]
     assert elsewhere == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["in process", "behind a harness"])
+def test_the_waiting_checks_wire_log_keeps_every_held_attempt_however_late_the_server_sees_the_hang_up(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The sender's run_due returns as it hangs up, a moment before the capture server's thread sees it and records
+    the attempt: the check waits for that, so its last attempt is in its wire log with its answer, not left out."""
+    hold = CaptureLog._hold
+
+    def seen_late(self: CaptureLog, request: Any) -> str:
+        said = hold(self, request)
+        threading.Event().wait(0.3)
+        return said
+
+    monkeypatch.setattr(CaptureLog, "_hold", seen_late)
+    if where == "in process":
+        run = run_sender_suite(pytester, REFERENCE_SENDER, "-k", WAITING)
+    else:
+        with python_bridge(REFERENCE_SENDER) as url:
+            run = run_sender_suite(pytester, url, "-k", WAITING)
+    assert run.passed_its_selection(), run.stdout
+    (check,) = (c for r in run.report["requirements"] for c in r["checks"] if c["id"] == WAITING)
+    exchanges = check["wire"]["exchanges"]
+    assert [e["when"] for e in exchanges] == [f"+{offset} s" for offset in DUE]
+    assert all("until the sender hung up" in e["status"] for e in exchanges), exchanges

@@ -53,12 +53,14 @@ def slow_answers(target: SenderTarget) -> str:
     try:
         play_for("SND-05", target, one_event_plan(endpoint), run_due_bound=2 * target.timeout + 1)
     except CheckFailed:
+        target.settle_held()
         if any("still waiting" in c.answered for c in target.captures):
             raise Inconclusive(
                 f"the sender waited more than {target.log.hold_limit:g} s for an answer, so a timeout could not be "
                 "provoked; give the factory a shorter delivery timeout or raise --horneross-timeout"
             ) from None
         raise
+    target.settle_held()  # the last attempt's answer and exchange, for the report
     return "every attempt was kept waiting until the sender hung up; 5 attempts on schedule"
 
 
