@@ -79,9 +79,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 # pytest runs of the suite inside a test: -p options every one of them gets, by whichever pytester method it runs.
-# pytest's unraisable-exception plugin collects garbage five times at the end of every session, to find objects
-# whose finalizer raised: in a worker holding all the modules and peers of earlier tests, about 0.3 s a run, more
-# than a conformant run's own checks take. No test here reads what that plugin reports.
+# pytest's unraisable-exception plugin collects garbage at the end of every session (five times over before pytest
+# 9.2, twice from 9.2), to find objects whose finalizer raised: in a worker holding all the modules and peers of
+# earlier tests, about 0.3 s a run, more than a conformant run's own checks take. No test here reads what that
+# plugin reports.
 # --assert=plain, as `horneross-conformance run` runs pytest: the suite has no assert to rewrite, and marking for
 # rewriting the modules of every installed pytest plugin reads the file list of each installed distribution first,
 # at every run (about 5% of an inline run's CPU with the test extras installed).
