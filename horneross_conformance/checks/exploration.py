@@ -15,6 +15,7 @@ import os
 import secrets
 import shutil
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -159,6 +160,27 @@ def _storage_of_this_exploration() -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+TOOLKIT_PACKAGE = __name__.partition(".")[0]
+
+
+def _leave_the_toolkits_own_literals_out() -> None:
+    """Hypothesis now and then draws a literal found in the source of a "local" module: one outside site-packages,
+    which it parses whole. An editable install (a development checkout, CI) makes this toolkit local: each process
+    parsed all of its modules (0.4 s of CPU, a tenth of a receiver suite run), and its messages and requirement ids
+    found their way into generated events, so that one seed generated other events there than after ``pip install
+    .``. Its modules are marked as already seen before each exploration (a private set of Hypothesis': were it gone,
+    only the cost and that difference would come back). A vendor's own modules are still read, as before."""
+    from hypothesis.internal.conjecture import providers
+
+    seen = getattr(providers, "_seen_modules", None)
+    if not isinstance(seen, set):
+        return
+    inside = f"{TOOLKIT_PACKAGE}."
+    seen.update(
+        id(module) for name, module in list(sys.modules.items()) if name == TOOLKIT_PACKAGE or name.startswith(inside)
+    )
+
+
 UNICODE_CACHE = "unicode_data"  # Hypothesis' folder of Unicode tables, in its storage
 
 
@@ -222,6 +244,7 @@ def explore(
     from hypothesis.errors import Flaky
     from hypothesis.reporting import with_reporter
 
+    _leave_the_toolkits_own_literals_out()
     deadline = time.monotonic() + budget
     explicit = list(explicit)
     tried = 0

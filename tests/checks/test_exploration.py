@@ -162,3 +162,31 @@ def test_how_many_were_tried_is_said_in_words_that_agree_with_the_number() -> No
 
     assert [tried_noun("event", n) for n in (0, 1, 2)] == ["events", "event", "events"]
     assert [tried_noun("set of data", n) for n in (1, 3)] == ["set of data", "sets of data"]  # never "datas"
+
+
+@pytest.mark.slow
+def test_a_seed_draws_no_literal_of_the_toolkits_own_source_and_still_those_of_a_vendors_module(tmp_path: Any) -> None:
+    """Hypothesis draws now and then from the literals of local modules. Run from this checkout, as a development
+    install is, the toolkit is local to Hypothesis; its literals must not feed the events (a seed would generate
+    others than after ``pip install .``), while a vendor's module, local too, is still read. In a fresh process, since
+    Hypothesis keeps what it collected for the process's life. (It keeps literals of up to 20 characters.)"""
+    (tmp_path / "vendor_sender.py").write_text('GREETING = "vendor-literal-7"\n')
+    program = (
+        "import sys\n"
+        "from hypothesis import strategies as st\n"
+        "from hypothesis.internal.conjecture import providers\n"
+        "from hypothesis.internal.constants_ast import is_local_module_file\n"
+        "from horneross_conformance.checks import exploration\n"
+        "import vendor_sender\n"
+        "assert is_local_module_file(exploration.__file__), 'the toolkit is not local here: the test proves nothing'\n"
+        "exploration.explore(lambda event: None, st.text(), 50, 1, 30)\n"
+        "strings = providers._get_local_constants().strings\n"
+        "print(exploration.UNICODE_CACHE in strings, vendor_sender.GREETING in strings)\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    environment.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
+    done = subprocess.run(
+        [sys.executable, "-c", program], env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]  # none of the toolkit's, the vendor's still
