@@ -161,9 +161,10 @@ def test_an_encoder_that_buffers_its_output_is_told_to_flush() -> None:
         ),
         ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", "was killed by signal 9 before answering line 1"),
         ("import os, time; os.close(1); time.sleep(30)", "closed its standard output before answering"),
-        (
+        pytest.param(  # waits out the 2 s timeout
             "import sys\nfor i, line in enumerate(sys.stdin):\n    print(line.strip(), flush=True) if i != 2 else None",
             "gave no answer to line 3 (canonical vector literals)",
+            marks=pytest.mark.slow,
         ),
         (
             "import sys\nfor line in sys.stdin:\n    print(line.strip() + '\\n' + line.strip(), flush=True)",

@@ -57,12 +57,14 @@ def test_a_receiver_run_cut_down_to_one_check_of_each_requirement_is_not_certifi
     assert run.ret == 1
 
 
+@pytest.mark.slow
 def test_a_run_without_its_generated_checks_is_not_certified(pytester: pytest.Pytester) -> None:
     run = run_sender_suite(pytester, REFERENCE_SENDER, "--horneross-examples=0", "-k", "not SND-RTY-013")
     assert_not_certified(run, "not requested (--horneross-examples=0)")
     assert run.ret == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suite", ["receiver", "sender"])
 def test_an_interrupted_run_is_not_certified_by_its_report(pytester: pytest.Pytester, suite: str) -> None:
     """Interrupted at the last check of a MUST, when every requirement already has a passing check (in a process of
@@ -87,6 +89,7 @@ class PatientSender(ReferenceSender):
         super().__init__(timeout=3.0)
 
 
+@pytest.mark.slow
 def test_a_run_whose_check_could_not_decide_is_not_certified_though_its_requirements_other_checks_passed(
     pytester: pytest.Pytester,
 ) -> None:

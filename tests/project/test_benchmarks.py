@@ -163,6 +163,7 @@ def test_the_readme_table_is_the_output_of_one_run_of_the_whole_set() -> None:
     assert f"; {sum(met)} of {len(rows)} targets met." in head
 
 
+@pytest.mark.slow
 def test_a_cut_down_run_is_timed_when_what_ran_passed_and_stops_the_benchmark_when_a_check_failed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
