@@ -172,7 +172,6 @@ def test_a_seed_draws_no_literal_of_the_toolkits_own_source_and_still_those_of_a
     Hypothesis keeps what it collected for the process's life. (It keeps literals of up to 20 characters.)"""
     (tmp_path / "vendor_sender.py").write_text('GREETING = "vendor-literal-7"\n')
     program = (
-        "import sys\n"
         "from hypothesis import strategies as st\n"
         "from hypothesis.internal.conjecture import providers\n"
         "from hypothesis.internal.constants_ast import is_local_module_file\n"
