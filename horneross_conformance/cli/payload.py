@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from horneross_conformance.cli.usage import STDIN
 from horneross_conformance.core.canonical import TooDeep, parse_json
-from horneross_conformance.logs.event_files import STDIN
 
 
 class PayloadError(Exception):

@@ -14,7 +14,7 @@ from typing import Any
 
 from horneross_conformance.cli.payload import PayloadError, read_payload
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
-from horneross_conformance.cli.usage import usage_error
+from horneross_conformance.cli.usage import STDIN, usage_error
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_TYPES, SIGNATURE_HEADER, SUCCESS_STATUS
 from horneross_conformance.core.events import new_id, sample_event
@@ -22,7 +22,7 @@ from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.redaction import Redactor
 from horneross_conformance.core.signing import sign
 from horneross_conformance.core.version import __version__
-from horneross_conformance.logs.event_files import STDIN, event_problems
+from horneross_conformance.logs.event_files import event_problems
 from horneross_conformance.receiver.diagnosis import CONTROLS, SignatureExperiment, control_answer, diagnose, server_of
 from horneross_conformance.receiver.target import delivery_hint, explain
 from horneross_conformance.transport.client import DeliveryError, Response, post

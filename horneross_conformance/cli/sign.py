@@ -13,10 +13,9 @@ from typing import Any
 
 from horneross_conformance.cli.payload import PayloadError, read_payload
 from horneross_conformance.cli.secret import NoSecret, add_secret_option, read_secret
-from horneross_conformance.cli.usage import usage_error
+from horneross_conformance.cli.usage import STDIN, usage_error
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.signing import sign
-from horneross_conformance.logs.event_files import STDIN
 
 
 def add_parser(commands: Any) -> None:

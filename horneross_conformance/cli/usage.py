@@ -35,6 +35,7 @@ EXIT_CODES: dict[int, str] = {
     "its verdict unsaid",
 }
 
+STDIN = "-"  # the path that means standard input, for every command that reads a file
 FINAL_STATUSES = range(200, 600)  # an answer; 1xx are interim, never the answer to a delivery
 
 

@@ -10,14 +10,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from horneross_conformance.cli.usage import usage_error
+from horneross_conformance.cli.usage import STDIN, usage_error
 from horneross_conformance.core.inert import for_terminal
 from horneross_conformance.core.version import __version__
 from horneross_conformance.logs import compressed
 from horneross_conformance.logs.event_files import (
     ABBREVIATED_OPTION,
     FOLDER_SUFFIXES,
-    STDIN,
     Checker,
     Problem,
     Tally,

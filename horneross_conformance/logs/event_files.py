@@ -31,7 +31,6 @@ from horneross_conformance.logs import compressed
 
 LINES_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 FOLDER_SUFFIXES = (".json", *LINES_SUFFIXES)
-STDIN = "-"
 BINARY_PROBE = 8192
 
 

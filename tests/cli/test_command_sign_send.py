@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,6 +94,19 @@ def test_sign_without_a_secret_or_without_json_says_so_in_one_line(tmp_path: Pat
 
 
 @pytest.mark.slow
+def test_sign_loads_no_validator_and_no_log_reader() -> None:
+    """Signing needs JSON.stringify and HMAC only: jsonschema and the log reader were half of its start-up."""
+    program = (
+        "import sys\n"
+        "import horneross_conformance.cli.sign\n"
+        "heavy = ('jsonschema', 'horneross_conformance.logs.event_files')\n"
+        "print(sorted(name for name in heavy if name in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def test_a_secret_on_the_command_line_is_refused_and_never_echoed(tmp_path: Path) -> None:
     _json_file(tmp_path, "event.json", json.dumps(STRESS))
     abbreviated = cli("sign", "--secret", r.SECRET, "event.json", cwd=tmp_path)  # not taken for --secret-env
