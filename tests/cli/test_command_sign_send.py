@@ -93,7 +93,6 @@ def test_sign_without_a_secret_or_without_json_says_so_in_one_line(tmp_path: Pat
     assert "not UTF-8 text" in cli("sign", "image.json", cwd=tmp_path, env=SECRET_ENV).stderr
 
 
-@pytest.mark.slow
 def test_sign_loads_no_validator_and_no_log_reader() -> None:
     """Signing needs JSON.stringify and HMAC only: jsonschema and the log reader were half of its start-up."""
     program = (
@@ -107,6 +106,7 @@ def test_sign_loads_no_validator_and_no_log_reader() -> None:
     assert done.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_a_secret_on_the_command_line_is_refused_and_never_echoed(tmp_path: Path) -> None:
     _json_file(tmp_path, "event.json", json.dumps(STRESS))
     abbreviated = cli("sign", "--secret", r.SECRET, "event.json", cwd=tmp_path)  # not taken for --secret-env
