@@ -4,7 +4,7 @@ The check is a function of one generated event. It raises ``Counterexample`` whe
 Hypothesis shrinks the event to the smallest one that still fails. It raises ``Stop`` to end the exploration at
 once, without shrinking: the target gave no answer (shrinking would wait out the timeout again and again), or the
 time budget is spent. Hypothesis prints nothing, writes no example database, and keeps nothing after the
-exploration: its storage is a private folder removed at the end (``_storage_of_this_exploration``).
+exploration: its storage is a private folder removed at the end (``storage_of_this_exploration``).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ class Exploration:
 
 
 @contextlib.contextmanager
-def _storage_of_this_exploration() -> Iterator[None]:
+def storage_of_this_exploration() -> Iterator[None]:
     """Hypothesis keeps a storage folder (``.hypothesis`` under the folder it was imported in: the user's) for its
     caches, among them the literals of every local module it meets, which it collects to generate with: a vendor's
     sender module is one, and a secret or a customer's name written in its code would outlive the run there.
@@ -163,7 +163,7 @@ def _storage_of_this_exploration() -> Iterator[None]:
 TOOLKIT_PACKAGE = __name__.partition(".")[0]
 
 
-def _leave_the_toolkits_own_literals_out() -> None:
+def leave_the_toolkits_own_literals_out() -> None:
     """Hypothesis now and then draws a literal found in the source of a "local" module: one outside site-packages,
     which it parses whole. An editable install (a development checkout, CI) makes this toolkit local: each process
     parsed all of its modules (0.4 s of CPU, a tenth of a receiver suite run), and its messages and requirement ids
@@ -244,7 +244,7 @@ def explore(
     from hypothesis.errors import Flaky
     from hypothesis.reporting import with_reporter
 
-    _leave_the_toolkits_own_literals_out()
+    leave_the_toolkits_own_literals_out()
     deadline = time.monotonic() + budget
     explicit = list(explicit)
     tried = 0
@@ -288,7 +288,7 @@ def explore(
     # find() gives its key the same way.
     run._hypothesis_internal_database_key = None
     flaky = False
-    with with_reporter(lambda *_: None), _storage_of_this_exploration():
+    with with_reporter(lambda *_: None), storage_of_this_exploration():
         try:
             run()
         except Stop as stop:

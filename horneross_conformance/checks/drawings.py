@@ -1,0 +1,102 @@
+"""The events a seeded exploration drew, kept for the next exploration of the same process that would draw them again.
+
+Drawing is most of a generated check's own work: schemathesis' and Hypothesis', 1.5 to 5 ms an event. What a
+drawing that tests nothing gives depends only on the strategy, the number of events, the seed, and the literals
+Hypothesis collected from the local modules it has seen (``providers``: a set that only grows, so its size tells
+whether it changed); not on the derived events tried first, which are given again as they are now. A process that
+explores the same check with the same seed again draws its events once: a fleet of endpoints certified from one
+process with one seed (the Python API, the dask recipe), and this project's tests, which run hundreds of suites with
+one seed. The generators give every event placeholder identities (``generation``: ids, conversation), which each
+delivery replaces; a replayed event may carry other placeholders than a fresh drawing would, nothing else.
+
+Only such drawings are kept: the in-flight exploration's first pass, which records the events as they are drawn and
+never fails (``in_flight.explore_in_flight``). One that the time budget ended, or during which Hypothesis collected
+new literals, is not kept. An exploration one event at a time, whose drawing follows the target's answers, is never
+replayed. Where Hypothesis' private set of literals is gone, nothing is kept: every exploration draws, as before.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from horneross_conformance.checks.exploration import storage_of_this_exploration
+
+KEPT = 64  # drawings kept at most, the one used longest ago forgotten first: a few hundred KB
+
+Key = tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """What one drawing depends on, and the events it generated (after the derived ones)."""
+
+    strategy: Any  # held, so that no other strategy takes its id while the drawing is kept
+    examples: int
+    seed: int
+    derived: int  # how many derived events are tried first
+    literals: int  # the size of Hypothesis' set of local literals when it was drawn
+    generated: tuple[Any, ...] = ()
+
+    @property
+    def key(self) -> Key:
+        return (id(self.strategy), self.examples, self.seed, self.derived, self.literals)
+
+
+_lock = threading.Lock()
+_kept: OrderedDict[Key, Drawing] = OrderedDict()
+
+
+def literals_seen() -> int | None:
+    """The size of Hypothesis' set of literals from local modules, after it has read the modules imported since it
+    last looked (as it does before drawing); None where that private part of Hypothesis is gone. What it reads of
+    them it caches in its storage: the exploration's private one, never the user's folder."""
+    try:
+        from hypothesis.internal.conjecture import providers
+
+        with storage_of_this_exploration():
+            return len(providers._get_local_constants())
+    except (ImportError, AttributeError, TypeError):  # a Hypothesis without it: nothing is kept
+        return None
+
+
+def about_to_draw(strategy: Any, examples: int, seed: int, derived: int) -> Drawing | None:
+    """The drawing about to be made: call it right before, once what Hypothesis must not read is marked as read.
+    None if it cannot be told apart from others."""
+    literals = literals_seen()
+    if literals is None:
+        return None
+    return Drawing(strategy, examples, seed, derived, literals)
+
+
+def recall(drawing: Drawing) -> list[Any] | None:
+    """Copies of the generated events of a kept drawing equal to ``drawing``; None if none is kept."""
+    with _lock:
+        kept = _kept.get(drawing.key)
+        if kept is None or kept.strategy is not drawing.strategy:
+            return None
+        _kept.move_to_end(drawing.key)
+    return copy.deepcopy(list(kept.generated))
+
+
+def keep(drawing: Drawing, events: Sequence[Any]) -> None:
+    """Keep what ``drawing`` gave, drawn in full: ``events``, the derived ones first. Not if Hypothesis collected
+    literals meanwhile."""
+    if literals_seen() != drawing.literals:
+        return
+    done = replace(drawing, generated=copy.deepcopy(tuple(events[drawing.derived :])))
+    with _lock:
+        _kept[done.key] = done
+        _kept.move_to_end(done.key)
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+
+
+def forget() -> None:
+    """Forget every kept drawing."""
+    with _lock:
+        _kept.clear()

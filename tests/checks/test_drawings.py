@@ -1,0 +1,184 @@
+"""checks.drawings: the in-flight exploration's drawing, made once a process and given again, exactly as drawn.
+
+Each test forgets what earlier tests kept, and counts the draws its own strategy makes (its map function runs once
+an event): a replay draws nothing, and gives what a fresh drawing gives.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+from strategies import fails_above
+
+from horneross_conformance.checks import drawings
+from horneross_conformance.checks.exploration import explore
+from horneross_conformance.checks.in_flight import explore_in_flight
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept() -> Iterator[None]:
+    drawings.forget()
+    yield
+    drawings.forget()
+
+
+class Counted:
+    """Events ``{"n": ...}`` drawn by a strategy of their own, each draw counted."""
+
+    def __init__(self) -> None:
+        self.draws = 0
+        self.strategy = st.integers(-1000, 1000).map(self._event)
+
+    def _event(self, n: int) -> dict[str, int]:
+        self.draws += 1
+        return {"n": n}
+
+
+def in_flight(strategy: Any, seed: int = 3, examples: int = 30, **options: Any) -> list[Any]:
+    """The events an exploration in flight delivers, in drawing order (deliveries end in any order)."""
+    delivered: list[Any] = []
+    explicit = options.pop("explicit", [])
+    result = explore_in_flight(
+        delivered.append, delivered.append, strategy, examples, seed, options.pop("budget", 30), explicit, width=4
+    )
+    assert result.found is None
+    return sorted(delivered, key=repr)
+
+
+def test_the_same_drawing_again_is_given_without_drawing_and_gives_what_a_fresh_drawing_gives() -> None:
+    counted = Counted()
+    first = in_flight(counted.strategy)
+    assert counted.draws >= 30
+    drawn = counted.draws
+    again = in_flight(counted.strategy)
+    assert counted.draws == drawn  # given again: nothing drawn
+    assert again == first
+    alone: list[Any] = []
+    explore(alone.append, counted.strategy, 30, 3, 30)  # one at a time: never replayed, drawn afresh
+    assert sorted(alone, key=repr) == first
+    assert counted.draws > drawn
+
+
+@pytest.mark.parametrize(
+    "change", [{"seed": 4}, {"examples": 31}, {"explicit": [{"n": 5000}]}], ids=["seed", "examples", "derived"]
+)
+def test_another_seed_number_of_events_or_of_derived_events_is_drawn_afresh(change: dict[str, Any]) -> None:
+    counted = Counted()
+    in_flight(counted.strategy)
+    drawn = counted.draws
+    in_flight(counted.strategy, **change)
+    assert counted.draws > drawn
+
+
+def test_another_strategy_is_drawn_afresh() -> None:
+    one, other = Counted(), Counted()
+    in_flight(one.strategy)
+    in_flight(other.strategy)
+    assert other.draws >= 30
+
+
+def test_the_derived_events_are_given_as_they_are_now_and_the_generated_ones_as_drawn() -> None:
+    counted = Counted()
+    first = in_flight(counted.strategy, explicit=[{"n": 5000}])
+    drawn = counted.draws
+    again = in_flight(counted.strategy, explicit=[{"n": 6000}])
+    assert counted.draws == drawn
+    assert {"n": 6000} in again and {"n": 5000} not in again
+    assert [event for event in again if event != {"n": 6000}] == [event for event in first if event != {"n": 5000}]
+
+
+def test_a_new_literal_collected_by_hypothesis_makes_it_draw_afresh(tmp_path: Path, monkeypatch: Any) -> None:
+    """Hypothesis draws now and then from the literals of the local modules imported since: a vendor's module
+    imported between two explorations may change what the seed draws, so the drawing is made again. (It keeps
+    literals of up to 20 characters, from modules that are not tests: none named ``test_*`` or ``*_test``.)"""
+    counted = Counted()
+    in_flight(counted.strategy)
+    drawn = counted.draws
+    (tmp_path / "vendor_module_of_drawings.py").write_text('NAME = "drawings-lit-81"\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("vendor_module_of_drawings")
+    try:
+        in_flight(counted.strategy)
+        assert counted.draws > drawn
+    finally:
+        sys.modules.pop("vendor_module_of_drawings", None)
+
+
+def test_a_drawing_the_time_budget_ended_is_not_kept() -> None:
+    counted = Counted()
+    delivered: list[Any] = []
+    result = explore_in_flight(delivered.append, delivered.append, counted.strategy, 30, 3, 0.0, width=4)
+    assert result.stopped is not None and result.stopped.startswith("the time budget of 0 s was spent")
+    drawn = counted.draws
+    in_flight(counted.strategy)
+    assert counted.draws > drawn
+
+
+def test_a_replayed_drawing_still_ends_at_the_time_budget() -> None:
+    counted = Counted()
+    in_flight(counted.strategy)
+    drawn = counted.draws
+    delivered: list[Any] = []
+    result = explore_in_flight(delivered.append, delivered.append, counted.strategy, 30, 3, 0.0, width=4)
+    assert counted.draws == drawn  # given again, not drawn
+    assert result.stopped == "the time budget of 0 s was spent after 0 events"
+    assert delivered == []
+
+
+def test_a_failure_on_a_replayed_drawing_is_found_and_shrunk_as_one_at_a_time() -> None:
+    counted = Counted()
+    in_flight(counted.strategy, seed=1, examples=100)  # every event acknowledged: kept
+    sequential = explore(fails_above(10), counted.strategy, 100, 1, 30)
+    drawn = counted.draws
+    result = explore_in_flight(fails_above(10), fails_above(10), counted.strategy, 100, 1, 30, width=8)
+    assert sequential.found is not None and result.found is not None
+    assert result.found.event == sequential.found.event == {"n": 11}
+    assert result.shrunk and result.tried == sequential.tried
+    assert counted.draws > drawn  # the first pass was given again; the failure was found one at a time, drawn
+
+
+def test_at_most_a_bounded_number_of_drawings_is_kept() -> None:
+    counted = Counted()
+    in_flight(counted.strategy, seed=0, examples=2)
+    for seed in range(1, drawings.KEPT + 1):
+        in_flight(counted.strategy, seed=seed, examples=2)
+    drawn = counted.draws
+    in_flight(counted.strategy, seed=drawings.KEPT, examples=2)  # the newest: still kept
+    assert counted.draws == drawn
+    in_flight(counted.strategy, seed=0, examples=2)  # the oldest: forgotten
+    assert counted.draws > drawn
+
+
+@pytest.mark.slow
+def test_telling_whether_hypothesis_collected_literals_leaves_nothing_in_the_users_folder(tmp_path: Path) -> None:
+    """Hypothesis caches what it reads of local modules in its storage, by default a folder in the working folder,
+    the user's: telling whether it collected literals reads them in the exploration's private storage. In a fresh
+    process, since Hypothesis picks its default folder when imported."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "vendor_module_of_drawings.py").write_text('NAME = "drawings-lit-82"\n')
+    program = (
+        "from hypothesis import strategies as st\n"
+        "from horneross_conformance.checks import drawings\n"
+        "from horneross_conformance.checks.in_flight import explore_in_flight\n"
+        "strategy = st.integers().map(lambda n: {'n': n})\n"
+        "explore_in_flight(print, print, strategy, 5, 1, 30, width=4)\n"
+        "import vendor_module_of_drawings\n"
+        "explore_in_flight(print, print, strategy, 5, 1, 30, width=4)\n"
+        "assert drawings.literals_seen() is not None\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    environment.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
+    done = subprocess.run(
+        [sys.executable, "-c", program], env=environment, cwd=work, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert list(work.iterdir()) == []
