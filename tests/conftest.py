@@ -18,7 +18,7 @@ from peers import NodeStringify
 # GitHub Actions job: the tests that check those set the variables themselves.
 for _variable in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY"):
     os.environ.pop(_variable, None)
-# Hypothesis' Unicode tables are kept in the user's cache folder (checks.exploration._keep_unicode_tables), found
+# Hypothesis' Unicode tables are kept in the user's cache folder (checks.hypothesis_state._keep_unicode_tables), found
 # from HOME; pytester gives each test a HOME of its own, so every worker and every process a test starts built them
 # again, 1.3 CPU-seconds each. The session keeps one cache folder, as a user's machine does.
 os.environ.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))

@@ -1,18 +1,17 @@
 """The events a seeded exploration drew, kept for the next exploration of the same process that would draw them again.
 
-Drawing is most of a generated check's own work: schemathesis' and Hypothesis', 1.5 to 5 ms an event. What a
-drawing that tests nothing gives depends only on the strategy, the number of events, the seed, and the literals
-Hypothesis collected from the local modules it has seen (``providers``: a set that only grows, so its size tells
-whether it changed); not on the derived events tried first, which are given again as they are now. A process that
-explores the same check with the same seed again draws its events once: a fleet of endpoints certified from one
-process with one seed (the Python API, the dask recipe), and this project's tests, which run hundreds of suites with
-one seed. The generators give every event placeholder identities (``generation``: ids, conversation), which each
-delivery replaces; a replayed event may carry other placeholders than a fresh drawing would, nothing else.
+Drawing is most of a generated check's own work: schemathesis' and Hypothesis', 1.5 to 5 ms an event. As long as the
+target passes, what an exploration draws depends only on the strategy, the number of events, the seed, and the
+literals Hypothesis collected from the local modules it has seen (``hypothesis_state.literals_seen``); not on the
+derived events tried first, which are given as they are now. A process that explores the same check with the same
+seed again draws its events once: a fleet of endpoints certified from one process with one seed (the Python API, the
+dask recipe), and this project's tests, which run hundreds of suites with one seed. The generators give every event
+placeholder identities (``generation``: ids, conversation), which each delivery replaces; a replayed event may carry
+other placeholders than a fresh drawing would, nothing else.
 
-Only such drawings are kept: the in-flight exploration's first pass, which records the events as they are drawn and
-never fails (``in_flight.explore_in_flight``). One that the time budget ended, or during which Hypothesis collected
-new literals, is not kept. An exploration one event at a time, whose drawing follows the target's answers, is never
-replayed. Where Hypothesis' private set of literals is gone, nothing is kept: every exploration draws, as before.
+Only a drawing the target passed in full is kept (``exploration.explore``): not one that failed, stopped early, or
+during which Hypothesis collected new literals. Where Hypothesis' private set of literals is gone, nothing is kept:
+every exploration draws, as before.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from horneross_conformance.checks.exploration import storage_of_this_exploration
+from horneross_conformance.checks.hypothesis_state import literals_seen
 
 KEPT = 64  # drawings kept at most, the one used longest ago forgotten first: a few hundred KB
 
@@ -49,19 +48,6 @@ class Drawing:
 
 _lock = threading.Lock()
 _kept: OrderedDict[Key, Drawing] = OrderedDict()
-
-
-def literals_seen() -> int | None:
-    """The size of Hypothesis' set of literals from local modules, after it has read the modules imported since it
-    last looked (as it does before drawing); None where that private part of Hypothesis is gone. What it reads of
-    them it caches in its storage: the exploration's private one, never the user's folder."""
-    try:
-        from hypothesis.internal.conjecture import providers
-
-        with storage_of_this_exploration():
-            return len(providers._get_local_constants())
-    except (ImportError, AttributeError, TypeError):  # a Hypothesis without it: nothing is kept
-        return None
 
 
 def about_to_draw(strategy: Any, examples: int, seed: int, derived: int) -> Drawing | None:

@@ -4,25 +4,25 @@ The check is a function of one generated event. It raises ``Counterexample`` whe
 Hypothesis shrinks the event to the smallest one that still fails. It raises ``Stop`` to end the exploration at
 once, without shrinking: the target gave no answer (shrinking would wait out the timeout again and again), or the
 time budget is spent. Hypothesis prints nothing, writes no example database, and keeps nothing after the
-exploration: its storage is a private folder removed at the end (``storage_of_this_exploration``).
+exploration: its storage is a private folder removed at the end (``hypothesis_state.storage_of_this_exploration``).
+A drawing the target passed in full is given again to the next exploration of the process that would draw it
+(``drawings``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import secrets
-import shutil
-import stat
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from horneross_conformance.checks import drawings
+from horneross_conformance.checks.hypothesis_state import (
+    leave_the_toolkits_own_literals_out,
+    storage_of_this_exploration,
+)
 from horneross_conformance.checks.registry import Cause, CheckFailed, NotRequested
 
 DEFAULT_EXAMPLES = 50  # generated events per generated check (--horneross-examples)
@@ -136,68 +136,6 @@ class Exploration:
     passed_alone: int = 0  # deliveries that failed only while others were in flight (see ``in_flight``)
 
 
-@contextlib.contextmanager
-def storage_of_this_exploration() -> Iterator[None]:
-    """Hypothesis keeps a storage folder (``.hypothesis`` under the folder it was imported in: the user's) for its
-    caches, among them the literals of every local module it meets, which it collects to generate with: a vendor's
-    sender module is one, and a secret or a customer's name written in its code would outlive the run there.
-    Unless the user chose a place (``HYPOTHESIS_STORAGE_DIRECTORY``), the storage is a fresh folder that only this
-    user can read (``mkdtemp``), removed when the exploration ends, and Hypothesis' own setting is restored after.
-    Its Unicode tables, nothing of a vendor's, are kept in the user's cache folder (``_keep_unicode_tables``)."""
-    from hypothesis import configuration
-
-    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-        yield
-        return
-    previous = vars(configuration).get("__hypothesis_home_directory")
-    folder = Path(tempfile.mkdtemp(prefix="horneross-conformance-"))
-    configuration.set_hypothesis_home_dir(folder / "hypothesis")
-    _keep_unicode_tables(folder / "hypothesis")
-    try:
-        yield
-    finally:
-        configuration.set_hypothesis_home_dir(previous)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-TOOLKIT_PACKAGE = __name__.partition(".")[0]
-
-
-def leave_the_toolkits_own_literals_out() -> None:
-    """Hypothesis now and then draws a literal found in the source of a "local" module: one outside site-packages,
-    which it parses whole. An editable install (a development checkout, CI) makes this toolkit local: each process
-    parsed all of its modules (0.4 s of CPU, a tenth of a receiver suite run), and its messages and requirement ids
-    found their way into generated events, so that one seed generated other events there than after ``pip install
-    .``. Its modules are marked as already seen before each exploration (a private set of Hypothesis': were it gone,
-    only the cost and that difference would come back). A vendor's own modules are still read, as before."""
-    from hypothesis.internal.conjecture import providers
-
-    seen = getattr(providers, "_seen_modules", None)
-    if not isinstance(seen, set):
-        return
-    inside = f"{TOOLKIT_PACKAGE}."
-    seen.update(
-        id(module) for name, module in list(sys.modules.items()) if name == TOOLKIT_PACKAGE or name.startswith(inside)
-    )
-
-
-UNICODE_CACHE = "unicode_data"  # Hypothesis' folder of Unicode tables, in its storage
-
-
-def _keep_unicode_tables(storage: Path) -> None:
-    """Hypothesis' tables of Unicode (the characters a codec can encode: 2.5 s of CPU to build, which schemathesis'
-    strategies ask for) are nothing of a vendor's: they are kept for every process in the user's cache folder,
-    linked into the private storage, so that only the first run of a machine builds them. Where that folder cannot
-    be made, each process builds them once."""
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "horneross-conformance" / UNICODE_CACHE
-    try:
-        cache.mkdir(parents=True, exist_ok=True, mode=stat.S_IRWXU)
-        storage.mkdir(parents=True, exist_ok=True)
-        (storage / UNICODE_CACHE).symlink_to(cache, target_is_directory=True)
-    except OSError:
-        pass
-
-
 def tried_noun(noun: str, count: int) -> str:
     """``event`` or ``events``, ``set of data`` or ``sets of data``: the noun for ``count`` of it."""
     if count == 1:
@@ -250,12 +188,14 @@ def explore(
     tried = 0
     found: Counterexample | None = None
     found_at = 0
+    tested: list[Any] = []  # the events given to ``check``, in order: the drawing, kept if the target passed them all
 
     def attempt(event: Any) -> None:
         nonlocal tried, found, found_at
         if time.monotonic() > deadline:
             raise Stop(f"the time budget of {budget:g} s was spent after {tried} events")
         tried += 1
+        tested.append(event)
         try:
             check(event)
         except Counterexample as failure:
@@ -267,8 +207,45 @@ def explore(
                 on_failure()
             raise
 
+    def stopped(stop: Stop) -> Exploration:
+        nonlocal found, found_at
+        if stop.found is not None:
+            found, found_at = stop.found, tried
+        derived = 0 < found_at <= len(explicit)
+        return Exploration(
+            tried=tried, found=found, stopped=stop.reason, found_derived=derived, derived_count=len(explicit)
+        )
+
+    # A drawing this process made already, that a target passed in full, is given again without drawing
+    # (``drawings``). Should this target fail on one of its events, Hypothesis draws them again to shrink the failure:
+    # the events the target passed a moment ago pass without being delivered again, the one it failed on fails
+    # again without being delivered again, and the rest is as in an exploration that drew them.
+    drawing = drawings.about_to_draw(strategy, examples, seed, len(explicit)) if examples else None
+    generated = drawings.recall(drawing) if drawing is not None else None
+    passed_before, failed_then = 0, None
+    if generated is not None:
+        try:
+            for event in [*explicit, *generated]:
+                attempt(event)
+        except Stop as stop:
+            return stopped(stop)
+        except Counterexample as failure:
+            passed_before, failed_then = tried - 1, failure
+        else:
+            return Exploration(tried=tried, found=None, derived_count=len(explicit))
+    calls = 0
+
+    def replayed_then_attempted(event: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if failed_then is not None and calls <= passed_before + 1:
+            if calls <= passed_before:
+                return
+            raise failed_then
+        attempt(event)
+
     generating = (Phase.explicit, Phase.generate, *((Phase.shrink,) if shrink else ())) if examples else ()
-    run = given(strategy)(attempt)  # type: ignore[no-untyped-call]
+    run = given(strategy)(replayed_then_attempted)  # type: ignore[no-untyped-call]
     for event in reversed(explicit):
         run = explicit_example(event)(run)
     run = settings(
@@ -292,16 +269,13 @@ def explore(
         try:
             run()
         except Stop as stop:
-            if stop.found is not None:
-                found, found_at = stop.found, tried
-            derived = 0 < found_at <= len(explicit)
-            return Exploration(
-                tried=tried, found=found, stopped=stop.reason, found_derived=derived, derived_count=len(explicit)
-            )
+            return stopped(stop)
         except Counterexample:
             pass
         except Flaky:
             flaky = True
+    if drawing is not None and generated is None and found is None and not flaky:
+        drawings.keep(drawing, tested)
     derived = 0 < found_at <= len(explicit)
     shrunk = shrink and found is not None and not (derived or flaky)
     return Exploration(

@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from horneross_conformance.checks import drawings
 from horneross_conformance.checks.exploration import (
     DEFAULT_IN_FLIGHT,
     Counterexample,
@@ -35,7 +34,6 @@ from horneross_conformance.checks.exploration import (
     Generation,
     Stop,
     explore,
-    leave_the_toolkits_own_literals_out,
 )
 from horneross_conformance.core.contract import BURST_SIZE
 
@@ -215,7 +213,7 @@ def explore_in_flight(
         events.append(event)
         deliveries.start(len(events) - 1, event)
 
-    stopped = _draw(record, strategy, examples, seed, budget, explicit, deadline)
+    stopped = explore(record, strategy, examples, seed, budget, explicit).stopped
     failed_in_flight = deliveries.finish()
     # what no delivery in flight settled, one at a time: the failures first (each counts only if it fails alone),
     # then the events drawn after the first failure, unless the budget is spent
@@ -246,38 +244,6 @@ def explore_in_flight(
     return Exploration(
         tried=len(events), found=None, stopped=stopped, derived_count=len(explicit), passed_alone=passed_alone
     )
-
-
-def _draw(
-    record: Callable[[Any], None],
-    strategy: Any,
-    examples: int,
-    seed: int,
-    budget: float,
-    explicit: list[Any],
-    deadline: float,
-) -> str | None:
-    """Give ``record`` each event the seeded exploration draws, in order; why it ended early, if it did. A drawing
-    this process made already is given again without drawing (``drawings``)."""
-    leave_the_toolkits_own_literals_out()
-    drawing = drawings.about_to_draw(strategy, examples, seed, len(explicit))
-    generated = drawings.recall(drawing) if drawing is not None else None
-    if generated is None:
-        drawn: list[Any] = []
-
-        def drawn_and_recorded(event: Any) -> None:
-            drawn.append(event)
-            record(event)
-
-        stopped = explore(drawn_and_recorded, strategy, examples, seed, budget, explicit).stopped
-        if drawing is not None and stopped is None:
-            drawings.keep(drawing, drawn)
-        return stopped
-    for index, event in enumerate([*explicit, *generated]):
-        if time.monotonic() > deadline:  # as the exploration checks it, before each event
-            return f"the time budget of {budget:g} s was spent after {index} events"
-        record(event)
-    return None
 
 
 def explore_generated(

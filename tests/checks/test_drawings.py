@@ -1,4 +1,5 @@
-"""checks.drawings: the in-flight exploration's drawing, made once a process and given again, exactly as drawn.
+"""checks.drawings: a drawing a target passed, made once a process and given again, delivering exactly what drawing
+it again would.
 
 Each test forgets what earlier tests kept, and counts the draws its own strategy makes (its map function runs once
 an event): a replay draws nothing, and gives what a fresh drawing gives.
@@ -10,7 +11,8 @@ import importlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import astuple, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from hypothesis import strategies as st
 from strategies import fails_above
 
 from horneross_conformance.checks import drawings
-from horneross_conformance.checks.exploration import explore
+from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, explore
 from horneross_conformance.checks.in_flight import explore_in_flight
 
 
@@ -61,10 +63,80 @@ def test_the_same_drawing_again_is_given_without_drawing_and_gives_what_a_fresh_
     again = in_flight(counted.strategy)
     assert counted.draws == drawn  # given again: nothing drawn
     assert again == first
+    drawings.forget()
     alone: list[Any] = []
-    explore(alone.append, counted.strategy, 30, 3, 30)  # one at a time: never replayed, drawn afresh
-    assert sorted(alone, key=repr) == first
+    explore(alone.append, counted.strategy, 30, 3, 30)  # one at a time, nothing kept: drawn afresh
     assert counted.draws > drawn
+    assert sorted(alone, key=repr) == first
+
+
+def explored(check: Callable[[Any], None], strategy: Any, **options: Any) -> tuple[Exploration, list[Any]]:
+    """An exploration one at a time (seed 1, 100 events unless ``options`` say), and every event delivered to
+    ``check``, in order."""
+    delivered: list[Any] = []
+
+    def delivering(event: Any) -> None:
+        delivered.append(event)
+        check(event)
+
+    settings = {"examples": 100, "seed": 1, "budget": 30, **options}
+    return explore(delivering, strategy, **settings), delivered
+
+
+def flaky_above(limit: int) -> Callable[[Any], None]:
+    """Fails the first time on each event above ``limit``, passes when it is delivered again."""
+    failed: set[int] = set()
+
+    def check(event: Any) -> None:
+        if event["n"] > limit and event["n"] not in failed:
+            failed.add(event["n"])
+            raise Counterexample("failed once", event, b"")
+
+    return check
+
+
+def silent_above(limit: int) -> Callable[[Any], None]:
+    def check(event: Any) -> None:
+        if event["n"] > limit:
+            raise Stop("the endpoint gave no answer", Counterexample("no answer", event, b""))
+
+    return check
+
+
+def outcome(exploration: Exploration) -> tuple[Any, ...]:
+    """What an exploration found, the failing event by value (exceptions compare by identity)."""
+    found = exploration.found
+    return (*astuple(replace(exploration, found=None)), None if found is None else (str(found), found.event))
+
+
+TARGETS = {
+    "passes": (lambda: lambda event: None, {}),
+    "fails and is shrunk": (lambda: fails_above(10), {}),
+    "fails, not shrunk": (lambda: fails_above(10), {"shrink": False}),
+    "fails on a derived event": (lambda: fails_above(10), {"explicit": [{"n": 1}, {"n": 50}]}),
+    "fails once: flaky": (lambda: flaky_above(10), {}),
+    "gives no answer": (lambda: silent_above(10), {}),
+}
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_one_at_a_time_a_replayed_drawing_delivers_exactly_what_a_fresh_drawing_delivers(target: str) -> None:
+    """Whatever the target does on the events of a kept drawing (pass, fail, fail once, not answer), the exploration
+    delivers the same events in the same order, and finds the same, as one that draws them: a failure is shrunk
+    as Hypothesis shrinks it, no event is delivered twice for the replay."""
+    make_check, options = TARGETS[target]
+    counted = Counted()
+    fresh, fresh_deliveries = explored(make_check(), counted.strategy, **options)
+    drawings.forget()
+    explored(lambda event: None, counted.strategy, **options)  # a passing target: the drawing is kept
+    drawn = counted.draws
+    replayed, replayed_deliveries = explored(make_check(), counted.strategy, **options)
+    assert replayed_deliveries == fresh_deliveries
+    assert outcome(replayed) == outcome(fresh)
+    if target == "passes":
+        assert counted.draws == drawn  # nothing drawn
+    if target in ("fails and is shrunk", "fails once: flaky"):
+        assert fresh.found is not None and (fresh.shrunk or fresh.flaky)
 
 
 @pytest.mark.parametrize(

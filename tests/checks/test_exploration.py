@@ -12,6 +12,7 @@ import pytest
 from hypothesis import strategies as st
 from strategies import NUMBERS, fails_above
 
+from horneross_conformance.checks import drawings
 from horneross_conformance.checks.exploration import Counterexample, Stop, explore, how_found
 
 
@@ -48,6 +49,7 @@ def test_a_passing_target_is_tried_on_exactly_the_examples_asked_for_and_the_exp
 def test_the_same_seed_tries_the_same_events() -> None:
     runs = []
     for seed in (5, 5, 6):
+        drawings.forget()  # drawn afresh each time: what a seed draws in a new process
         seen: list[Any] = []
         explore(seen.append, NUMBERS, examples=20, seed=seed, budget=30)
         runs.append(seen)
@@ -175,12 +177,12 @@ def test_a_seed_draws_no_literal_of_the_toolkits_own_source_and_still_those_of_a
         "from hypothesis import strategies as st\n"
         "from hypothesis.internal.conjecture import providers\n"
         "from hypothesis.internal.constants_ast import is_local_module_file\n"
-        "from horneross_conformance.checks import exploration\n"
+        "from horneross_conformance.checks import exploration, hypothesis_state\n"
         "import vendor_sender\n"
         "assert is_local_module_file(exploration.__file__), 'the toolkit is not local here: the test proves nothing'\n"
         "exploration.explore(lambda event: None, st.text(), 50, 1, 30)\n"
         "strings = providers._get_local_constants().strings\n"
-        "print(exploration.UNICODE_CACHE in strings, vendor_sender.GREETING in strings)\n"
+        "print(hypothesis_state.UNICODE_CACHE in strings, vendor_sender.GREETING in strings)\n"
     )
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
     environment.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)

@@ -14,6 +14,7 @@ import receivers as r
 from suite_runner import SEED, FinishedRun, run_suite
 from zoos import RARE_RECEIVERS
 
+from horneross_conformance.checks import drawings
 from horneross_conformance.checks.exploration import DEFAULT_EXAMPLES
 from horneross_conformance.checks.generation import STRESS_CHARACTERS
 from horneross_conformance.core.contract import BURST_SIZE, EVENT_TYPES, per_type_checks
@@ -148,15 +149,20 @@ def without_identity(event: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.slow
 def test_a_seed_repeats_the_generated_events_exactly(pytester: pytest.Pytester) -> None:
     """Identity aside (fresh ids and the current time on every delivery, as a sender gives them). With deliveries
-    in flight they arrive in another order, so the events are compared as a multiset; one at a time, in order."""
-    first_events = recorded_events(pytester, "--horneross-seed=42")
+    in flight they arrive in another order, so the events are compared as a multiset; one at a time, in order.
+    Each run draws afresh, as a new process does: a drawing kept from the run before would give its events again
+    (``checks.drawings``, whose own tests show that replaying delivers what drawing again would)."""
+
+    def drawn_afresh(*options: str) -> list[Any]:
+        drawings.forget()
+        return recorded_events(pytester, *options)
+
+    first_events = drawn_afresh("--horneross-seed=42")
     first = [without_identity(e) for e in first_events]
-    again = [without_identity(e) for e in recorded_events(pytester, "--horneross-seed=42")]
-    alone = [without_identity(e) for e in recorded_events(pytester, "--horneross-seed=42", "--horneross-in-flight=1")]
-    alone_again = [
-        without_identity(e) for e in recorded_events(pytester, "--horneross-seed=42", "--horneross-in-flight=1")
-    ]
-    other = [without_identity(e) for e in recorded_events(pytester, "--horneross-seed=43")]
+    again = [without_identity(e) for e in drawn_afresh("--horneross-seed=42")]
+    alone = [without_identity(e) for e in drawn_afresh("--horneross-seed=42", "--horneross-in-flight=1")]
+    alone_again = [without_identity(e) for e in drawn_afresh("--horneross-seed=42", "--horneross-in-flight=1")]
+    other = [without_identity(e) for e in drawn_afresh("--horneross-seed=43")]
     assert sorted(map(repr, first)) == sorted(map(repr, again)) == sorted(map(repr, alone))
     assert alone == alone_again
     assert sorted(map(repr, first)) != sorted(map(repr, other))

@@ -17,6 +17,7 @@ from test_hard_targets import COMPARED_IN_FLIGHT as COMPARED_IN_HARD_TARGETS
 from test_receiver_suite import COMPARED_IN_FLIGHT
 from test_receiver_verdicts import COMPARED_IN_FLIGHT as COMPARED_IN_VERDICTS
 
+from horneross_conformance.checks import drawings
 from horneross_conformance.checks.exploration import DEFAULT_IN_FLIGHT, Counterexample, Stop, explore
 from horneross_conformance.checks.in_flight import Window, explore_in_flight
 from horneross_conformance.core.contract import BURST_SIZE
@@ -50,8 +51,10 @@ class Crowd:
 
 
 def test_the_same_seed_delivers_the_same_events_as_one_at_a_time() -> None:
+    drawings.forget()
     alone: list[Any] = []
     explore(alone.append, NUMBERS, examples=40, seed=7, budget=30, explicit=[{"n": -1}])
+    drawings.forget()  # both drawn: one at a time, and in flight
     crowd = Crowd()
     result = explore_in_flight(crowd, crowd, NUMBERS, examples=40, seed=7, budget=30, explicit=[{"n": -1}], width=8)
     assert result.found is None and result.passed_alone == 0

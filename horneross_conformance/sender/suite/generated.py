@@ -8,6 +8,7 @@ fails; a call of the adapter that does not return ends the exploration at once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -104,6 +105,9 @@ for _type in EVENT_TYPES:
     _documented(PER_TYPE_CHECKS[_type]["SND-GEN"], _type)
 
 
+# One strategy object a process, as every generator is: Hypothesis works a strategy out once, and a drawing is kept
+# by its strategy (``checks.drawings``).
+@functools.cache
 def stress_and_extras() -> Any:
     return _generation().stressed() | _generation().with_extras()
 
