@@ -91,7 +91,7 @@ def _unescaped_views(text: str) -> tuple[str, ...]:
 
     plain = _JSON_ESCAPE.sub(json_unescape, html.unescape(text))
     views = (text, plain, unquote(plain, errors="surrogateescape"), unquote_plus(plain, errors="surrogateescape"))
-    return tuple(view.translate(_ASCII_LOWER) for view in views)
+    return tuple(dict.fromkeys(view.translate(_ASCII_LOWER) for view in views))  # each once: most texts escape nothing
 
 
 class _PrefixIndex:
