@@ -25,7 +25,10 @@ from typing import Any
 
 from horneross_conformance.checks.hypothesis_state import literals_seen
 
-KEPT = 64  # drawings kept at most, the one used longest ago forgotten first: a few hundred KB
+# At most this many drawings, and this many generated events in all (each under a KB: a few MB), the drawing used
+# longest ago forgotten first; a drawing of more events than that is not kept.
+KEPT = 64
+KEPT_EVENTS = 20_000
 
 Key = tuple[int, int, int, int, int]
 
@@ -74,11 +77,14 @@ def keep(drawing: Drawing, events: Sequence[Any]) -> None:
     literals meanwhile."""
     if literals_seen() != drawing.literals:
         return
-    done = replace(drawing, generated=copy.deepcopy(tuple(events[drawing.derived :])))
+    generated = events[drawing.derived :]
+    if len(generated) > KEPT_EVENTS:
+        return
+    done = replace(drawing, generated=copy.deepcopy(tuple(generated)))
     with _lock:
         _kept[done.key] = done
         _kept.move_to_end(done.key)
-        while len(_kept) > KEPT:
+        while len(_kept) > KEPT or sum(len(kept.generated) for kept in _kept.values()) > KEPT_EVENTS:
             _kept.popitem(last=False)
 
 

@@ -254,3 +254,19 @@ def test_telling_whether_hypothesis_collected_literals_leaves_nothing_in_the_use
     )
     assert done.returncode == 0, done.stderr
     assert list(work.iterdir()) == []
+
+
+def test_at_most_a_bounded_number_of_events_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drawings, "KEPT_EVENTS", 50)
+    counted = Counted()
+    in_flight(counted.strategy, seed=1, examples=30)
+    in_flight(counted.strategy, seed=2, examples=30)  # 60 events in all: the first drawing is forgotten
+    drawn = counted.draws
+    in_flight(counted.strategy, seed=2, examples=30)
+    assert counted.draws == drawn
+    in_flight(counted.strategy, seed=1, examples=30)
+    assert counted.draws > drawn
+    drawn = counted.draws
+    in_flight(counted.strategy, seed=3, examples=60)  # more events than may be kept: drawn each time
+    in_flight(counted.strategy, seed=3, examples=60)
+    assert counted.draws >= drawn + 120
