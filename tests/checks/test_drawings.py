@@ -8,8 +8,6 @@ an event): a replay draws nothing, and gives what a fresh drawing gives.
 from __future__ import annotations
 
 import importlib
-import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, replace
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fresh_python import run_fresh
 from hypothesis import strategies as st
 from strategies import fails_above
 
@@ -239,19 +238,15 @@ def test_telling_whether_hypothesis_collected_literals_leaves_nothing_in_the_use
     (tmp_path / "vendor_module_of_drawings.py").write_text('NAME = "drawings-lit-82"\n')
     program = (
         "from hypothesis import strategies as st\n"
-        "from horneross_conformance.checks import drawings\n"
+        "from horneross_conformance.checks import hypothesis_state\n"
         "from horneross_conformance.checks.in_flight import explore_in_flight\n"
         "strategy = st.integers().map(lambda n: {'n': n})\n"
         "explore_in_flight(print, print, strategy, 5, 1, 30, width=4)\n"
         "import vendor_module_of_drawings\n"
         "explore_in_flight(print, print, strategy, 5, 1, 30, width=4)\n"
-        "assert drawings.literals_seen() is not None\n"
+        "assert hypothesis_state.literals_seen() is not None\n"
     )
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
-    environment.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
-    done = subprocess.run(
-        [sys.executable, "-c", program], env=environment, cwd=work, capture_output=True, text=True, timeout=120
-    )
+    done = run_fresh(program, work, tmp_path)
     assert done.returncode == 0, done.stderr
     assert list(work.iterdir()) == []
 

@@ -9,6 +9,7 @@ import tempfile
 from typing import Any
 
 import pytest
+from fresh_python import run_fresh
 from hypothesis import strategies as st
 from strategies import NUMBERS, fails_above
 
@@ -184,10 +185,6 @@ def test_a_seed_draws_no_literal_of_the_toolkits_own_source_and_still_those_of_a
         "strings = providers._get_local_constants().strings\n"
         "print(hypothesis_state.UNICODE_CACHE in strings, vendor_sender.GREETING in strings)\n"
     )
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
-    environment.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
-    done = subprocess.run(
-        [sys.executable, "-c", program], env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+    done = run_fresh(program, tmp_path, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True"]  # none of the toolkit's, the vendor's still
