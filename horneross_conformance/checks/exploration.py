@@ -21,6 +21,7 @@ from typing import Any
 from horneross_conformance.checks import drawings
 from horneross_conformance.checks.hypothesis_state import (
     leave_the_toolkits_own_literals_out,
+    random_seeded_per_event,
     storage_of_this_exploration,
 )
 from horneross_conformance.checks.registry import Cause, CheckFailed, NotRequested
@@ -219,14 +220,19 @@ def explore(
     # A drawing this process made already, that a target passed in full, is given again without drawing
     # (``drawings``). Should this target fail on one of its events, Hypothesis draws them again to shrink the failure:
     # the events the target passed a moment ago pass without being delivered again, the one it failed on fails
-    # again without being delivered again, and the rest is as in an exploration that drew them.
-    drawing = drawings.about_to_draw(strategy, examples, seed, len(explicit)) if examples else None
+    # again without being delivered again, and the rest is as in an exploration that drew them. Each replayed event
+    # is tested with the random module seeded as Hypothesis seeds it for each event: a target that draws its ids from
+    # it gets the same ones.
+    seeded_random = random_seeded_per_event()  # None: nothing is replayed, every exploration draws
+    replayable = examples > 0 and seeded_random is not None
+    drawing = drawings.about_to_draw(strategy, examples, seed, len(explicit)) if replayable else None
     generated = drawings.recall(drawing) if drawing is not None else None
     passed_before, failed_then = 0, None
-    if generated is not None:
+    if generated is not None and seeded_random is not None:
         try:
             for event in [*explicit, *generated]:
-                attempt(event)
+                with seeded_random():
+                    attempt(event)
         except Stop as stop:
             return stopped(stop)
         except Counterexample as failure:

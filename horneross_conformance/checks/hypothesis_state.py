@@ -13,7 +13,8 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 
@@ -91,3 +92,14 @@ def literals_seen() -> int | None:
             return len(providers._get_local_constants())
     except (ImportError, AttributeError, TypeError):  # a Hypothesis without it
         return None
+
+
+def random_seeded_per_event() -> Callable[[], AbstractContextManager[None]] | None:
+    """What Hypothesis does to the random module around each event it tests: seeds it, the same for every event, and
+    puts it back after (a target that draws its ids from it gets the same ones at each event). None where that private
+    part of Hypothesis is gone."""
+    try:
+        from hypothesis.internal.entropy import deterministic_PRNG
+    except ImportError:
+        return None
+    return deterministic_PRNG

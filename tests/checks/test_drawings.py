@@ -8,6 +8,7 @@ an event): a replay draws nothing, and gives what a fresh drawing gives.
 from __future__ import annotations
 
 import importlib
+import random
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, replace
@@ -265,3 +266,19 @@ def test_at_most_a_bounded_number_of_events_is_kept(monkeypatch: pytest.MonkeyPa
     in_flight(counted.strategy, seed=3, examples=60)  # more events than may be kept: drawn each time
     in_flight(counted.strategy, seed=3, examples=60)
     assert counted.draws >= drawn + 120
+
+
+def test_a_replayed_event_meets_the_random_module_as_hypothesis_leaves_it() -> None:
+    """Hypothesis seeds the random module for each event it tests (and restores it after): a target that draws its
+    ids from it gets, on a replayed drawing, the ids it gets on a drawn one."""
+    counted = Counted()
+
+    def ids() -> list[int]:
+        seen: list[int] = []
+        explore(lambda event: seen.append(random.getrandbits(32)), counted.strategy, 20, 1, 30)
+        return seen
+
+    drawn = ids()
+    replayed = ids()
+    assert counted.draws == 20  # the second was replayed
+    assert replayed == drawn
