@@ -230,9 +230,10 @@ def explore(
     passed_before, failed_then = 0, None
     if generated is not None and seeded_random is not None:
         try:
-            for event in [*explicit, *generated]:
-                with seeded_random():
-                    attempt(event)
+            with with_reporter(lambda *_: None), storage_of_this_exploration():  # as around a drawn exploration
+                for event in [*explicit, *generated]:
+                    with seeded_random():
+                        attempt(event)
         except Stop as stop:
             return stopped(stop)
         except Counterexample as failure:
