@@ -26,8 +26,8 @@ os.environ.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))
 # processes (pytest-xdist's workers, suite runs, the CLI), and the test extras are installed without bytecode
 # (`pip install --no-compile`, as the README gives it): without bytecode written, every one of them compiles all it
 # imports again, and the run takes half as long again (243 s against 146 s on 2 cores). The session writes bytecode
-# whatever the environment says, as .ci/run does: this process from here on, and every process started after (the
-# workers are started after this file is read).
+# whatever the environment says, in CI (.ci/run) as anywhere: this process from here on, and every process started
+# after (the workers are started after this file is read).
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 

@@ -14,7 +14,6 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 
@@ -94,7 +93,7 @@ def literals_seen() -> int | None:
         return None
 
 
-def random_seeded_per_event() -> Callable[[], AbstractContextManager[None]] | None:
+def random_seeded_per_event() -> Callable[[], contextlib.AbstractContextManager[None]] | None:
     """What Hypothesis does to the random module around each event it tests: seeds it, the same for every event, and
     puts it back after (a target that draws its ids from it gets the same ones at each event). None where that private
     part of Hypothesis is gone."""
