@@ -1,6 +1,6 @@
 """The events a seeded exploration drew, kept for the next exploration of the same process that would draw them again.
 
-Drawing is most of a generated check's own work: schemathesis' and Hypothesis', 1.5 to 5 ms an event. As long as the
+Drawing is most of a generated check's own work: Hypothesis', 0.5 to 2.5 ms an event. As long as the
 target passes, what an exploration draws depends only on the strategy, the number of events, the seed, and the
 literals Hypothesis collected from the local modules it has seen (``hypothesis_state.literals_seen``); not on the
 derived events tried first, which are given as they are now. A process that explores the same check with the same

@@ -1,8 +1,8 @@
 """Generated events, one generator per requirement, each varying only what its requirement is about.
 
-- ``documented_events`` (RCV-01, SND-01): schemathesis' positive generation for the endpoint operation of
-  ``openapi.endpoint_document``: the documented fields only, in every shape their schemas allow, with text
-  free of the characters that stress re-serialization (those are RCV-04's subject).
+- ``documented_events`` (RCV-01, SND-01): the body of the endpoint operation of ``openapi.endpoint_document``,
+  drawn by ``schema_strategy``: the documented fields only, in every shape and order their schemas allow, with
+  text free of the characters that stress re-serialization (those are RCV-04's subject).
 - ``stressed`` (RCV-04, SND-03): realistic events whose prose (message content, first names) holds generated text
   around the stress fragments of ``schemas/stress-texts.json``; ``derived_stress_events`` are the cases every run
   reaches. The receiver suite splits the fragments: RCV-04 gets those without a lone surrogate, RCV-14 only those
@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from hypothesis import strategies as st
 
+from horneross_conformance.checks.schema_strategy import from_schema
 from horneross_conformance.core.compiled import violations
 from horneross_conformance.core.contract import EVENT_ID_PREFIX, EVENT_TYPES
 from horneross_conformance.core.events import Event, has_lone_surrogate, sample_data, stress_fragments
@@ -41,36 +42,28 @@ PROSE = ("content", "firstName")  # what people type; role and newStatus name st
 # What JSON.stringify escapes or leaves raw unlike other serializers, and what breaks encoders: RCV-04's subject.
 STRESS_CHARACTERS = frozenset([*map(chr, range(0x20)), "\x7f", "\u2028", "\u2029", "\ufeff"])
 Path = tuple[str, ...]
+# The documented fields' text: any character but a surrogate (Hypothesis leaves them out) or a stress character
+_DOCUMENTED_TEXT = st.characters(exclude_characters=STRESS_CHARACTERS)
 
 
 @functools.cache
 def documented_events(event_type: str) -> st.SearchStrategy[Event]:
     """Schema-valid events of ``event_type``: documented fields only, text without stress characters."""
-    import schemathesis
+    return from_schema(documented_schema(event_type), _DOCUMENTED_TEXT).map(_with_placeholders).filter(_valid)
 
-    document = endpoint_document(event_type)
-    post = document["paths"][ENDPOINT_PATH]["post"]
-    del post["parameters"]  # the signature header: the suites sign each event themselves
-    schema = post["requestBody"]["content"]["application/json"]["schema"]
+
+def documented_schema(event_type: str) -> dict[str, Any]:
+    """The schema of what ``documented_events`` draws: the body of the endpoint operation (closed: documented
+    fields only), without the identity."""
+    content = endpoint_document(event_type)["paths"][ENDPOINT_PATH]["post"]["requestBody"]["content"]
+    body: dict[str, Any] = content["application/json"]["schema"]
     for name in IDENTITY:  # assigned by the sender, so not worth generating
-        del schema["properties"][name]
-    operation = schemathesis.openapi.from_dict(document)[ENDPOINT_PATH]["POST"]
-    return operation.as_strategy().map(_plain_event).filter(_valid)
+        del body["properties"][name]
+    return body
 
 
-def _plain_event(case: Any) -> Any:
-    body = case.body
-    return {**PLACEHOLDER_IDENTITY, **_without_stress(body)} if isinstance(body, dict) else body
-
-
-def _without_stress(node: Any) -> Any:
-    if isinstance(node, str):
-        return "".join(c for c in node if c not in STRESS_CHARACTERS)
-    if isinstance(node, dict):
-        return {key: _without_stress(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_without_stress(value) for value in node]
-    return node
+def _with_placeholders(body: dict[str, Any]) -> Event:
+    return {**PLACEHOLDER_IDENTITY, **body}
 
 
 def _valid(event: Any) -> bool:

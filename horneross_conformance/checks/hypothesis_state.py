@@ -66,10 +66,10 @@ UNICODE_CACHE = "unicode_data"  # Hypothesis' folder of Unicode tables, in its s
 
 
 def _keep_unicode_tables(storage: Path) -> None:
-    """Hypothesis' tables of Unicode (the characters a codec can encode: 2.5 s of CPU to build, which schemathesis'
-    strategies ask for) are nothing of a vendor's: they are kept for every process in the user's cache folder,
-    linked into the private storage, so that only the first run of a machine builds them. Where that folder cannot
-    be made, each process builds them once."""
+    """Hypothesis' tables of Unicode (the characters a codec can encode: 2.5 s of CPU to build, which the
+    generators' text around a lone surrogate asks for) are nothing of a vendor's: they are kept for every process
+    in the user's cache folder, linked into the private storage, so that only the first run of a machine builds
+    them. Where that folder cannot be made, each process builds them once."""
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "horneross-conformance" / UNICODE_CACHE
     try:
         cache.mkdir(parents=True, exist_ok=True, mode=stat.S_IRWXU)

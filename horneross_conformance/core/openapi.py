@@ -1,8 +1,10 @@
 """The OpenAPI 3.1 description of the webhooks (``schemas/openapi.json``), and the operation the generator reads.
 
 The published document describes each event under ``webhooks``; its body is a ``$ref`` to the event's JSON Schema
-file, the very file the validator reads. Schemathesis generates requests for ``paths``, not ``webhooks``, so
-``endpoint_document`` turns one webhook into what it is from the integrator's side: a POST to their endpoint. Its
+file, the very file the validator reads. Tools such as schemathesis generate requests for ``paths``, not
+``webhooks``, so ``endpoint_document`` turns one webhook into what it is from the integrator's side: a POST to their
+endpoint, which schemathesis reads as it is (``tests/core/test_openapi.py``) and whose body schema
+``checks.schema_strategy`` draws from. Its
 schema is bundled (references inlined, ``$id`` dropped) and can be *closed*: ``allOf`` merged and no property the
 documentation does not name, so that the generator for the MUST checks explores the documented fields only.
 """

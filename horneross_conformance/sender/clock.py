@@ -49,11 +49,11 @@ REAL_TIME_FOR = (
 )
 # Each start of the clock looks through every module not named in its ignore list for references to the real time
 # functions, and a pytest process holds over a thousand. These neither read a sender's clock nor ever run between a
-# check and the sender it calls, so they are left out of that search: schemathesis, which generates events as
-# Hypothesis does, pygments, which colours pytest's output, and the codecs. Being named also gives real time to any
-# read of the clock with one of their frames among its five nearest callers (each a prefix of module names): none
-# is ever there in a sender's calls. pytest is not named: the suite's own reads, a few frames below pytest's, must
-# stay frozen, as must a sender's, however it is called.
+# check and the sender it calls, so they are left out of that search: schemathesis, whose pytest plugin loads
+# wherever it is installed, pygments, which colours pytest's output, and the codecs. Being named also gives real
+# time to any read of the clock with one of their frames among its five nearest callers (each a prefix of module
+# names): none is ever there in a sender's calls. pytest is not named: the suite's own reads, a few frames below
+# pytest's, must stay frozen, as must a sender's, however it is called.
 NEVER_NEAR_THE_SENDER = ("schemathesis", "pygments", encodings.__name__)
 
 
@@ -67,7 +67,7 @@ def epoch_for(seed: int) -> datetime:
 
 class RunFreezer:
     """freezegun for a whole run: started once, so that its search of every module for references to the real time
-    (tens of milliseconds in a process holding pytest, Hypothesis and schemathesis) is made once a run, not once a
+    (tens of milliseconds in a process holding pytest and Hypothesis) is made once a run, not once a
     check; paused between checks; stopped when the run ends.
 
     Paused, the replacements freezegun put in place answer with the real time, as they do once it is stopped: its

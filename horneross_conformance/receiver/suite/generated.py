@@ -1,4 +1,4 @@
-"""The receiver suite's generated checks: schema-valid events explored by schemathesis and Hypothesis.
+"""The receiver suite's generated checks: schema-valid events explored by Hypothesis.
 
 Hand-picked checks catch the mistakes we thought of; these catch the others. Each generated event gets a fresh
 identity (``id``, ``timestamp``, ``conversationId``, ``messageId``) as Horneross would give it, goes out as its
@@ -107,7 +107,7 @@ def _failure(target: ReceiverTarget, case_id: str, what: str, exploration: Explo
     return "\n".join(lines)
 
 
-# Hypothesis and schemathesis are imported when a generated check runs, not when the suite loads.
+# Hypothesis is imported when a generated check runs, not when the suite loads.
 cases = Registry()
 
 

@@ -23,7 +23,7 @@ from horneross_conformance.transport.curl import display_json
 
 Judge = Callable[[Capture, str, dict[str, Any], CaptureEndpoint], None]
 SHOWN = 2000  # characters of failing data shown
-cases = Registry()  # Hypothesis and schemathesis are imported when a generated check runs, not when the suite loads
+cases = Registry()  # Hypothesis is imported when a generated check runs, not when the suite loads
 
 
 def _run(

@@ -1,0 +1,201 @@
+"""The documented events' generator against its reference, schemathesis, and against what it must refuse.
+
+RCV-01 and SND-01 explore the documented fields with ``checks.schema_strategy``, which replaced schemathesis'
+generation (built anew inside every draw, most of a generated check's time). Schemathesis stays the reference: on
+the same schemas, every shape it reaches (a field absent, empty, ASCII, beyond ASCII, astral; an object's members in
+the schema's order or another) this generator reaches too, and every event it draws is valid under jsonschema, the
+reference validator.
+Both sides draw derandomized, so the comparison is the same on every run.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.strategies._internal.strategies import SearchStrategy
+
+from horneross_conformance.checks.generation import STRESS_CHARACTERS, documented_events, documented_schema
+from horneross_conformance.checks.schema_strategy import UnsupportedSchema, from_schema
+from horneross_conformance.core.contract import EVENT_TYPES
+from horneross_conformance.core.openapi import ENDPOINT_PATH, endpoint_document
+from horneross_conformance.core.validation import schema_errors
+
+DRAWS = 200
+TEXT = st.characters(exclude_characters=STRESS_CHARACTERS)
+
+
+def drawn(strategy: st.SearchStrategy[Any], draws: int = DRAWS) -> list[Any]:
+    """What Hypothesis' engine draws from ``strategy`` in ``draws`` examples, derandomized: the same on every run."""
+    found: list[Any] = []
+    recorder(strategy, draws, lambda value: found.append(value))()
+    return found
+
+
+def recorder(strategy: st.SearchStrategy[Any], draws: int, record: Callable[[Any], None]) -> Callable[[], None]:
+    """A test that passes ``draws`` values of ``strategy`` to ``record``, derandomized."""
+    return settings(
+        max_examples=draws,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )(given(strategy)(record))
+
+
+def schemathesis_events(event_type: str) -> st.SearchStrategy[Any]:
+    """Schemathesis' positive generation for the same body, as the toolkit used it before."""
+    import schemathesis
+
+    document = endpoint_document(event_type)
+    post = document["paths"][ENDPOINT_PATH]["post"]
+    del post["parameters"]  # the signature header
+    post["requestBody"]["content"]["application/json"]["schema"] = documented_schema(event_type)
+    operation = schemathesis.openapi.from_dict(document)[ENDPOINT_PATH]["POST"]
+    return operation.as_strategy().map(lambda case: case.body)
+
+
+def _kind(text: str) -> str:
+    if not text:
+        return "empty"
+    if all(ord(c) < 0x80 for c in text):
+        return "ascii"
+    return "astral" if any(ord(c) > 0xFFFF for c in text) else "beyond ascii"
+
+
+def shapes(event: dict[str, Any], schema: dict[str, Any]) -> set[tuple[str, str]]:
+    """What an event is made of, field by field: whether each field is there, each string's kind, and whether each
+    object's members come in the schema's order."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(node: Any, schema: dict[str, Any], where: str) -> None:
+        if isinstance(node, dict):
+            listed = [name for name in schema["properties"] if name in node]
+            found.add((where, "in the schema's order" if list(node) == listed else "in another order"))
+            for name, sub in schema["properties"].items():
+                if name in node:
+                    walk(node[name], sub, f"{where}/{name}")
+                else:
+                    found.add((f"{where}/{name}", "absent"))
+        elif isinstance(node, str):
+            found.add((where, _kind(node)))
+
+    walk({key: value for key, value in event.items() if key in schema["properties"]}, schema, "")
+    return found
+
+
+def _texts(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _texts(value)]
+    return [node] if isinstance(node, str) else []
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_every_shape_schemathesis_reaches_this_generator_reaches_with_valid_events_only(event_type: str) -> None:
+    schema = documented_schema(event_type)
+    events = drawn(documented_events(event_type), 2 * DRAWS)  # reachable in more draws is reachable
+    reference = set().union(*(shapes(event, schema) for event in drawn(schemathesis_events(event_type))))
+    assert reference - set().union(*(shapes(event, schema) for event in events)) == set()
+    assert len(reference) > 8  # the comparison sees fields, kinds and orders
+    assert all(event["type"] == event_type and not schema_errors(event) for event in events)
+    assert not any(set(text) & STRESS_CHARACTERS for event in events for text in _texts(event["data"]))
+
+
+def test_an_object_shows_each_optional_member_and_each_order_of_its_members() -> None:
+    schema = {
+        "type": "object",
+        "required": ["a"],
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "string"}},
+        "additionalProperties": False,
+        "description": "annotations change nothing",
+        "x-note": "nor do extensions",
+    }
+    values = drawn(from_schema(schema, TEXT))
+    assert all("a" in value and set(value) <= {"a", "b", "c"} for value in values)
+    assert {tuple(value) for value in values if len(value) == 3} == {
+        ("a", "b", "c"),
+        ("a", "c", "b"),
+        ("b", "a", "c"),
+        ("b", "c", "a"),
+        ("c", "a", "b"),
+        ("c", "b", "a"),
+    }
+    assert {frozenset(value) for value in values} == {frozenset(members) for members in ("a", "ab", "ac", "abc")}
+
+
+def test_strings_keep_to_their_lengths_patterns_and_alphabet() -> None:
+    schema = {
+        "type": "object",
+        "required": ["short", "phone", "email", "kind"],
+        "properties": {
+            "short": {"type": "string", "minLength": 2, "maxLength": 3},
+            "phone": {"type": "string", "pattern": "^\\+[1-9][0-9]{1,14}$"},
+            "email": {"type": "string", "format": "email"},
+            "kind": {"type": "string", "const": "lead.captured", "minLength": 1},
+        },
+        "additionalProperties": False,
+    }
+    values = drawn(from_schema(schema, st.characters(categories=["Lu", "Nd"], include_characters="+")))
+    assert all(
+        2 <= len(v["short"]) <= 3 and all(c == "+" or c.isupper() or c.isdigit() for c in v["short"]) for v in values
+    )
+    assert all(v["phone"][0] == "+" and v["phone"][1:].isdigit() and 2 <= len(v["phone"]) - 1 <= 15 for v in values)
+    assert all("@" in v["email"] and "." in v["email"].split("@")[1] for v in values)
+    assert {v["kind"] for v in values} == {"lead.captured"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "said"),
+    [
+        ({"type": "integer"}, "the schema's root: type 'integer' is not one the generator draws"),
+        ({"type": "string", "enum": ["a"]}, "the schema's root: enum not drawn by the generator"),
+        ({"type": "object", "properties": {}}, "additionalProperties: false (documented fields only)"),
+        ({"type": "object", "properties": {}, "additionalProperties": True}, "additionalProperties: false"),
+        (
+            {"type": "object", "properties": {"a": {"type": "string", "format": "uri"}}, "additionalProperties": False},
+            "the schema at #/properties/a: format 'uri' is not one the generator draws",
+        ),
+        ({"type": "string", "pattern": "a", "minLength": 2}, "a pattern with lengths is not one the generator draws"),
+        ({"const": 3}, "a const the generator draws is a string of its type"),
+        ({"const": "a", "minLength": 2}, "a const the generator draws is a string of its type"),
+        (
+            {"type": "object", "required": ["b"], "properties": {}, "additionalProperties": False},
+            "required ['b'] not among its properties",
+        ),
+        ({"allOf": [{"type": "string"}], "type": "string"}, "allOf not drawn by the generator"),
+        ({"$ref": "#/x"}, "$ref not drawn by the generator"),
+    ],
+)
+def test_a_schema_beyond_what_it_draws_is_refused_saying_what_and_where(schema: dict[str, Any], said: str) -> None:
+    with pytest.raises(UnsupportedSchema) as refused:
+        from_schema(schema, TEXT)
+    assert said in str(refused.value)
+
+
+def test_drawing_builds_no_strategy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strategies are built once: one built inside a draw is a new object whose properties Hypothesis works out
+    again at every draw. Schemathesis' generation, counted the same way, builds several at every draw. (Hypothesis
+    re-validates a filtered strategy, such as a pattern's, at every draw, making a copy of it: that is not counted.)"""
+    built = [0]
+    initialise = SearchStrategy.__init__
+
+    def counting(self: SearchStrategy[Any]) -> None:
+        if not any(frame.name == "do_validate" for frame in traceback.extract_stack(limit=6)):
+            built[0] += 1
+        initialise(self)
+
+    ours = [recorder(from_schema(documented_schema(kind), TEXT), 20, lambda _: None) for kind in EVENT_TYPES]
+    reference = recorder(schemathesis_events("lead.captured"), 20, lambda _: None)
+    for run in [*ours, reference]:
+        run()  # the strategies built, what Hypothesis derives from them cached
+    monkeypatch.setattr(SearchStrategy, "__init__", counting)
+    for run in ours:
+        run()
+    by_ours, built[0] = built[0], 0
+    reference()
+    assert by_ours == 0 and built[0] > 20, (by_ours, built[0])
