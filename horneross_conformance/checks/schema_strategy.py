@@ -23,6 +23,7 @@ What is drawn:
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Any
 
@@ -35,6 +36,9 @@ ANNOTATIONS = frozenset({"description", "title", "examples", "$comment", "defaul
 _OBJECT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties"})
 _STRING_KEYWORDS = frozenset({"type", "minLength", "maxLength", "pattern", "format"})
 _CONST_KEYWORDS = frozenset({"const", "type", "minLength"})
+# The character classes whose meaning differs between ECMA-262 and Python's re: \d and \w are ASCII in ECMA-262 and
+# Unicode in Python, \s differs in both ways, \b follows \w. An escaped backslash before one is not one.
+_CLASS_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*(\\[dDwWsSbB])")
 # An address as RFC 5321 has it: a dot-atom of atext before the @, letters, digits and inner hyphens in each
 # label of the domain. Hypothesis' own emails() recases its domains with a strategy built inside every draw.
 _ATOM = st.text(string.ascii_letters + string.digits + "!#$%&'*+-/=?^_`{|}~", min_size=1, max_size=10)
@@ -108,6 +112,12 @@ def _string(schema: Schema, alphabet: st.SearchStrategy[str], where: str) -> Jso
     if "pattern" in schema:
         if {"minLength", "maxLength"} & set(schema):
             raise UnsupportedSchema(f"{_pointer(where)}: a pattern with lengths is not one the generator draws")
+        classes = sorted(set(_CLASS_ESCAPE.findall(schema["pattern"])))
+        if classes:
+            raise UnsupportedSchema(
+                f"{_pointer(where)}: the pattern's {', '.join(classes)} means other characters in JSON Schema "
+                "(ECMA-262) than in Python, which would draw them: write the characters out, as [0-9]"
+            )
         return st.from_regex(schema["pattern"], fullmatch=True, alphabet=alphabet)
     return st.text(alphabet, min_size=schema.get("minLength", 0), max_size=schema.get("maxLength"))
 

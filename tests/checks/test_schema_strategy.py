@@ -169,6 +169,11 @@ def test_strings_keep_to_their_lengths_patterns_and_alphabet() -> None:
         ),
         ({"allOf": [{"type": "string"}], "type": "string"}, "allOf not drawn by the generator"),
         ({"$ref": "#/x"}, "$ref not drawn by the generator"),
+        (
+            {"type": "string", "pattern": "^evt_[^\\s]+$"},
+            "the pattern's \\s means other characters in JSON Schema (ECMA-262) than in Python",
+        ),
+        ({"type": "string", "pattern": "\\W\\\\\\d"}, "the pattern's \\W, \\d means other characters"),
     ],
 )
 def test_a_schema_beyond_what_it_draws_is_refused_saying_what_and_where(schema: dict[str, Any], said: str) -> None:
@@ -199,3 +204,8 @@ def test_drawing_builds_no_strategy(monkeypatch: pytest.MonkeyPatch) -> None:
     by_ours, built[0] = built[0], 0
     reference()
     assert by_ours == 0 and built[0] > 20, (by_ours, built[0])
+
+
+def test_an_escaped_backslash_before_a_letter_is_no_character_class() -> None:
+    values = drawn(from_schema({"type": "string", "pattern": "^a\\\\d$"}, TEXT), 5)
+    assert set(values) == {"a\\d"}
