@@ -65,8 +65,8 @@ class Generation:
         on_failure: Callable[[], None] = lambda: None,
     ) -> Exploration:
         """Explore one generated check with the run's settings, one event at a time. ``strategy`` and ``explicit``
-        are built only here: Hypothesis takes a moment to load, and ``--horneross-examples=0``
-        needs neither. ``on_failure``: called each time the target fails on an event, right after that event's
+        are built only here: Hypothesis takes a moment to load, which ``--horneross-examples=0`` never
+        needs. ``on_failure``: called each time the target fails on an event, right after that event's
         exchange. ``in_flight.explore_generated`` is the same with deliveries in flight."""
         seed = self.requested_seed(case_id)
         return explore(check, strategy(), self.examples, seed, self.budget, explicit(), on_failure, shrink=self.shrink)

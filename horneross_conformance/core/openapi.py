@@ -3,10 +3,10 @@
 The published document describes each event under ``webhooks``; its body is a ``$ref`` to the event's JSON Schema
 file, the very file the validator reads. Tools such as schemathesis generate requests for ``paths``, not
 ``webhooks``, so ``endpoint_document`` turns one webhook into what it is from the integrator's side: a POST to their
-endpoint, which schemathesis reads as it is (``tests/core/test_openapi.py``) and whose body schema
-``checks.schema_strategy`` draws from. Its
-schema is bundled (references inlined, ``$id`` dropped) and can be *closed*: ``allOf`` merged and no property the
-documentation does not name, so that the generator for the MUST checks explores the documented fields only.
+endpoint, which schemathesis reads as it is (``tests/core/test_openapi.py``), and whose body schema
+``checks.schema_strategy`` draws from. Its schema is bundled (references inlined, ``$id`` dropped) and can be
+*closed*: ``allOf`` merged and no property the documentation does not name, so that the generator for the MUST
+checks explores the documented fields only.
 """
 
 from __future__ import annotations
