@@ -37,7 +37,7 @@ def _installed_modules_outlive_inline_runs(tmp_path_factory: pytest.TempPathFact
     """Keep, after each of pytester's inline runs, the modules it imported from outside the tests' temporary folders.
 
     pytester puts ``sys.modules`` back as it found it after an inline run, so that test files of the same name in
-    two runs do not clash. A suite run imports much lazily (schemathesis' OpenAPI reader, parts of this package),
+    two runs do not clash. A suite run imports much lazily (Hypothesis, parts of this package),
     so each run imported it all again: parsed, assertion-rewritten and compiled again (from source where bytecode
     is not written, with PYTHONDONTWRITEBYTECODE), its caches rebuilt: about half of a short run's time.
     Modules from the temporary folders, where the tests write their files, are still forgotten after each run.

@@ -11,14 +11,16 @@ it reaches, this one reaches too.
 
 A keyword outside that part is refused with ``UnsupportedSchema``, never skipped: a schema that gained, say, an
 ``enum`` would otherwise be explored as if it had none, and a check could fail a target for an event the contract
-does not allow. Annotations (``description``, ``title``, ``examples``, ``$comment``, ``x-`` extensions) change
-nothing and are read past.
+does not allow. So is a ``pattern`` that may match other text in Python, which draws it, than in ECMA-262, which
+JSON Schema's patterns are (``_unportable``). Annotations (``description``, ``title``, ``examples``, ``$comment``,
+``x-`` extensions) change nothing and are read past.
 
 What is drawn:
 - an object holds its required properties and any subset of its optional ones, in any order (JSON gives member
-  order no meaning, and a receiver that depends on it must be found out), shrinking towards the schema's order;
+  order no meaning, and a receiver that depends on it must be found out): Hypothesis' ``fixed_dictionaries`` varies
+  it from Hypothesis 6.154 on, the least version ``pyproject.toml`` allows;
 - a string is any text of ``alphabet`` within its lengths; a ``pattern`` is matched in full (the documented
-  patterns are anchored), an email any address RFC 5321 allows, without quotes or an IP for a domain;
+  patterns are anchored), an email one of a sample of the dot-atom addresses RFC 5321 allows;
 - a ``const`` (a string, such as an event's type) is its value.
 """
 
@@ -37,11 +39,11 @@ ANNOTATIONS = frozenset({"description", "title", "examples", "$comment", "defaul
 _OBJECT_KEYWORDS = frozenset({"type", "properties", "required", "additionalProperties"})
 _STRING_KEYWORDS = frozenset({"type", "minLength", "maxLength", "pattern", "format"})
 _CONST_KEYWORDS = frozenset({"const", "type", "minLength"})
-# The character classes whose meaning differs between ECMA-262 and Python's re: \d and \w are ASCII in ECMA-262 and
-# Unicode in Python, \s differs in both ways, \b follows \w. An escaped backslash before one is not one.
-_CLASS_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*(\\[dDwWsSbB])")
-# An address as RFC 5321 has it: a dot-atom of atext before the @, letters, digits and inner hyphens in each
-# label of the domain. Hypothesis' own emails() recases its domains with a strategy built inside every draw.
+# A quantifier {m}, {m,} or {m,n}: ECMA-262 reads {,n} as text, Python as {0,n}
+_BRACES = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
+# Addresses RFC 5321 allows, a sample of them: a dot-atom of atext before the @ (up to 3 atoms of 10 characters),
+# letters, digits and inner hyphens in each label of the domain (up to 3, and a top-level one of a few). Hypothesis'
+# own emails() recases its domains with a strategy built inside every draw.
 _ATOM = st.text(string.ascii_letters + string.digits + "!#$%&'*+-/=?^_`{|}~", min_size=1, max_size=10)
 _LABEL = st.from_regex(r"[A-Za-z0-9]([A-Za-z0-9-]{0,14}[A-Za-z0-9])?", fullmatch=True)
 _TOP_LEVEL = st.sampled_from(["com", "org", "net", "info", "dev", "example", "io", "es", "ar", "mx", "COM"])
@@ -50,7 +52,7 @@ EMAILS = st.tuples(
     st.lists(_LABEL, min_size=1, max_size=3),
     _TOP_LEVEL,
 ).map(lambda parts: f"{parts[0]}@{'.'.join([*parts[1], parts[2]])}")
-FORMATS: dict[str, JsonStrategy] = {"email": EMAILS}
+FORMAT_STRATEGIES: dict[str, JsonStrategy] = {"email": EMAILS}
 
 
 class UnsupportedSchema(ValueError):
@@ -107,20 +109,58 @@ def _object(schema: Schema, alphabet: st.SearchStrategy[str], where: str) -> Jso
 
 def _string(schema: Schema, alphabet: st.SearchStrategy[str], where: str) -> JsonStrategy:
     if "format" in schema:
-        if schema["format"] not in FORMATS or {"pattern", "minLength", "maxLength"} & set(schema):
+        if schema["format"] not in FORMAT_STRATEGIES or {"pattern", "minLength", "maxLength"} & set(schema):
             raise UnsupportedSchema(f"{_pointer(where)}: format {schema['format']!r} is not one the generator draws")
-        return FORMATS[schema["format"]]
+        return FORMAT_STRATEGIES[schema["format"]]
     if "pattern" in schema:
         if {"minLength", "maxLength"} & set(schema):
             raise UnsupportedSchema(f"{_pointer(where)}: a pattern with lengths is not one the generator draws")
-        classes = sorted(set(_CLASS_ESCAPE.findall(schema["pattern"])))
-        if classes:
+        unportable = _unportable(schema["pattern"])
+        if unportable:
             raise UnsupportedSchema(
-                f"{_pointer(where)}: the pattern's {', '.join(classes)} means other characters in JSON Schema "
-                "(ECMA-262) than in Python, which would draw them: write the characters out, as [0-9]"
+                f"{_pointer(where)}: the pattern's {unportable} may match other text in JSON Schema (ECMA-262) than "
+                "in Python, which would draw it: write the characters out, as [0-9]"
             )
         return st.from_regex(schema["pattern"], fullmatch=True, alphabet=alphabet)
     return st.text(alphabet, min_size=schema.get("minLength", 0), max_size=schema.get("maxLength"))
+
+
+def _unportable(pattern: str) -> str | None:
+    """What in ``pattern`` may match other text in ECMA-262, JSON Schema's regular expressions, than in Python's re,
+    which draws it; None when it holds only what matches alike in both: characters and escaped punctuation, classes
+    and ranges of them, groups, alternatives, ^ and $, and the quantifiers ? * + {m} {m,} {m,n}, greedy or lazy.
+    The rest is refused: \\d, \\w and \\b are ASCII in ECMA-262 and Unicode in Python, \\s differs both ways, Python's
+    dot matches \\r, U+2028 and U+2029 and ECMA-262's does not, (?...) and possessive quantifiers are Python's only."""
+    at, in_class = 0, False
+    while at < len(pattern):
+        character = pattern[at]
+        if character == "\\":
+            escaped = pattern[at + 1 : at + 2]
+            if not escaped or escaped.isalnum() or escaped == "_":
+                return f"escape \\{escaped}"
+            at += 2
+        elif in_class:
+            if character == "[":
+                return "[ inside a class"
+            in_class = character != "]"
+            at += 1
+        elif character == "[":
+            at += 2 if pattern[at + 1 : at + 2] == "^" else 1
+            if pattern[at : at + 1] == "]":
+                return "class beginning with ]"
+            in_class = True
+        elif character == "." or (character == "(" and pattern[at + 1 : at + 2] == "?"):
+            return "." if character == "." else "(?"
+        elif character == "{":
+            braces = _BRACES.match(pattern, at)
+            if braces is None:
+                return "{ that is no quantifier"
+            at = braces.end()
+        else:
+            at += 1
+        if character in "?*+{" and not in_class and pattern[at : at + 1] == "+":
+            return "possessive quantifier"
+    return None
 
 
 def _refuse_beyond(keywords: set[str], allowed: frozenset[str] | set[str], where: str) -> None:
