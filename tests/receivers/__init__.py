@@ -38,6 +38,7 @@ from receivers.endpoints import (
 )
 from receivers.rare_input import (
     CrashesOnEmptyFirstName,
+    CrashesOnEmptyMessage,
     CrashesOnLongMessages,
     CrashesOnSeparatorInName,
     HangsOnEmptyFirstName,
@@ -83,6 +84,7 @@ __all__ = [
     "Answers204",
     "Answers500OnMalformedJson",
     "CrashesOnEmptyFirstName",
+    "CrashesOnEmptyMessage",
     "CrashesOnLoneSurrogate",
     "CrashesOnLongMessages",
     "CrashesOnSeparatorInName",
