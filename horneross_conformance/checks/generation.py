@@ -49,7 +49,7 @@ _DOCUMENTED_TEXT = st.characters(exclude_characters=STRESS_CHARACTERS)
 @functools.cache
 def documented_events(event_type: str) -> st.SearchStrategy[Event]:
     """Schema-valid events of ``event_type``: documented fields only, text without stress characters."""
-    return from_schema(documented_schema(event_type), _DOCUMENTED_TEXT).map(_with_placeholders).filter(_valid)
+    return from_schema(documented_schema(event_type), _DOCUMENTED_TEXT).map(with_placeholders).filter(_valid)
 
 
 def documented_schema(event_type: str) -> dict[str, Any]:
@@ -62,7 +62,8 @@ def documented_schema(event_type: str) -> dict[str, Any]:
     return body
 
 
-def _with_placeholders(body: dict[str, Any]) -> Event:
+def with_placeholders(body: dict[str, Any]) -> Event:
+    """A drawn body as an event, its identity the placeholders every delivery replaces."""
     return {**PLACEHOLDER_IDENTITY, **body}
 
 
