@@ -47,13 +47,14 @@ class Unit:
     """Work for one process: a path as given (a file, or a folder with nothing to check); the bytes ``start`` to
     ``end`` of a plain JSON Lines file (``end`` None: to its end); a compressed JSON Lines file (``stream``), read
     whole by one process, or read here and handed out in parts (``spread``, see ``compressed_parts``); or such a
-    part: ``lines``, the complete lines that begin at byte ``start`` of what the file holds."""
+    part: ``lines``, the complete lines that begin at byte ``start`` of what the file holds (a view of what this
+    process read, while it hands them out: copied once, into the slot that takes them to another)."""
 
     path: str
     start: int = 0
     end: int | None = None
     part: bool = False  # one of several parts of the file
-    lines: bytes | None = None
+    lines: bytes | memoryview | None = None
     stream: bool = False
     spread: bool = False
 
@@ -103,10 +104,11 @@ def check_unit(
     result = LinesResult()
     checker = result_checker(result, allow_unknown_types, force_lines, allow_abbreviated)
     if unit.lines is not None:  # a part of a compressed file this process read (see ``check_share``)
+        lines = unit.lines if isinstance(unit.lines, bytes) else bytes(unit.lines)
         if unit.start == 0:
-            checker.check_stream(unit.path, io.BytesIO(unit.lines), lines=True)
+            checker.check_stream(unit.path, io.BytesIO(lines), lines=True)
         else:
-            checker.check_lines_part(unit.path, [unit.lines])
+            checker.check_lines_part(unit.path, [lines])
         result.lines = checker.last_line
     elif not unit.part:
         checker.check_path(Path(unit.path))
@@ -175,7 +177,7 @@ def compressed_parts(path: str, part_size: int = PART_SIZE) -> Iterator[tuple[Un
                 data, done = b"".join(pieces), 0
                 # each part ends with the line that reaches part_size bytes (the first: and the line of ``event``)
                 while (cut := data.find(b"\n", done + max(part_size - 1, event - offset)) + 1) > 0:
-                    yield Unit(path, offset, part=True, lines=data[done:cut]), None
+                    yield Unit(path, offset, part=True, lines=memoryview(data)[done:cut]), None
                     offset += cut - done
                     done = cut
                 pieces = [data[done:]]
@@ -236,6 +238,8 @@ def check_in_parallel(
             for part, ready in compressed_parts(unit.path, part_size):
                 if ready is not None or part.lines is None or len(part.lines) > ring.size:
                     # where it stopped; the file whole (its start says so); a part longer than a slot, pickled
+                    if part.lines is not None:
+                        part = replace(part, lines=bytes(part.lines))
                     pending.append((part, ready or pool.submit(check_unit, part, *options), None))
                     continue
                 while not ring.free:  # every slot holds a part not yet checked
@@ -265,7 +269,7 @@ class _Ring:
         self.memory = mmap.mmap(-1, slots * size)  # anonymous and shared: the forked processes see the same pages
         self.free = list(range(slots))
 
-    def put(self, data: bytes) -> int:
+    def put(self, data: bytes | memoryview) -> int:
         slot = self.free.pop()
         self.memory[slot * self.size : slot * self.size + len(data)] = data
         return slot
