@@ -333,11 +333,10 @@ def explore_in_flight(
     on_failure: Callable[[], None] = lambda: None,
     *,
     shrink: bool = True,
-    handover: Handover = ON_ITS_OWN,
 ) -> Exploration:
     """``explore`` with up to ``width`` deliveries in flight (a number, or the run's ``Window``, which a delivery
-    that fails in flight and passes alone narrows for the rest of the run): a ``Flight`` drawn and finished, handing
-    over to the checks around it as ``handover`` says. One in flight: exactly ``explore``."""
+    that fails in flight and passes alone narrows for the rest of the run): a ``Flight`` drawn and finished at once,
+    with no check around it. One in flight: exactly ``explore``."""
     window = width if isinstance(width, Window) else Window(width, width)
     if window.size <= 1:
         return explore(check, strategy, examples, seed, budget, explicit, on_failure, shrink=shrink)
@@ -345,9 +344,7 @@ def explore_in_flight(
         check, check_in_flight, strategy, examples, seed, budget, explicit, window, settle, on_failure, shrink=shrink
     )
     flight.draw()
-    if not flight.paused:
-        handover.drawn()
-    return flight.finish(handover.alone)
+    return flight.finish()
 
 
 def generated_flight(
