@@ -67,7 +67,7 @@ class Generation:
         """Explore one generated check with the run's settings, one event at a time. ``strategy`` and ``explicit``
         are built only here: Hypothesis takes a moment to load, which ``--horneross-examples=0`` never
         needs. ``on_failure``: called each time the target fails on an event, right after that event's
-        exchange. ``in_flight.generated_flight`` is the same with deliveries in flight."""
+        exchange. ``in_flight.explore_generated`` is the same with deliveries in flight."""
         seed = self.requested_seed(case_id)
         return explore(check, strategy(), self.examples, seed, self.budget, explicit(), on_failure, shrink=self.shrink)
 

@@ -13,9 +13,7 @@ most ``width`` in flight. The verdict is the one a delivery at a time would give
 - no answer alone ends the check at once, as it does one at a time.
 
 How many are in flight is the run's ``Window``: a number learnt from the endpoint's answers, shared by every check
-that keeps deliveries in flight. A check hands over to the checks around it (``Handover``): once its events are
-drawn, while its last deliveries are out, the next check may start; before it delivers anything alone, whatever
-started meanwhile must be over.
+that keeps deliveries in flight.
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from horneross_conformance.checks.exploration import (
@@ -44,26 +41,6 @@ LONG_ROUND_TRIP = 0.02  # seconds: below this, the local machine is what a deliv
 WAITING = 0.5  # the share of a round during which a delivery waited for a place: then the window held them back
 QUEUEING = 1.5  # a round's median round trip over the shortest seen (plus ``NOISE``) beyond which the endpoint queues
 NOISE = 0.005  # seconds of a round trip that are the two machines' scheduling, not the endpoint's queue
-
-
-def _nothing(*_: Any) -> None:
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Handover:
-    """How a check with deliveries in flight hands over to the checks around it.
-
-    ``drawn()``: every event is drawn and none has failed yet, while the last deliveries are out: the next check
-    may start. ``alone(busy)``: deliveries alone come next (a failure in flight, or events drawn after one), and
-    whatever started meanwhile must be back before they go; ``busy``: a delivery in flight got no answer in time, so
-    the endpoint may still be working on it."""
-
-    drawn: Callable[[], None] = _nothing
-    alone: Callable[[bool], None] = _nothing
-
-
-ON_ITS_OWN = Handover()  # a check that nothing runs beside
 
 
 class Window:
@@ -203,123 +180,6 @@ class _Deliveries:
         return sorted(self._failed)
 
 
-class Flight:
-    """One exploration with deliveries in flight, in two steps: ``draw`` draws the events and starts their
-    deliveries, at most as many in flight as ``window`` allows, and returns once every event is drawn; ``finish``
-    waits for the deliveries still out, delivers alone what they did not settle, and says what the exploration
-    found. Between the two the caller may do other work, such as drawing the next check's events
-    (``Handover.drawn``). ``check`` delivers one event alone; ``check_in_flight`` delivers one while others are in
-    flight (it must not count a missed answer against the endpoint: timeouts under load are the burst check's
-    business). ``settle``: seconds to wait before delivering alone after a delivery in flight got no answer, since the
-    endpoint may still be busy with the deliveries given up on, and a delivery is not alone until they are done.
-    ``on_failure``: as for ``explore``, called by the exploration one at a time, whose failing event is the one
-    reported."""
-
-    def __init__(
-        self,
-        check: Callable[[Any], None],
-        check_in_flight: Callable[[Any], None],
-        strategy: Any,
-        examples: int,
-        seed: int,
-        budget: float,
-        explicit: Iterable[Any],
-        window: Window,
-        settle: float = 0.0,
-        on_failure: Callable[[], None] = lambda: None,
-        *,
-        shrink: bool = True,
-    ) -> None:
-        self._check = check
-        self._strategy = strategy
-        self._examples = examples
-        self._seed = seed
-        self._budget = budget
-        self._explicit = list(explicit)
-        self._window = window
-        self._settle = settle
-        self._on_failure = on_failure
-        self._shrink = shrink
-        self._deadline = time.monotonic() + budget
-        self._events: list[Any] = []
-        self._deliveries = _Deliveries(check_in_flight, window)
-        self._stopped: str | None = None
-        self._failed_in_flight: list[int] | None = None  # once landed
-        self._waited_out = False
-
-    @property
-    def paused(self) -> bool:
-        """A delivery in flight failed: no more start, and the next check had better not start beside this one."""
-        return self._deliveries.paused
-
-    def draw(self) -> None:
-        def record(event: Any) -> None:
-            self._events.append(event)
-            self._deliveries.start(len(self._events) - 1, event)
-
-        explored = explore(record, self._strategy, self._examples, self._seed, self._budget, self._explicit)
-        self._stopped = explored.stopped
-
-    def land(self) -> bool:
-        """Wait for every delivery in flight; whether one got no answer in time, and the endpoint, which may still be
-        working on it, has not yet been given ``settle`` seconds for it (``waited_out``)."""
-        if self._failed_in_flight is None:
-            self._failed_in_flight = self._deliveries.finish()
-        return self._deliveries.unanswered and not self._waited_out
-
-    def waited_out(self) -> None:
-        """The endpoint was given time to finish what this flight's deliveries gave up on: no need to wait again."""
-        self._waited_out = True
-
-    def finish(self, before_alone: Callable[[bool], None] = _nothing) -> Exploration:
-        """What the exploration found, as one delivery at a time would have. ``before_alone(busy)``: called before the
-        first delivery alone, if there is one (``Handover.alone``)."""
-        unanswered = self.land()
-        failed_in_flight = self._failed_in_flight or []
-        deliveries, events, explicit = self._deliveries, self._events, self._explicit
-        stopped = self._stopped
-        # what no delivery in flight settled, one at a time: the failures first (each counts only if it fails alone),
-        # then the events drawn after the first failure, unless the budget is spent
-        alone = [*failed_in_flight, *range(deliveries.started, len(events))]
-        passed_alone = 0
-        if alone:
-            before_alone(unanswered)
-        if unanswered:
-            time.sleep(self._settle)
-        for index in alone:
-            if index >= deliveries.started and time.monotonic() > self._deadline:
-                stopped = f"the time budget of {self._budget:g} s was spent after {len(events)} events"
-                break
-            try:
-                self._check(events[index])
-            except Stop as stop:  # no answer: ended at once, as one at a time
-                derived = index < len(explicit)
-                return Exploration(
-                    tried=len(events),
-                    found=stop.found,
-                    stopped=stop.reason,
-                    found_derived=derived,
-                    derived_count=len(explicit),
-                )
-            except Counterexample:  # a real failure: found and shrunk exactly as one delivery at a time finds it
-                return explore(
-                    self._check,
-                    self._strategy,
-                    self._examples,
-                    self._seed,
-                    self._budget,
-                    explicit,
-                    self._on_failure,
-                    shrink=self._shrink,
-                )
-            passed_alone += index in failed_in_flight
-        if passed_alone:  # more in flight than the endpoint holds
-            self._window.overloaded()
-        return Exploration(
-            tried=len(events), found=None, stopped=stopped, derived_count=len(explicit), passed_alone=passed_alone
-        )
-
-
 def explore_in_flight(
     check: Callable[[Any], None],
     check_in_flight: Callable[[Any], None],
@@ -335,19 +195,58 @@ def explore_in_flight(
     shrink: bool = True,
 ) -> Exploration:
     """``explore`` with up to ``width`` deliveries in flight (a number, or the run's ``Window``, which a delivery
-    that fails in flight and passes alone narrows for the rest of the run): a ``Flight`` drawn and finished at once,
-    with no check around it. One in flight: exactly ``explore``."""
+    that fails in flight and passes alone narrows for the rest of the run). ``check`` delivers one event alone;
+    ``check_in_flight`` delivers one while others are in flight (it must not count a missed answer against the
+    endpoint: timeouts under load are the burst check's business). ``settle``: seconds to wait before delivering
+    alone after a delivery in flight got no answer, since the endpoint may still be busy with the deliveries given
+    up on, and a delivery is not alone until they are done. ``on_failure``: as for ``explore``, called by the
+    exploration one at a time, whose failing event is the one reported."""
+    explicit = list(explicit)
     window = width if isinstance(width, Window) else Window(width, width)
     if window.size <= 1:
         return explore(check, strategy, examples, seed, budget, explicit, on_failure, shrink=shrink)
-    flight = Flight(
-        check, check_in_flight, strategy, examples, seed, budget, explicit, window, settle, on_failure, shrink=shrink
+    deadline = time.monotonic() + budget
+    events: list[Any] = []
+    deliveries = _Deliveries(check_in_flight, window)
+
+    def record(event: Any) -> None:
+        events.append(event)
+        deliveries.start(len(events) - 1, event)
+
+    stopped = explore(record, strategy, examples, seed, budget, explicit).stopped
+    failed_in_flight = deliveries.finish()
+    # what no delivery in flight settled, one at a time: the failures first (each counts only if it fails alone),
+    # then the events drawn after the first failure, unless the budget is spent
+    alone = [*failed_in_flight, *range(deliveries.started, len(events))]
+    passed_alone = 0
+    if deliveries.unanswered:
+        time.sleep(settle)
+    for index in alone:
+        if index >= deliveries.started and time.monotonic() > deadline:
+            stopped = f"the time budget of {budget:g} s was spent after {len(events)} events"
+            break
+        try:
+            check(events[index])
+        except Stop as stop:  # no answer: ended at once, as one at a time
+            derived = index < len(explicit)
+            return Exploration(
+                tried=len(events),
+                found=stop.found,
+                stopped=stop.reason,
+                found_derived=derived,
+                derived_count=len(explicit),
+            )
+        except Counterexample:  # a real failure: found and shrunk exactly as one delivery at a time finds it
+            return explore(check, strategy, examples, seed, budget, explicit, on_failure, shrink=shrink)
+        passed_alone += index in failed_in_flight
+    if passed_alone:  # more in flight than the endpoint holds
+        window.overloaded()
+    return Exploration(
+        tried=len(events), found=None, stopped=stopped, derived_count=len(explicit), passed_alone=passed_alone
     )
-    flight.draw()
-    return flight.finish()
 
 
-def generated_flight(
+def explore_generated(
     generation: Generation,
     case_id: str,
     check: Callable[[Any], None],
@@ -357,15 +256,14 @@ def generated_flight(
     on_failure: Callable[[], None] = lambda: None,
     settle: float = 0.0,
     window: Window | None = None,
-) -> Flight | None:
-    """A generated check's ``Flight``, with the run's settings and as many deliveries at once as ``window`` allows
-    (by default the run's ``in_flight``); not yet drawn. None where one is in flight at a time: the check is then
-    exactly ``Generation.explore``. ``NotRequested`` when the run asked for no generated events."""
+) -> Exploration:
+    """``Generation.explore`` with as many deliveries at once as ``window`` allows (by default the run's
+    ``in_flight``; one: exactly ``Generation.explore``)."""
     window = window if window is not None else Window.for_setting(generation.in_flight)
-    seed = generation.requested_seed(case_id)
     if window.size <= 1:
-        return None
-    return Flight(
+        return generation.explore(case_id, check, strategy, explicit, on_failure)
+    seed = generation.requested_seed(case_id)
+    return explore_in_flight(
         check,
         check_in_flight,
         strategy(),

@@ -46,16 +46,15 @@ class Ahead:
         self.failed: set[str] = set()  # checks that did not pass ahead of their turn, run again alone in turn
         self._lock = threading.Lock()
 
-    def take(self, case: Case, selected: list[Case], meanwhile: Callable[[], None] = lambda: None) -> str | None:
+    def take(self, case: Case, selected: list[Case]) -> str | None:
         """``case``'s account if it passed ahead of its turn (starting the order-free checks from it on, the
-        first time, and then doing ``meanwhile``); None: run it now, alone."""
+        first time); None: run it now, alone."""
         if not self._enabled or case.id not in ORDER_FREE:
             return None
         if self._pool is None:
             if self._target.window.size <= 1:
                 return None
             self._start(case, selected)
-            meanwhile()
         future = self._running.pop(case.id, None)
         if future is None:
             return None
@@ -64,7 +63,7 @@ class Ahead:
             self._target.wire.adopt(result.log)
             return result.detail
         self.failed.add(case.id)
-        self.settle()
+        self._settle()
         return None
 
     def _start(self, case: Case, selected: list[Case]) -> None:
@@ -94,7 +93,7 @@ class Ahead:
                 # only a timeout may leave the endpoint still working on what the suite gave up on
                 return _Result(None, log, isinstance(error, NoAnswer) and error.kind == "timeout")
 
-    def settle(self) -> None:
+    def _settle(self) -> None:
         """Before a check runs alone: every check ahead of its turn done, and the endpoint given time to finish
         what the suite gave up on."""
         with self._lock:
@@ -103,4 +102,4 @@ class Ahead:
             self._settled = True
         wait(self._all)
         if any(future.result().unanswered for future in self._all):
-            time.sleep(self._target.settle)
+            time.sleep(2 * self._target.timeout)

@@ -12,18 +12,15 @@ from horneross_conformance.checks.results import CheckResult
 from horneross_conformance.core.catalogue import Role
 from horneross_conformance.core.stacks import stack_named
 from horneross_conformance.receiver.ahead import Ahead
-from horneross_conformance.receiver.overlap import Overlap
 from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
-from horneross_conformance.receiver.suite.generated import GENERATED
 from horneross_conformance.receiver.target import ReceiverTarget
 from horneross_conformance.transport.endpoints import tls_context
 from horneross_conformance.transport.wire import WireRecorder
 
 
 class ReceiverRun:
-    """The receiver suite against one endpoint. ``ahead``: checks may run ahead of their turn, the hand-picked ones
-    (``Ahead``) and the generated ones (``Overlap``); not in a pytest-xdist worker, which runs only the checks the
-    controller hands it, and cannot know them ahead."""
+    """The receiver suite against one endpoint. ``ahead``: hand-picked checks may run ahead of their turn (not in a
+    pytest-xdist worker, which runs only the checks the controller hands it, and cannot know them ahead)."""
 
     role: Role = "receiver"
     preflight_id = PREFLIGHT_ID
@@ -33,7 +30,6 @@ class ReceiverRun:
         self.cases: list[Case] = suite.cases
         self.target = target
         self.ahead = Ahead(target, self.stopped, enabled=ahead)
-        self.overlap = Overlap(target, self.stopped, enabled=ahead)
 
     @classmethod
     def from_options(cls, options: Options, generation: Generation, ahead: bool = True) -> ReceiverRun:
@@ -68,13 +64,10 @@ class ReceiverRun:
         return f"the endpoint stopped answering ({self.target.unresponsive})" if self.target.unresponsive else None
 
     def run_case(self, case: Case, selected: Sequence[Case], sender: Any = None) -> str:
-        ran = self.ahead.take(case, list(selected), meanwhile=lambda: self.overlap.start(case, selected))
+        ran = self.ahead.take(case, list(selected))
         if ran is not None:
             return ran
-        if case.id not in GENERATED:  # a generated check waits only before it delivers alone (``Overlap.handover``)
-            self.overlap.wait()
-        with self.target.handing_over(self.overlap.handover(case, selected, self.ahead.settle)):
-            detail = case.run(self.target)
+        detail = case.run(self.target)
         if case.id in self.ahead.failed:  # it failed alongside others and passes alone: more than the endpoint holds
             self.target.window.overloaded()
         return detail
@@ -86,5 +79,4 @@ class ReceiverRun:
         return []
 
     def close(self) -> None:
-        self.overlap.close()
         self.target.close()

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
-from horneross_conformance.checks.in_flight import ON_ITS_OWN, Handover, Window
+from horneross_conformance.checks.in_flight import Window
 from horneross_conformance.checks.registry import Cause, CheckFailed, Inconclusive, Watchdog
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import SIGNATURE_HEADER, SUCCESS_STATUS
@@ -87,8 +87,6 @@ class ReceiverTarget:
         self.experiment = SignatureExperiment()  # why it rejects correctly signed deliveries, asked once a run
         self.stack = stack  # the endpoint's stack as the user named it (--horneross-stack), for the fix's idiom
         self._ahead: set[int] = set()  # threads running checks ahead of their turn (``ahead_of_turn``)
-        self._handovers: dict[int, Handover] = {}  # per thread: how its generated check hands over (``handing_over``)
-        self.drawn_ahead: dict[str, object] = {}  # generated checks started during the check before them, by id
 
     def __repr__(self) -> str:
         return f"ReceiverTarget({self.endpoint.display!r}, timeout={self.timeout:g})"  # never the secret
@@ -114,27 +112,6 @@ class ReceiverTarget:
             yield
         finally:
             self._ahead.discard(thread)
-
-    @property
-    def settle(self) -> float:
-        """Seconds the endpoint is given to finish deliveries the suite gave up on (they timed out) before anything
-        is delivered alone: twice the timeout."""
-        return 2 * self.timeout
-
-    @contextlib.contextmanager
-    def handing_over(self, handover: Handover) -> Iterator[None]:
-        """The generated check run on this thread hands over to the checks around it so (``receiver.overlap``)."""
-        thread = threading.get_ident()
-        self._handovers[thread] = handover
-        try:
-            yield
-        finally:
-            self._handovers.pop(thread, None)
-
-    @property
-    def handover(self) -> Handover:
-        """How the generated check run on this thread hands over to the checks around it; by default, to none."""
-        return self._handovers.get(threading.get_ident(), ON_ITS_OWN)
 
     def deliver(
         self,

@@ -2,10 +2,8 @@
 
 A run owns one ``WireRecorder``. A check runs alone (one at a time per run), so the log being filled is simply the
 recorder's current one: the receiver suite's deliveries and the sender suite's captures add to it from whatever
-thread they run on. The exceptions are the receiver suite's checks run ahead of their turn: the hand-picked ones
-record on a thread of their own (``recording_on_this_thread``), and the generated ones started during the check
-before them on the threads of their deliveries' pool (``recording_into``), each into a log of its own, which its
-check adopts in its turn (``adopt``: what is recorded into it later goes to the adopter). Each check keeps
+thread they run on. The one exception, the receiver suite's hand-picked checks run ahead of their turn while others
+are in flight, record on their own thread (``recording_on_this_thread``) and are adopted in turn. Each check keeps
 its first exchanges and a count of the rest, and bodies are cut, so that a generated check's hundreds of deliveries
 keep a report readable. Every secret of the run is replaced before anything is kept, and what a target sent is
 kept inert (``inert.for_terminal``, its line breaks kept).
@@ -56,27 +54,15 @@ class WireLog:
     _latest: Exchange | None = None
     _failing: Exchange | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _adopter: WireLog | None = None  # the log that adopted this one, which what comes later goes to
 
     def add(self, exchange: Exchange) -> None:
         with self._lock:
-            adopter = self._adopter
-            if adopter is None:
-                self.added += 1
-                self._latest = exchange
-                if len(self.exchanges) < MAX_EXCHANGES:
-                    self.exchanges.append(exchange)
-                else:
-                    self.omitted += 1
-        if adopter is not None:
-            adopter.add(exchange)
-
-    def adopted_by(self, adopter: WireLog) -> None:
-        """``adopter`` takes what this log holds, and what is added to it from now on."""
-        with self._lock, adopter._lock:
-            adopter.exchanges, adopter.omitted = list(self.exchanges), self.omitted
-            adopter.added, adopter._latest = self.added, self._latest
-            self._adopter = adopter
+            self.added += 1
+            self._latest = exchange
+            if len(self.exchanges) < MAX_EXCHANGES:
+                self.exchanges.append(exchange)
+            else:
+                self.omitted += 1
 
     def mark_failing(self) -> None:
         """The latest exchange is the one the check failed on (so far: a shrunk event fails later)."""
@@ -119,36 +105,19 @@ class WireRecorder:
     @contextmanager
     def recording_on_this_thread(self) -> Iterator[WireLog]:
         """The wire log of one check run ahead of its turn on a thread of its own."""
-        log = WireLog(self.redactor)
-        with self.recording_into(log):
-            yield log
-
-    @contextmanager
-    def recording_into(self, log: WireLog | None) -> Iterator[None]:
-        """What this thread records goes to ``log`` while the block runs: a delivery in flight, on a thread of a pool,
-        for the check that started it (``log_of_this_thread``)."""
         thread = threading.get_ident()
-        before = self._threads.get(thread)
-        if log is not None:
-            self._threads[thread] = log
+        log = WireLog(self.redactor)
+        self._threads[thread] = log
         try:
-            yield
+            yield log
         finally:
-            if before is None:
-                self._threads.pop(thread, None)
-            else:
-                self._threads[thread] = before
+            self._threads.pop(thread, None)
 
-    def log_of_this_thread(self) -> WireLog | None:
-        """The log this thread records into: its check's, run ahead of its turn, else the current check's."""
-        return self._threads.get(threading.get_ident(), self._current)
-
-    def adopt(self, log: WireLog | None) -> None:
-        """A check run ahead of its turn: its log becomes the current one's, and what its deliveries still out
-        record goes to the current one too."""
+    def adopt(self, log: WireLog) -> None:
+        """A check run ahead of its turn: its log becomes the current one's."""
         current = self._current
-        if current is not None and log is not None:
-            log.adopted_by(current)
+        if current is not None:
+            current.exchanges, current.omitted = log.exchanges, log.omitted
 
     def record(self, exchange: Exchange, log: WireLog | None = None) -> None:
         """Keep ``exchange`` in ``log``, else in the log of this thread's check run ahead of its turn, else in the
