@@ -104,7 +104,8 @@ def check_unit(
     result = LinesResult()
     checker = result_checker(result, allow_unknown_types, force_lines, allow_abbreviated)
     if unit.lines is not None:  # a part of a compressed file this process read (see ``check_share``)
-        lines = unit.lines if isinstance(unit.lines, bytes) else bytes(unit.lines)
+        lines = unit.lines
+        assert isinstance(lines, bytes), "a view of a part goes out through a slot (check_slot), never pickled"
         if unit.start == 0:
             checker.check_stream(unit.path, io.BytesIO(lines), lines=True)
         else:
