@@ -163,6 +163,34 @@ def how_found(exploration: Exploration, what: str) -> str:
     return how + (f"; ended at once, not shrunk: {exploration.stopped}" if exploration.stopped else "")
 
 
+def budget_spent(budget: float, events: int) -> str:
+    """Why an exploration ended early: its time budget was spent after ``events`` events."""
+    return f"the time budget of {budget:g} s was spent after {events} events"
+
+
+def drawn_before(strategy: Any, examples: int, seed: int, explicit: list[Any]) -> list[Any] | None:
+    """The events ``explore`` with these settings would give its check, the derived ones first, if this process drew
+    them already (``drawings``: ``draw`` ahead of time, or an exploration the target passed), without drawing; None
+    if they are still to be drawn."""
+    if examples == 0:
+        return None
+    leave_the_toolkits_own_literals_out()
+    drawing = drawings.about_to_draw(strategy, examples, seed, len(explicit))
+    generated = drawings.recall(drawing) if drawing is not None else None
+    return None if generated is None else [*explicit, *generated]
+
+
+def draw(strategy: Any, examples: int, seed: int, budget: float, explicit: list[Any]) -> None:
+    """Draw now what ``explore`` with these settings will draw, delivering nothing, so that it finds it drawn
+    (``drawn_before``). Nothing when it would not be kept (more events than ``drawings`` keeps)."""
+    if 0 < examples <= drawings.KEPT_EVENTS:
+        explore(_delivered_nowhere, strategy, examples, seed, budget, explicit)
+
+
+def _delivered_nowhere(event: Any) -> None:
+    """The check of a drawing made ahead of its exploration: nothing is delivered, nothing fails."""
+
+
 def explore(
     check: Callable[[Any], None],
     strategy: Any,
@@ -194,7 +222,7 @@ def explore(
     def attempt(event: Any) -> None:
         nonlocal tried, found, found_at
         if time.monotonic() > deadline:
-            raise Stop(f"the time budget of {budget:g} s was spent after {tried} events")
+            raise Stop(budget_spent(budget, tried))
         tried += 1
         tested.append(event)
         try:

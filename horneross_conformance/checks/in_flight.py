@@ -12,6 +12,10 @@ most ``width`` in flight. The verdict is the one a delivery at a time would give
   at a time, and shrinks it, so the failing event and the rerun command are exactly those of a sequential run;
 - no answer alone ends the check at once, as it does one at a time.
 
+Events drawn ahead of the check's turn (``exploration.draw``, while another check's deliveries were in flight) are
+delivered as they would have been as they were drawn, by a thread of their own: the thread that runs the checks is
+then free to draw the next check's (``meanwhile``).
+
 How many are in flight is the run's ``Window``: a number learnt from the endpoint's answers, shared by every check
 that keeps deliveries in flight.
 """
@@ -33,6 +37,9 @@ from horneross_conformance.checks.exploration import (
     Exploration,
     Generation,
     Stop,
+    budget_spent,
+    draw,
+    drawn_before,
     explore,
 )
 from horneross_conformance.core.contract import BURST_SIZE
@@ -143,10 +150,27 @@ class _Deliveries:
         self._error: BaseException | None = None
         self.unanswered = False  # a delivery in flight timed out: the endpoint may still be working on it
         self.started = 0  # events 0 .. started - 1 were delivered or are in flight
+        self._abandoned = False
+        self.out_of_time: int | None = None  # ``start_all``: the time budget was spent before this event
 
     @property
     def paused(self) -> bool:
-        return bool(self._failed) or self._error is not None
+        return bool(self._failed) or self._error is not None or self._abandoned
+
+    def start_all(self, events: list[Any], deadline: float) -> None:
+        """``start`` each of ``events`` in turn, as if each were drawn then: until one has failed, or until the time
+        budget is spent (``deadline``, as when drawing)."""
+        for index, event in enumerate(events):
+            if self.paused:
+                return
+            if time.monotonic() > deadline:
+                self.out_of_time = index
+                return
+            self.start(index, event)
+
+    def abandon(self) -> None:
+        """Start no more: the exploration was interrupted. Those in flight end as they do."""
+        self._abandoned = True
 
     def start(self, index: int, event: Any) -> None:
         """Deliver event ``index`` (in drawing order) once there is room; nothing once a delivery has failed."""
@@ -193,6 +217,7 @@ def explore_in_flight(
     on_failure: Callable[[], None] = lambda: None,
     *,
     shrink: bool = True,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> Exploration:
     """``explore`` with up to ``width`` deliveries in flight (a number, or the run's ``Window``, which a delivery
     that fails in flight and passes alone narrows for the rest of the run). ``check`` delivers one event alone;
@@ -200,20 +225,17 @@ def explore_in_flight(
     endpoint: timeouts under load are the burst check's business). ``settle``: seconds to wait before delivering
     alone after a delivery in flight got no answer, since the endpoint may still be busy with the deliveries given
     up on, and a delivery is not alone until they are done. ``on_failure``: as for ``explore``, called by the
-    exploration one at a time, whose failing event is the one reported."""
+    exploration one at a time, whose failing event is the one reported. ``meanwhile``: called on this thread once
+    every event is drawn, while the last deliveries are in flight (the run draws the next check's events then). Events
+    drawn already (``exploration.draw``) are delivered from a thread of their own, and ``meanwhile`` is called at
+    once."""
     explicit = list(explicit)
     window = width if isinstance(width, Window) else Window(width, width)
     if window.size <= 1:
         return explore(check, strategy, examples, seed, budget, explicit, on_failure, shrink=shrink)
     deadline = time.monotonic() + budget
-    events: list[Any] = []
     deliveries = _Deliveries(check_in_flight, window)
-
-    def record(event: Any) -> None:
-        events.append(event)
-        deliveries.start(len(events) - 1, event)
-
-    stopped = explore(record, strategy, examples, seed, budget, explicit).stopped
+    events, stopped = _all_started(deliveries, strategy, examples, seed, deadline, budget, explicit, meanwhile)
     failed_in_flight = deliveries.finish()
     # what no delivery in flight settled, one at a time: the failures first (each counts only if it fails alone),
     # then the events drawn after the first failure, unless the budget is spent
@@ -223,7 +245,7 @@ def explore_in_flight(
         time.sleep(settle)
     for index in alone:
         if index >= deliveries.started and time.monotonic() > deadline:
-            stopped = f"the time budget of {budget:g} s was spent after {len(events)} events"
+            stopped = budget_spent(budget, len(events))
             break
         try:
             check(events[index])
@@ -246,6 +268,43 @@ def explore_in_flight(
     )
 
 
+def _all_started(
+    deliveries: _Deliveries,
+    strategy: Any,
+    examples: int,
+    seed: int,
+    deadline: float,
+    budget: float,
+    explicit: list[Any],
+    meanwhile: Callable[[], None],
+) -> tuple[list[Any], str | None]:
+    """Every event drawn and started in drawing order, as far as the window, a failure or the time budget lets, and
+    ``meanwhile`` done: the events drawn, and why the drawing ended early, if it did. Events this process drew
+    already are started from a thread of their own, so that ``meanwhile`` runs while they are, not after."""
+    drawn = drawn_before(strategy, examples, seed, explicit)
+    if drawn is None:
+        events: list[Any] = []
+
+        def record(event: Any) -> None:
+            events.append(event)
+            deliveries.start(len(events) - 1, event)
+
+        stopped = explore(record, strategy, examples, seed, budget, explicit).stopped
+        meanwhile()
+        return events, stopped
+    feeder = threading.Thread(target=deliveries.start_all, args=(drawn, deadline), name="horneross-in-flight-feeder")
+    feeder.start()
+    try:
+        meanwhile()
+    except BaseException:  # interrupted: no more start, and no waiting for room to tell the feeder so
+        deliveries.abandon()
+        raise
+    feeder.join()
+    if deliveries.out_of_time is None:
+        return drawn, None
+    return drawn[: deliveries.out_of_time], budget_spent(budget, deliveries.out_of_time)
+
+
 def explore_generated(
     generation: Generation,
     case_id: str,
@@ -256,9 +315,10 @@ def explore_generated(
     on_failure: Callable[[], None] = lambda: None,
     settle: float = 0.0,
     window: Window | None = None,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> Exploration:
     """``Generation.explore`` with as many deliveries at once as ``window`` allows (by default the run's
-    ``in_flight``; one: exactly ``Generation.explore``)."""
+    ``in_flight``; one: exactly ``Generation.explore``). ``meanwhile``: as for ``explore_in_flight``."""
     window = window if window is not None else Window.for_setting(generation.in_flight)
     if window.size <= 1:
         return generation.explore(case_id, check, strategy, explicit, on_failure)
@@ -275,4 +335,15 @@ def explore_generated(
         settle,
         on_failure,
         shrink=generation.shrink,
+        meanwhile=meanwhile,
     )
+
+
+def draw_generated(
+    generation: Generation, case_id: str, strategy: Callable[[], Any], explicit: Callable[[], list[Any]] = list
+) -> None:
+    """Draw now, delivering nothing, the events ``explore_generated`` will deliver for ``case_id`` in its turn with
+    the same arguments, so that it finds them drawn (``exploration.draw``)."""
+    if generation.examples:
+        seed = generation.requested_seed(case_id)
+        draw(strategy(), generation.examples, seed, generation.budget, explicit())

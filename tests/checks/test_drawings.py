@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import random
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from strategies import fails_above
 
 from horneross_conformance.checks import drawings
-from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, explore
+from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, draw, explore
 from horneross_conformance.checks.in_flight import explore_in_flight
 
 
@@ -68,6 +69,79 @@ def test_the_same_drawing_again_is_given_without_drawing_and_gives_what_a_fresh_
     explore(alone.append, counted.strategy, 30, 3, 30)  # one at a time, nothing kept: drawn afresh
     assert counted.draws > drawn
     assert sorted(alone, key=repr) == first
+
+
+def test_events_drawn_ahead_are_delivered_in_their_turn_without_drawing_them_again() -> None:
+    counted = Counted()
+    draw(counted.strategy, 30, 3, 30, [])
+    drawn = counted.draws
+    assert drawn >= 30
+    ahead = in_flight(counted.strategy)
+    assert counted.draws == drawn  # delivered as drawn ahead: nothing drawn in its turn
+    drawings.forget()
+    assert in_flight(counted.strategy) == ahead  # what drawing in its turn delivers
+    assert counted.draws > drawn
+
+
+def test_a_drawing_ahead_with_other_settings_is_not_delivered() -> None:
+    counted = Counted()
+    draw(counted.strategy, 30, 4, 30, [])  # another seed
+    draw(counted.strategy, 31, 3, 30, [])  # another number of events
+    draw(counted.strategy, 30, 3, 30, [{"n": 5000}])  # another number of derived events
+    drawn = counted.draws
+    in_flight(counted.strategy)
+    assert counted.draws > drawn
+
+
+@pytest.mark.parametrize("ahead", [False, True], ids=["drawn in its turn", "drawn ahead"])
+def test_meanwhile_runs_on_the_callers_thread_while_the_last_deliveries_are_in_flight(ahead: bool) -> None:
+    counted = Counted()
+    if ahead:
+        draw(counted.strategy, 4, 3, 30, [])
+    drawn = counted.draws
+    meanwhile_done = threading.Event()
+    callers: list[int] = []
+    saw_it_done: list[bool] = []
+
+    def deliver(event: Any) -> None:  # each of the 4 is in flight (8 allowed) until meanwhile is done
+        saw_it_done.append(meanwhile_done.wait(10))  # a bound only: meanwhile called after them fails below
+
+    def meanwhile() -> None:
+        callers.append(threading.get_ident())
+        meanwhile_done.set()
+
+    result = explore_in_flight(deliver, deliver, counted.strategy, 4, 3, 30, width=8, meanwhile=meanwhile)
+    assert result.found is None and result.tried == len(saw_it_done) > 0
+    assert saw_it_done == [True] * result.tried
+    assert callers == [threading.get_ident()]
+    assert (counted.draws == drawn) == ahead
+
+
+class Interrupted(BaseException):
+    pass
+
+
+def test_an_interruption_meanwhile_starts_no_more_events_drawn_ahead() -> None:
+    counted = Counted()
+    draw(counted.strategy, 30, 3, 30, [])
+    gate = threading.Event()
+    delivered: list[Any] = []
+
+    def deliver(event: Any) -> None:
+        gate.wait(10)
+        delivered.append(event)
+
+    def interrupted() -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        explore_in_flight(deliver, deliver, counted.strategy, 30, 3, 30, width=2, meanwhile=interrupted)
+    gate.set()
+    for thread in threading.enumerate():
+        if thread.name == "horneross-in-flight-feeder":
+            thread.join(10)
+    # 2 in flight at most when it was interrupted; a feeder that went on would have seen 28 more delivered
+    assert len(delivered) <= 2
 
 
 def explored(check: Callable[[Any], None], strategy: Any, **options: Any) -> tuple[Exploration, list[Any]]:
