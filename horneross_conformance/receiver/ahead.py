@@ -35,7 +35,7 @@ class _Result:
 
 class Ahead:
     def __init__(self, target: ReceiverTarget, stopped: Callable[[], str | None], enabled: bool = True) -> None:
-        self._enabled = enabled
+        self.enabled = enabled
         self._target = target
         self._stopped = stopped
         self._pool: ThreadPoolExecutor | None = None
@@ -49,12 +49,13 @@ class Ahead:
     def take(self, case: Case, selected: list[Case]) -> str | None:
         """``case``'s account if it passed ahead of its turn (starting the order-free checks from it on, the
         first time); None: run it now, alone."""
-        if not self._enabled or case.id not in ORDER_FREE:
+        if not self.enabled or case.id not in ORDER_FREE:
             return None
         if self._pool is None:
             if self._target.window.size <= 1:
                 return None
             self._start(case, selected)
+            self._target.meanwhile()  # while they run: this thread is free
         future = self._running.pop(case.id, None)
         if future is None:
             return None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from horneross_conformance.checks.exploration import Generation
@@ -13,6 +14,7 @@ from horneross_conformance.core.catalogue import Role
 from horneross_conformance.core.stacks import stack_named
 from horneross_conformance.receiver.ahead import Ahead
 from horneross_conformance.receiver.suite import PREFLIGHT_ID, suite
+from horneross_conformance.receiver.suite.generated import DRAWN, draw_ahead
 from horneross_conformance.receiver.target import ReceiverTarget
 from horneross_conformance.transport.endpoints import tls_context
 from horneross_conformance.transport.wire import WireRecorder
@@ -30,6 +32,7 @@ class ReceiverRun:
         self.cases: list[Case] = suite.cases
         self.target = target
         self.ahead = Ahead(target, self.stopped, enabled=ahead)
+        self._drawn_ahead: set[str] = set()  # generated checks whose events were drawn ahead of their turn
 
     @classmethod
     def from_options(cls, options: Options, generation: Generation, ahead: bool = True) -> ReceiverRun:
@@ -64,6 +67,8 @@ class ReceiverRun:
         return f"the endpoint stopped answering ({self.target.unresponsive})" if self.target.unresponsive else None
 
     def run_case(self, case: Case, selected: Sequence[Case], sender: Any = None) -> str:
+        if self.ahead.enabled:
+            self.target.meanwhile = self._draw_next(case, selected)
         ran = self.ahead.take(case, list(selected))
         if ran is not None:
             return ran
@@ -71,6 +76,23 @@ class ReceiverRun:
         if case.id in self.ahead.failed:  # it failed alongside others and passes alone: more than the endpoint holds
             self.target.window.overloaded()
         return detail
+
+    def _draw_next(self, case: Case, selected: Sequence[Case]) -> Callable[[], None]:
+        """What to do while ``case``'s deliveries are in flight: draw the events of the next generated check of the
+        run, which then only delivers them in its turn. Its events are those it would draw in its turn
+        (``exploration.drawn_before``), and no delivery of it goes out before its turn: each verdict is as if the
+        checks ran one after another. A drawing that fails is made again in the check's turn, which reports why."""
+        later = list(selected)[list(selected).index(case) + 1 :] if case in selected else []
+        upcoming = next((each.id for each in later if each.id in DRAWN), None)
+
+        def draw_next() -> None:
+            if upcoming is None or upcoming in self._drawn_ahead or self.stopped():
+                return
+            self._drawn_ahead.add(upcoming)
+            with contextlib.suppress(Exception):  # drawn again in its turn, which reports it
+                draw_ahead(self.target, upcoming)
+
+        return draw_next
 
     def after_run(self) -> list[CheckResult]:
         return []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
@@ -55,6 +55,10 @@ def delivery_hint(error: DeliveryError) -> str:
     return SLOW_ANSWER_HINT if error.kind == "timeout" and error.connected else PREFLIGHT_HINTS[error.kind]
 
 
+def _nothing() -> None:
+    pass
+
+
 class NoAnswer(CheckFailed):
     """A delivery got no HTTP answer; ``kind`` says why (a ``timeout`` may leave the endpoint still working)."""
 
@@ -87,6 +91,9 @@ class ReceiverTarget:
         self.experiment = SignatureExperiment()  # why it rejects correctly signed deliveries, asked once a run
         self.stack = stack  # the endpoint's stack as the user named it (--horneross-stack), for the fix's idiom
         self._ahead: set[int] = set()  # threads running checks ahead of their turn (``ahead_of_turn``)
+        # what the thread that runs the checks does while a check's deliveries are in flight: the run sets it before
+        # each check (``ReceiverRun``: draw the next generated check's events)
+        self.meanwhile: Callable[[], None] = _nothing
 
     def __repr__(self) -> str:
         return f"ReceiverTarget({self.endpoint.display!r}, timeout={self.timeout:g})"  # never the secret

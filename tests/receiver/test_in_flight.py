@@ -18,9 +18,20 @@ from test_receiver_suite import COMPARED_IN_FLIGHT
 from test_receiver_verdicts import COMPARED_IN_FLIGHT as COMPARED_IN_VERDICTS
 
 from horneross_conformance.checks import drawings
-from horneross_conformance.checks.exploration import DEFAULT_IN_FLIGHT, Counterexample, Stop, explore
+from horneross_conformance.checks.exploration import (
+    DEFAULT_IN_FLIGHT,
+    Counterexample,
+    Generation,
+    Stop,
+    drawn_before,
+    explore,
+)
 from horneross_conformance.checks.in_flight import Window, explore_in_flight
 from horneross_conformance.core.contract import BURST_SIZE
+from horneross_conformance.receiver.reference import ReferenceReceiver
+from horneross_conformance.receiver.run import ReceiverRun
+from horneross_conformance.receiver.suite.generated import DRAWN
+from horneross_conformance.receiver.target import ReceiverTarget
 from horneross_conformance.transport import connections
 from horneross_conformance.transport.server import serve
 
@@ -123,6 +134,39 @@ def test_deliveries_in_flight_change_no_outcome(pytester: pytest.Pytester, recei
     ways of delivering them (how deep generation finds rare bugs is tests/receiver/test_generated_checks.py's
     subject). A 2 s timeout, short enough for the receiver that hangs on some events."""
     run_both_ways(pytester, receiver, "--horneross-timeout=2")
+
+
+def drawn_already(target: ReceiverTarget, case_id: str) -> bool:
+    """Whether a generated check would find its events drawn, in its turn in ``target``'s run."""
+    drawing, generation = DRAWN[case_id], target.generation
+    seed = generation.seed_for(case_id)
+    return drawn_before(drawing.strategy(), generation.examples, seed, drawing.explicit()) is not None
+
+
+@pytest.mark.parametrize("ahead", [True, False], ids=["one process", "a pytest-xdist worker"])
+def test_each_check_draws_the_next_generated_checks_events_while_its_deliveries_are_in_flight(ahead: bool) -> None:
+    """The hand-picked checks run ahead of their turn draw the first generated check's events meanwhile, and each
+    generated check the next one's (past any check that draws none). Not in a pytest-xdist worker, which cannot
+    know what it runs next."""
+    drawings.forget()
+    order = ["RCV-ACK-001", "RCV-SIG-001", "RCV-GEN-002", "RCV-GEN-006", "RCV-LONG-001"]
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        target = ReceiverTarget(f"{base}/webhook", r.SECRET, 5.0, Generation(examples=5, seed=1))
+        run = ReceiverRun(target, ahead=ahead)
+        selected = [case for case in run.cases if case.id in order]
+        assert [case.id for case in selected] == order
+        try:
+            for case in selected[:2]:
+                run.run_case(case, selected)
+            assert drawn_already(target, "RCV-GEN-002") == ahead
+            assert not drawn_already(target, "RCV-GEN-006")
+            run.run_case(selected[2], selected)
+            assert drawn_already(target, "RCV-GEN-006") == ahead
+            for case in selected[3:]:  # the last generated check: none to draw after it
+                run.run_case(case, selected)
+        finally:
+            run.close()
+            drawings.forget()
 
 
 class OneAtATimeHoldingLonger(r.OneAtATime):

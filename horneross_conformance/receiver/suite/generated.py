@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from horneross_conformance.checks.exploration import Counterexample, Exploration, Stop, how_found
-from horneross_conformance.checks.in_flight import explore_generated
+from horneross_conformance.checks.in_flight import draw_generated, explore_generated
 from horneross_conformance.checks.registry import CheckFailed, Inconclusive, Registry
 from horneross_conformance.core.canonical import canonical_bytes
 from horneross_conformance.core.contract import EVENT_TYPES, PER_TYPE_CHECKS, SUCCESS_STATUS
@@ -57,27 +58,68 @@ def _deliver(
         raise Counterexample(f"answered {response.summary()}", sent, body, reason, cause)
 
 
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """What a generated check draws: its strategy, and the derived events it tries first. Both are built only when
+    the check runs or is drawn ahead of its turn: Hypothesis takes a moment to load."""
+
+    strategy: Callable[[], Any]
+    explicit: Callable[[], list[Any]] = list
+
+
+def _generation() -> Any:
+    from horneross_conformance.checks import generation
+
+    return generation
+
+
+def _documented_events(event_type: str) -> Drawn:
+    return Drawn(lambda: _generation().documented_events(event_type))
+
+
+WITHOUT_SURROGATES = "without-surrogates"
+LONE_SURROGATES = "lone-surrogates"
+DRAWN: dict[str, Drawn] = {  # each generated check's drawing, by check
+    **{PER_TYPE_CHECKS[event_type]["RCV-GEN"]: _documented_events(event_type) for event_type in EVENT_TYPES},
+    "RCV-GEN-005": Drawn(
+        lambda: _generation().stressed(WITHOUT_SURROGATES),
+        lambda: _generation().derived_stress_events(WITHOUT_SURROGATES),
+    ),
+    "RCV-GEN-006": Drawn(lambda: _generation().with_extras()),
+    "RCV-GEN-007": Drawn(lambda: _generation().added_later()),
+    "RCV-GEN-008": Drawn(
+        lambda: _generation().stressed(LONE_SURROGATES), lambda: _generation().derived_stress_events(LONE_SURROGATES)
+    ),
+}
+
+
+def draw_ahead(target: ReceiverTarget, case_id: str) -> None:
+    """Draw ``case_id``'s events now, while another check's deliveries are in flight, so that in its turn it only
+    delivers them (``in_flight.draw_generated``). Nothing for a check that draws nothing, or when deliveries go
+    one at a time (drawing and delivering then take turns on one thread)."""
+    drawn = DRAWN.get(case_id)
+    if drawn is not None and target.window.size > 1:
+        draw_generated(target.generation, case_id, drawn.strategy, drawn.explicit)
+
+
 def _run(
-    target: ReceiverTarget,
-    case_id: str,
-    what: str,
-    strategy: Callable[[], Any],
-    explicit: Callable[[], list[Any]] = list,
-    control: tuple[Callable[[Any], Any], str] | None = None,
+    target: ReceiverTarget, case_id: str, what: str, control: tuple[Callable[[Any], Any], str] | None = None
 ) -> str:
     """``control``: how to make, from the failing event, the same event without the feature under test, and what
     that is; the failure stands only if the control is acknowledged."""
     excuses: list[Inconclusive] = []
+    drawn = DRAWN[case_id]
     exploration = explore_generated(
         target.generation,
         case_id,
         lambda event: _deliver(target, event, excuses),
         lambda event: _deliver(target, event, excuses, concurrent=True),
-        strategy,
-        explicit,
+        drawn.strategy,
+        drawn.explicit,
         target.wire.mark_failing,
         settle=2 * target.timeout,  # after a timeout in flight: the endpoint had twice as long to finish
         window=target.window,
+        meanwhile=target.meanwhile,
     )
     if excuses and exploration.found is None:
         raise excuses[0]
@@ -107,15 +149,12 @@ def _failure(target: ReceiverTarget, case_id: str, what: str, exploration: Explo
     return "\n".join(lines)
 
 
-# Hypothesis is imported when a generated check runs, not when the suite loads.
 cases = Registry()
 
 
 def _documented(case_id: str, event_type: str) -> None:
     def check(target: ReceiverTarget) -> str:
-        from horneross_conformance.checks.generation import documented_events
-
-        return _run(target, case_id, f"{event_type} event", lambda: documented_events(event_type))
+        return _run(target, case_id, f"{event_type} event")
 
     cases.case(case_id, "RCV-01", f"Acknowledges generated {event_type} events (documented fields)")(check)
 
@@ -126,49 +165,28 @@ for _type in EVENT_TYPES:
 
 @cases.case("RCV-GEN-005", "RCV-04", "Acknowledges generated events with stress text in every text field")
 def stress(target: ReceiverTarget) -> str:
-    from horneross_conformance.checks import generation
-
-    return _run(
-        target,
-        "RCV-GEN-005",
-        "event with stress text",
-        lambda: generation.stressed("without-surrogates"),
-        lambda: generation.derived_stress_events("without-surrogates"),
-        (_plain, "with plain text"),
-    )
+    return _run(target, "RCV-GEN-005", "event with stress text", (_plain, "with plain text"))
 
 
 @cases.case("RCV-GEN-006", "RCV-11", "Acknowledges generated events with numbers and integer-like keys in extras")
 def extras(target: ReceiverTarget) -> str:
-    from horneross_conformance.checks import generation
-
     control = (_plain, "without the unknown fields")
-    return _run(target, "RCV-GEN-006", "event with unknown numeric fields", generation.with_extras, control=control)
+    return _run(target, "RCV-GEN-006", "event with unknown numeric fields", control)
 
 
 @cases.case("RCV-GEN-007", "RCV-07", "Acknowledges generated event types and fields added later")
 def added_later(target: ReceiverTarget) -> str:
-    from horneross_conformance.checks import generation
-
     what = "event of a type, or with fields, added later"
     control = (_plain, "of a known type, without fields added later")
-    return _run(target, "RCV-GEN-007", what, generation.added_later, control=control)
+    return _run(target, "RCV-GEN-007", what, control)
 
 
 @cases.case("RCV-GEN-008", "RCV-14", "Acknowledges generated events with lone surrogates in every text field")
 def lone_surrogates(target: ReceiverTarget) -> str:
-    from horneross_conformance.checks import generation
     from horneross_conformance.receiver.suite.text import SURROGATE_REMEDY
 
     try:
-        return _run(
-            target,
-            "RCV-GEN-008",
-            "event with a lone surrogate",
-            lambda: generation.stressed("lone-surrogates"),
-            lambda: generation.derived_stress_events("lone-surrogates"),
-            (_plain, "with plain text"),
-        )
+        return _run(target, "RCV-GEN-008", "event with a lone surrogate", (_plain, "with plain text"))
     except CheckFailed as failure:
         raise CheckFailed(f"{failure}\n{SURROGATE_REMEDY}") from None
 
