@@ -86,6 +86,22 @@ def test_a_lone_surrogate_failure_names_the_remedy(pytester: pytest.Pytester) ->
     assert "Verify the signature over the raw body first" in details and "\\ufffd before parsing" in details
 
 
+def test_a_root_cause_of_lone_surrogate_rejections_is_said_at_the_head_of_the_verdict(
+    pytester: pytest.Pytester,
+) -> None:
+    """RCV-14's checks add the remedy to their failure; the root cause their one line refers to stays theirs."""
+    with serve(r.ReplacesLoneSurrogates()) as base:
+        run = run_suite(pytester, f"{base}/webhook", "-k", "RCV-SUR or RCV-GEN-008 or RCV-ACK")
+    assert run.failed() == {"RCV-14"}, run.stdout
+    [said] = run.report["causes"]
+    failed = [c for q in run.report["requirements"] for c in q["checks"] if c["outcome"] == "failed"]
+    assert said["checks"] == [c["id"] for c in failed] == ["RCV-SUR-001", "RCV-GEN-008"]
+    for check in failed:
+        assert check["cause"] == said["id"] and f"root cause [{said['id']}]" in check["details"], check
+        assert "replace lone surrogate escapes" in check["details"]
+    assert "root cause: your endpoint " in run.stdout
+
+
 # The zoo: one receiver per known mistake. (receiver, the checks run, the requirement failed, the root cause the
 # controls show, words its headline says.) Go's mistakes are made by real Go (tests/go/receiver), whose
 # encoding/json and net/http answer for themselves; the others by Python receivers served here.

@@ -63,6 +63,25 @@ class CrashesOnLoneSurrogate(PlainReceiver):
         return super().accept(event)
 
 
+class ReplacesLoneSurrogates(PlainReceiver):
+    """Its parser replaces each lone surrogate with U+FFFD (as Go's encoding/json does) and it verifies by
+    re-serializing what it parsed: it rejects exactly the events that carry a lone surrogate, with 401."""
+
+    def parse(self, body: bytes) -> Any:
+        return _replaced(json.loads(body))
+
+
+def _replaced(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD (``json.loads`` joins the pairs)."""
+    if isinstance(value, str):
+        return re.sub("[\ud800-\udfff]", "\ufffd", value)
+    if isinstance(value, list):
+        return [_replaced(item) for item in value]
+    if isinstance(value, dict):
+        return {_replaced(key): _replaced(item) for key, item in value.items()}
+    return value
+
+
 class RefusesLoneSurrogates(PlainReceiver):
     """A careful PHP or Ruby receiver: verifies the raw bytes first, then parses with a parser that refuses a lone
     surrogate escape by design (PHP's json_decode, Ruby's JSON.parse) and answers 400. RCV-14 only."""

@@ -188,7 +188,7 @@ def lone_surrogates(target: ReceiverTarget) -> str:
     try:
         return _run(target, "RCV-GEN-008", "event with a lone surrogate", (_plain, "with plain text"))
     except CheckFailed as failure:
-        raise CheckFailed(f"{failure}\n{SURROGATE_REMEDY}") from None
+        raise CheckFailed(f"{failure}\n{SURROGATE_REMEDY}", failure.cause) from None
 
 
 def _plain(event: Any) -> Any:

@@ -31,7 +31,7 @@ def _accepts_text(case_id: str, name: str, requirement: str) -> None:
             return acknowledge(target, event, what, control, "with plain ASCII text")
         except CheckFailed as failure:
             if requirement == "RCV-14":
-                raise CheckFailed(f"{failure}. {SURROGATE_REMEDY}") from None
+                raise CheckFailed(f"{failure}. {SURROGATE_REMEDY}", failure.cause) from None
             raise
 
     cases.case(case_id, requirement, f"Accepts a message with stress text: {name}")(check)
