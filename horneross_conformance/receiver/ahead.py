@@ -5,10 +5,10 @@ trips. Those whose verdict does not depend on what other checks deliver meanwhil
 the first one's turn, as many at once as the run's window of deliveries in flight allows (``in_flight.Window``),
 each on a thread of its own with its own wire log; each check then takes its result in its turn, so reports and
 output keep the suite's order. A check that passes ahead of its turn passes. Any other outcome does not count: once
-every check ahead of its turn is done (and, after a delivery got no answer, the endpoint has had twice the timeout
-to finish what the suite gave up on), the check runs again alone, with fresh events, and that outcome is its
-verdict. After a delivery ahead of its turn got no answer, no more checks start ahead of their turn: a silent
-endpoint costs one timeout more. A check that failed ahead of its turn and passes alone narrows the window
+every check ahead of its turn is done (and, after a delivery got no answer, the endpoint has had the time to finish
+what the suite gave up on: ``ReceiverTarget.settle``), the check runs again alone, with fresh events, and that
+outcome is its verdict. After a delivery ahead of its turn got no answer, no more checks start ahead of their turn:
+a silent endpoint costs one timeout more. A check that failed ahead of its turn and passes alone narrows the window
 (``Window.overloaded``).
 """
 
@@ -103,4 +103,4 @@ class Ahead:
             self._settled = True
         wait(self._all)
         if any(future.result().unanswered for future in self._all):
-            time.sleep(2 * self._target.timeout)
+            time.sleep(self._target.settle)

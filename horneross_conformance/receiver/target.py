@@ -101,6 +101,12 @@ class ReceiverTarget:
     def sign(self, body: bytes) -> str:
         return sign(body, self._secret)
 
+    @property
+    def settle(self) -> float:
+        """Seconds to wait before delivering anything alone after a delivery alongside others got no answer in time:
+        the endpoint may still be working on what the suite gave up on, and gets twice the timeout to finish it."""
+        return 2 * self.timeout
+
     def preflight(self) -> str:
         """Open one connection (and TLS handshake); raise ``CheckFailed`` with a clear message if that fails."""
         started = time.monotonic()

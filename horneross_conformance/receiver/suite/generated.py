@@ -117,7 +117,7 @@ def _run(
         drawn.strategy,
         drawn.explicit,
         target.wire.mark_failing,
-        settle=2 * target.timeout,  # after a timeout in flight: the endpoint had twice as long to finish
+        settle=target.settle,
         window=target.window,
         meanwhile=target.meanwhile,
     )
