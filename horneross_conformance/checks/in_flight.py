@@ -180,8 +180,13 @@ class _Deliveries:
         if self.paused:
             self._window.release()
             return
+        try:
+            self._pool.submit(self._deliver, index, event)
+        except RuntimeError:  # the interpreter is shutting down (an interrupted run): nothing more starts
+            self._window.release()
+            self._abandoned = True
+            return
         self.started = index + 1
-        self._pool.submit(self._deliver, index, event)
 
     def _deliver(self, index: int, event: Any) -> None:
         try:
@@ -293,13 +298,13 @@ def _all_started(
         meanwhile()
         return events, stopped
     feeder = threading.Thread(target=deliveries.start_all, args=(drawn, deadline), name="horneross-in-flight-feeder")
-    feeder.start()
     try:
+        feeder.start()
         meanwhile()
+        feeder.join()
     except BaseException:  # interrupted: no more start, and no waiting for room to tell the feeder so
         deliveries.abandon()
         raise
-    feeder.join()
     if deliveries.out_of_time is None:
         return drawn, None
     return drawn[: deliveries.out_of_time], budget_spent(budget, deliveries.out_of_time)

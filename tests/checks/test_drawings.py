@@ -8,9 +8,12 @@ an event): a replay draws nothing, and gives what a fresh drawing gives.
 from __future__ import annotations
 
 import importlib
+import os
 import random
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import astuple, replace
 from pathlib import Path
@@ -121,6 +124,14 @@ class Interrupted(BaseException):
     pass
 
 
+def feeders_ended() -> None:
+    """Once every feeder thread has ended (10 s at most). Not ``Thread.join``: a join that an exception interrupted
+    leaves its thread looking stopped, and joining it again returns at once."""
+    deadline = time.monotonic() + 10
+    while any(t.name == "horneross-in-flight-feeder" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_an_interruption_meanwhile_starts_no_more_events_drawn_ahead() -> None:
     counted = Counted()
     draw(counted.strategy, 30, 3, 30, [])
@@ -137,11 +148,38 @@ def test_an_interruption_meanwhile_starts_no_more_events_drawn_ahead() -> None:
     with pytest.raises(Interrupted):
         explore_in_flight(deliver, deliver, counted.strategy, 30, 3, 30, width=2, meanwhile=interrupted)
     gate.set()
-    for thread in threading.enumerate():
-        if thread.name == "horneross-in-flight-feeder":
-            thread.join(10)
+    feeders_ended()
     # 2 in flight at most when it was interrupted; a feeder that went on would have seen 28 more delivered
     assert len(delivered) <= 2
+
+
+def test_an_interruption_while_the_rest_is_started_starts_no_more_events_drawn_ahead() -> None:
+    """Ctrl-C while the thread that runs the checks waits for the rest of a drawing to be started (nothing left to
+    draw meanwhile: the last generated check). A signal of the test's own stands for it."""
+    counted = Counted()
+    draw(counted.strategy, 30, 3, 30, [])
+    gate, meanwhile_done = threading.Event(), threading.Event()
+    delivered: list[Any] = []
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise Interrupted
+
+    def deliver(event: Any) -> None:  # the first one interrupts once meanwhile is done; none ends before the gate
+        first = not delivered
+        delivered.append(event)
+        if first and meanwhile_done.wait(10):
+            os.kill(os.getpid(), signal.SIGUSR1)
+        gate.wait(10)
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    try:
+        with pytest.raises(Interrupted):
+            explore_in_flight(deliver, deliver, counted.strategy, 30, 3, 30, width=2, meanwhile=meanwhile_done.set)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        gate.set()
+    feeders_ended()
+    assert len(delivered) <= 2  # a feeder that went on would have started all 30
 
 
 def explored(check: Callable[[Any], None], strategy: Any, **options: Any) -> tuple[Exploration, list[Any]]:
