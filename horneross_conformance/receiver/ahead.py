@@ -4,7 +4,8 @@ Against an endpoint across a network the hand-picked checks' 45 deliveries, one 
 trips. Those whose verdict does not depend on what other checks deliver meanwhile (``ORDER_FREE``) start together at
 the first one's turn, as many at once as the run's window of deliveries in flight allows (``in_flight.Window``),
 each on a thread of its own with its own wire log; each check then takes its result in its turn, so reports and
-output keep the suite's order. A check that passes ahead of its turn passes. Any other outcome does not count: once
+output keep the suite's order. A check that passes ahead of its turn passes, unless one of its deliveries got no
+answer, a 429 or a 5xx, which the others' load may explain (``AheadOfTurn``). Any other outcome does not count: once
 every check ahead of its turn is done (and, after a delivery got no answer, the endpoint has had the time to finish
 what the suite gave up on: ``ReceiverTarget.settle``), the check runs again alone, with fresh events, and that
 outcome is its verdict. After a delivery ahead of its turn got no answer, no more checks start ahead of their turn:
@@ -14,6 +15,7 @@ a silent endpoint costs one timeout more. A check that failed ahead of its turn 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 from horneross_conformance.checks.registry import Case
 from horneross_conformance.receiver.suite import ORDER_FREE
-from horneross_conformance.receiver.target import NoAnswer, ReceiverTarget
+from horneross_conformance.receiver.target import ReceiverTarget
 from horneross_conformance.transport.wire import WireLog
 
 
@@ -82,17 +84,17 @@ class Ahead:
         with (
             self._target.window.place(),
             self._target.wire.recording_on_this_thread() as log,
-            self._target.ahead_of_turn(),
+            self._target.ahead_of_turn() as met,
         ):
             if self._stopped() or self._unanswered:
                 return _Result(None, log)
-            try:
-                return _Result(case.run(self._target), log)
-            except Exception as error:  # any outcome but a pass is decided alone, in its turn
-                unanswered = isinstance(error, NoAnswer)
-                self._unanswered = self._unanswered or unanswered
-                # only a timeout may leave the endpoint still working on what the suite gave up on
-                return _Result(None, log, isinstance(error, NoAnswer) and error.kind == "timeout")
+            detail: str | None = None  # any outcome but a pass is decided alone, in its turn
+            with contextlib.suppress(Exception):
+                detail = case.run(self._target)
+            self._unanswered = self._unanswered or met.unanswered
+            # a pass that the others' load may explain is decided alone too; only a timeout may leave the endpoint
+            # still working on what the suite gave up on
+            return _Result(None if met.strained else detail, log, met.timed_out)
 
     def _settle(self) -> None:
         """Before a check runs alone: every check ahead of its turn done, and the endpoint given time to finish

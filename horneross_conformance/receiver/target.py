@@ -12,6 +12,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from horneross_conformance.checks.exploration import DEFAULT_GENERATION, Generation
@@ -55,6 +56,22 @@ def delivery_hint(error: DeliveryError) -> str:
     return SLOW_ANSWER_HINT if error.kind == "timeout" and error.connected else PREFLIGHT_HINTS[error.kind]
 
 
+TOO_MANY_REQUESTS = 429
+
+
+@dataclass(slots=True)
+class AheadOfTurn:
+    """What the deliveries of a check run ahead of its turn met. ``strained``: one got an answer that the load of
+    the others may explain as well as the endpoint's own behaviour (no answer, 429, a 5xx), so that even a pass
+    (a forgery "rejected" with 503, a type "refused" while RCV-02 judges the others) is decided alone.
+    ``unanswered``: one got no answer; ``timed_out``: because of the timeout, so that the endpoint may still be
+    working on it."""
+
+    strained: bool = False
+    unanswered: bool = False
+    timed_out: bool = False
+
+
 def _nothing() -> None:
     pass
 
@@ -90,7 +107,7 @@ class ReceiverTarget:
         self._lock = threading.Lock()
         self.experiment = SignatureExperiment()  # why it rejects correctly signed deliveries, asked once a run
         self.stack = stack  # the endpoint's stack as the user named it (--horneross-stack), for the fix's idiom
-        self._ahead: set[int] = set()  # threads running checks ahead of their turn (``ahead_of_turn``)
+        self._ahead: dict[int, AheadOfTurn] = {}  # threads running checks ahead of their turn (``ahead_of_turn``)
         # what the thread that runs the checks does while a check's deliveries are in flight: the run sets it before
         # each check (``ReceiverRun``: draw the next generated check's events)
         self.meanwhile: Callable[[], None] = _nothing
@@ -117,14 +134,15 @@ class ReceiverTarget:
         return f"connected in {(time.monotonic() - started) * 1000:.0f} ms"
 
     @contextlib.contextmanager
-    def ahead_of_turn(self) -> Iterator[None]:
-        """Deliveries of a check run ahead of its turn, alongside others, on this thread: as ``concurrent``."""
-        thread = threading.get_ident()
-        self._ahead.add(thread)
+    def ahead_of_turn(self) -> Iterator[AheadOfTurn]:
+        """Deliveries of a check run ahead of its turn, alongside others, on this thread: as ``concurrent``, and
+        what they met is told (``AheadOfTurn``)."""
+        thread, met = threading.get_ident(), AheadOfTurn()
+        self._ahead[thread] = met
         try:
-            yield
+            yield met
         finally:
-            self._ahead.discard(thread)
+            del self._ahead[thread]
 
     def deliver(
         self,
@@ -140,7 +158,8 @@ class ReceiverTarget:
         timeouts under load are the burst check's finding, not a reason to end the other checks. Nor does a
         ``control`` delivery (the same event without the feature under test, sent after a failure): it often repeats
         a delivery that just got no answer, and that second miss says nothing new about the endpoint."""
-        concurrent = concurrent or threading.get_ident() in self._ahead
+        ahead = self._ahead.get(threading.get_ident())
+        concurrent = concurrent or ahead is not None
         headers = {"User-Agent": f"horneross-conformance/{__version__}"}
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -154,6 +173,9 @@ class ReceiverTarget:
         except DeliveryError as error:
             exchange.status = f"no answer: {error}"
             self.wire.record(exchange)
+            if ahead is not None:
+                ahead.strained = ahead.unanswered = True
+                ahead.timed_out = ahead.timed_out or error.kind == "timeout"
             if error.kind == "timeout" and not (concurrent or control):
                 self.watchdog.missed(lambda n: f"{n} deliveries in a row got no answer within {self.timeout:g} s")
             raise NoAnswer(f"no answer: {error}", error.kind) from None
@@ -165,6 +187,8 @@ class ReceiverTarget:
         if response.sent_again:  # the endpoint may have had it twice: the log says so
             exchange.when += f"; {SENT_AGAIN}"
         self.wire.record(exchange)
+        if ahead is not None and (response.status == TOO_MANY_REQUESTS or response.status >= 500):
+            ahead.strained = True
         if response.status == SUCCESS_STATUS:  # the endpoint's whole work, as on every acknowledged delivery
             self.window.answered(response.round_trip)
         self.watchdog.answered()  # any answer shows the endpoint alive, even one among others in flight

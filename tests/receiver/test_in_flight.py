@@ -3,6 +3,7 @@ failure that only happens while others are in flight never counts."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -167,6 +168,78 @@ def test_each_check_draws_the_next_generated_checks_events_while_its_deliveries_
         finally:
             run.close()
             drawings.forget()
+
+
+class StrainedAnswers(r.PlainReceiver):
+    """Answers 503 to forged deliveries and to leads (what an endpoint under load may answer to anything), and
+    counts them."""
+
+    answer = "503 Service Unavailable"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.strained = 0
+
+    def handle(self, body: bytes, signature: str | None) -> str:
+        status = super().handle(body, signature)
+        if status == "401 Unauthorized" or json.loads(body).get("type") == "lead.captured":
+            with self.lock:
+                self.strained += 1
+            return self.answer
+        return status
+
+
+class TooManyRequests(StrainedAnswers):
+    answer = "429 Too Many Requests"
+
+
+@pytest.mark.parametrize(
+    ("receiver", "ahead", "deliveries"),
+    [
+        (StrainedAnswers, True, 2),  # a pass ahead that met a 503 is decided again alone
+        (TooManyRequests, True, 2),
+        (StrainedAnswers, False, 1),  # one at a time: once
+    ],
+)
+def test_a_pass_ahead_of_its_turn_that_met_a_5xx_is_decided_alone_in_its_turn(
+    receiver: type[StrainedAnswers], ahead: bool, deliveries: int
+) -> None:
+    """A forgery answered 503 passes RCV-03 ("rejected with 503"), and a lead answered 503 leaves RCV-02 judging the
+    other types; while others are in flight the 503 may be their load's, so neither pass counts until it is seen
+    alone: an endpoint that accepts forgeries, or answers 201 to leads, when not loaded must fail."""
+    endpoint = receiver()
+    with serve(endpoint) as base:
+        target = ReceiverTarget(f"{base}/webhook", r.SECRET, 5.0, Generation(examples=0))
+        run = ReceiverRun(target, ahead=ahead)
+        selected = [case for case in run.cases if case.id in ("RCV-ACK-100", "RCV-SIG-001")]
+        try:
+            details = [run.run_case(case, selected) for case in selected]
+        finally:
+            run.close()
+    code = endpoint.answer.split()[0]
+    assert details == [
+        "3 event types acknowledged with exactly 200; 1 refused, which is RCV-01's business",
+        f"rejected with {code}; 401 is the documented answer",
+    ]
+    assert endpoint.strained == 2 * deliveries  # one lead and one forgery each time the checks ran
+    assert run.ahead.failed == ({"RCV-ACK-100", "RCV-SIG-001"} if ahead else set())
+
+
+def test_a_clean_pass_ahead_of_its_turn_counts() -> None:
+    endpoint = r.PlainReceiver()
+    seen: list[str] = []
+    with serve(endpoint) as base:
+        target = ReceiverTarget(f"{base}/webhook", r.SECRET, 5.0, Generation(examples=0))
+        run = ReceiverRun(target)
+        selected = [case for case in run.cases if case.id in ("RCV-ACK-100", "RCV-SIG-001")]
+        try:
+            seen = [run.run_case(case, selected) for case in selected]
+        finally:
+            run.close()
+    assert seen == ["4 event types acknowledged with exactly 200", "rejected with 401"]
+    assert run.ahead.failed == set()
+    # the run's conversation, the 4 types and the forgery's control, each once: nothing ran again alone
+    assert len(endpoint.seen) == 6
 
 
 class OneAtATimeHoldingLonger(r.OneAtATime):
