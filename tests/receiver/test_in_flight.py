@@ -31,7 +31,7 @@ from horneross_conformance.checks.in_flight import Window, explore_in_flight
 from horneross_conformance.core.contract import BURST_SIZE
 from horneross_conformance.receiver.reference import ReferenceReceiver
 from horneross_conformance.receiver.run import ReceiverRun
-from horneross_conformance.receiver.suite.generated import DRAWN
+from horneross_conformance.receiver.suite.generated import DRAWN, Drawn
 from horneross_conformance.receiver.target import ReceiverTarget
 from horneross_conformance.transport import connections
 from horneross_conformance.transport.server import serve
@@ -168,6 +168,23 @@ def test_each_check_draws_the_next_generated_checks_events_while_its_deliveries_
         finally:
             run.close()
             drawings.forget()
+
+
+def test_a_drawing_that_fails_ahead_of_its_turn_fails_only_its_own_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> Any:
+        raise ValueError("a strategy that cannot be built")
+
+    monkeypatch.setitem(DRAWN, "RCV-GEN-002", Drawn(broken))
+    with serve(ReferenceReceiver(r.SECRET)) as base:
+        target = ReceiverTarget(f"{base}/webhook", r.SECRET, 5.0, Generation(examples=5, seed=1))
+        run = ReceiverRun(target)
+        selected = [case for case in run.cases if case.id in ("RCV-ACK-001", "RCV-GEN-002")]
+        try:
+            assert run.run_case(selected[0], selected).startswith("200 in ")  # it drew RCV-GEN-002 meanwhile
+            with pytest.raises(ValueError, match="a strategy that cannot be built"):
+                run.run_case(selected[1], selected)
+        finally:
+            run.close()
 
 
 class StrainedAnswers(r.PlainReceiver):
