@@ -168,11 +168,19 @@ def test_how_many_were_tried_is_said_in_words_that_agree_with_the_number() -> No
 
 
 @pytest.mark.slow
-def test_a_seed_draws_no_literal_of_the_toolkits_own_source_and_still_those_of_a_vendors_module(tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    "first_look",
+    ["exploration.explore(lambda event: None, st.text(), 50, 1, 30)", "exploration.drawn_before(st.text(), 50, 1, [])"],
+    ids=["an exploration", "telling whether it is drawn already"],
+)
+def test_a_seed_draws_no_literal_of_the_toolkits_own_source_and_still_those_of_a_vendors_module(
+    tmp_path: Any, first_look: str
+) -> None:
     """Hypothesis draws now and then from the literals of local modules. Run from this checkout, as a development
     install is, the toolkit is local to Hypothesis; its literals must not feed the events (a seed would generate
     others than after ``pip install .``), while a vendor's module, local too, is still read. In a fresh process, since
-    Hypothesis keeps what it collected for the process's life. (It keeps literals of up to 20 characters.)"""
+    Hypothesis keeps what it collected for the process's life. (It keeps literals of up to 20 characters.) Whichever
+    looks at them first: an exploration, or an exploration in flight asking whether its events are drawn already."""
     (tmp_path / "vendor_sender.py").write_text('GREETING = "vendor-literal-7"\n')
     program = (
         "from hypothesis import strategies as st\n"
@@ -181,7 +189,7 @@ def test_a_seed_draws_no_literal_of_the_toolkits_own_source_and_still_those_of_a
         "from horneross_conformance.checks import exploration, hypothesis_state\n"
         "import vendor_sender\n"
         "assert is_local_module_file(exploration.__file__), 'the toolkit is not local here: the test proves nothing'\n"
-        "exploration.explore(lambda event: None, st.text(), 50, 1, 30)\n"
+        f"{first_look}\n"
         "strings = providers._get_local_constants().strings\n"
         "print(hypothesis_state.UNICODE_CACHE in strings, vendor_sender.GREETING in strings)\n"
     )
