@@ -164,9 +164,12 @@ def test_an_interruption_while_the_rest_is_started_starts_no_more_events_drawn_a
     def interrupt(signum: int, frame: Any) -> None:
         raise Interrupted
 
+    counting = threading.Lock()
+
     def deliver(event: Any) -> None:  # the first one interrupts once meanwhile is done; none ends before the gate
-        first = not delivered
-        delivered.append(event)
+        with counting:  # two in flight: only one of them may be the first
+            first = not delivered
+            delivered.append(event)
         if first and meanwhile_done.wait(10):
             os.kill(os.getpid(), signal.SIGUSR1)
         gate.wait(10)
