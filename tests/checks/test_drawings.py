@@ -8,7 +8,6 @@ an event): a replay draws nothing, and gives what a fresh drawing gives.
 from __future__ import annotations
 
 import importlib
-import os
 import random
 import signal
 import sys
@@ -164,14 +163,14 @@ def test_an_interruption_while_the_rest_is_started_starts_no_more_events_drawn_a
     def interrupt(signum: int, frame: Any) -> None:
         raise Interrupted
 
-    counting = threading.Lock()
+    counting, main = threading.Lock(), threading.get_ident()
 
     def deliver(event: Any) -> None:  # the first one interrupts once meanwhile is done; none ends before the gate
         with counting:  # two in flight: only one of them may be the first
             first = not delivered
             delivered.append(event)
         if first and meanwhile_done.wait(10):
-            os.kill(os.getpid(), signal.SIGUSR1)
+            signal.pthread_kill(main, signal.SIGUSR1)  # to the waiting thread itself, as a terminal's Ctrl-C mostly is
         gate.wait(10)
 
     previous = signal.signal(signal.SIGUSR1, interrupt)
